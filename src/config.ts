@@ -1,0 +1,83 @@
+/**
+ * The only reader of process.env. Everything is parsed and validated once, at start, so a
+ * bad value stops the process with a message naming the variable instead of failing later.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: port.default(5000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  COLLECTOR_HOST: z.string().min(1).default('0.0.0.0'),
+  COLLECTOR_PORT: port.default(61611),
+  COLLECTOR_STATUS_PORT: port.default(61612),
+  /** Authentication the collector asks of CTP01 clients in its greeting. */
+  COLLECTOR_AUTH: z
+    .enum(['none', 'plaintext', 'hmac-sha1', 'hmac-md5', 'seed-sha1', 'seed-md5'])
+    .default('hmac-sha1'),
+  /** Whether clients that never authorize may stream (their reads go to the local partner). */
+  COLLECTOR_ALLOW_ANONYMOUS: bool.default(true),
+  /** Seconds of silence before the collector pings a client; twice this closes it. */
+  COLLECTOR_IDLE_SECONDS: z.coerce.number().positive().default(30),
+  /** Session name pattern, strftime-style (%Y %m %d %H %M %S). */
+  SESSION_NAME_FORMAT: z.string().min(1).default('Session_%Y%m%d_%H%M%S'),
+  /** Time zone of events whose reads carry local times (normal, iso, msecs formats). */
+  EVENT_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as America/New_York')
+    .default('UTC'),
+  /** Reads older than this move to timing_reads_archive. */
+  ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+  /** 32-byte key (hex or base64) that encrypts timing-source secrets at rest. */
+  SECRET_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex chars or base64')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string; secretKey: Buffer | null };
+
+/** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": shells and .env files often export VAR= .
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: path.resolve(c.DATA_DIR),
+    secretKey: c.SECRET_KEY ? decodeKey(c.SECRET_KEY) : null,
+  };
+}
+
+export class ConfigError extends Error {}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function decodeKey(v: string): Buffer | null {
+  const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  return buf.length === 32 ? buf : null;
+}

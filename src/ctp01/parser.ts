@@ -1,0 +1,93 @@
+/**
+ * Pure CTP01 line parsers. Every input gives a message; malformed input gives
+ * `{ type: 'invalid', reason }` and never throws, so a bad line can be counted and skipped.
+ */
+import type { ClientMessage, ServerMessage, TagObservation } from './messages.js';
+import { parseTime, type TimeFormat } from './time.js';
+
+const MAX_SEQUENCE = 999_999;
+/** The spec allows ≤16; forbidden characters would corrupt our own output and logs. */
+const LOCATION = /^[^,;~|\t\0\r\n]{1,16}$/;
+/** Spec: ≤8 chars. Third-party systems send longer codes; 32 is lenient but bounded. */
+const TAG = /^[\x21-\x7e]{1,32}$/;
+const READER = /^[\x21-\x7e]{1,32}$/;
+const INT = /^\d{1,9}$/;
+
+/** Parses one line received by the server. `timeFormat` is the negotiated format, if any. */
+export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMessage {
+  if (line.startsWith('CT01_33~')) return parseTagLine(line.split('~'), 'CT01_33', timeFormat);
+  if (line.startsWith('CT01_13,')) return parseTagLine(line.split(','), 'CT01_13', timeFormat);
+
+  const fields = line.split('~');
+  const head = fields[0] ?? '';
+  switch (head) {
+    case 'ping':
+      return fields.length === 1 ? { type: 'ping' } : invalid('ping takes no arguments');
+    case 'ack':
+      if (fields.length < 2 || !fields[1]) return invalid('ack without a command');
+      return { type: 'ack', command: fields[1], args: fields.slice(2) };
+    case 'err':
+      if (fields.length < 2 || !fields[1]) return invalid('err without a command');
+      return { type: 'err', command: fields[1], message: fields.slice(2).join('~') };
+    case 'authorize':
+      if (fields.length !== 3 || !fields[1]) return invalid('authorize needs a user id and a credential');
+      return { type: 'authorize', userId: fields[1], credential: fields[2] ?? '' };
+  }
+  if (fields.length === 3 && fields[2] === 'CTP01') {
+    if (!fields[0] || !fields[1]) return invalid('greeting needs a program name and version');
+    return { type: 'greeting', program: fields[0], version: fields[1] };
+  }
+  if (/^[a-z][a-z0-9-]{0,31}$/.test(head)) return { type: 'unknown', command: head, args: fields.slice(1) };
+  return invalid('unrecognized line');
+}
+
+function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: TimeFormat): ClientMessage {
+  if (f.length !== 8) return invalid(`tag line has ${f.length} fields, expected 8`);
+  const [, seqText, location, tag, timeText, lapText, readerId, gatorText] = f as [
+    string, string, string, string, string, string, string, string,
+  ];
+  if (!INT.test(seqText)) return invalid('sequence is not a number');
+  const sequence = Number(seqText);
+  if (sequence < 1 || sequence > MAX_SEQUENCE) return invalid('sequence out of range 1-999999');
+  if (!LOCATION.test(location)) return invalid('location is empty, too long or has forbidden characters');
+  if (!TAG.test(tag)) return invalid('tag is empty, too long or not printable');
+  const time = parseTime(timeText, timeFormat);
+  if (!time) return invalid('time is not in a CTP01 time format');
+  if (!INT.test(lapText) || Number(lapText) > 999) return invalid('lap out of range 0-999');
+  if (!READER.test(readerId)) return invalid('reader id is empty, too long or not printable');
+  if (!INT.test(gatorText) || Number(gatorText) > 99) return invalid('gator out of range 0-99');
+
+  const obs: TagObservation = {
+    format,
+    sequence,
+    location,
+    tag,
+    time,
+    timeText,
+    lap: Number(lapText),
+    readerId,
+    gator: Number(gatorText),
+  };
+  if (tag === 'guntime') return { type: 'guntime', ...obs };
+  if (tag === 'newlocation') return { type: 'newlocation', ...obs };
+  return { type: 'tag', ...obs };
+}
+
+/** Parses one line received by the client (the simulator's side). */
+export function parseServerLine(line: string): ServerMessage {
+  const eq = line.indexOf('=');
+  if (eq > 0 && !line.includes('~')) return { type: 'option', name: line.slice(0, eq), value: line.slice(eq + 1) };
+  const fields = line.split('~');
+  const head = fields[0] ?? '';
+  if (head === 'ack' && fields[1]) return { type: 'ack', command: fields[1], args: fields.slice(2) };
+  if (head === 'err' && fields[1]) return { type: 'err', command: fields[1], message: fields.slice(2).join('~') };
+  if (fields.length === 3 && /^\d{1,2}$/.test(fields[2] ?? '') && fields[0] && fields[1]) {
+    return { type: 'greeting', program: fields[0], version: fields[1], optionCount: Number(fields[2]) };
+  }
+  if (/^[a-z][a-z0-9-]{0,31}$/.test(head)) return { type: 'command', command: head, args: fields.slice(1) };
+  return invalid('unrecognized line');
+}
+
+function invalid(reason: string): { type: 'invalid'; reason: string } {
+  return { type: 'invalid', reason };
+}

@@ -1,0 +1,121 @@
+/**
+ * CTP01 time fields. Four wire formats; what each one means differs:
+ *   normal  14:02:15.31 / 102:12:32.37  time of day, may pass 24 h  → ms since the event's local midnight
+ *   msecs   43455310                    ms since local midnight      → same
+ *   iso     2008-10-16T14:02:15.31      local wall clock, no offset  → ms of that wall clock read as UTC
+ *   unix    1224165735.31               seconds since the epoch      → epoch ms
+ * Local values need the event's date and time zone to become instants; that happens where
+ * the session is known (the ingest writer), not here.
+ */
+export type TimeFormat = 'normal' | 'iso' | 'unix' | 'msecs';
+
+export const enum TimeKind {
+  /** ms since local midnight of the event date (normal, msecs). */
+  TimeOfDay = 0,
+  /** local wall-clock date-time, as ms since 1970-01-01T00:00 of the same wall clock (iso). */
+  LocalDateTime = 1,
+  /** absolute instant in ms since the Unix epoch (unix). */
+  Epoch = 2,
+}
+
+export interface ParsedTime {
+  kind: TimeKind;
+  ms: number;
+}
+
+const NORMAL = /^(\d{1,4}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;
+const UNIX = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
+const MSECS = /^\d{1,10}$/;
+
+/** Largest time of day we accept: 999 h covers any multi-day event. */
+const MAX_TIME_OF_DAY_MS = 1000 * 3600 * 1000;
+
+/**
+ * Parses a time field. With a known format only that format is accepted; without one
+ * (a bare `nc` client that never negotiated) the shape decides. Returns null when invalid.
+ */
+export function parseTime(text: string, format?: TimeFormat): ParsedTime | null {
+  switch (format ?? detectFormat(text)) {
+    case 'normal':
+      return parseNormal(text);
+    case 'iso':
+      return parseIso(text);
+    case 'unix':
+      return parseUnix(text);
+    case 'msecs':
+      return parseMsecs(text);
+    default:
+      return null;
+  }
+}
+
+/** Guesses the format from the shape: ':' normal, 'T' iso, '.' or ≥10 digits unix, else msecs. */
+export function detectFormat(text: string): TimeFormat | null {
+  if (text.includes('T')) return 'iso';
+  if (text.includes(':')) return 'normal';
+  if (text.includes('.')) return 'unix';
+  if (/^\d+$/.test(text)) return text.length >= 10 ? 'unix' : 'msecs';
+  return null;
+}
+
+function fractionMs(frac: string | undefined): number {
+  if (!frac) return 0;
+  // "31" is 31 hundredths; "3" three tenths; more than 3 digits rounds to the millisecond.
+  return Math.round(Number(frac) * 10 ** (3 - frac.length));
+}
+
+function parseNormal(text: string): ParsedTime | null {
+  const m = NORMAL.exec(text);
+  if (!m) return null;
+  const ms = ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + fractionMs(m[4]);
+  return ms < MAX_TIME_OF_DAY_MS ? { kind: TimeKind.TimeOfDay, ms } : null;
+}
+
+function parseIso(text: string): ParsedTime | null {
+  const m = ISO.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return null;
+  const ms = Date.UTC(y, mo - 1, d, h, Number(m[5]), Number(m[6])) + fractionMs(m[7]);
+  // Date.UTC rolls 31 Feb into March: reject dates that do not exist.
+  if (new Date(ms).getUTCDate() !== d) return null;
+  return { kind: TimeKind.LocalDateTime, ms };
+}
+
+function parseUnix(text: string): ParsedTime | null {
+  const m = UNIX.exec(text);
+  if (!m) return null;
+  return { kind: TimeKind.Epoch, ms: Number(m[1]) * 1000 + fractionMs(m[2]) };
+}
+
+function parseMsecs(text: string): ParsedTime | null {
+  if (!MSECS.test(text)) return null;
+  const ms = Number(text);
+  return ms < MAX_TIME_OF_DAY_MS ? { kind: TimeKind.TimeOfDay, ms } : null;
+}
+
+/** Formats ms in a wire format (the simulator's side). Hundredths, as ChronoTrack sends. */
+export function formatTime(t: ParsedTime, format: TimeFormat): string {
+  const hundredths = (ms: number) => String(Math.floor((ms % 1000) / 10)).padStart(2, '0');
+  const clock = (ms: number, hourPad: number) => {
+    const s = Math.floor(ms / 1000);
+    const hh = String(Math.floor(s / 3600)).padStart(hourPad, '0');
+    const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
+    const ss = String(s % 60).padStart(2, '0');
+    return `${hh}:${mm}:${ss}.${hundredths(ms)}`;
+  };
+  switch (format) {
+    case 'normal':
+      return clock(t.ms, 2);
+    case 'msecs':
+      return String(Math.floor(t.ms));
+    case 'unix':
+      return `${Math.floor(t.ms / 1000)}.${hundredths(t.ms)}`;
+    case 'iso': {
+      const d = new Date(t.ms);
+      const date = d.toISOString().slice(0, 10);
+      return `${date}T${clock(t.ms % 86_400_000, 2)}`;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * One interface over a PostgreSQL server (node-postgres pool) and embedded PGlite, so the
+ * same SQL, migrations and tests run on both.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; unset opens embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; unset (with no url) keeps the database in memory. */
+  dataDir?: string | undefined;
+  /** Pool size for a server. */
+  max?: number;
+  /** Fail fast on an unreachable server instead of hanging (ms). */
+  connectTimeoutMs?: number;
+}
+
+/** Opens a server pool when a URL is given, else embedded PGlite. */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(opts.url, opts);
+  }
+  const { openPglite } = await import('./pglite.js');
+  return openPglite(opts.dataDir);
+}

@@ -1,0 +1,59 @@
+/**
+ * Plain numbered SQL migrations (migrations/NNNN_name.sql), applied in order, each in its own
+ * transaction, recorded in schema_migrations. Safe to run again and from several processes
+ * at once (an advisory lock serializes them on a server).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './database.js';
+
+const dir = fileURLToPath(new URL('./migrations/', import.meta.url));
+const LOCK_KEY = 880_001;
+
+/** Applies pending migrations; returns the names applied now. */
+export async function migrate(db: Database): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version text PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set(
+      (await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+    );
+    const applied: string[] = [];
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const sql = await readFile(dir + file, 'utf8');
+      // Statements run one by one: the extended protocol (PGlite's tx) takes one per call.
+      for (const stmt of splitStatements(sql)) await tx.query(stmt);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
+      applied.push(file);
+    }
+    return applied;
+  });
+}
+
+/**
+ * Splits a migration script on semicolons that end a statement, keeping $$-quoted bodies
+ * (functions, DO blocks) whole. Migrations are our own files, so this small grammar is enough.
+ */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let inDollar = false;
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trim();
+    if (!inDollar && (trimmed.startsWith('--') || trimmed === '')) continue;
+    current += line + '\n';
+    if ((line.match(/\$\$/g) ?? []).length % 2 === 1) inDollar = !inDollar;
+    if (!inDollar && trimmed.endsWith(';')) {
+      out.push(current.trim());
+      current = '';
+    }
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}

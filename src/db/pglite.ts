@@ -1,0 +1,36 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult } from './database.js';
+
+/** Embedded PostgreSQL (PGlite) behind the Database interface. One connection, in process. */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const db = new PGlite(dataDir, {
+    // Same int8 handling as the server driver, so results compare equal across backends.
+    parsers: { 20: (v: string) => Number(v) },
+  });
+  await db.waitReady;
+
+  const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await q.query<T>(sql, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  });
+  const root = wrap(db);
+
+  return {
+    kind: 'pglite',
+    query: root.query,
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    // PGlite serializes transactions itself: other queries wait until this one ends.
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async listen(channel, onPayload) {
+      const unsub = await db.listen(channel, onPayload);
+      return unsub;
+    },
+    close: () => db.close(),
+  };
+}

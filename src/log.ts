@@ -1,0 +1,16 @@
+/** The one structured logger. JSON lines; children carry a connection or request id. */
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string, name = 'p88'): Logger {
+  return pino({
+    name,
+    level,
+    // Secrets never reach a log line, even when a whole object is logged by mistake.
+    redact: {
+      paths: ['password', 'secret', '*.password', '*.secret', 'authorization', '*.authorization', 'DATABASE_URL'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration tests open real ports and databases; two cores do not gain from more forks.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
