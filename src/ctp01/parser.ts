@@ -48,7 +48,10 @@ function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: T
   ];
   if (!INT.test(seqText)) return invalid('sequence is not a number');
   const sequence = Number(seqText);
-  if (sequence < 1 || sequence > MAX_SEQUENCE) return invalid('sequence out of range 1-999999');
+  // A newlocation announcement is not an observation of that location's stream; some
+  // clients number it 0.
+  const minSequence = tag === 'newlocation' ? 0 : 1;
+  if (sequence < minSequence || sequence > MAX_SEQUENCE) return invalid('sequence out of range 1-999999');
   if (!LOCATION.test(location)) return invalid('location is empty, too long or has forbidden characters');
   if (!TAG.test(tag)) return invalid('tag is empty, too long or not printable');
   const time = parseTime(timeText, timeFormat);
