@@ -1,0 +1,209 @@
+/** All SQL of the collector: sessions, locations, the batched read insert, connection_log. */
+import type { Queryable } from '../db/database.js';
+import type { IngestRecord } from './record.js';
+
+export interface ActiveSession {
+  id: number;
+  timezone: string;
+}
+
+export async function findActiveSession(db: Queryable, partnerId: number): Promise<ActiveSession | null> {
+  const r = await db.query<ActiveSession>(
+    `SELECT id, timezone FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`,
+    [partnerId],
+  );
+  return r.rows[0] ?? null;
+}
+
+/** Creates the partner's active session unless another process just did (one active per partner). */
+export async function createActiveSession(
+  db: Queryable,
+  s: { partnerId: number; name: string; timezone: string; eventDate: string },
+): Promise<ActiveSession> {
+  await db.query(
+    `INSERT INTO timing_sessions (partner_id, session_name, timezone, event_date)
+     VALUES ($1, $2, $3, $4)
+     ON CONFLICT (partner_id) WHERE status = 'active' DO NOTHING`,
+    [s.partnerId, s.name, s.timezone, s.eventDate],
+  );
+  const found = await findActiveSession(db, s.partnerId);
+  if (!found) throw new Error('active session vanished right after creation');
+  return found;
+}
+
+export async function updateSessionEvent(
+  db: Queryable,
+  sessionId: number,
+  e: { name: string; id: string; description: string },
+): Promise<void> {
+  // Only fills blanks: the first client to report event info names the session.
+  await db.query(
+    `UPDATE timing_sessions
+        SET event_name = COALESCE(event_name, $2), event_id = COALESCE(event_id, $3),
+            event_description = COALESCE(event_description, $4), updated_at = now()
+      WHERE id = $1`,
+    [sessionId, e.name || null, e.id || null, e.description || null],
+  );
+}
+
+/** Highest stored sequence of one stream (session, source, location); 0 when none. */
+export async function maxStoredSequence(
+  db: Queryable,
+  sessionId: number,
+  sourceKey: string,
+  location: string,
+): Promise<number> {
+  const r = await db.query<{ max: number | null }>(
+    `SELECT max(sequence_number) AS max FROM timing_reads
+      WHERE session_id = $1 AND source_key = $2 AND location_name = $3`,
+    [sessionId, sourceKey, location],
+  );
+  return r.rows[0]?.max ?? 0;
+}
+
+/** Locations this source has streamed into the session (to resume when getlocations is not answered). */
+export async function knownLocations(db: Queryable, sessionId: number, sourceKey: string): Promise<string[]> {
+  const r = await db.query<{ location_name: string }>(
+    `SELECT DISTINCT location_name FROM timing_reads WHERE session_id = $1 AND source_key = $2`,
+    [sessionId, sourceKey],
+  );
+  return r.rows.map((x) => x.location_name);
+}
+
+export async function ensureLocations(
+  db: Queryable,
+  pairs: ReadonlyArray<{ partnerId: number; sessionId: number; location: string }>,
+): Promise<void> {
+  if (pairs.length === 0) return;
+  await db.query(
+    `INSERT INTO timing_locations (partner_id, session_id, location_name)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::text[])
+     ON CONFLICT (session_id, location_name) DO NOTHING`,
+    [pairs.map((p) => p.partnerId), pairs.map((p) => p.sessionId), pairs.map((p) => p.location)],
+  );
+}
+
+export interface InsertedKey {
+  id: number;
+  session_id: number;
+  source_key: string;
+  location_name: string;
+  sequence_number: number;
+}
+
+/**
+ * Inserts a batch in one statement (arrays unnested server-side) and returns the rows that
+ * were new. Duplicates of stored reads are absorbed by the unique key. Local times become
+ * instants here, with each session's time zone and event date.
+ */
+export async function insertReads(db: Queryable, batch: readonly IngestRecord[], sessionIds: readonly number[]): Promise<InsertedKey[]> {
+  const col = <T>(f: (r: IngestRecord) => T) => batch.map(f);
+  const r = await db.query<InsertedKey>(
+    `INSERT INTO timing_reads (partner_id, session_id, location_id, source_key, connection_log_id,
+        sequence_number, location_name, tag_code, read_kind, read_time, time_raw, lap_count,
+        reader_id, gator_number, raw_line, received_at)
+     SELECT u.partner_id, u.session_id, l.id, u.source_key, u.conn_id, u.seq, u.loc, u.tag, u.kind,
+            CASE u.time_kind
+              WHEN 2 THEN to_timestamp(u.time_ms / 1000.0)
+              WHEN 1 THEN (timestamp '1970-01-01' + u.time_ms * interval '1 millisecond') AT TIME ZONE s.timezone
+              ELSE (s.event_date::timestamp + u.time_ms * interval '1 millisecond') AT TIME ZONE s.timezone
+            END,
+            u.time_text, u.lap, u.reader, u.gator, u.raw, to_timestamp(u.received_ms / 1000.0)
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::text[],
+                   $8::text[], $9::int[], $10::float8[], $11::text[], $12::int[], $13::text[],
+                   $14::int[], $15::text[], $16::float8[])
+            AS u(partner_id, session_id, source_key, conn_id, seq, loc, tag, kind, time_kind, time_ms,
+                 time_text, lap, reader, gator, raw, received_ms)
+       JOIN timing_sessions s ON s.id = u.session_id
+       JOIN timing_locations l ON l.session_id = u.session_id AND l.location_name = u.loc
+     ON CONFLICT (session_id, source_key, location_name, sequence_number) DO NOTHING
+     RETURNING id, session_id, source_key, location_name, sequence_number`,
+    [
+      col((r) => r.partnerId),
+      sessionIds,
+      col((r) => r.sourceKey),
+      col((r) => r.connectionLogId),
+      col((r) => r.sequence),
+      col((r) => r.location),
+      col((r) => r.tag),
+      col((r) => r.kind),
+      col((r) => r.timeKind),
+      col((r) => r.timeMs),
+      col((r) => r.timeText),
+      col((r) => r.lap),
+      col((r) => r.readerId),
+      col((r) => r.gator),
+      col((r) => r.rawLine),
+      col((r) => r.receivedAt),
+    ],
+  );
+  return r.rows;
+}
+
+export async function openConnectionLog(
+  db: Queryable,
+  c: { id: string; clientIp: string; clientPort: number | null },
+): Promise<void> {
+  await db.query(`INSERT INTO connection_log (id, client_ip, client_port) VALUES ($1, $2, $3)`, [
+    c.id,
+    c.clientIp,
+    c.clientPort,
+  ]);
+}
+
+export interface ConnectionLogUpdate {
+  partnerId?: number;
+  clientName?: string;
+  clientVersion?: string;
+  connectionId?: string;
+  authUser?: string;
+  sessionId?: number;
+  eventName?: string;
+  eventId?: string;
+  eventDescription?: string;
+  locations?: string[];
+  messageCount?: number;
+  readCount?: number;
+  badLineCount?: number;
+  disconnectReason?: string;
+  disconnected?: boolean;
+}
+
+const logColumns: Record<Exclude<keyof ConnectionLogUpdate, 'disconnected'>, string> = {
+  partnerId: 'partner_id',
+  clientName: 'client_name',
+  clientVersion: 'client_version',
+  connectionId: 'connection_id',
+  authUser: 'auth_user',
+  sessionId: 'session_id',
+  eventName: 'event_name',
+  eventId: 'event_id',
+  eventDescription: 'event_description',
+  locations: 'locations',
+  messageCount: 'message_count',
+  readCount: 'read_count',
+  badLineCount: 'bad_line_count',
+  disconnectReason: 'disconnect_reason',
+};
+
+export async function updateConnectionLog(db: Queryable, id: string, u: ConnectionLogUpdate): Promise<void> {
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  for (const [key, column] of Object.entries(logColumns)) {
+    const value = u[key as keyof typeof logColumns];
+    if (value === undefined) continue;
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  }
+  if (u.disconnected) sets.push('disconnected_at = now()');
+  if (sets.length === 0) return;
+  await db.query(`UPDATE connection_log SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+/** Marks connections a crashed process left open as closed (on collector start). */
+export async function closeDanglingConnections(db: Queryable): Promise<void> {
+  await db.query(
+    `UPDATE connection_log SET disconnected_at = now(), disconnect_reason = 'collector restarted'
+      WHERE disconnected_at IS NULL`,
+  );
+}

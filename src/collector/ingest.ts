@@ -1,0 +1,295 @@
+/**
+ * The ingest pipeline: every accepted read goes through here to timing_reads.
+ *
+ *   memory mode  reads queue in memory; one writer commits them in batches (one INSERT of
+ *                thousands of rows per transaction: the seed committed row by row).
+ *   spool mode   entered when the database fails or the queue passes its high-water mark;
+ *                reads are appended to the disk spool and drained, in order, once the
+ *                database answers again. Then back to memory mode.
+ *
+ * The unique key (session, source, location, sequence) makes every write idempotent, so
+ * retries, spool replays and client re-sends never create duplicates.
+ */
+import { EventEmitter } from 'node:events';
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { ensureLocations, insertReads } from './collector.repo.js';
+import type { ResumeCursors } from './cursors.js';
+import type { IngestRecord } from './record.js';
+import type { SessionResolver } from './sessions.js';
+import type { Spool } from './spool.js';
+
+export interface IngestOptions {
+  batchSize?: number;
+  /** Queue length past which reads spill to the spool instead of growing memory. */
+  highWater?: number;
+  /** Where reads the database rejects as invalid are kept for inspection. */
+  rejectDir: string;
+}
+
+export interface StoredRead extends IngestRecord {
+  id: number;
+  sessionId: number;
+}
+
+export interface IngestStats {
+  received: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  spooled: number;
+  batches: number;
+}
+
+export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool'] }> {
+  mode: 'memory' | 'spool' = 'memory';
+  readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
+  dbConnected = true;
+  private queue: IngestRecord[] = [];
+  private writing = false;
+  private draining = false;
+  private closed = false;
+  private pumpScheduled = false;
+  private knownLocations = new Set<string>();
+  private readonly batchSize: number;
+  private readonly highWater: number;
+  private retryDelay = 250;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly sessions: SessionResolver,
+    private readonly cursors: ResumeCursors,
+    private readonly spool: Spool,
+    private readonly log: Logger,
+    private readonly opts: IngestOptions,
+  ) {
+    super();
+    this.batchSize = opts.batchSize ?? 5000;
+    this.highWater = opts.highWater ?? 200_000;
+  }
+
+  /** Starts draining a spool left by an earlier run (reads it first to know where streams stand). */
+  async start(): Promise<void> {
+    if (this.spool.backlog > 0) {
+      for (let pos = this.spool.offset; ; ) {
+        const { records, next } = await this.spool.read(this.batchSize, pos);
+        records.forEach((r) => this.cursors.note(r));
+        if (next === pos) break;
+        pos = next;
+      }
+      this.log.warn({ bytes: this.spool.backlog }, 'spool holds reads from an earlier run; draining');
+      this.setMode('spool');
+      void this.drain();
+    }
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  submit(r: IngestRecord): void {
+    this.stats.received++;
+    this.cursors.note(r);
+    if (this.mode === 'spool') {
+      this.spool.append([r]);
+      this.stats.spooled++;
+      return;
+    }
+    this.queue.push(r);
+    if (this.queue.length > this.highWater) {
+      this.log.warn({ depth: this.queue.length }, 'database is not keeping up; spilling to the spool');
+      void this.enterSpool([]);
+      return;
+    }
+    if (!this.pumpScheduled && !this.writing) {
+      this.pumpScheduled = true;
+      // Let the rest of this socket chunk's lines join the batch.
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        void this.pump();
+      });
+    }
+  }
+
+  /** Resolves when everything accepted so far is stored (tests, shutdown). */
+  async idle(timeoutMs = 30_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.mode === 'memory' && this.queue.length === 0 && !this.writing && !this.pumpScheduled && this.spool.idle && this.spool.backlog === 0) return true;
+      await sleep(10);
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    // Whatever is still in memory goes to the spool so the next start stores it.
+    if (this.queue.length) {
+      this.spool.append(this.queue);
+      this.queue = [];
+    }
+    await this.spool.flush();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.mode === 'memory' && this.queue.length > 0 && !this.closed) {
+        const batch = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
+        this.queue = batch === this.queue ? [] : this.queue.slice(this.batchSize);
+        try {
+          await this.writeIsolating(batch);
+          this.dbConnected = true;
+        } catch (err) {
+          this.dbConnected = false;
+          this.log.error({ err: describe(err), batch: batch.length }, 'database write failed; spooling reads to disk');
+          await this.enterSpool(batch);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async enterSpool(pending: IngestRecord[]): Promise<void> {
+    const moved = [...pending, ...this.queue];
+    this.queue = [];
+    this.setMode('spool');
+    this.spool.append(moved);
+    this.stats.spooled += moved.length;
+    await this.spool.flush().catch((err) => this.log.fatal({ err: describe(err) }, 'spool write failed'));
+    void this.drain();
+  }
+
+  /** Moves spooled reads into the database, oldest first, until the spool is empty. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.closed) {
+        await this.spool.flush();
+        const { records, next } = await this.spool.read(this.batchSize);
+        if (records.length === 0) {
+          // Synchronous check and switch: no append can slip in between.
+          if (this.spool.idle && this.spool.offset >= this.spool.size) {
+            this.setMode('memory');
+            await this.spool.reset();
+            void this.pump();
+            return;
+          }
+          if (next > this.spool.offset) await this.spool.commitOffset(next);
+          continue;
+        }
+        try {
+          await this.writeIsolating(records);
+          await this.spool.commitOffset(next);
+          this.dbConnected = true;
+          this.retryDelay = 250;
+        } catch (err) {
+          if (this.dbConnected) this.log.warn({ err: describe(err) }, 'database still unavailable; reads stay spooled');
+          this.dbConnected = false;
+          await this.pause(this.retryDelay);
+          this.retryDelay = Math.min(this.retryDelay * 2, 5_000);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * Writes a batch; if the database rejects it for its content (not for being down), halves
+   * it until the offending read is alone, sets that read aside, and stores the rest.
+   */
+  private async writeIsolating(batch: IngestRecord[]): Promise<void> {
+    try {
+      await this.write(batch);
+    } catch (err) {
+      if (isUnavailable(err)) throw err;
+      if (batch.length === 1) {
+        await this.reject(batch[0]!, err);
+        return;
+      }
+      const mid = batch.length >> 1;
+      await this.writeIsolating(batch.slice(0, mid));
+      await this.writeIsolating(batch.slice(mid));
+    }
+  }
+
+  private async write(batch: IngestRecord[]): Promise<void> {
+    const sessionIds: number[] = [];
+    for (const r of batch) sessionIds.push(r.sessionId ?? (await this.sessions.active(r.partnerId)).id);
+    const newPairs: Array<{ partnerId: number; sessionId: number; location: string }> = [];
+    const seen = new Set<string>();
+    batch.forEach((r, i) => {
+      const key = `${sessionIds[i]}|${r.location}`;
+      if (this.knownLocations.has(key) || seen.has(key)) return;
+      seen.add(key);
+      newPairs.push({ partnerId: r.partnerId, sessionId: sessionIds[i]!, location: r.location });
+    });
+
+    const inserted = await this.db.transaction(async (tx) => {
+      await ensureLocations(tx, newPairs);
+      return insertReads(tx, batch, sessionIds);
+    });
+    for (const key of seen) this.knownLocations.add(key);
+
+    this.stats.batches++;
+    this.stats.stored += inserted.length;
+    this.stats.duplicates += batch.length - inserted.length;
+    if (inserted.length > 0 && this.listenerCount('stored') > 0) {
+      const ids = new Map(inserted.map((k) => [`${k.session_id}|${k.source_key}|${k.location_name}|${k.sequence_number}`, k.id]));
+      const stored: StoredRead[] = [];
+      batch.forEach((r, i) => {
+        const id = ids.get(`${sessionIds[i]}|${r.sourceKey}|${r.location}|${r.sequence}`);
+        if (id !== undefined) stored.push({ ...r, id, sessionId: sessionIds[i]! });
+      });
+      this.emit('stored', stored);
+    }
+  }
+
+  private async reject(r: IngestRecord, err: unknown): Promise<void> {
+    this.stats.rejected++;
+    this.log.error({ err: describe(err), line: r.rawLine }, 'database rejected a read; kept in rejected.ndjson');
+    await appendFile(path.join(this.opts.rejectDir, 'rejected.ndjson'), JSON.stringify({ error: describe(err), read: r }) + '\n').catch(() => {});
+  }
+
+  private setMode(mode: 'memory' | 'spool'): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.emit('mode', mode);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+/** True when an error means "database unreachable" rather than "this data is wrong". */
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  // No SQLSTATE at all: a transport failure (connection refused, terminated, timed out).
+  if (typeof code !== 'string') return true;
+  // Class 08 connection exception, 53 insufficient resources, 57 operator intervention
+  // (shutdown, cancel), 58 system error; plus Node socket errors.
+  return /^(08|53|57|58)/.test(code) || code.startsWith('E');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

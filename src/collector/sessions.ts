@@ -1,0 +1,51 @@
+/**
+ * Finds (or creates) each partner's active session. Reads route to it by the connection's
+ * partner; the seed instead made one global session per process start.
+ */
+import type { Queryable } from '../db/database.js';
+import { formatInZone, localDate } from '../timefmt.js';
+import { createActiveSession, findActiveSession, type ActiveSession } from './collector.repo.js';
+
+const CACHE_MS = 5_000;
+
+export class SessionResolver {
+  private cache = new Map<number, { session: ActiveSession; at: number }>();
+  private inflight = new Map<number, Promise<ActiveSession>>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly nameFormat: string,
+    private readonly timezone: string,
+  ) {}
+
+  /** The partner's active session, created as `Session_%Y%m%d_%H%M%S` when there is none. */
+  async active(partnerId: number): Promise<ActiveSession> {
+    const hit = this.cache.get(partnerId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.session;
+    let p = this.inflight.get(partnerId);
+    if (!p) {
+      p = this.load(partnerId).finally(() => this.inflight.delete(partnerId));
+      this.inflight.set(partnerId, p);
+    }
+    return p;
+  }
+
+  /** A cached session id without touching the database (null if unknown). */
+  cached(partnerId: number): number | null {
+    return this.cache.get(partnerId)?.session.id ?? null;
+  }
+
+  private async load(partnerId: number): Promise<ActiveSession> {
+    const now = new Date();
+    const session =
+      (await findActiveSession(this.db, partnerId)) ??
+      (await createActiveSession(this.db, {
+        partnerId,
+        name: formatInZone(now, this.nameFormat, this.timezone),
+        timezone: this.timezone,
+        eventDate: localDate(now, this.timezone),
+      }));
+    this.cache.set(partnerId, { session, at: Date.now() });
+    return session;
+  }
+}

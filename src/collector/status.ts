@@ -1,0 +1,107 @@
+/**
+ * The collector's status HTTP API (port 61612): /health with real checks, /status with the
+ * seed's fields plus queue, spool and rate figures, and Prometheus /metrics.
+ */
+import Fastify from 'fastify';
+import type { Logger } from '../log.js';
+import type { IngestPipeline } from './ingest.js';
+import type { CollectorMetrics } from './metrics.js';
+import type { Spool } from './spool.js';
+
+export interface StatusSnapshot {
+  listening: boolean;
+  tcpPort: number;
+  connections: number;
+  totalReads: number;
+  currentSession: number | null;
+  ingest: IngestPipeline;
+  spool: Spool;
+  readsPerSecond: number;
+}
+
+export interface StatusServerOptions {
+  host: string;
+  port: number;
+  log: Logger;
+  metrics: CollectorMetrics;
+  snapshot: () => StatusSnapshot;
+  pingDatabase: () => Promise<boolean>;
+}
+
+export async function startStatusServer(opts: StatusServerOptions): Promise<{ port: number; close: () => Promise<void> }> {
+  // Scrapes and health probes every few seconds would drown the log: no request logging here.
+  const app = Fastify({ logger: false });
+
+  /**
+   * ok: listening and storing. degraded: listening, database away, reads spooling safely to
+   * disk (still 200: the collector is doing its job and must not be taken out of rotation).
+   * down (503): not listening.
+   */
+  app.get('/health', async (_req, reply) => {
+    const s = opts.snapshot();
+    const database = await opts.pingDatabase();
+    const status = !s.listening ? 'down' : database ? 'ok' : 'degraded';
+    return reply.code(status === 'down' ? 503 : 200).send({
+      status,
+      checks: {
+        listener: s.listening ? 'up' : 'down',
+        database: database ? 'up' : 'down',
+        spool: { mode: s.ingest.mode, backlog_bytes: s.spool.backlog },
+      },
+      timestamp: new Date().toISOString(),
+    });
+  });
+
+  app.get('/status', async () => {
+    const s = opts.snapshot();
+    const stats = s.ingest.stats;
+    return {
+      service: 'timing-collector',
+      status: s.listening ? 'running' : 'stopped',
+      tcp_port: s.tcpPort,
+      connections: s.connections,
+      total_reads: s.totalReads,
+      current_session: s.currentSession,
+      timestamp: new Date().toISOString(),
+      database_connected: await opts.pingDatabase(),
+      queue_depth: s.ingest.queueDepth,
+      ingest_mode: s.ingest.mode,
+      spool_bytes: s.spool.backlog,
+      reads_per_second: Math.round(s.readsPerSecond * 10) / 10,
+      reads_received: stats.received,
+      duplicates_absorbed: stats.duplicates,
+      reads_rejected: stats.rejected,
+      reads_spooled: stats.spooled,
+    };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const s = opts.snapshot();
+    const text = await opts.metrics.registry.metrics();
+    // Gauges computed at scrape time from the live pipeline, appended in exposition format.
+    const live = [
+      gauge('p88_collector_connections_open', 'Open CTP01 connections', s.connections),
+      gauge('p88_collector_queue_depth', 'Reads waiting in memory for the database', s.ingest.queueDepth),
+      gauge('p88_collector_spool_bytes', 'Bytes waiting in the disk spool', s.spool.backlog),
+      gauge('p88_collector_database_up', 'Whether the last write succeeded', s.ingest.dbConnected ? 1 : 0),
+      counter('p88_collector_reads_received_total', 'Reads accepted from clients', s.ingest.stats.received),
+      counter('p88_collector_reads_stored_total', 'Reads committed to timing_reads', s.ingest.stats.stored),
+      counter('p88_collector_reads_duplicate_total', 'Re-sent reads absorbed by the unique key', s.ingest.stats.duplicates),
+      counter('p88_collector_reads_rejected_total', 'Reads the database refused as invalid', s.ingest.stats.rejected),
+    ].join('');
+    return reply.type(opts.metrics.registry.contentType).send(text + live);
+  });
+
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return { port, close: () => app.close() };
+}
+
+function gauge(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+}
+
+function counter(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`;
+}

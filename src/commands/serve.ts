@@ -1,0 +1,39 @@
+/** Runs long-lived services (collector, web, worker) in this process until a signal. */
+import { openRuntime } from '../runtime.js';
+
+type Service = 'collector' | 'web' | 'worker';
+
+export async function serve(services: Service[], _args: string[]): Promise<number> {
+  const { config, log, db } = await openRuntime();
+  const closers: Array<() => Promise<void>> = [];
+
+  if (services.includes('collector')) {
+    const { startCollector } = await import('../collector/collector.js');
+    const collector = await startCollector({ db, config, log });
+    closers.push(() => collector.close());
+  }
+  if (services.includes('web')) {
+    const { buildWebApp } = await import('../web/app.js');
+    const app = await buildWebApp({ db, logger: log, config });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    closers.push(() => app.close());
+  }
+  if (services.includes('worker')) {
+    const { startWorker } = await import('../worker/worker.js');
+    const worker = startWorker({ db, log, archiveAfterDays: config.ARCHIVE_AFTER_DAYS });
+    closers.push(() => worker.close());
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  // Web first (stop new requests), collector next (spools what is unstored), database last.
+  for (const close of closers.reverse()) await close().catch((e) => log.error({ err: String(e) }, 'shutdown step failed'));
+  await db.close();
+  return 0;
+}
