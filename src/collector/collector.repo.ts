@@ -111,11 +111,13 @@ export async function insertReads(db: Queryable, batch: readonly IngestRecord[],
             u.time_text, u.lap, u.reader, u.gator, u.raw, to_timestamp(u.received_ms / 1000.0)
        FROM unnest($1::int[], $2::int[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::text[],
                    $8::text[], $9::int[], $10::float8[], $11::text[], $12::int[], $13::text[],
-                   $14::int[], $15::text[], $16::float8[])
+                   $14::int[], $15::text[], $16::float8[]) WITH ORDINALITY
             AS u(partner_id, session_id, source_key, conn_id, seq, loc, tag, kind, time_kind, time_ms,
-                 time_text, lap, reader, gator, raw, received_ms)
+                 time_text, lap, reader, gator, raw, received_ms, ord)
        JOIN timing_sessions s ON s.id = u.session_id
        JOIN timing_locations l ON l.session_id = u.session_id AND l.location_name = u.loc
+      -- Joins may reorder rows; ids must follow arrival order (recent reads, displays).
+      ORDER BY u.ord
      ON CONFLICT (session_id, source_key, location_name, sequence_number) DO NOTHING
      RETURNING id, session_id, source_key, location_name, sequence_number`,
     [
