@@ -33,7 +33,8 @@ export class LineSplitter {
       if (this.discarding) {
         this.discarding = false;
       } else if (this.pendingBytes + (nl - start) > this.maxLineBytes + 1) {
-        // +1: the CR of a CRLF terminator is part of the line until trimmed.
+        // +1: the CR of a CRLF terminator is part of the line until trimmed. Checked before
+        // concatenating so a huge line is never copied; emit() applies the exact limit.
         this.sink.overlong(this.pendingBytes + (nl - start));
         this.reset();
       } else {
@@ -56,7 +57,9 @@ export class LineSplitter {
       this.discarding = true;
       return;
     }
-    this.pending.push(chunk.subarray(from, to));
+    // Copy: the caller may reuse its read buffer (net's `onread`), and a short tail must
+    // not pin a whole 64 KiB chunk in memory.
+    this.pending.push(Buffer.from(chunk.subarray(from, to)));
     this.pendingBytes += to - from;
   }
 
@@ -72,6 +75,11 @@ export class LineSplitter {
     let end = buf.length;
     if (end > 0 && buf[end - 1] === 0x0d) end--;
     if (end === 0) return;
+    // The same limit whether the line ended in CRLF or a bare LF.
+    if (end > this.maxLineBytes) {
+      this.sink.overlong(buf.length);
+      return;
+    }
     this.sink.line(buf.toString('utf8', 0, end));
   }
 

@@ -2,7 +2,7 @@
  * Pure CTP01 line parsers. Every input gives a message; malformed input gives
  * `{ type: 'invalid', reason }` and never throws, so a bad line can be counted and skipped.
  */
-import type { ClientMessage, ServerMessage, TagObservation } from './messages.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
 import { parseTime, type TimeFormat } from './time.js';
 
 const MAX_SEQUENCE = 999_999;
@@ -12,6 +12,11 @@ const LOCATION = /^[^,;~|\t\0\r\n]{1,16}$/;
 const TAG = /^[\x21-\x7e]{1,32}$/;
 const READER = /^[\x21-\x7e]{1,32}$/;
 const INT = /^\d{1,9}$/;
+/**
+ * Commands a server sends. Recognised before the greeting shape, which `start~finish~5`
+ * (three fields, a small number last) would otherwise match.
+ */
+const SERVER_COMMANDS = new Set(['start', 'stop', 'getdata', 'geteventinfo', 'getlocations', 'getconnectionid', 'ping']);
 
 /** Parses one line received by the server. `timeFormat` is the negotiated format, if any. */
 export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMessage {
@@ -60,7 +65,10 @@ function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: T
   if (!READER.test(readerId)) return invalid('reader id is empty, too long or not printable');
   if (!INT.test(gatorText) || Number(gatorText) > 99) return invalid('gator out of range 0-99');
 
-  const obs: TagObservation = {
+  // One literal, not a spread of a TagObservation: this runs for every read, and the spread
+  // costs as much as the field checks above.
+  return {
+    type: tag === 'guntime' ? 'guntime' : tag === 'newlocation' ? 'newlocation' : 'tag',
     format,
     sequence,
     location,
@@ -71,9 +79,6 @@ function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: T
     readerId,
     gator: Number(gatorText),
   };
-  if (tag === 'guntime') return { type: 'guntime', ...obs };
-  if (tag === 'newlocation') return { type: 'newlocation', ...obs };
-  return { type: 'tag', ...obs };
 }
 
 /** Parses one line received by the client (the simulator's side). */
@@ -84,6 +89,7 @@ export function parseServerLine(line: string): ServerMessage {
   const head = fields[0] ?? '';
   if (head === 'ack' && fields[1]) return { type: 'ack', command: fields[1], args: fields.slice(2) };
   if (head === 'err' && fields[1]) return { type: 'err', command: fields[1], message: fields.slice(2).join('~') };
+  if (SERVER_COMMANDS.has(head)) return { type: 'command', command: head, args: fields.slice(1) };
   if (fields.length === 3 && /^\d{1,2}$/.test(fields[2] ?? '') && fields[0] && fields[1]) {
     return { type: 'greeting', program: fields[0], version: fields[1], optionCount: Number(fields[2]) };
   }

@@ -72,15 +72,24 @@ function parseNormal(text: string): ParsedTime | null {
   return ms < MAX_TIME_OF_DAY_MS ? { kind: TimeKind.TimeOfDay, ms } : null;
 }
 
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
+}
+
 function parseIso(text: string): ParsedTime | null {
   const m = ISO.exec(text);
   if (!m) return null;
   const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return null;
-  const ms = Date.UTC(y, mo - 1, d, h, Number(m[5]), Number(m[6])) + fractionMs(m[7]);
-  // Date.UTC rolls 31 Feb into March: reject dates that do not exist.
-  if (new Date(ms).getUTCDate() !== d) return null;
-  return { kind: TimeKind.LocalDateTime, ms };
+  // Date.UTC would roll 31 Feb into March: reject days the month does not have.
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23) return null;
+  // Date.UTC reads years 0-99 as 1900-1999; one 400-year Gregorian cycle later has the same
+  // calendar and is exactly GREGORIAN_CYCLE_MS longer.
+  const ms = Date.UTC(y + 400, mo - 1, d, h, Number(m[5]), Number(m[6])) - GREGORIAN_CYCLE_MS;
+  return { kind: TimeKind.LocalDateTime, ms: ms + fractionMs(m[7]) };
 }
 
 function parseUnix(text: string): ParsedTime | null {
@@ -113,9 +122,10 @@ export function formatTime(t: ParsedTime, format: TimeFormat): string {
     case 'unix':
       return `${Math.floor(t.ms / 1000)}.${hundredths(t.ms)}`;
     case 'iso': {
-      const d = new Date(t.ms);
-      const date = d.toISOString().slice(0, 10);
-      return `${date}T${clock(t.ms % 86_400_000, 2)}`;
+      const day = 86_400_000;
+      const date = new Date(t.ms).toISOString().slice(0, 10);
+      // Non-negative remainder: wall clocks before 1970 have negative ms.
+      return `${date}T${clock(((t.ms % day) + day) % day, 2)}`;
     }
   }
 }
