@@ -1,0 +1,111 @@
+/**
+ * All SQL of the timing read API. Every query filters by partner_id, including on
+ * timing_reads (which has no foreign keys), so one partner never sees another's rows even
+ * when ids are guessed. Functions take a Queryable so a caller can run them in a transaction.
+ */
+import type { Queryable } from '../db/database.js';
+import type { Read, Session, Stats } from './timing.schemas.js';
+
+/** Ids of the partner's active sessions (the schema allows at most one; nothing here relies on it). */
+export async function activeSessionIds(db: Queryable, partnerId: number): Promise<number[]> {
+  const r = await db.query<{ id: number }>(
+    `SELECT id FROM timing_sessions WHERE partner_id = $1 AND status = 'active' ORDER BY id`,
+    [partnerId],
+  );
+  return r.rows.map((row) => row.id);
+}
+
+export async function sessionExists(db: Queryable, partnerId: number, sessionId: number): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM timing_sessions WHERE partner_id = $1 AND id = $2', [partnerId, sessionId]);
+  return r.rows.length > 0;
+}
+
+export async function databaseVersion(db: Queryable): Promise<string> {
+  const r = await db.query<{ version: string }>('SELECT version() AS version');
+  return r.rows[0]?.version ?? '';
+}
+
+/** Tag-read totals over the given sessions; gun events are not reads. */
+export async function readTotals(db: Queryable, partnerId: number, sessionIds: number[]): Promise<Stats['overall']> {
+  const r = await db.query<Stats['overall']>(
+    `SELECT count(*) AS total_reads,
+            count(DISTINCT tag_code) AS unique_tags,
+            count(DISTINCT location_name) AS total_locations,
+            min(received_at) AS first_read,
+            max(received_at) AS last_read
+       FROM timing_reads
+      WHERE partner_id = $1 AND session_id = ANY($2::int[]) AND read_kind = 'tag'`,
+    [partnerId, sessionIds],
+  );
+  return r.rows[0] ?? { total_reads: 0, unique_tags: 0, total_locations: 0, first_read: null, last_read: null };
+}
+
+/** Tag-read totals per location name, busiest first. */
+export async function readTotalsByLocation(
+  db: Queryable,
+  partnerId: number,
+  sessionIds: number[],
+): Promise<Stats['by_location']> {
+  const r = await db.query<Stats['by_location'][number]>(
+    `SELECT location_name,
+            count(*) AS read_count,
+            count(DISTINCT tag_code) AS unique_tags,
+            max(received_at) AS last_read
+       FROM timing_reads
+      WHERE partner_id = $1 AND session_id = ANY($2::int[]) AND read_kind = 'tag'
+      GROUP BY location_name
+      ORDER BY read_count DESC, location_name`,
+    [partnerId, sessionIds],
+  );
+  return r.rows;
+}
+
+export interface RecentReadsFilter {
+  sessionIds: number[];
+  location: string | undefined;
+  limit: number;
+}
+
+/** Newest reads first (tag reads and gun events); seconds_ago uses the database clock. */
+export async function recentReads(db: Queryable, partnerId: number, filter: RecentReadsFilter): Promise<Read[]> {
+  const r = await db.query<Read>(
+    `SELECT r.id, r.session_id, r.location_id, r.sequence_number, r.location_name, r.tag_code,
+            r.read_kind, r.read_time, r.time_raw, r.lap_count, r.reader_id, r.gator_number,
+            r.raw_line, r.received_at AS read_timestamp, s.session_name,
+            EXTRACT(EPOCH FROM (now() - r.received_at))::float8 AS seconds_ago
+       FROM timing_reads r
+       JOIN timing_sessions s ON s.id = r.session_id AND s.partner_id = r.partner_id
+      WHERE r.partner_id = $1
+        AND r.session_id = ANY($2::int[])
+        AND ($3::text IS NULL OR r.location_name = $3::text)
+      ORDER BY r.received_at DESC, r.id DESC
+      LIMIT $4`,
+    [partnerId, filter.sessionIds, filter.location ?? null, filter.limit],
+  );
+  return r.rows;
+}
+
+/** The partner's newest sessions with tag-read counts, last read and location names. */
+export async function listSessions(db: Queryable, partnerId: number, limit: number): Promise<Session[]> {
+  const r = await db.query<Session>(
+    `SELECT s.id, s.session_name, s.event_name, s.status, s.created_at, s.start_time, s.end_time,
+            reads.total_reads, reads.last_read,
+            cardinality(locs.names) AS location_count, locs.names AS locations
+       FROM timing_sessions s
+       CROSS JOIN LATERAL (
+              SELECT count(*) AS total_reads, max(r.received_at) AS last_read
+                FROM timing_reads r
+               WHERE r.partner_id = s.partner_id AND r.session_id = s.id AND r.read_kind = 'tag'
+            ) reads
+       CROSS JOIN LATERAL (
+              SELECT coalesce(array_agg(l.location_name ORDER BY l.id), '{}'::text[]) AS names
+                FROM timing_locations l
+               WHERE l.partner_id = s.partner_id AND l.session_id = s.id
+            ) locs
+      WHERE s.partner_id = $1
+      ORDER BY s.created_at DESC, s.id DESC
+      LIMIT $2`,
+    [partnerId, limit],
+  );
+  return r.rows;
+}

@@ -1,0 +1,71 @@
+/**
+ * Assembles the web process's HTTP app: request ids, body limit, error handling, OpenAPI at
+ * /docs, health, and the domain routes. It does not listen; the caller does (see p88 web).
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { timingRoutes } from '../timing/timing.routes.js';
+import { createTimingService } from '../timing/timing.service.js';
+import { version } from '../version.js';
+import { errorBody, installErrorHandling } from './error-handler.js';
+import { healthRoutes } from './health.routes.js';
+
+export interface WebDeps {
+  db: Database;
+  logger: Logger;
+  /** Not read yet; the accounts, SPA and display plugins take their settings from it. */
+  config: Config;
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Typed as Fastify's base logger so the app is a plain FastifyInstance that every plugin
+    // type accepts; at run time it is the pino logger itself.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    // Same key as request_id in error bodies, so a reported id greps straight to its log lines.
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Errors raised before routing (an undecodable URL) skip the error handler; same body here.
+    frameworkErrors: (_error, request, reply: FastifyReply) => {
+      void reply.header('x-request-id', request.id).status(400).send(errorBody('bad_request', request.id));
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Project88Hub API', version },
+      tags: [
+        { name: 'timing', description: "Timing sessions and reads of the caller's partner" },
+        { name: 'health', description: 'Service health' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
+  return app;
+}
