@@ -5,12 +5,23 @@ import type { IngestRecord } from './record.js';
 export interface ActiveSession {
   id: number;
   timezone: string;
+  /** Local event date, YYYY-MM-DD. */
+  eventDate: string;
 }
 
 export async function findActiveSession(db: Queryable, partnerId: number): Promise<ActiveSession | null> {
   const r = await db.query<ActiveSession>(
-    `SELECT id, timezone FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`,
+    `SELECT id, timezone, event_date::text AS "eventDate" FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`,
     [partnerId],
+  );
+  return r.rows[0] ?? null;
+}
+
+/** Any session's id, zone and date (for reads queued under a session that is no longer active). */
+export async function findSession(db: Queryable, sessionId: number): Promise<ActiveSession | null> {
+  const r = await db.query<ActiveSession>(
+    `SELECT id, timezone, event_date::text AS "eventDate" FROM timing_sessions WHERE id = $1`,
+    [sessionId],
   );
   return r.rows[0] ?? null;
 }
@@ -70,17 +81,27 @@ export async function knownLocations(db: Queryable, sessionId: number, sourceKey
   return r.rows.map((x) => x.location_name);
 }
 
+/** Creates missing locations and returns the ids of all the given (session, location) pairs. */
 export async function ensureLocations(
   db: Queryable,
   pairs: ReadonlyArray<{ partnerId: number; sessionId: number; location: string }>,
-): Promise<void> {
-  if (pairs.length === 0) return;
-  await db.query(
-    `INSERT INTO timing_locations (partner_id, session_id, location_name)
-     SELECT * FROM unnest($1::int[], $2::int[], $3::text[])
-     ON CONFLICT (session_id, location_name) DO NOTHING`,
+): Promise<Array<{ session_id: number; location_name: string; id: number }>> {
+  if (pairs.length === 0) return [];
+  const r = await db.query<{ session_id: number; location_name: string; id: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS i(partner_id, session_id, location_name)
+     ), created AS (
+       INSERT INTO timing_locations (partner_id, session_id, location_name)
+       SELECT * FROM input
+       ON CONFLICT (session_id, location_name) DO NOTHING
+       RETURNING session_id, location_name, id
+     )
+     SELECT session_id, location_name, id FROM created
+     UNION ALL
+     SELECT l.session_id, l.location_name, l.id FROM timing_locations l JOIN input i USING (session_id, location_name)`,
     [pairs.map((p) => p.partnerId), pairs.map((p) => p.sessionId), pairs.map((p) => p.location)],
   );
+  return r.rows;
 }
 
 export interface InsertedKey {
@@ -91,46 +112,44 @@ export interface InsertedKey {
   sequence_number: number;
 }
 
+/** A read ready for the table: ids resolved and its time an instant. */
+export interface ResolvedRead {
+  record: IngestRecord;
+  sessionId: number;
+  locationId: number;
+  readTimeMs: number;
+}
+
 /**
  * Inserts a batch in one statement (arrays unnested server-side) and returns the rows that
- * were new. Duplicates of stored reads are absorbed by the unique key. Local times become
- * instants here, with each session's time zone and event date.
+ * were new. Duplicates of stored reads are absorbed by the unique key.
  */
-export async function insertReads(db: Queryable, batch: readonly IngestRecord[], sessionIds: readonly number[]): Promise<InsertedKey[]> {
-  const col = <T>(f: (r: IngestRecord) => T) => batch.map(f);
+export async function insertReads(db: Queryable, batch: readonly ResolvedRead[]): Promise<InsertedKey[]> {
+  const col = <T>(f: (r: IngestRecord) => T) => batch.map((b) => f(b.record));
   const r = await db.query<InsertedKey>(
     `INSERT INTO timing_reads (partner_id, session_id, location_id, source_key, connection_log_id,
         sequence_number, location_name, tag_code, read_kind, read_time, time_raw, lap_count,
         reader_id, gator_number, raw_line, received_at)
-     SELECT u.partner_id, u.session_id, l.id, u.source_key, u.conn_id, u.seq, u.loc, u.tag, u.kind,
-            CASE u.time_kind
-              WHEN 2 THEN to_timestamp(u.time_ms / 1000.0)
-              WHEN 1 THEN (timestamp '1970-01-01' + u.time_ms * interval '1 millisecond') AT TIME ZONE s.timezone
-              ELSE (s.event_date::timestamp + u.time_ms * interval '1 millisecond') AT TIME ZONE s.timezone
-            END,
-            u.time_text, u.lap, u.reader, u.gator, u.raw, to_timestamp(u.received_ms / 1000.0)
-       FROM unnest($1::int[], $2::int[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::text[],
-                   $8::text[], $9::int[], $10::float8[], $11::text[], $12::int[], $13::text[],
-                   $14::int[], $15::text[], $16::float8[]) WITH ORDINALITY
-            AS u(partner_id, session_id, source_key, conn_id, seq, loc, tag, kind, time_kind, time_ms,
-                 time_text, lap, reader, gator, raw, received_ms, ord)
-       JOIN timing_sessions s ON s.id = u.session_id
-       JOIN timing_locations l ON l.session_id = u.session_id AND l.location_name = u.loc
-      -- Joins may reorder rows; ids must follow arrival order (recent reads, displays).
-      ORDER BY u.ord
+     SELECT partner_id, session_id, location_id, source_key, conn_id, seq, loc, tag, kind,
+            to_timestamp(read_ms / 1000.0), time_text, lap, reader, gator, raw, to_timestamp(received_ms / 1000.0)
+       FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::uuid[], $6::int[], $7::text[], $8::text[],
+                   $9::text[], $10::float8[], $11::text[], $12::int[], $13::text[], $14::int[], $15::text[],
+                   $16::float8[])
+            AS u(partner_id, session_id, location_id, source_key, conn_id, seq, loc, tag, kind, read_ms,
+                 time_text, lap, reader, gator, raw, received_ms)
      ON CONFLICT (session_id, source_key, location_name, sequence_number) DO NOTHING
      RETURNING id, session_id, source_key, location_name, sequence_number`,
     [
       col((r) => r.partnerId),
-      sessionIds,
+      batch.map((b) => b.sessionId),
+      batch.map((b) => b.locationId),
       col((r) => r.sourceKey),
       col((r) => r.connectionLogId),
       col((r) => r.sequence),
       col((r) => r.location),
       col((r) => r.tag),
       col((r) => r.kind),
-      col((r) => r.timeKind),
-      col((r) => r.timeMs),
+      batch.map((b) => b.readTimeMs),
       col((r) => r.timeText),
       col((r) => r.lap),
       col((r) => r.readerId),

@@ -158,6 +158,20 @@ describe('collector over real TCP', () => {
     again.close();
   });
 
+  it('stores reads of a client that ignores time-format=iso and sends normal times', async () => {
+    const c = await RawClient.connect(collector.tcpPort);
+    await handshake(c, 'CONN-NORMAL', ['start']);
+    await c.waitFor('start~start');
+    c.send('CT01_33~1~start~300~09:15:00.50~1~0A0B0C~1', 'CT01_33~2~start~301~1224165735.31~1~0A0B0C~1');
+    const rows = await eventually(async () => {
+      const r = await reads(`source_key = 'cid:CONN-NORMAL'`);
+      return r.length === 2 ? r : null;
+    });
+    expect(rows.map((r) => r.time_raw)).toEqual(['09:15:00.50', '1224165735.31']);
+    expect(rows[1]!.read_time.toISOString()).toBe('2008-10-16T14:02:15.310Z');
+    c.close();
+  });
+
   it('answers a newlocation with start~<loc>, and pings with ack~ping', async () => {
     const c = await RawClient.connect(collector.tcpPort);
     await handshake(c, 'CONN-NEWLOC', []);

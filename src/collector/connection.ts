@@ -22,7 +22,6 @@ import {
   type AuthMethod,
   type ClientMessage,
   type TagObservation,
-  type TimeFormat,
 } from '../ctp01/index.js';
 import type { Queryable } from '../db/database.js';
 import type { Logger } from '../log.js';
@@ -86,7 +85,6 @@ export class CollectorConnection {
   readonly locations = new Set<string>();
 
   private sourceKey: string;
-  private timeFormat: TimeFormat | undefined;
   private readonly seed = randomBytes(16).toString('hex');
   private readonly splitter: LineSplitter;
   private readonly log: Logger;
@@ -151,7 +149,9 @@ export class CollectorConnection {
       else this.bad('invalid', 'too many lines before authorization finished');
       return;
     }
-    const msg = parseClientLine(line, this.timeFormat);
+    // Times are recognised by their shape, not the negotiated format: a client that ignores
+    // time-format=iso must not have every read rejected.
+    const msg = parseClientLine(line);
     switch (msg.type) {
       case 'tag':
       case 'guntime':
@@ -180,7 +180,6 @@ export class CollectorConnection {
     if (this.state !== 'greeting') return this.bad('invalid', 'greeting after the handshake');
     this.clientName = program;
     this.clientVersion = version;
-    this.timeFormat = 'iso';
     const { auth } = this.deps.settings;
     this.send(
       serverGreeting(this.deps.settings.program, this.deps.settings.version, {

@@ -15,7 +15,8 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { ensureLocations, insertReads } from './collector.repo.js';
+import { ensureLocations, insertReads, type ResolvedRead } from './collector.repo.js';
+import { toInstant } from './event-time.js';
 import type { ResumeCursors } from './cursors.js';
 import type { IngestRecord } from './record.js';
 import type { SessionResolver } from './sessions.js';
@@ -32,6 +33,8 @@ export interface IngestOptions {
 export interface StoredRead extends IngestRecord {
   id: number;
   sessionId: number;
+  /** The read's time as an instant (epoch ms). */
+  readTimeMs: number;
 }
 
 export interface IngestStats {
@@ -52,7 +55,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private draining = false;
   private closed = false;
   private pumpScheduled = false;
-  private knownLocations = new Set<string>();
+  /** Location ids by "session|name", filled as batches commit. */
+  private locationIds = new Map<string, number>();
   private readonly batchSize: number;
   private readonly highWater: number;
   private retryDelay = 250;
@@ -222,35 +226,51 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   }
 
   private async write(batch: IngestRecord[]): Promise<void> {
-    const sessionIds: number[] = [];
-    for (const r of batch) sessionIds.push(r.sessionId ?? (await this.sessions.active(r.partnerId)).id);
-    const newPairs: Array<{ partnerId: number; sessionId: number; location: string }> = [];
-    const seen = new Set<string>();
-    batch.forEach((r, i) => {
-      const key = `${sessionIds[i]}|${r.location}`;
-      if (this.knownLocations.has(key) || seen.has(key)) return;
-      seen.add(key);
-      newPairs.push({ partnerId: r.partnerId, sessionId: sessionIds[i]!, location: r.location });
-    });
+    const resolved = await this.resolve(batch);
+    const missing = new Map<string, { partnerId: number; sessionId: number; location: string }>();
+    for (const r of resolved) {
+      const key = `${r.sessionId}|${r.record.location}`;
+      if (!this.locationIds.has(key)) missing.set(key, { partnerId: r.record.partnerId, sessionId: r.sessionId, location: r.record.location });
+    }
 
     const inserted = await this.db.transaction(async (tx) => {
-      await ensureLocations(tx, newPairs);
-      return insertReads(tx, batch, sessionIds);
+      const created = new Map<string, number>();
+      for (const l of await ensureLocations(tx, [...missing.values()])) created.set(`${l.session_id}|${l.location_name}`, l.id);
+      for (const r of resolved) r.locationId ||= created.get(`${r.sessionId}|${r.record.location}`) ?? 0;
+      const rows = await insertReads(tx, resolved);
+      // Cache ids only once committed: a rolled-back location row does not exist.
+      return { rows, created };
     });
-    for (const key of seen) this.knownLocations.add(key);
+    for (const [key, id] of inserted.created) this.locationIds.set(key, id);
 
     this.stats.batches++;
-    this.stats.stored += inserted.length;
-    this.stats.duplicates += batch.length - inserted.length;
-    if (inserted.length > 0 && this.listenerCount('stored') > 0) {
-      const ids = new Map(inserted.map((k) => [`${k.session_id}|${k.source_key}|${k.location_name}|${k.sequence_number}`, k.id]));
+    this.stats.stored += inserted.rows.length;
+    this.stats.duplicates += batch.length - inserted.rows.length;
+    if (inserted.rows.length > 0 && this.listenerCount('stored') > 0) {
+      const ids = new Map(inserted.rows.map((k) => [`${k.session_id}|${k.source_key}|${k.location_name}|${k.sequence_number}`, k.id]));
       const stored: StoredRead[] = [];
-      batch.forEach((r, i) => {
-        const id = ids.get(`${sessionIds[i]}|${r.sourceKey}|${r.location}|${r.sequence}`);
-        if (id !== undefined) stored.push({ ...r, id, sessionId: sessionIds[i]! });
-      });
+      for (const r of resolved) {
+        const id = ids.get(`${r.sessionId}|${r.record.sourceKey}|${r.record.location}|${r.record.sequence}`);
+        if (id !== undefined) stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
+      }
       this.emit('stored', stored);
     }
+  }
+
+  /** Gives each read its session (the partner's active one if it had none), location id and instant. */
+  private async resolve(batch: IngestRecord[]): Promise<ResolvedRead[]> {
+    const out: ResolvedRead[] = [];
+    for (const record of batch) {
+      const session =
+        record.sessionId === null ? await this.sessions.active(record.partnerId) : await this.sessions.session(record.sessionId);
+      out.push({
+        record,
+        sessionId: session.id,
+        locationId: this.locationIds.get(`${session.id}|${record.location}`) ?? 0,
+        readTimeMs: toInstant(record.timeKind, record.timeMs, session),
+      });
+    }
+    return out;
   }
 
   private async reject(r: IngestRecord, err: unknown): Promise<void> {

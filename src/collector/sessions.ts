@@ -4,13 +4,15 @@
  */
 import type { Queryable } from '../db/database.js';
 import { formatInZone, localDate } from '../timefmt.js';
-import { createActiveSession, findActiveSession, type ActiveSession } from './collector.repo.js';
+import { createActiveSession, findActiveSession, findSession, type ActiveSession } from './collector.repo.js';
 
 const CACHE_MS = 5_000;
 
 export class SessionResolver {
   private cache = new Map<number, { session: ActiveSession; at: number }>();
   private inflight = new Map<number, Promise<ActiveSession>>();
+  /** Zone and date by session id; they do not change while reads are being written. */
+  private byId = new Map<number, ActiveSession>();
 
   constructor(
     private readonly db: Queryable,
@@ -30,6 +32,16 @@ export class SessionResolver {
     return p;
   }
 
+  /** A session's clock (zone, event date) by id. */
+  async session(sessionId: number): Promise<ActiveSession> {
+    const known = this.byId.get(sessionId);
+    if (known) return known;
+    const found = await findSession(this.db, sessionId);
+    if (!found) throw new Error(`session ${sessionId} does not exist`);
+    this.byId.set(found.id, found);
+    return found;
+  }
+
   /** A cached session id without touching the database (null if unknown). */
   cached(partnerId: number): number | null {
     return this.cache.get(partnerId)?.session.id ?? null;
@@ -46,6 +58,7 @@ export class SessionResolver {
         eventDate: localDate(now, this.timezone),
       }));
     this.cache.set(partnerId, { session, at: Date.now() });
+    this.byId.set(session.id, session);
     return session;
   }
 }
