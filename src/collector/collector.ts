@@ -49,6 +49,7 @@ export async function startCollector({ db, config, log: rootLog }: CollectorDeps
   const ingest = new IngestPipeline(db, sessions, cursors, spool, log, {
     rejectDir: config.dataDir,
     batchSize: db.kind === 'pglite' ? 2000 : 5000,
+    writers: db.kind === 'pglite' ? 1 : 2,
   });
   await ingest.start();
   await closeDanglingConnections(db).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));

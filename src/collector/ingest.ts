@@ -24,6 +24,8 @@ import type { Spool } from './spool.js';
 
 export interface IngestOptions {
   batchSize?: number;
+  /** Batches written at once (PGlite has one connection: 1). */
+  writers?: number;
   /** Queue length past which reads spill to the spool instead of growing memory. */
   highWater?: number;
   /** Where reads the database rejects as invalid are kept for inspection. */
@@ -51,7 +53,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
   dbConnected = true;
   private queue: IngestRecord[] = [];
-  private writing = false;
+  private inflight = 0;
   private draining = false;
   private closed = false;
   private pumpScheduled = false;
@@ -59,6 +61,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private locationIds = new Map<string, number>();
   private readonly batchSize: number;
   private readonly highWater: number;
+  private readonly writers: number;
   private retryDelay = 250;
   private wake: (() => void) | null = null;
 
@@ -73,6 +76,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     super();
     this.batchSize = opts.batchSize ?? 5000;
     this.highWater = opts.highWater ?? 200_000;
+    this.writers = opts.writers ?? 1;
   }
 
   /** Starts draining a spool left by an earlier run (reads it first to know where streams stand). */
@@ -108,12 +112,12 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       void this.enterSpool([]);
       return;
     }
-    if (!this.pumpScheduled && !this.writing) {
+    if (!this.pumpScheduled && this.inflight < this.writers) {
       this.pumpScheduled = true;
       // Let the rest of this socket chunk's lines join the batch.
       setImmediate(() => {
         this.pumpScheduled = false;
-        void this.pump();
+        this.pump();
       });
     }
   }
@@ -122,7 +126,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   async idle(timeoutMs = 30_000): Promise<boolean> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.mode === 'memory' && this.queue.length === 0 && !this.writing && !this.pumpScheduled && this.spool.idle && this.spool.backlog === 0) return true;
+      if (this.mode === 'memory' && this.queue.length === 0 && this.inflight === 0 && !this.pumpScheduled && this.spool.idle && this.spool.backlog === 0) return true;
       await sleep(10);
     }
     return false;
@@ -139,24 +143,30 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     await this.spool.flush();
   }
 
-  private async pump(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.mode === 'memory' && this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
-        this.queue = batch === this.queue ? [] : this.queue.slice(this.batchSize);
-        try {
-          await this.writeIsolating(batch);
-          this.dbConnected = true;
-        } catch (err) {
-          this.dbConnected = false;
-          this.log.error({ err: describe(err), batch: batch.length }, 'database write failed; spooling reads to disk');
-          await this.enterSpool(batch);
-        }
-      }
-    } finally {
-      this.writing = false;
+  /**
+   * Starts batch writes while there are queued reads and a free writer. With two writers,
+   * Node prepares the next batch while PostgreSQL inserts the previous one.
+   */
+  private pump(): void {
+    while (this.mode === 'memory' && this.queue.length > 0 && this.inflight < this.writers && !this.closed) {
+      const batch = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
+      this.queue = batch === this.queue ? [] : this.queue.slice(this.batchSize);
+      this.inflight++;
+      this.writeIsolating(batch)
+        .then(
+          () => {
+            this.dbConnected = true;
+          },
+          async (err) => {
+            this.dbConnected = false;
+            this.log.error({ err: describe(err), batch: batch.length }, 'database write failed; spooling reads to disk');
+            await this.enterSpool(batch);
+          },
+        )
+        .finally(() => {
+          this.inflight--;
+          this.pump();
+        });
     }
   }
 
@@ -183,7 +193,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
           if (this.spool.idle && this.spool.offset >= this.spool.size) {
             this.setMode('memory');
             await this.spool.reset();
-            void this.pump();
+            this.pump();
             return;
           }
           if (next > this.spool.offset) await this.spool.commitOffset(next);

@@ -30,6 +30,11 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection that dies between two statements emits 'error' with no query to receive
+      // it; unheard, that would crash the process. The next statement fails instead.
+      const onError = () => {};
+      client.on('error', onError);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const tx: Queryable = { query: (sql, params) => run(client, sql, params) };
@@ -37,14 +42,19 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose ROLLBACK failed is unusable: destroy it rather than pool it.
+        client.release(broken);
       }
     },
     async listen(channel, onPayload) {
       const client = await pool.connect();
+      client.on('error', () => {});
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onPayload(msg.payload ?? '');
       };
