@@ -65,8 +65,9 @@ export async function maxStoredSequence(
   location: string,
 ): Promise<number> {
   const r = await db.query<{ max: number | null }>(
-    `SELECT max(sequence_number) AS max FROM timing_reads
-      WHERE session_id = $1 AND source_key = $2 AND location_name = $3`,
+    `SELECT (SELECT max(r.sequence_number) FROM timing_reads r WHERE r.stream_id = s.id) AS max
+       FROM timing_streams s
+      WHERE s.session_id = $1 AND s.source_key = $2 AND s.location_name = $3`,
     [sessionId, sourceKey, location],
   );
   return r.rows[0]?.max ?? 0;
@@ -75,40 +76,81 @@ export async function maxStoredSequence(
 /** Locations this source has streamed into the session (to resume when getlocations is not answered). */
 export async function knownLocations(db: Queryable, sessionId: number, sourceKey: string): Promise<string[]> {
   const r = await db.query<{ location_name: string }>(
-    `SELECT DISTINCT location_name FROM timing_reads WHERE session_id = $1 AND source_key = $2`,
+    `SELECT location_name FROM timing_streams WHERE session_id = $1 AND source_key = $2 ORDER BY id`,
     [sessionId, sourceKey],
   );
   return r.rows.map((x) => x.location_name);
 }
 
-/** Creates missing locations and returns the ids of all the given (session, location) pairs. */
 export async function ensureLocations(
   db: Queryable,
   pairs: ReadonlyArray<{ partnerId: number; sessionId: number; location: string }>,
-): Promise<Array<{ session_id: number; location_name: string; id: number }>> {
-  if (pairs.length === 0) return [];
-  const r = await db.query<{ session_id: number; location_name: string; id: number }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::int[], $2::int[], $3::text[]) AS i(partner_id, session_id, location_name)
-     ), created AS (
-       INSERT INTO timing_locations (partner_id, session_id, location_name)
-       SELECT * FROM input
-       ON CONFLICT (session_id, location_name) DO NOTHING
-       RETURNING session_id, location_name, id
-     )
-     SELECT session_id, location_name, id FROM created
-     UNION ALL
-     SELECT l.session_id, l.location_name, l.id FROM timing_locations l JOIN input i USING (session_id, location_name)`,
+): Promise<void> {
+  if (pairs.length === 0) return;
+  await db.query(
+    `INSERT INTO timing_locations (partner_id, session_id, location_name)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::text[])
+     ON CONFLICT (session_id, location_name) DO NOTHING`,
     [pairs.map((p) => p.partnerId), pairs.map((p) => p.sessionId), pairs.map((p) => p.location)],
+  );
+}
+
+export interface StreamKey {
+  partnerId: number;
+  sessionId: number;
+  sourceKey: string;
+  location: string;
+}
+
+export interface StreamRow {
+  id: number;
+  location_id: number;
+  session_id: number;
+  source_key: string;
+  location_name: string;
+}
+
+/** Creates missing locations and streams; returns the ids of all the given streams. */
+export async function ensureStreams(db: Queryable, keys: readonly StreamKey[]): Promise<StreamRow[]> {
+  const found: StreamRow[] = [];
+  let wanted = keys;
+  // A concurrent transaction creating the same stream makes our insert wait for its commit,
+  // but our statement's snapshot predates that commit, so the row is not returned; the next
+  // statement (READ COMMITTED: a new snapshot) sees it.
+  for (let attempt = 0; wanted.length > 0; attempt++) {
+    if (attempt === 3) throw new Error(`streams not created: ${wanted.map((w) => `${w.sourceKey}/${w.location}`).join(', ')}`);
+    const rows = await insertStreams(db, wanted);
+    found.push(...rows);
+    const have = new Set(rows.map((r) => `${r.session_id}|${r.source_key}|${r.location_name}`));
+    wanted = wanted.filter((k) => !have.has(`${k.sessionId}|${k.sourceKey}|${k.location}`));
+  }
+  return found;
+}
+
+async function insertStreams(db: Queryable, keys: readonly StreamKey[]): Promise<StreamRow[]> {
+  await ensureLocations(db, keys);
+  const r = await db.query<StreamRow>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) AS i(partner_id, session_id, source_key, location_name)
+     ), created AS (
+       INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name)
+       SELECT i.partner_id, i.session_id, l.id, i.source_key, i.location_name
+         FROM input i JOIN timing_locations l USING (session_id, location_name)
+       ON CONFLICT (session_id, source_key, location_name) DO NOTHING
+       RETURNING id, location_id, session_id, source_key, location_name
+     )
+     SELECT * FROM created
+     UNION ALL
+     SELECT s.id, s.location_id, s.session_id, s.source_key, s.location_name
+       FROM timing_streams s JOIN input i USING (session_id, source_key, location_name)`,
+    [keys.map((k) => k.partnerId), keys.map((k) => k.sessionId), keys.map((k) => k.sourceKey), keys.map((k) => k.location)],
   );
   return r.rows;
 }
 
 export interface InsertedKey {
   id: number;
-  session_id: number;
-  source_key: string;
-  location_name: string;
+  stream_id: number;
   sequence_number: number;
 }
 
@@ -116,7 +158,7 @@ export interface InsertedKey {
 export interface ResolvedRead {
   record: IngestRecord;
   sessionId: number;
-  locationId: number;
+  stream: { id: number; locationId: number };
   readTimeMs: number;
 }
 
@@ -127,22 +169,23 @@ export interface ResolvedRead {
 export async function insertReads(db: Queryable, batch: readonly ResolvedRead[]): Promise<InsertedKey[]> {
   const col = <T>(f: (r: IngestRecord) => T) => batch.map((b) => f(b.record));
   const r = await db.query<InsertedKey>(
-    `INSERT INTO timing_reads (partner_id, session_id, location_id, source_key, connection_log_id,
+    `INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, connection_log_id,
         sequence_number, location_name, tag_code, read_kind, read_time, time_raw, lap_count,
         reader_id, gator_number, raw_line, received_at)
-     SELECT partner_id, session_id, location_id, source_key, conn_id, seq, loc, tag, kind,
+     SELECT partner_id, session_id, location_id, stream_id, source_key, conn_id, seq, loc, tag, kind,
             to_timestamp(read_ms / 1000.0), time_text, lap, reader, gator, raw, to_timestamp(received_ms / 1000.0)
-       FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::uuid[], $6::int[], $7::text[], $8::text[],
-                   $9::text[], $10::float8[], $11::text[], $12::int[], $13::text[], $14::int[], $15::text[],
-                   $16::float8[])
-            AS u(partner_id, session_id, location_id, source_key, conn_id, seq, loc, tag, kind, read_ms,
-                 time_text, lap, reader, gator, raw, received_ms)
-     ON CONFLICT (session_id, source_key, location_name, sequence_number) DO NOTHING
-     RETURNING id, session_id, source_key, location_name, sequence_number`,
+       FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::text[], $6::uuid[], $7::int[], $8::text[],
+                   $9::text[], $10::text[], $11::float8[], $12::text[], $13::int[], $14::text[], $15::int[],
+                   $16::text[], $17::float8[])
+            AS u(partner_id, session_id, location_id, stream_id, source_key, conn_id, seq, loc, tag, kind,
+                 read_ms, time_text, lap, reader, gator, raw, received_ms)
+     ON CONFLICT (stream_id, sequence_number) DO NOTHING
+     RETURNING id, stream_id, sequence_number`,
     [
       col((r) => r.partnerId),
       batch.map((b) => b.sessionId),
-      batch.map((b) => b.locationId),
+      batch.map((b) => b.stream.locationId),
+      batch.map((b) => b.stream.id),
       col((r) => r.sourceKey),
       col((r) => r.connectionLogId),
       col((r) => r.sequence),

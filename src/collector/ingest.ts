@@ -15,7 +15,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { ensureLocations, insertReads, type ResolvedRead } from './collector.repo.js';
+import { ensureStreams, insertReads, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
 import type { ResumeCursors } from './cursors.js';
 import type { IngestRecord } from './record.js';
@@ -57,8 +57,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private draining = false;
   private closed = false;
   private pumpScheduled = false;
-  /** Location ids by "session|name", filled as batches commit. */
-  private locationIds = new Map<string, number>();
+  /** Stream and location ids by "session|source|location", filled as batches commit. */
+  private streams = new Map<string, { id: number; locationId: number }>();
   private readonly batchSize: number;
   private readonly highWater: number;
   private readonly writers: number;
@@ -237,37 +237,41 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   private async write(batch: IngestRecord[]): Promise<void> {
     const resolved = await this.resolve(batch);
-    const missing = new Map<string, { partnerId: number; sessionId: number; location: string }>();
+    const missing = new Map<string, StreamKey>();
     for (const r of resolved) {
-      const key = `${r.sessionId}|${r.record.location}`;
-      if (!this.locationIds.has(key)) missing.set(key, { partnerId: r.record.partnerId, sessionId: r.sessionId, location: r.record.location });
+      if (r.stream.id !== 0) continue;
+      const key = streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location);
+      missing.set(key, { partnerId: r.record.partnerId, sessionId: r.sessionId, sourceKey: r.record.sourceKey, location: r.record.location });
     }
 
-    const inserted = await this.db.transaction(async (tx) => {
-      const created = new Map<string, number>();
-      for (const l of await ensureLocations(tx, [...missing.values()])) created.set(`${l.session_id}|${l.location_name}`, l.id);
-      for (const r of resolved) r.locationId ||= created.get(`${r.sessionId}|${r.record.location}`) ?? 0;
-      const rows = await insertReads(tx, resolved);
-      // Cache ids only once committed: a rolled-back location row does not exist.
-      return { rows, created };
+    const { rows, created } = await this.db.transaction(async (tx) => {
+      const created = new Map<string, { id: number; locationId: number }>();
+      for (const s of await ensureStreams(tx, [...missing.values()])) {
+        created.set(streamCacheKey(s.session_id, s.source_key, s.location_name), { id: s.id, locationId: s.location_id });
+      }
+      for (const r of resolved) {
+        if (r.stream.id === 0) r.stream = created.get(streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location))!;
+      }
+      return { rows: await insertReads(tx, resolved), created };
     });
-    for (const [key, id] of inserted.created) this.locationIds.set(key, id);
+    // Cache ids only once committed: a rolled-back stream row does not exist.
+    for (const [key, stream] of created) this.streams.set(key, stream);
 
     this.stats.batches++;
-    this.stats.stored += inserted.rows.length;
-    this.stats.duplicates += batch.length - inserted.rows.length;
-    if (inserted.rows.length > 0 && this.listenerCount('stored') > 0) {
-      const ids = new Map(inserted.rows.map((k) => [`${k.session_id}|${k.source_key}|${k.location_name}|${k.sequence_number}`, k.id]));
+    this.stats.stored += rows.length;
+    this.stats.duplicates += batch.length - rows.length;
+    if (rows.length > 0 && this.listenerCount('stored') > 0) {
+      const ids = new Map(rows.map((k) => [`${k.stream_id}|${k.sequence_number}`, k.id]));
       const stored: StoredRead[] = [];
       for (const r of resolved) {
-        const id = ids.get(`${r.sessionId}|${r.record.sourceKey}|${r.record.location}|${r.record.sequence}`);
+        const id = ids.get(`${r.stream.id}|${r.record.sequence}`);
         if (id !== undefined) stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
       }
       this.emit('stored', stored);
     }
   }
 
-  /** Gives each read its session (the partner's active one if it had none), location id and instant. */
+  /** Gives each read its session (the partner's active one if it had none), stream and instant. */
   private async resolve(batch: IngestRecord[]): Promise<ResolvedRead[]> {
     const out: ResolvedRead[] = [];
     for (const record of batch) {
@@ -276,7 +280,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       out.push({
         record,
         sessionId: session.id,
-        locationId: this.locationIds.get(`${session.id}|${record.location}`) ?? 0,
+        stream: this.streams.get(streamCacheKey(session.id, record.sourceKey, record.location)) ?? { id: 0, locationId: 0 },
         readTimeMs: toInstant(record.timeKind, record.timeMs, session),
       });
     }
@@ -314,6 +318,10 @@ export function isUnavailable(err: unknown): boolean {
   // Class 08 connection exception, 53 insufficient resources, 57 operator intervention
   // (shutdown, cancel), 58 system error; plus Node socket errors.
   return /^(08|53|57|58)/.test(code) || code.startsWith('E');
+}
+
+function streamCacheKey(sessionId: number, sourceKey: string, location: string): string {
+  return `${sessionId}|${sourceKey}|${location}`;
 }
 
 function describe(err: unknown): string {

@@ -2,6 +2,10 @@
  * All SQL of the timing read API. Every query filters by partner_id, including on
  * timing_reads (which has no foreign keys), so one partner never sees another's rows even
  * when ids are guessed. Functions take a Queryable so a caller can run them in a transaction.
+ *
+ * timing_reads is indexed only by (stream_id, sequence_number) (see migration 0001), so
+ * queries reach a session's reads through its streams: a handful of index ranges instead
+ * of a scan of every partner's reads.
  */
 import type { Queryable } from '../db/database.js';
 import type { Read, Session, Stats } from './timing.schemas.js';
@@ -29,12 +33,13 @@ export async function databaseVersion(db: Queryable): Promise<string> {
 export async function readTotals(db: Queryable, partnerId: number, sessionIds: number[]): Promise<Stats['overall']> {
   const r = await db.query<Stats['overall']>(
     `SELECT count(*) AS total_reads,
-            count(DISTINCT tag_code) AS unique_tags,
-            count(DISTINCT location_name) AS total_locations,
-            min(received_at) AS first_read,
-            max(received_at) AS last_read
-       FROM timing_reads
-      WHERE partner_id = $1 AND session_id = ANY($2::int[]) AND read_kind = 'tag'`,
+            count(DISTINCT r.tag_code) AS unique_tags,
+            count(DISTINCT r.location_name) AS total_locations,
+            min(r.received_at) AS first_read,
+            max(r.received_at) AS last_read
+       FROM timing_streams st
+       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+      WHERE st.partner_id = $1 AND st.session_id = ANY($2::int[]) AND r.read_kind = 'tag'`,
     [partnerId, sessionIds],
   );
   return r.rows[0] ?? { total_reads: 0, unique_tags: 0, total_locations: 0, first_read: null, last_read: null };
@@ -47,13 +52,14 @@ export async function readTotalsByLocation(
   sessionIds: number[],
 ): Promise<Stats['by_location']> {
   const r = await db.query<Stats['by_location'][number]>(
-    `SELECT location_name,
+    `SELECT r.location_name,
             count(*) AS read_count,
-            count(DISTINCT tag_code) AS unique_tags,
-            max(received_at) AS last_read
-       FROM timing_reads
-      WHERE partner_id = $1 AND session_id = ANY($2::int[]) AND read_kind = 'tag'
-      GROUP BY location_name
+            count(DISTINCT r.tag_code) AS unique_tags,
+            max(r.received_at) AS last_read
+       FROM timing_streams st
+       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+      WHERE st.partner_id = $1 AND st.session_id = ANY($2::int[]) AND r.read_kind = 'tag'
+      GROUP BY r.location_name
       ORDER BY read_count DESC, location_name`,
     [partnerId, sessionIds],
   );
@@ -66,18 +72,28 @@ export interface RecentReadsFilter {
   limit: number;
 }
 
-/** Newest reads first (tag reads and gun events); seconds_ago uses the database clock. */
+/**
+ * Newest reads first (tag reads and gun events); seconds_ago uses the database clock. Takes
+ * the newest `limit` of each stream (its sequence order is its arrival order), then the
+ * newest `limit` of those.
+ */
 export async function recentReads(db: Queryable, partnerId: number, filter: RecentReadsFilter): Promise<Read[]> {
   const r = await db.query<Read>(
     `SELECT r.id, r.session_id, r.location_id, r.sequence_number, r.location_name, r.tag_code,
             r.read_kind, r.read_time, r.time_raw, r.lap_count, r.reader_id, r.gator_number,
             r.raw_line, r.received_at AS read_timestamp, s.session_name,
             EXTRACT(EPOCH FROM (now() - r.received_at))::float8 AS seconds_ago
-       FROM timing_reads r
-       JOIN timing_sessions s ON s.id = r.session_id AND s.partner_id = r.partner_id
-      WHERE r.partner_id = $1
-        AND r.session_id = ANY($2::int[])
-        AND ($3::text IS NULL OR r.location_name = $3::text)
+       FROM timing_streams st
+       JOIN timing_sessions s ON s.id = st.session_id AND s.partner_id = st.partner_id
+       CROSS JOIN LATERAL (
+              SELECT * FROM timing_reads r
+               WHERE r.stream_id = st.id AND r.partner_id = st.partner_id
+               ORDER BY r.sequence_number DESC
+               LIMIT $4
+            ) r
+      WHERE st.partner_id = $1
+        AND st.session_id = ANY($2::int[])
+        AND ($3::text IS NULL OR st.location_name = $3::text)
       ORDER BY r.received_at DESC, r.id DESC
       LIMIT $4`,
     [partnerId, filter.sessionIds, filter.location ?? null, filter.limit],
@@ -94,8 +110,9 @@ export async function listSessions(db: Queryable, partnerId: number, limit: numb
        FROM timing_sessions s
        CROSS JOIN LATERAL (
               SELECT count(*) AS total_reads, max(r.received_at) AS last_read
-                FROM timing_reads r
-               WHERE r.partner_id = s.partner_id AND r.session_id = s.id AND r.read_kind = 'tag'
+                FROM timing_streams st
+                JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+               WHERE st.partner_id = s.partner_id AND st.session_id = s.id AND r.read_kind = 'tag'
             ) reads
        CROSS JOIN LATERAL (
               SELECT coalesce(array_agg(l.location_name ORDER BY l.id), '{}'::text[]) AS names

@@ -43,9 +43,15 @@ interface ReadSeed {
 async function insertRead(db: Queryable, r: ReadSeed): Promise<number> {
   const time = r.received.slice(11, 22); // HH:MM:SS.ss of the received time
   const res = await db.query<{ id: number }>(
-    `INSERT INTO timing_reads (partner_id, session_id, location_id, source_key, sequence_number, location_name,
+    `WITH stream AS (
+       INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name)
+       VALUES ($1, $2, $3, 'conn:test', $5)
+       ON CONFLICT (session_id, source_key, location_name) DO UPDATE SET source_key = EXCLUDED.source_key
+       RETURNING id
+     )
+     INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name,
        tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
-     VALUES ($1, $2, $3, 'conn:test', $4, $5, $6, $7, $8, $9, 1, '0', 0, $10, $8) RETURNING id`,
+     SELECT $1, $2, $3, stream.id, 'conn:test', $4, $5, $6, $7, $8, $9, 1, '0', 0, $10, $8 FROM stream RETURNING id`,
     [
       r.partner,
       r.session,

@@ -8,11 +8,12 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await t.db.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (1, 1, 's')`);
   await t.db.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES (1, 1, 1, 'finish')`);
+  await t.db.query(`INSERT INTO timing_streams (id, partner_id, session_id, location_id, source_key, location_name) VALUES (1, 1, 1, 1, 'cid:A', 'finish')`);
   // 25 reads 40 days old, 5 from today.
   await t.db.query(
-    `INSERT INTO timing_reads (partner_id, session_id, location_id, source_key, sequence_number, location_name, tag_code,
+    `INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
         read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
-     SELECT 1, 1, 1, 'cid:A', g, 'finish', g::text, now(), 't', 1, 'r', 1, 'line',
+     SELECT 1, 1, 1, 1, 'cid:A', g, 'finish', g::text, now(), 't', 1, 'r', 1, 'line',
             CASE WHEN g <= 25 THEN now() - interval '40 days' ELSE now() END
        FROM generate_series(1, 30) g`,
   );

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/database.js';
 
-const COLUMNS = `id, partner_id, session_id, location_id, source_key, connection_log_id, sequence_number,
+const COLUMNS = `id, partner_id, session_id, location_id, stream_id, source_key, connection_log_id, sequence_number,
   location_name, tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
 
 /** Moves every read received before `olderThan`; returns how many moved. */
@@ -16,12 +16,12 @@ export async function archiveReads(db: Database, olderThan: Date, batchSize = 10
       const r = await tx.query<{ n: number }>(
         `WITH moved AS (
            DELETE FROM timing_reads
-            WHERE id IN (SELECT id FROM timing_reads WHERE received_at < $1 ORDER BY id LIMIT $2)
+            WHERE id IN (SELECT id FROM timing_reads WHERE received_at < $1 LIMIT $2)
            RETURNING ${COLUMNS}
          ), archived AS (
            INSERT INTO timing_reads_archive (${COLUMNS})
            SELECT ${COLUMNS} FROM moved
-           ON CONFLICT (session_id, source_key, location_name, sequence_number) DO NOTHING
+           ON CONFLICT (stream_id, sequence_number) DO NOTHING
          )
          SELECT count(*)::int AS n FROM moved`,
         [olderThan, batchSize],

@@ -1,0 +1,150 @@
+/**
+ * bench/ingest — how fast reads go from CTP01 sockets to committed rows, against ceilings
+ * and baselines measured in the same run on the same PostgreSQL server:
+ *
+ *   end-to-end        10 simulated clients → collector (its own process) → committed rows
+ *   COPY ceiling      PostgreSQL's COPY FROM of the very same rows (same table, same indexes)
+ *   row per commit    one INSERT + commit per read on one connection (the old collector's writer)
+ *   conn per row      a new connection, one INSERT and a commit per read (the old collector exactly)
+ *
+ * Run: npm run bench:ingest  (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres;
+ *      BENCH_READS total reads, default 500000; BENCH_CLIENTS, default 10)
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { openDatabase } from '../src/db/database.js';
+import { migrate } from '../src/db/migrate.js';
+import { runSimulation } from '../src/simulator/run.js';
+import { createServerDatabase } from '../test/helpers/db.js';
+import { freePort } from '../test/helpers/tcp-proxy.js';
+
+const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const totalReads = Number(process.env.BENCH_READS ?? 500_000);
+const clients = Number(process.env.BENCH_CLIENTS ?? 10);
+const COLUMNS = `partner_id, session_id, location_id, source_key, connection_log_id, sequence_number, location_name,
+  tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const server = await createServerDatabase(baseUrl);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-bench-'));
+  const db = await openDatabase({ url: server.url });
+  await migrate(db);
+  try {
+    // --- end to end -------------------------------------------------------------------
+    const port = await freePort();
+    const statusPort = await freePort();
+    const child = spawn(process.execPath, ['bin/p88.js', 'collector'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: server.url,
+        DATA_DIR: dataDir,
+        COLLECTOR_HOST: '127.0.0.1',
+        COLLECTOR_PORT: String(port),
+        COLLECTOR_STATUS_PORT: String(statusPort),
+        COLLECTOR_AUTH: 'none',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const status = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { total_reads: number; reads_received: number };
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${statusPort}/health`)).ok) break;
+      } catch {
+        await sleep(100);
+      }
+    }
+
+    // About 3 reads per crossing, 4 mats: runners per client to reach the total.
+    const runners = Math.max(10, Math.round(totalReads / clients / 12));
+    const course = [
+      { name: 'start', distanceKm: 0 },
+      { name: '10k', distanceKm: 10 },
+      { name: 'half', distanceKm: 21.1 },
+      { name: 'finish', distanceKm: 42.2 },
+    ];
+    const started = performance.now();
+    const report = await runSimulation({ host: '127.0.0.1', port, clients, runners, course, speed: Infinity, timeoutMs: 600_000 });
+    const sentAt = performance.now();
+    const expected = report.clients.reduce((s, c) => s + Object.values(c.observationsPerLocation).reduce((a, b) => a + b, 0), 0);
+    while ((await status()).total_reads < expected) await sleep(20);
+    const e2eSeconds = (performance.now() - started) / 1000;
+    const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const stored = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
+
+    // --- the same rows through COPY ---------------------------------------------------
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    const chunks: Buffer[] = [];
+    await pipeline(
+      client.query(copyTo(`COPY (SELECT ${COLUMNS} FROM timing_reads ORDER BY id) TO STDOUT`)),
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          chunks.push(chunk);
+          cb();
+        },
+      }),
+    );
+    await client.query('TRUNCATE timing_reads');
+    const copyStart = performance.now();
+    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY timing_reads (${COLUMNS}) FROM STDIN`)));
+    const copySeconds = (performance.now() - copyStart) / 1000;
+
+    // --- the old designs, on a sample of the same rows ---------------------------------
+    const sample = (await client.query(`SELECT ${COLUMNS} FROM timing_reads ORDER BY id LIMIT 5000`)).rows as Record<string, unknown>[];
+    await client.query('TRUNCATE timing_reads');
+    const insertSql = `INSERT INTO timing_reads (${COLUMNS}) VALUES (${COLUMNS.split(',').map((_, i) => `$${i + 1}`).join(',')})`;
+    const rowValues = (r: Record<string, unknown>) => Object.values(r);
+    const perCommitRows = sample.slice(0, 3000);
+    const perCommitStart = performance.now();
+    for (const r of perCommitRows) await client.query(insertSql, rowValues(r));
+    const perCommitRate = perCommitRows.length / ((performance.now() - perCommitStart) / 1000);
+
+    const perConnRows = sample.slice(3000, 3300);
+    const perConnStart = performance.now();
+    for (const r of perConnRows) {
+      const c = new pg.Client({ connectionString: server.url });
+      await c.connect();
+      await c.query(insertSql, rowValues(r));
+      await c.end();
+    }
+    const perConnRate = perConnRows.length / ((performance.now() - perConnStart) / 1000);
+    await client.end();
+
+    const e2eRate = expected / e2eSeconds;
+    const copyRate = stored / copySeconds;
+    const rows: Array<[string, string]> = [
+      ['reads', `${fmt(expected)} from ${clients} concurrent CTP01 clients (${fmt(report.linesPerSecond)} lines/s sent; all sent after ${((sentAt - started) / 1000).toFixed(2)} s)`],
+      ['stored rows', `${fmt(stored)} (${stored === expected ? 'all, no duplicates' : 'MISMATCH'})`],
+      ['end-to-end, committed', `${fmt(e2eRate)} reads/s (${e2eSeconds.toFixed(2)} s)`],
+      ['COPY ceiling, same rows', `${fmt(copyRate)} rows/s (${copySeconds.toFixed(2)} s)`],
+      ['one row per commit', `${fmt(perCommitRate)} rows/s (${perCommitRows.length} rows)`],
+      ['connection + commit per row', `${fmt(perConnRate)} rows/s (${perConnRows.length} rows)`],
+      ['end-to-end / COPY', `${(e2eRate / copyRate).toFixed(2)} (target ≥ 0.30)`],
+      ['end-to-end / row per commit', `${(e2eRate / perCommitRate).toFixed(1)}×`],
+      ['collector peak RSS', `${peakRss.toFixed(0)} MiB`],
+      ['target 100,000 reads/s', e2eRate >= 100_000 ? 'met' : 'NOT met'],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log(`\nbench/ingest on ${new URL(baseUrl).host}, ${process.env.BENCH_LABEL ?? ''}`);
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  } finally {
+    await db.close();
+    await server.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

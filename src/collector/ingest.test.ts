@@ -1,0 +1,95 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TimeKind } from '../ctp01/index.js';
+import { createLogger } from '../log.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { ResumeCursors } from './cursors.js';
+import { ensureStreams } from './collector.repo.js';
+import { IngestPipeline, type IngestOptions } from './ingest.js';
+import type { IngestRecord } from './record.js';
+import { SessionResolver } from './sessions.js';
+import { Spool } from './spool.js';
+
+let t: TestDatabase;
+let spool: Spool;
+let dir: string;
+
+beforeEach(async () => {
+  t = await createTestDatabase();
+  dir = await mkdtemp(path.join(tmpdir(), 'ingest-'));
+  spool = new Spool(dir);
+  await spool.open();
+});
+
+afterEach(async () => {
+  await spool.close();
+  await t.drop();
+});
+
+function pipeline(opts: Partial<IngestOptions>): IngestPipeline {
+  const sessions = new SessionResolver(t.db, 'S_%Y', 'UTC');
+  return new IngestPipeline(t.db, sessions, new ResumeCursors(t.db), spool, createLogger('silent'), { rejectDir: dir, ...opts });
+}
+
+function read(seq: number, location = 'finish', sourceKey = 'cid:X'): IngestRecord {
+  return {
+    partnerId: 1, sessionId: null, sourceKey, connectionLogId: '00000000-0000-0000-0000-000000000001',
+    sequence: seq, location, tag: String(seq), kind: 'tag', timeKind: TimeKind.Epoch, timeMs: 1.7e12 + seq,
+    timeText: 't', lap: 1, readerId: 'r', gator: 1, rawLine: `l${seq}`, receivedAt: Date.now(),
+  };
+}
+
+async function stored(): Promise<number[]> {
+  const r = await t.db.query<{ s: number }>('SELECT sequence_number AS s FROM timing_reads ORDER BY 1');
+  return r.rows.map((x) => x.s);
+}
+
+describe('IngestPipeline', () => {
+  it('stores every read with two writers on the same new streams', async () => {
+    const p = pipeline({ batchSize: 1, writers: 2 });
+    for (let s = 1; s <= 40; s++) p.submit(read(s, `loc${s % 3}`));
+    expect(await p.idle(20_000)).toBe(true);
+    expect(await stored()).toHaveLength(40);
+    expect(p.stats).toMatchObject({ stored: 40, spooled: 0, rejected: 0 });
+  });
+
+  it('ensureStreams returns a stream another transaction was creating at the same moment', async () => {
+    // Regression: the loser of the race waited for the winner's commit, then returned
+    // nothing for that stream (its snapshot predated the commit) and the batch failed.
+    const session = await new SessionResolver(t.db, 'S', 'UTC').active(1);
+    const key = { partnerId: 1, sessionId: session.id, sourceKey: 'cid:RACE', location: 'finish' };
+    await ensureStreams(t.db, [{ ...key, sourceKey: 'cid:EARLIER' }]); // the location exists already
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let firstCreated!: () => void;
+    const created = new Promise<void>((r) => (firstCreated = r));
+    const first = t.db.transaction(async (tx) => {
+      const rows = await ensureStreams(tx, [key]);
+      firstCreated();
+      await gate; // hold the new row uncommitted while the second transaction runs into it
+      return rows;
+    });
+    await created;
+    const second = t.db.transaction((tx) => ensureStreams(tx, [key]));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(b).toHaveLength(1);
+    expect(b[0]!.id).toBe(a[0]!.id);
+  });
+
+  it('spills to the spool past its high-water mark and drains back, in order, exactly once', async () => {
+    const p = pipeline({ batchSize: 50, highWater: 100 });
+    const modes: string[] = [];
+    p.on('mode', (m) => modes.push(m));
+    for (let s = 1; s <= 1000; s++) p.submit(read(s));
+    p.submit(read(500)); // a duplicate on the way
+    expect(await p.idle(30_000)).toBe(true);
+    expect(modes).toEqual(['spool', 'memory']);
+    expect(p.stats.spooled).toBeGreaterThan(0);
+    expect(await stored()).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(spool.backlog).toBe(0);
+  });
+});
