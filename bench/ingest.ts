@@ -28,7 +28,7 @@ import { freePort } from '../test/helpers/tcp-proxy.js';
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const totalReads = Number(process.env.BENCH_READS ?? 500_000);
 const clients = Number(process.env.BENCH_CLIENTS ?? 10);
-const COLUMNS = `partner_id, session_id, location_id, source_key, connection_log_id, sequence_number, location_name,
+const COLUMNS = `partner_id, session_id, location_id, stream_id, source_key, connection_log_id, sequence_number, location_name,
   tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
 
     // --- the same rows through COPY ---------------------------------------------------
     const client = new pg.Client({ connectionString: server.url });
+    client.on('error', () => {});
     await client.connect();
     const chunks: Buffer[] = [];
     await pipeline(

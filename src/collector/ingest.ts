@@ -55,6 +55,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private queue: IngestRecord[] = [];
   private inflight = 0;
   private draining = false;
+  private drainLoop: Promise<void> = Promise.resolve();
   private closed = false;
   private pumpScheduled = false;
   /** Stream and location ids by "session|source|location", filled as batches commit. */
@@ -75,7 +76,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   ) {
     super();
     this.batchSize = opts.batchSize ?? 5000;
-    this.highWater = opts.highWater ?? 200_000;
+    // About 25 MB of queued reads; past it, disk takes the backlog instead of the heap.
+    this.highWater = opts.highWater ?? 50_000;
     this.writers = opts.writers ?? 1;
   }
 
@@ -132,10 +134,12 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     return false;
   }
 
+  /** Stops writing; whatever is not yet stored goes to the spool for the next start. */
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
-    // Whatever is still in memory goes to the spool so the next start stores it.
+    await this.drainLoop;
+    for (const until = Date.now() + 10_000; this.inflight > 0 && Date.now() < until; ) await sleep(10);
     if (this.queue.length) {
       this.spool.append(this.queue);
       this.queue = [];
@@ -181,39 +185,78 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   }
 
   /** Moves spooled reads into the database, oldest first, until the spool is empty. */
-  private async drain(): Promise<void> {
-    if (this.draining) return;
+  private drain(): Promise<void> {
+    if (this.draining || this.closed) return this.drainLoop;
     this.draining = true;
-    try {
-      while (!this.closed) {
-        await this.spool.flush();
-        const { records, next } = await this.spool.read(this.batchSize);
-        if (records.length === 0) {
-          // Synchronous check and switch: no append can slip in between.
-          if (this.spool.idle && this.spool.offset >= this.spool.size) {
-            this.setMode('memory');
-            await this.spool.reset();
-            this.pump();
-            return;
-          }
-          if (next > this.spool.offset) await this.spool.commitOffset(next);
-          continue;
-        }
-        try {
-          await this.writeIsolating(records);
-          await this.spool.commitOffset(next);
-          this.dbConnected = true;
-          this.retryDelay = 250;
-        } catch (err) {
-          if (this.dbConnected) this.log.warn({ err: describe(err) }, 'database still unavailable; reads stay spooled');
-          this.dbConnected = false;
-          await this.pause(this.retryDelay);
-          this.retryDelay = Math.min(this.retryDelay * 2, 5_000);
-        }
-      }
-    } finally {
+    this.drainLoop = this.drainUntilEmpty().finally(() => {
       this.draining = false;
+    });
+    return this.drainLoop;
+  }
+
+  /**
+   * Reads the spool ahead of its committed offset and keeps up to `writers` batches in
+   * flight, committing offsets strictly in order. If a batch fails, the in-flight ones are
+   * awaited and reading rewinds to the committed offset (rewritten rows are absorbed).
+   */
+  private async drainUntilEmpty(): Promise<void> {
+    let readPos = this.spool.offset;
+    const inflight: Array<{ next: number; ok: Promise<boolean> }> = [];
+    const settleOldest = async (): Promise<boolean> => {
+      const head = inflight.shift()!;
+      if (!(await head.ok)) return false;
+      await this.spool.commitOffset(head.next);
+      return true;
+    };
+    const rewind = async () => {
+      await Promise.all(inflight.splice(0).map((b) => b.ok));
+      readPos = this.spool.offset;
+      this.dbConnected = false;
+      await this.pause(this.retryDelay);
+      this.retryDelay = Math.min(this.retryDelay * 2, 5_000);
+    };
+
+    while (!this.closed) {
+      let batch: { records: IngestRecord[]; next: number };
+      try {
+        await this.spool.flush();
+        batch = await this.spool.read(this.batchSize, readPos);
+      } catch (err) {
+        this.log.error({ err: describe(err) }, 'spool read failed; retrying');
+        await this.pause(1_000);
+        continue;
+      }
+      if (batch.records.length > 0) {
+        readPos = batch.next;
+        const ok = this.writeIsolating(batch.records).then(
+          () => true,
+          (err) => {
+            if (this.dbConnected) this.log.warn({ err: describe(err) }, 'database still unavailable; reads stay spooled');
+            return false;
+          },
+        );
+        inflight.push({ next: batch.next, ok });
+        if (inflight.length < this.writers) continue;
+      } else if (inflight.length === 0) {
+        // Synchronous check and switch: no append can slip in between.
+        if (this.spool.idle && this.spool.offset >= this.spool.size) {
+          this.setMode('memory');
+          await this.spool.reset();
+          this.pump();
+          return;
+        }
+        if (batch.next > readPos) await this.spool.commitOffset((readPos = batch.next)); // torn lines skipped
+        continue;
+      }
+      if (await settleOldest()) {
+        this.dbConnected = true;
+        this.retryDelay = 250;
+      } else {
+        await rewind();
+      }
     }
+    // Closing: let in-flight batches finish and keep the offsets of those that succeeded.
+    while (inflight.length > 0 && (await settleOldest()));
   }
 
   /**

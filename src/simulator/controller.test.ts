@@ -190,6 +190,22 @@ describe('SimulatedController completion', () => {
   });
 });
 
+describe('SimulatedController pull mode', () => {
+  it('answers getdata with a count and that many lines, continuing where the last pull stopped', async () => {
+    const { server, race } = await setup({}, { speed: Infinity });
+    const conn = await server.nextConnection();
+    await greet(conn, { 'stream-mode': 'pull', 'time-format': 'msecs' });
+    conn.send(command('getdata', 5, '5k', 3));
+    expect(await conn.next()).toBe('ack~getdata~5');
+    conn.send(command('getdata', 3, '5k'));
+    expect(await conn.next((l) => l.startsWith('ack~'))).toBe('ack~getdata~3');
+    await waitFor(() => conn.tagLines().length === 8, 'eight lines');
+    expect(conn.tagLines()).toEqual(expectedLines(race, '5k', 'msecs', 3).slice(0, 8));
+    conn.send(command('getdata', 'x'));
+    expect(await conn.next((l) => l.startsWith('err~'))).toBe('err~getdata~bad count');
+  });
+});
+
 describe('SimulatedController handshake timeout', () => {
   it('retries a server that accepts but never greets', async () => {
     const { server, ctrl } = await setup({}, { handshakeTimeoutMs: 80 });

@@ -420,8 +420,8 @@ export class SimulatedController {
       this.emit({ type: 'server-error', connection: c.n, command: msg.command, message: msg.message });
       return;
     }
-    // parseServerLine reads `start~finish~42` as a greeting (three fields, numeric last), so
-    // once greeted every non-ack line is split here as a command.
+    // Out of context a three-field line ending in a number (an unknown `foo~bar~12`) parses as
+    // a greeting and `a=b` as an option; once greeted, every such line is a command.
     if (msg.type === 'command' || msg.type === 'greeting' || msg.type === 'option') {
       const [name = '', ...args] = line.split('~');
       this.emit({ type: 'command', connection: c.n, line });
