@@ -1,4 +1,5 @@
 /** All SQL of the collector: sessions, locations, the batched read insert, connection_log. */
+import { numberArray, textArray } from '../db/array-literal.js';
 import type { Queryable } from '../db/database.js';
 import type { IngestRecord } from './record.js';
 
@@ -163,8 +164,8 @@ export interface ResolvedRead {
 }
 
 /**
- * Inserts a batch in one statement (arrays unnested server-side) and returns the rows that
- * were new. Duplicates of stored reads are absorbed by the unique key.
+ * Inserts a batch in one statement (arrays unnested server-side, passed as literals) and
+ * returns the rows that were new. Duplicates of stored reads are absorbed by the unique key.
  */
 export async function insertReads(db: Queryable, batch: readonly ResolvedRead[]): Promise<InsertedKey[]> {
   const col = <T>(f: (r: IngestRecord) => T) => batch.map((b) => f(b.record));
@@ -182,23 +183,23 @@ export async function insertReads(db: Queryable, batch: readonly ResolvedRead[])
      ON CONFLICT (stream_id, sequence_number) DO NOTHING
      RETURNING id, stream_id, sequence_number`,
     [
-      col((r) => r.partnerId),
-      batch.map((b) => b.sessionId),
-      batch.map((b) => b.stream.locationId),
-      batch.map((b) => b.stream.id),
-      col((r) => r.sourceKey),
-      col((r) => r.connectionLogId),
-      col((r) => r.sequence),
-      col((r) => r.location),
-      col((r) => r.tag),
-      col((r) => r.kind),
-      batch.map((b) => b.readTimeMs),
-      col((r) => r.timeText),
-      col((r) => r.lap),
-      col((r) => r.readerId),
-      col((r) => r.gator),
-      col((r) => r.rawLine),
-      col((r) => r.receivedAt),
+      numberArray(col((r) => r.partnerId)),
+      numberArray(batch.map((b) => b.sessionId)),
+      numberArray(batch.map((b) => b.stream.locationId)),
+      numberArray(batch.map((b) => b.stream.id)),
+      textArray(col((r) => r.sourceKey)),
+      textArray(col((r) => r.connectionLogId)),
+      numberArray(col((r) => r.sequence)),
+      textArray(col((r) => r.location)),
+      textArray(col((r) => r.tag)),
+      textArray(col((r) => r.kind)),
+      numberArray(batch.map((b) => b.readTimeMs)),
+      textArray(col((r) => r.timeText)),
+      numberArray(col((r) => r.lap)),
+      textArray(col((r) => r.readerId)),
+      numberArray(col((r) => r.gator)),
+      textArray(col((r) => r.rawLine)),
+      numberArray(col((r) => r.receivedAt)),
     ],
   );
   return r.rows;
