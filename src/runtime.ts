@@ -3,12 +3,17 @@ import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { APP_ROLE } from './db/tenant.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface Runtime {
   config: Config;
   log: Logger;
+  /** The application's connection (role p88_app: row-level security applies). */
   db: Database;
+  /** The owner's connection: migrations and first-run setup only. */
+  owner: Database;
+  close(): Promise<void>;
 }
 
 /** Embedded PGlite keeps its files here when DATABASE_URL is unset. */
@@ -19,11 +24,21 @@ export function embeddedDataDir(config: Config): string {
 export async function openRuntime(opts: { migrate?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDataDir(config) });
+  const owner = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDataDir(config), max: 2 });
   if (opts.migrate !== false) {
-    const applied = await migrate(db);
+    const applied = await migrate(owner);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  log.info({ database: db.kind === 'pglite' ? `embedded (${embeddedDataDir(config)})` : 'postgres server' }, 'database ready');
-  return { config, log, db };
+  const db = owner.asRole(APP_ROLE);
+  log.info({ database: owner.kind === 'pglite' ? `embedded (${embeddedDataDir(config)})` : 'postgres server' }, 'database ready');
+  return {
+    config,
+    log,
+    db,
+    owner,
+    async close() {
+      await db.close();
+      await owner.close();
+    },
+  };
 }

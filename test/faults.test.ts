@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type Queryable } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
+import { APP_ROLE } from '../src/db/tenant.js';
 import { runSimulation, type SimulationReport } from '../src/simulator/run.js';
 import { eventually, startTestCollector } from './helpers/collector.js';
 import { createServerDatabase, createTestDatabase, serverUrl } from './helpers/db.js';
@@ -74,8 +75,8 @@ describe('clients dropped and resumed', () => {
       });
       expect(report.complete).toBe(true);
       const expected = await totalExpected(report);
-      await eventually(async () => (await countReads(t.db)) >= expected && (await collector.ingest.idle(1000)), 30_000, 'all reads stored');
-      await assertExactlyOnce(t.db, report);
+      await eventually(async () => (await countReads(t.owner)) >= expected && (await collector.ingest.idle(1000)), 30_000, 'all reads stored');
+      await assertExactlyOnce(t.owner, report);
       // Resumed, not replayed: every client reconnected, was asked to resume mid-stream
       // (start~loc~N with N > 1), and was never sent a bare `start` (replay everything).
       expect(report.clients.every((c) => c.reconnects > 0)).toBe(true);
@@ -100,7 +101,7 @@ describe.runIf(cuttableServer)('database stopped mid-stream', () => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const direct = await openDatabase({ url: server.url });
     await migrate(direct);
-    const db = await openDatabase({ url: viaProxy.toString(), connectTimeoutMs: 500 });
+    const db = await openDatabase({ url: viaProxy.toString(), connectTimeoutMs: 500, role: APP_ROLE });
     const collector = await startTestCollector(db);
     try {
       const run = runSimulation({ port: collector.tcpPort, host: '127.0.0.1', clients: 2, runners: 300, course, speed: 600, timeoutMs: 60_000 });

@@ -22,11 +22,16 @@ export async function insertSource(
   return r.rows[0]!.id;
 }
 
-/** An active (not revoked) source by its CTP01 user id. */
-export async function findActiveSourceByUser(db: Queryable, userId: string): Promise<TimingSourceRow | null> {
-  const r = await db.query<TimingSourceRow>(
-    `SELECT id, partner_id, name, user_id, secret_encrypted, revoked_at
-       FROM timing_sources WHERE user_id = $1 AND revoked_at IS NULL`,
+/**
+ * An active (not revoked) source by its CTP01 user id, across partners: the collector asks
+ * before it knows the partner, so this goes through a SECURITY DEFINER function (0002).
+ */
+export async function findActiveSourceByUser(
+  db: Queryable,
+  userId: string,
+): Promise<Pick<TimingSourceRow, 'id' | 'partner_id' | 'secret_encrypted'> | null> {
+  const r = await db.query<Pick<TimingSourceRow, 'id' | 'partner_id' | 'secret_encrypted'>>(
+    `SELECT id, partner_id, secret_encrypted FROM p88_timing_source_for_user($1)`,
     [userId],
   );
   return r.rows[0] ?? null;

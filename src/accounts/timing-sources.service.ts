@@ -3,7 +3,8 @@
  * collector. The secret is shown once at creation and stored sealed.
  */
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
 import type { SecretBox } from './secret-box.js';
 import { findActiveSourceByUser, insertSource, touchSource } from './timing-sources.repo.js';
 
@@ -23,7 +24,7 @@ export interface SourceIdentity {
 
 export class TimingSources {
   constructor(
-    private readonly db: Queryable,
+    private readonly db: Database,
     private readonly box: SecretBox,
   ) {}
 
@@ -31,7 +32,8 @@ export class TimingSources {
     const id = userId ?? `src-${randomBytes(4).toString('hex')}`;
     // base64url without padding: no '~' or line breaks, so it is safe on a CTP01 line.
     const secret = randomBytes(18).toString('base64url');
-    const sourceId = await insertSource(this.db, { partnerId, name, userId: id, secretEncrypted: this.box.seal(secret) });
+    const sealed = this.box.seal(secret);
+    const sourceId = await withPartner(this.db, partnerId, (tx) => insertSource(tx, { partnerId, name, userId: id, secretEncrypted: sealed }));
     return { id: sourceId, userId: id, secret };
   }
 
@@ -42,7 +44,7 @@ export class TimingSources {
     return { sourceId: row.id, partnerId: row.partner_id, secret: this.box.open(row.secret_encrypted) };
   }
 
-  async markConnected(sourceId: number): Promise<void> {
-    await touchSource(this.db, sourceId);
+  async markConnected(partnerId: number, sourceId: number): Promise<void> {
+    await withPartner(this.db, partnerId, (tx) => touchSource(tx, sourceId));
   }
 }

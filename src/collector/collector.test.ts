@@ -26,11 +26,11 @@ interface ReadRow {
 }
 
 async function reads(where = 'true', params: unknown[] = []): Promise<ReadRow[]> {
-  return (await t.db.query<ReadRow>(`SELECT * FROM timing_reads WHERE ${where} ORDER BY id`, params)).rows;
+  return (await t.owner.query<ReadRow>(`SELECT * FROM timing_reads WHERE ${where} ORDER BY id`, params)).rows;
 }
 
 async function countReads(): Promise<number> {
-  return (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
+  return (await t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
 }
 
 /** Completes the greeting and the collector's questions; returns the server's option lines. */
@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await t.db.query('DELETE FROM timing_reads');
+  await t.owner.query('DELETE FROM timing_reads');
 });
 
 describe('collector over real TCP', () => {
@@ -80,12 +80,12 @@ describe('collector over real TCP', () => {
       partner_id: 1,
     });
     // A time of day is read in the event's time zone on the session's date.
-    const session = (await t.db.query<{ session_name: string; event_date: string; d: string }>(
+    const session = (await t.owner.query<{ session_name: string; event_date: string; d: string }>(
       `SELECT session_name, event_date::text AS d FROM timing_sessions WHERE id = $1`,
       [row!.session_id],
     )).rows[0]!;
     expect(session.session_name).toMatch(/^Session_\d{8}_\d{6}$/);
-    const expected = (await t.db.query<{ ts: Date }>(
+    const expected = (await t.owner.query<{ ts: Date }>(
       `SELECT ($1::date + time '14:02:15.31') AT TIME ZONE 'America/New_York' AS ts`,
       [session.d],
     )).rows[0]!.ts;
@@ -121,7 +121,7 @@ describe('collector over real TCP', () => {
     // 07:00:03.25 in New York on 18 Oct 2026 (EDT, UTC-4).
     expect(rows[1]!.read_time.toISOString()).toBe('2026-10-18T11:00:03.250Z');
     const log = await eventually(async () => {
-      const r = await t.db.query<Record<string, unknown>>(`SELECT * FROM connection_log WHERE connection_id = 'CONN-A'`);
+      const r = await t.owner.query<Record<string, unknown>>(`SELECT * FROM connection_log WHERE connection_id = 'CONN-A'`);
       const row = r.rows[0];
       return row && (row.locations as string[]).length === 2 ? row : null;
     });
@@ -133,7 +133,7 @@ describe('collector over real TCP', () => {
       event_description: 'Fall race',
       partner_id: 1,
     });
-    const session = (await t.db.query<{ event_name: string }>('SELECT event_name FROM timing_sessions WHERE id = $1', [rows[0]!.session_id])).rows[0];
+    const session = (await t.owner.query<{ event_name: string }>('SELECT event_name FROM timing_sessions WHERE id = $1', [rows[0]!.session_id])).rows[0];
     expect(session?.event_name).toBe('Hartford Marathon');
     c.close();
   });
@@ -180,7 +180,7 @@ describe('collector over real TCP', () => {
     c.send('ping');
     await c.waitFor('ack~ping');
     const locations = await eventually(async () => {
-      const r = await t.db.query<{ location_name: string }>(`SELECT location_name FROM timing_locations WHERE location_name = 'split21k'`);
+      const r = await t.owner.query<{ location_name: string }>(`SELECT location_name FROM timing_locations WHERE location_name = 'split21k'`);
       return r.rows.length ? r.rows : null;
     });
     expect(locations).toHaveLength(1);
@@ -212,7 +212,7 @@ describe('collector over real TCP', () => {
     expect(c.closed).toBe(false);
     c.close();
     const log = await eventually(async () => {
-      const r = await t.db.query<{ bad_line_count: number; read_count: number }>(
+      const r = await t.owner.query<{ bad_line_count: number; read_count: number }>(
         `SELECT bad_line_count, read_count FROM connection_log WHERE client_port = $1 AND disconnected_at IS NOT NULL`,
         [port],
       );
@@ -255,7 +255,7 @@ describe('collector over real TCP', () => {
     quiet.send('CT01_33~1~quiet~7~14:00:00.00~0~0A0B0C~1');
     await eventually(async () => (await reads(`location_name = 'quiet'`)).length === 1, 20_000, 'the quiet client read');
     // The quiet client's read is in while the flood is still being stored.
-    const floodStored = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM timing_reads WHERE location_name LIKE 'flood%'`)).rows[0]!.n;
+    const floodStored = (await t.owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM timing_reads WHERE location_name LIKE 'flood%'`)).rows[0]!.n;
     expect(floodStored).toBeLessThan(60_000);
     await eventually(async () => (await countReads()) === 60_001, 60_000, 'the flood to be stored');
     flooder.close();
@@ -270,7 +270,7 @@ describe('collector authentication', () => {
   let partnerId: number;
 
   beforeAll(async () => {
-    partnerId = (await t.db.query<{ id: number }>(`INSERT INTO partners (slug, name) VALUES ('acme', 'Acme Timing') RETURNING id`)).rows[0]!.id;
+    partnerId = (await t.owner.query<{ id: number }>(`INSERT INTO partners (slug, name) VALUES ('acme', 'Acme Timing') RETURNING id`)).rows[0]!.id;
     authed = await startTestCollector(t.db, { COLLECTOR_AUTH: 'hmac-sha1', COLLECTOR_ALLOW_ANONYMOUS: 'false' });
     const sources = new TimingSources(t.db, new SecretBox(await loadSecretKey(null, authed.dataDir)));
     ({ userId: user, secret } = await sources.create(partnerId, 'Finish laptop'));

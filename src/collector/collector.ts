@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { TimingSources, type SourceIdentity } from '../accounts/timing-sources.service.js';
+import { asPlatform } from '../db/tenant.js';
 import { version } from '../version.js';
 import { closeDanglingConnections } from './collector.repo.js';
 import { CollectorConnection } from './connection.js';
@@ -52,7 +53,7 @@ export async function startCollector({ db, config, log: rootLog }: CollectorDeps
     writers: db.kind === 'pglite' ? 1 : 2,
   });
   await ingest.start();
-  await closeDanglingConnections(db).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
+  await asPlatform(db, closeDanglingConnections).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
 
   const sources = new TimingSources(db, new SecretBox(await loadSecretKey(config.secretKey, config.dataDir)));
   const findSource = cachedLookup((userId) => sources.lookup(userId));

@@ -23,7 +23,8 @@ import {
   type ClientMessage,
   type TagObservation,
 } from '../ctp01/index.js';
-import type { Queryable } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
+import { asPlatform, withPartner } from '../db/tenant.js';
 import type { Logger } from '../log.js';
 import type { SourceIdentity } from '../accounts/timing-sources.service.js';
 import {
@@ -50,7 +51,7 @@ export interface ConnectionSettings {
 
 export interface ConnectionDeps {
   settings: ConnectionSettings;
-  db: Queryable;
+  db: Database;
   ingest: IngestPipeline;
   cursors: ResumeCursors;
   sessions: SessionResolver;
@@ -118,9 +119,7 @@ export class CollectorConnection {
     });
     socket.on('close', () => this.onClosed());
     this.log.info('client connected');
-    this.persist(() =>
-      openConnectionLog(deps.db, { id: this.id, clientIp: socket.remoteAddress ?? 'unknown', clientPort: socket.remotePort ?? null }),
-    );
+    this.persist((tx) => openConnectionLog(tx, { id: this.id, clientIp: socket.remoteAddress ?? 'unknown', clientPort: socket.remotePort ?? null }));
   }
 
   /** Sends a ping when the client has been quiet; closes it when it stays quiet (half-open). */
@@ -195,7 +194,7 @@ export class CollectorConnection {
         'authentication-seed': auth === 'none' || auth === 'plaintext' ? undefined : this.seed,
       }),
     );
-    this.persist(() => updateConnectionLog(this.deps.db, this.id, { clientName: program, clientVersion: version }));
+    this.persist((tx) => updateConnectionLog(tx, this.id, { clientName: program, clientVersion: version }));
     if (auth === 'none') {
       this.identifyAnonymous();
       return;
@@ -229,7 +228,7 @@ export class CollectorConnection {
     this.authUser = userId;
     this.send(ack('authorize'));
     this.log.info({ user: userId, partner: source.partnerId }, 'client authorized');
-    this.persist(() => updateConnectionLog(this.deps.db, this.id, { authUser: userId, partnerId: source.partnerId }));
+    this.persist((tx) => updateConnectionLog(tx, this.id, { authUser: userId, partnerId: source.partnerId }));
     this.beginStreaming(source.partnerId);
     const held = this.held;
     this.held = null;
@@ -247,7 +246,7 @@ export class CollectorConnection {
       this.refuse('authentication required');
       return false;
     }
-    this.persist(() => updateConnectionLog(this.deps.db, this.id, { partnerId: this.deps.settings.anonymousPartnerId }));
+    this.persist((tx) => updateConnectionLog(tx, this.id, { partnerId: this.deps.settings.anonymousPartnerId }));
     this.beginStreaming(this.deps.settings.anonymousPartnerId);
     return true;
   }
@@ -261,7 +260,7 @@ export class CollectorConnection {
       .active(partnerId)
       .then((s) => {
         this.sessionId = s.id;
-        this.persist(() => updateConnectionLog(this.deps.db, this.id, { sessionId: s.id }));
+        this.persist((tx) => updateConnectionLog(tx, this.id, { sessionId: s.id }));
       })
       .catch((e) => this.log.warn({ err: String(e) }, 'session unknown (database away); reads are routed when it returns'))
       .finally(() => this.handshakeStep('session'));
@@ -285,9 +284,10 @@ export class CollectorConnection {
 
   private async startKnownLocations(): Promise<void> {
     let locations = this.announcedLocations;
-    if (locations === null && this.sessionId !== null) {
+    if (locations === null && this.sessionId !== null && this.partnerId !== null) {
       // No getlocations answer: resume what this stream sent before, if anything.
-      locations = await knownLocations(this.deps.db, this.sessionId, this.sourceKey).catch(() => []);
+      const { sessionId, sourceKey } = this;
+      locations = await withPartner(this.deps.db, this.partnerId, (tx) => knownLocations(tx, sessionId, sourceKey)).catch(() => []);
     }
     if (locations === null || (locations.length === 0 && this.announcedLocations === null)) {
       // Nothing known about this client's locations: a bare start is the only way to get data.
@@ -307,9 +307,9 @@ export class CollectorConnection {
     const sessionId = this.sessionId;
     if (sessionId !== null) {
       const partnerId = this.partnerId;
-      this.persist(() => ensureLocations(this.deps.db, [{ partnerId, sessionId, location }]));
+      this.persistFor(partnerId, (tx) => ensureLocations(tx, [{ partnerId, sessionId, location }]));
     }
-    this.persist(() => updateConnectionLog(this.deps.db, this.id, { locations: [...this.locations] }));
+    this.persist((tx) => updateConnectionLog(tx, this.id, { locations: [...this.locations] }));
   }
 
   private onNewLocation(location: string): void {
@@ -351,7 +351,7 @@ export class CollectorConnection {
         if (args[0] && !this.handshake.connectionId) {
           this.clientConnectionId = args[0];
           this.sourceKey = `cid:${args[0]}`;
-          this.persist(() => updateConnectionLog(this.deps.db, this.id, { connectionId: args[0] }));
+          this.persist((tx) => updateConnectionLog(tx, this.id, { connectionId: args[0] }));
         }
         return this.handshakeStep('connectionId');
       case 'getlocations':
@@ -366,9 +366,11 @@ export class CollectorConnection {
 
   private onEventInfo([name = '', eventId = '', description = '']: string[]): void {
     const update: ConnectionLogUpdate = { eventName: name, eventId, eventDescription: description };
-    this.persist(() => updateConnectionLog(this.deps.db, this.id, update));
-    const sessionId = this.sessionId;
-    if (sessionId !== null) this.persist(() => updateSessionEvent(this.deps.db, sessionId, { name, id: eventId, description }));
+    this.persist((tx) => updateConnectionLog(tx, this.id, update));
+    const { sessionId, partnerId } = this;
+    if (sessionId !== null && partnerId !== null) {
+      this.persistFor(partnerId, (tx) => updateSessionEvent(tx, sessionId, { name, id: eventId, description }));
+    }
   }
 
   private onClientError(cmd: string, message: string): void {
@@ -391,11 +393,21 @@ export class CollectorConnection {
 
   /**
    * Bookkeeping writes are best effort (a database hiccup must not touch the read path) and
-   * chained, so the connection_log insert lands before its updates.
+   * chained, so the connection_log insert lands before its updates. connection_log is the
+   * platform's (a row exists before its client is identified); partner data is written
+   * under the partner.
    */
-  private persist(write: () => Promise<unknown>): void {
+  private persist(write: (tx: Queryable) => Promise<unknown>): void {
+    this.chain(() => asPlatform(this.deps.db, write));
+  }
+
+  private persistFor(partnerId: number, write: (tx: Queryable) => Promise<unknown>): void {
+    this.chain(() => withPartner(this.deps.db, partnerId, write));
+  }
+
+  private chain(step: () => Promise<unknown>): void {
     this.bookkeeping = this.bookkeeping
-      .then(write)
+      .then(step)
       .then(
         () => undefined,
         (e) => this.log.debug({ err: String(e) }, 'connection bookkeeping write failed'),
@@ -407,8 +419,8 @@ export class CollectorConnection {
     this.state = 'closed';
     this.timers.forEach(clearTimeout);
     this.log.info({ reason: this.closeReason, reads: this.reads, badLines: this.badLines }, 'client disconnected');
-    this.persist(() =>
-      updateConnectionLog(this.deps.db, this.id, {
+    this.persist((tx) =>
+      updateConnectionLog(tx, this.id, {
         disconnected: true,
         disconnectReason: this.closeReason,
         messageCount: this.messages,

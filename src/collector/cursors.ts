@@ -5,14 +5,15 @@
  * else the highest in the database: what a live process holds is on its way to storage, and
  * after a crash only the database and the spool count, so nothing is skipped.
  */
-import type { Queryable } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
 import { maxStoredSequence } from './collector.repo.js';
 import { streamKey, type IngestRecord } from './record.js';
 
 export class ResumeCursors {
   private accepted = new Map<string, { sessionId: number | null; seq: number }>();
 
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Database) {}
 
   note(r: IngestRecord): void {
     const key = streamKey(r.partnerId, r.sourceKey, r.location);
@@ -28,7 +29,8 @@ export class ResumeCursors {
     const memSeq = mem && (sessionId === null || mem.sessionId === null || mem.sessionId === sessionId) ? mem.seq : 0;
     if (sessionId === null) return memSeq;
     try {
-      return Math.max(memSeq, await maxStoredSequence(this.db, sessionId, sourceKey, location));
+      const stored = await withPartner(this.db, partnerId, (tx) => maxStoredSequence(tx, sessionId, sourceKey, location));
+      return Math.max(memSeq, stored);
     } catch {
       // Database away: what this process accepted is the best knowledge; duplicates are absorbed.
       return memSeq;

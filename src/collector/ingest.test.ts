@@ -6,6 +6,7 @@ import { TimeKind } from '../ctp01/index.js';
 import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { ResumeCursors } from './cursors.js';
+import { withPartner } from '../db/tenant.js';
 import { ensureStreams } from './collector.repo.js';
 import { IngestPipeline, type IngestOptions } from './ingest.js';
 import type { IngestRecord } from './record.js';
@@ -42,7 +43,7 @@ function read(seq: number, location = 'finish', sourceKey = 'cid:X'): IngestReco
 }
 
 async function stored(): Promise<number[]> {
-  const r = await t.db.query<{ s: number }>('SELECT sequence_number AS s FROM timing_reads ORDER BY 1');
+  const r = await t.owner.query<{ s: number }>('SELECT sequence_number AS s FROM timing_reads ORDER BY 1');
   return r.rows.map((x) => x.s);
 }
 
@@ -60,19 +61,19 @@ describe('IngestPipeline', () => {
     // nothing for that stream (its snapshot predated the commit) and the batch failed.
     const session = await new SessionResolver(t.db, 'S', 'UTC').active(1);
     const key = { partnerId: 1, sessionId: session.id, sourceKey: 'cid:RACE', location: 'finish' };
-    await ensureStreams(t.db, [{ ...key, sourceKey: 'cid:EARLIER' }]); // the location exists already
+    await withPartner(t.db, 1, (tx) => ensureStreams(tx, [{ ...key, sourceKey: 'cid:EARLIER' }])); // the location exists already
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let firstCreated!: () => void;
     const created = new Promise<void>((r) => (firstCreated = r));
-    const first = t.db.transaction(async (tx) => {
+    const first = withPartner(t.db, 1, async (tx) => {
       const rows = await ensureStreams(tx, [key]);
       firstCreated();
       await gate; // hold the new row uncommitted while the second transaction runs into it
       return rows;
     });
     await created;
-    const second = t.db.transaction((tx) => ensureStreams(tx, [key]));
+    const second = withPartner(t.db, 1, (tx) => ensureStreams(tx, [key]));
     await new Promise((r) => setTimeout(r, 200));
     release();
     const [a, b] = await Promise.all([first, second]);

@@ -15,7 +15,8 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { ensureStreams, insertReads, type ResolvedRead, type StreamKey } from './collector.repo.js';
+import { setPartner } from '../db/tenant.js';
+import { ensureStreams, insertReads, type InsertedKey, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
 import type { ResumeCursors } from './cursors.js';
 import type { IngestRecord } from './record.js';
@@ -287,15 +288,24 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       missing.set(key, { partnerId: r.record.partnerId, sessionId: r.sessionId, sourceKey: r.record.sourceKey, location: r.record.location });
     }
 
+    // One transaction for the batch; row-level security checks each partner's rows under
+    // that partner (a batch mixes the partners whose clients are streaming).
+    const byPartner = groupBy(resolved, (r) => r.record.partnerId);
     const { rows, created } = await this.db.transaction(async (tx) => {
       const created = new Map<string, { id: number; locationId: number }>();
-      for (const s of await ensureStreams(tx, [...missing.values()])) {
-        created.set(streamCacheKey(s.session_id, s.source_key, s.location_name), { id: s.id, locationId: s.location_id });
+      const rows: InsertedKey[] = [];
+      for (const [partnerId, group] of byPartner) {
+        await setPartner(tx, partnerId);
+        const keys = [...missing.values()].filter((k) => k.partnerId === partnerId);
+        for (const s of await ensureStreams(tx, keys)) {
+          created.set(streamCacheKey(s.session_id, s.source_key, s.location_name), { id: s.id, locationId: s.location_id });
+        }
+        for (const r of group) {
+          if (r.stream.id === 0) r.stream = created.get(streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location))!;
+        }
+        rows.push(...(await insertReads(tx, group)));
       }
-      for (const r of resolved) {
-        if (r.stream.id === 0) r.stream = created.get(streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location))!;
-      }
-      return { rows: await insertReads(tx, resolved), created };
+      return { rows, created };
     });
     // Cache ids only once committed: a rolled-back stream row does not exist.
     for (const [key, stream] of created) this.streams.set(key, stream);
@@ -319,7 +329,9 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     const out: ResolvedRead[] = [];
     for (const record of batch) {
       const session =
-        record.sessionId === null ? await this.sessions.active(record.partnerId) : await this.sessions.session(record.sessionId);
+        record.sessionId === null
+          ? await this.sessions.active(record.partnerId)
+          : await this.sessions.session(record.partnerId, record.sessionId);
       out.push({
         record,
         sessionId: session.id,
@@ -361,6 +373,17 @@ export function isUnavailable(err: unknown): boolean {
   // Class 08 connection exception, 53 insufficient resources, 57 operator intervention
   // (shutdown, cancel), 58 system error; plus Node socket errors.
   return /^(08|53|57|58)/.test(code) || code.startsWith('E');
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 function streamCacheKey(sessionId: number, sourceKey: string, location: string): string {

@@ -2,7 +2,8 @@
  * Finds (or creates) each partner's active session. Reads route to it by the connection's
  * partner; the seed instead made one global session per process start.
  */
-import type { Queryable } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
 import { formatInZone, localDate } from '../timefmt.js';
 import { createActiveSession, findActiveSession, findSession, type ActiveSession } from './collector.repo.js';
 
@@ -15,7 +16,7 @@ export class SessionResolver {
   private byId = new Map<number, ActiveSession>();
 
   constructor(
-    private readonly db: Queryable,
+    private readonly db: Database,
     private readonly nameFormat: string,
     private readonly timezone: string,
   ) {}
@@ -33,10 +34,10 @@ export class SessionResolver {
   }
 
   /** A session's clock (zone, event date) by id. */
-  async session(sessionId: number): Promise<ActiveSession> {
+  async session(partnerId: number, sessionId: number): Promise<ActiveSession> {
     const known = this.byId.get(sessionId);
     if (known) return known;
-    const found = await findSession(this.db, sessionId);
+    const found = await withPartner(this.db, partnerId, (tx) => findSession(tx, sessionId));
     if (!found) throw new Error(`session ${sessionId} does not exist`);
     this.byId.set(found.id, found);
     return found;
@@ -49,14 +50,18 @@ export class SessionResolver {
 
   private async load(partnerId: number): Promise<ActiveSession> {
     const now = new Date();
-    const session =
-      (await findActiveSession(this.db, partnerId)) ??
-      (await createActiveSession(this.db, {
-        partnerId,
-        name: formatInZone(now, this.nameFormat, this.timezone),
-        timezone: this.timezone,
-        eventDate: localDate(now, this.timezone),
-      }));
+    const session = await withPartner(
+      this.db,
+      partnerId,
+      async (tx) =>
+        (await findActiveSession(tx, partnerId)) ??
+        createActiveSession(tx, {
+          partnerId,
+          name: formatInZone(now, this.nameFormat, this.timezone),
+          timezone: this.timezone,
+          eventDate: localDate(now, this.timezone),
+        }),
+    );
     this.cache.set(partnerId, { session, at: Date.now() });
     this.byId.set(session.id, session);
     return session;

@@ -3,24 +3,26 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { TimingSources } from '../accounts/timing-sources.service.js';
+import { asPlatform } from '../db/tenant.js';
 import { openRuntime } from '../runtime.js';
 import { archiveReads } from '../worker/archive.js';
 
 export async function migrateCommand(): Promise<number> {
-  const { db } = await openRuntime();
-  await db.close();
+  const runtime = await openRuntime();
+  await runtime.close();
   return 0;
 }
 
 export async function archiveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { days: { type: 'string' } } });
-  const { config, log, db } = await openRuntime();
+  const runtime = await openRuntime();
+  const { config, log, db } = runtime;
   const days = values.days === undefined ? config.ARCHIVE_AFTER_DAYS : z.coerce.number().int().min(0).parse(values.days);
   const cutoff = new Date(Date.now() - days * 24 * 3600 * 1000);
   const moved = await archiveReads(db, cutoff);
   log.info({ moved, days }, 'archive done');
   process.stdout.write(`moved ${moved} reads older than ${days} days to timing_reads_archive\n`);
-  await db.close();
+  await runtime.close();
   return 0;
 }
 
@@ -34,9 +36,11 @@ export async function sourceCommand(args: string[]): Promise<number> {
     process.stderr.write('usage: p88 source create --name "Finish laptop" [--partner local] [--user <ctp01-user-id>]\n');
     return 2;
   }
-  const { config, db } = await openRuntime();
+  const runtime = await openRuntime();
+  const { config, db } = runtime;
   try {
-    const partner = await db.query<{ id: number }>('SELECT id FROM partners WHERE slug = $1', [values.partner]);
+    // Finding a partner by slug is a platform-level question (the operator's CLI).
+    const partner = await asPlatform(db, (tx) => tx.query<{ id: number }>('SELECT id FROM partners WHERE slug = $1', [values.partner]));
     const partnerId = partner.rows[0]?.id;
     if (partnerId === undefined) {
       process.stderr.write(`p88: no partner "${values.partner}"\n`);
@@ -50,6 +54,6 @@ export async function sourceCommand(args: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await db.close();
+    await runtime.close();
   }
 }

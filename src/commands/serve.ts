@@ -4,7 +4,8 @@ import { openRuntime } from '../runtime.js';
 type Service = 'collector' | 'web' | 'worker';
 
 export async function serve(services: Service[], _args: string[]): Promise<number> {
-  const { config, log, db } = await openRuntime();
+  const runtime = await openRuntime();
+  const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
 
   if (services.includes('collector')) {
@@ -34,6 +35,6 @@ export async function serve(services: Service[], _args: string[]): Promise<numbe
   });
   // Web first (stop new requests), collector next (spools what is unstored), database last.
   for (const close of closers.reverse()) await close().catch((e) => log.error({ err: String(e) }, 'shutdown step failed'));
-  await db.close();
+  await runtime.close();
   return 0;
 }

@@ -17,6 +17,12 @@ export interface Database extends Queryable {
   exec(sql: string): Promise<void>;
   /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The same database used as another role (the application's non-owner role): a separate
+   * pool on a server; on PGlite, the same single connection with the role set per
+   * transaction. Closing the owner closes a PGlite view too.
+   */
+  asRole(role: string): Database;
   /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -31,6 +37,8 @@ export interface OpenOptions {
   max?: number;
   /** Fail fast on an unreachable server instead of hanging (ms). */
   connectTimeoutMs?: number;
+  /** Role every connection switches to (SET ROLE) before use. */
+  role?: string;
 }
 
 /** Opens a server pool when a URL is given, else embedded PGlite. */

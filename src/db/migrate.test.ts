@@ -6,8 +6,8 @@ describe('migrations', () => {
   it('are idempotent and keep the seed table names', async () => {
     const t = await createTestDatabase(); // already migrated once
     try {
-      expect(await migrate(t.db)).toEqual([]);
-      const tables = await t.db.query<{ table_name: string }>(
+      expect(await migrate(t.owner)).toEqual([]);
+      const tables = await t.owner.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual(
@@ -15,7 +15,7 @@ describe('migrations', () => {
       );
       // Every tenant-owned table carries partner_id.
       for (const table of ['timing_sessions', 'timing_locations', 'timing_reads', 'timing_reads_archive', 'connection_log', 'timing_sources']) {
-        const cols = await t.db.query(`SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = 'partner_id'`, [table]);
+        const cols = await t.owner.query(`SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = 'partner_id'`, [table]);
         expect(cols.rowCount, table).toBe(1);
       }
     } finally {
@@ -26,9 +26,9 @@ describe('migrations', () => {
   it('allows only one active session per partner', async () => {
     const t = await createTestDatabase();
     try {
-      await t.db.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES (1, 'a')`);
-      await expect(t.db.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES (1, 'b')`)).rejects.toThrow();
-      await t.db.query(`INSERT INTO timing_sessions (partner_id, session_name, status) VALUES (1, 'old', 'closed')`);
+      await t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES (1, 'a')`);
+      await expect(t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES (1, 'b')`)).rejects.toThrow();
+      await t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name, status) VALUES (1, 'old', 'closed')`);
     } finally {
       await t.drop();
     }

@@ -19,8 +19,9 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     },
   });
   const root = wrap(db);
+  const listen: Database['listen'] = async (channel, onPayload) => db.listen(channel, onPayload);
 
-  return {
+  const owner: Database = {
     kind: 'pglite',
     query: root.query,
     async exec(sql) {
@@ -28,10 +29,33 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     },
     // PGlite serializes transactions itself: other queries wait until this one ends.
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    async listen(channel, onPayload) {
-      const unsub = await db.listen(channel, onPayload);
-      return unsub;
-    },
+    listen,
+    asRole: (role) => asRole(role),
     close: () => db.close(),
   };
+
+  /** One connection, so the role is set for each transaction (SET LOCAL ends with it). */
+  function asRole(role: string): Database {
+    const setRole = `SET LOCAL ROLE ${quoteIdent(role)}`;
+    const transaction: Database['transaction'] = (fn) =>
+      db.transaction(async (tx) => {
+        await tx.query(setRole);
+        return fn(wrap(tx));
+      });
+    return {
+      kind: 'pglite',
+      query: (sql, params) => transaction((tx) => tx.query(sql, params)),
+      exec: (sql) => transaction(async (tx) => void (await tx.query(sql))),
+      transaction,
+      listen,
+      asRole,
+      close: async () => {},
+    };
+  }
+
+  return owner;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

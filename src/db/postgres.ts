@@ -6,6 +6,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /** A node-postgres pool behind the Database interface. */
 export function openPostgres(url: string, opts: OpenOptions = {}): Database {
+  if (opts.role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.role)) throw new Error(`invalid role name: ${opts.role}`);
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -13,6 +14,9 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     // Dead server connections must surface as errors, not hang the collector's writer.
     keepAlive: true,
     query_timeout: 60_000,
+    // The role is part of the connection's startup: a connection that cannot take it fails
+    // instead of quietly running as the owner.
+    ...(opts.role ? { options: `-c role=${opts.role}` } : {}),
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -66,6 +70,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         client.release();
       };
     },
+    asRole: (role) => openPostgres(url, { ...opts, role }),
     close: () => pool.end(),
   };
 }

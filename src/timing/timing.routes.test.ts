@@ -140,7 +140,7 @@ describe('timing API over seeded rows', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    s = await seed(testDb.db);
+    s = await seed(testDb.owner);
     ({ app } = await buildTestApp(testDb.db));
     await app.ready();
   });
@@ -420,7 +420,7 @@ describe('timing API over an empty database', () => {
   });
 
   it('lists a session without reads or locations with zero counts', async () => {
-    const id = await insertSession(testDb.db, {
+    const id = await insertSession(testDb.owner, {
       partner: 1,
       name: 'Empty',
       event: null,
@@ -431,11 +431,11 @@ describe('timing API over an empty database', () => {
     expect(body.sessions).toEqual([
       expect.objectContaining({ id, total_reads: 0, last_read: null, location_count: 0, locations: [] }),
     ]);
-    await testDb.db.query('DELETE FROM timing_sessions WHERE id = $1', [id]);
+    await testDb.owner.query('DELETE FROM timing_sessions WHERE id = $1', [id]);
   });
 
   it('turns a failing query into a generic 500 that leaks no SQL', async () => {
-    await testDb.db.query('ALTER TABLE timing_reads RENAME TO timing_reads_gone');
+    await testDb.owner.query('ALTER TABLE timing_reads RENAME TO timing_reads_gone');
     try {
       const res = await get('/api/timing/stats');
       expect(res.json()).toEqual({
@@ -444,7 +444,7 @@ describe('timing API over an empty database', () => {
       expect(res.statusCode).toBe(500);
       expect(res.body).not.toMatch(/timing_reads|relation|SELECT/);
     } finally {
-      await testDb.db.query('ALTER TABLE timing_reads_gone RENAME TO timing_reads');
+      await testDb.owner.query('ALTER TABLE timing_reads_gone RENAME TO timing_reads');
     }
   });
 });

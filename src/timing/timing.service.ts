@@ -3,7 +3,8 @@
  * unless it names one of its own), what a status report says when the database is down, and
  * the response shapes of the seed platform.
  */
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
 import { AppError, errorCatalogue } from '../errors.js';
 import type { Logger } from '../log.js';
 import { withTimeout } from '../web/timeout.js';
@@ -31,11 +32,15 @@ export interface TimingService {
   sessions(partnerId: number, query: SessionsQuery): Promise<Sessions>;
 }
 
+/**
+ * Every method runs in one transaction scoped to the partner (withPartner): row-level
+ * security filters what the repository's own partner_id conditions already filter.
+ */
 export function createTimingService(db: Database): TimingService {
   /** The sessions a request covers: the named one (404 unless the partner's) or the active ones. */
-  async function scope(partnerId: number, sessionId: number | undefined): Promise<number[]> {
-    if (sessionId === undefined) return repo.activeSessionIds(db, partnerId);
-    if (!(await repo.sessionExists(db, partnerId, sessionId))) throw new AppError('not_found', 'Session not found.');
+  async function scope(tx: Queryable, partnerId: number, sessionId: number | undefined): Promise<number[]> {
+    if (sessionId === undefined) return repo.activeSessionIds(tx, partnerId);
+    if (!(await repo.sessionExists(tx, partnerId, sessionId))) throw new AppError('not_found', 'Session not found.');
     return [sessionId];
   }
 
@@ -43,7 +48,7 @@ export function createTimingService(db: Database): TimingService {
     async databaseStatus(partnerId, log) {
       try {
         const [version, active] = await withTimeout(
-          Promise.all([repo.databaseVersion(db), repo.activeSessionIds(db, partnerId)]),
+          withPartner(db, partnerId, (tx) => Promise.all([repo.databaseVersion(tx), repo.activeSessionIds(tx, partnerId)])),
           STATUS_DB_TIMEOUT_MS,
           'database status',
         );
@@ -70,29 +75,27 @@ export function createTimingService(db: Database): TimingService {
       }
     },
 
-    async stats(partnerId, query) {
-      const sessionIds = await scope(partnerId, query.session_id);
-      const [overall, byLocation] = await Promise.all([
-        repo.readTotals(db, partnerId, sessionIds),
-        repo.readTotalsByLocation(db, partnerId, sessionIds),
-      ]);
-      return { success: true, overall, by_location: byLocation, generated_at: new Date() };
-    },
+    stats: (partnerId, query) =>
+      withPartner(db, partnerId, async (tx) => {
+        const sessionIds = await scope(tx, partnerId, query.session_id);
+        const overall = await repo.readTotals(tx, partnerId, sessionIds);
+        const byLocation = await repo.readTotalsByLocation(tx, partnerId, sessionIds);
+        return { success: true as const, overall, by_location: byLocation, generated_at: new Date() };
+      }),
 
-    async recentReads(partnerId, query) {
-      const sessionIds = await scope(partnerId, query.session_id);
-      const reads = await repo.recentReads(db, partnerId, {
-        sessionIds,
-        location: query.location,
-        limit: query.limit,
-      });
-      const now = new Date();
-      return { success: true, reads, count: reads.length, timestamp: now, generated_at: now };
-    },
+    recentReads: (partnerId, query) =>
+      withPartner(db, partnerId, async (tx) => {
+        const sessionIds = await scope(tx, partnerId, query.session_id);
+        const reads = await repo.recentReads(tx, partnerId, { sessionIds, location: query.location, limit: query.limit });
+        const now = new Date();
+        return { success: true as const, reads, count: reads.length, timestamp: now, generated_at: now };
+      }),
 
-    async sessions(partnerId, query) {
-      const sessions = await repo.listSessions(db, partnerId, query.limit);
-      return { success: true, sessions, generated_at: new Date() };
-    },
+    sessions: (partnerId, query) =>
+      withPartner(db, partnerId, async (tx) => ({
+        success: true as const,
+        sessions: await repo.listSessions(tx, partnerId, query.limit),
+        generated_at: new Date(),
+      })),
   };
 }

@@ -6,11 +6,11 @@ let t: TestDatabase;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await t.db.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (1, 1, 's')`);
-  await t.db.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES (1, 1, 1, 'finish')`);
-  await t.db.query(`INSERT INTO timing_streams (id, partner_id, session_id, location_id, source_key, location_name) VALUES (1, 1, 1, 1, 'cid:A', 'finish')`);
+  await t.owner.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (1, 1, 's')`);
+  await t.owner.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES (1, 1, 1, 'finish')`);
+  await t.owner.query(`INSERT INTO timing_streams (id, partner_id, session_id, location_id, source_key, location_name) VALUES (1, 1, 1, 1, 'cid:A', 'finish')`);
   // 25 reads 40 days old, 5 from today.
-  await t.db.query(
+  await t.owner.query(
     `INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
         read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
      SELECT 1, 1, 1, 1, 'cid:A', g, 'finish', g::text, now(), 't', 1, 'r', 1, 'line',
@@ -25,9 +25,9 @@ describe('archiveReads', () => {
   it('moves exactly the reads older than the cutoff, with every column, in batches', async () => {
     const moved = await archiveReads(t.db, new Date(Date.now() - 30 * 86_400_000), 10);
     expect(moved).toBe(25);
-    const live = await t.db.query<{ seqs: number[] }>(`SELECT array_agg(sequence_number ORDER BY sequence_number) AS seqs FROM timing_reads`);
+    const live = await t.owner.query<{ seqs: number[] }>(`SELECT array_agg(sequence_number ORDER BY sequence_number) AS seqs FROM timing_reads`);
     expect(live.rows[0]!.seqs).toEqual([26, 27, 28, 29, 30]);
-    const archived = await t.db.query<{ n: number; tags: number; archived: number }>(
+    const archived = await t.owner.query<{ n: number; tags: number; archived: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT tag_code)::int AS tags, count(archived_at)::int AS archived FROM timing_reads_archive WHERE source_key = 'cid:A'`,
     );
     expect(archived.rows[0]).toEqual({ n: 25, tags: 25, archived: 25 });
@@ -35,7 +35,7 @@ describe('archiveReads', () => {
 
   it('does nothing the second time', async () => {
     expect(await archiveReads(t.db, new Date(Date.now() - 30 * 86_400_000))).toBe(0);
-    const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads_archive');
+    const n = await t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads_archive');
     expect(n.rows[0]!.n).toBe(25);
   });
 });

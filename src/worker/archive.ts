@@ -4,6 +4,7 @@
  * the archive has the same unique key, so a batch interrupted and repeated moves nothing twice.
  */
 import type { Database } from '../db/database.js';
+import { asPlatform } from '../db/tenant.js';
 
 const COLUMNS = `id, partner_id, session_id, location_id, stream_id, source_key, connection_log_id, sequence_number,
   location_name, tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
@@ -12,7 +13,8 @@ const COLUMNS = `id, partner_id, session_id, location_id, stream_id, source_key,
 export async function archiveReads(db: Database, olderThan: Date, batchSize = 10_000): Promise<number> {
   let total = 0;
   for (;;) {
-    const moved = await db.transaction(async (tx) => {
+    // Retention is the platform's job across every partner.
+    const moved = await asPlatform(db, async (tx) => {
       const r = await tx.query<{ n: number }>(
         `WITH moved AS (
            DELETE FROM timing_reads

@@ -7,9 +7,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { APP_ROLE } from '../../src/db/tenant.js';
 
 export interface TestDatabase {
+  /** The application's connection: role p88_app, row-level security applies. */
   db: Database;
+  /** The owner's connection: migrations, fixtures and assertions (bypasses row-level security). */
+  owner: Database;
   /** URL of the test database on a server run; undefined on PGlite. */
   url: string | undefined;
   drop(): Promise<void>;
@@ -39,18 +43,21 @@ export async function createServerDatabase(baseUrl: string): Promise<{ url: stri
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
-    const db = await openDatabase({});
-    await migrate(db);
-    return { db, url: undefined, drop: () => db.close() };
+    const owner = await openDatabase({});
+    await migrate(owner);
+    return { db: owner.asRole(APP_ROLE), owner, url: undefined, drop: () => owner.close() };
   }
   const server = await createServerDatabase(serverUrl);
-  const db = await openDatabase({ url: server.url });
-  await migrate(db);
+  const owner = await openDatabase({ url: server.url });
+  await migrate(owner);
+  const db = owner.asRole(APP_ROLE);
   return {
     db,
+    owner,
     url: server.url,
     async drop() {
       await db.close();
+      await owner.close();
       await server.drop();
     },
   };

@@ -1,0 +1,87 @@
+/**
+ * Isolation is the database's job: as the application role, a partner's transaction sees
+ * and changes only its own rows in every tenant table, whatever the SQL asks for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { asPlatform, withPartner } from './tenant.js';
+
+let t: TestDatabase;
+const TABLES = ['partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads', 'timing_reads_archive', 'connection_log'];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const o = t.owner;
+  await o.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'rival', 'Rival Timing')`);
+  for (const p of [1, 2]) {
+    await o.query(`INSERT INTO timing_sources (partner_id, name, user_id, secret_encrypted) VALUES ($1, 'laptop', $2, 'sealed')`, [p, `user-${p}`]);
+    await o.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES ($1, $1, 's')`, [p]);
+    await o.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES ($1, $1, $1, 'finish')`, [p]);
+    await o.query(`INSERT INTO timing_streams (id, partner_id, session_id, location_id, source_key, location_name) VALUES ($1, $1, $1, $1, 'cid:X', 'finish')`, [p]);
+    for (const table of ['timing_reads', 'timing_reads_archive']) {
+      await o.query(
+        `INSERT INTO ${table} (id, partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
+            read_time, time_raw, lap_count, reader_id, gator_number, raw_line)
+         VALUES ($3, $1, $1, $1, $1, 'cid:X', 1, 'finish', $2, now(), 't', 1, 'r', 1, 'line')`,
+        [p, `tag-${p}`, 100 + p],
+      );
+    }
+    await o.query(`INSERT INTO connection_log (id, partner_id, client_ip) VALUES (gen_random_uuid(), $1, '127.0.0.1')`, [p]);
+  }
+  await o.query(`INSERT INTO connection_log (id, partner_id, client_ip) VALUES (gen_random_uuid(), NULL, '10.0.0.9')`);
+});
+
+afterAll(() => t.drop());
+
+async function count(table: string, run: (fn: (tx: import('./database.js').Queryable) => Promise<number>) => Promise<number>): Promise<number> {
+  return run(async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
+}
+
+describe('row-level security as the application role', () => {
+  it('runs as a role that is neither superuser nor able to bypass RLS', async () => {
+    const r = await withPartner(t.db, 1, (tx) =>
+      tx.query<{ rolsuper: boolean; rolbypassrls: boolean; owns: number }>(
+        `SELECT rolsuper, rolbypassrls,
+                (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns
+           FROM pg_roles WHERE rolname = current_user`,
+      ),
+    );
+    expect(r.rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owns: 0 });
+  });
+
+  it.each(TABLES)('%s: no partner context sees nothing; a partner sees its own rows only', async (table) => {
+    expect(await count(table, (fn) => t.db.transaction(fn))).toBe(0);
+    expect(await count(table, (fn) => withPartner(t.db, 1, fn))).toBe(1);
+    expect(await count(table, (fn) => withPartner(t.db, 2, fn))).toBe(1);
+    const total = await count(table, (fn) => asPlatform(t.db, fn));
+    expect(total).toBe(table === 'connection_log' ? 3 : 2);
+  });
+
+  it.each(TABLES.filter((x) => x !== 'partners'))('%s: a partner cannot write, change or delete another partner’s rows', async (table) => {
+    await withPartner(t.db, 1, async (tx) => {
+      const updated = await tx.query(`UPDATE ${table} SET partner_id = partner_id WHERE partner_id = 2`);
+      expect(updated.rowCount).toBe(0);
+      const deleted = await tx.query(`DELETE FROM ${table} WHERE partner_id = 2`);
+      expect(deleted.rowCount).toBe(0);
+    });
+    // Moving one's own row to another partner is refused by the policy's WITH CHECK.
+    await expect(withPartner(t.db, 1, (tx) => tx.query(`UPDATE ${table} SET partner_id = 2 WHERE partner_id = 1`))).rejects.toThrow(/row-level security/);
+    expect(await count(table, (fn) => withPartner(t.db, 2, fn))).toBe(1);
+  });
+
+  it('refuses inserting rows for another partner', async () => {
+    await expect(
+      withPartner(t.db, 1, (tx) => tx.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES (2, 'planted')`)),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('cannot touch the migrations table', async () => {
+    await expect(asPlatform(t.db, (tx) => tx.query('SELECT * FROM schema_migrations'))).rejects.toThrow(/permission denied/);
+  });
+
+  it('finds CTP01 credentials by user id only through the narrow definer function', async () => {
+    const r = await t.db.query<{ partner_id: number }>(`SELECT partner_id FROM p88_timing_source_for_user('user-2')`);
+    expect(r.rows).toEqual([{ partner_id: 2 }]);
+    expect((await t.db.query(`SELECT * FROM p88_timing_source_for_user('nobody')`)).rows).toEqual([]);
+  });
+});

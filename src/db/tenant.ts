@@ -1,0 +1,36 @@
+/**
+ * Tenancy is enforced by PostgreSQL, not by each query remembering a filter: every tenant
+ * table has row-level security enabled and forced, the application runs as the non-owner
+ * role p88_app (no BYPASSRLS), and each unit of work sets its partner for its transaction.
+ * Outside withPartner/asPlatform, a query sees no tenant rows at all.
+ */
+import type { Database, Queryable } from './database.js';
+
+/** The role application connections run as (see migration 0002). */
+export const APP_ROLE = 'p88_app';
+
+/** Runs fn in a transaction that sees and writes only this partner's rows. */
+export function withPartner<T>(db: Database, partnerId: number, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await setPartner(tx, partnerId);
+    return fn(tx);
+  });
+}
+
+/** Switches an open transaction to another partner (the collector's mixed batches). */
+export async function setPartner(tx: Queryable, partnerId: number): Promise<void> {
+  if (!Number.isInteger(partnerId) || partnerId <= 0) throw new Error(`invalid partner id: ${partnerId}`);
+  await tx.query(`SELECT set_config('app.partner_id', $1, true)`, [String(partnerId)]);
+}
+
+/**
+ * Runs fn in a transaction that sees every partner. Only for the platform's own work
+ * (platform admins, retention, the collector's cross-partner batch bookkeeping): callers
+ * must have decided that the actor may see everything.
+ */
+export function asPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT set_config('app.platform', 'on', true)`);
+    return fn(tx);
+  });
+}
