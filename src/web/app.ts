@@ -3,6 +3,8 @@
  * /docs, health, and the domain routes. It does not listen; the caller does (see p88 web).
  */
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -24,11 +26,40 @@ import { healthRoutes } from './health.routes.js';
 export interface WebDeps {
   db: Database;
   logger: Logger;
-  /** Not read yet; the accounts, SPA and display plugins take their settings from it. */
   config: Config;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Security headers on every response (CSP for our own SPA and the /docs UI: scripts only from
+ * this origin, no framing, no plugins) and CORS that lets no other origin in unless
+ * CORS_ORIGINS names it: the SPA is served from the same origin as the API.
+ */
+async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Swagger UI and React set style attributes; no script can ride on them.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // HSTS only matters over TLS, which the reverse proxy terminates; it sends its own.
+    hsts: false,
+  });
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+    credentials: true,
+  });
+}
 
 export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -50,6 +81,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await registerSecurity(app, deps.config);
 
   await app.register(swagger, {
     openapi: {

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { buildWebApp } from './app.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+async function app(env: Record<string, string> = {}) {
+  const a = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig(env) });
+  await a.ready();
+  return a;
+}
+
+describe('web security baseline', () => {
+  it('sends security headers, with a CSP that allows only our own scripts and no framing', async () => {
+    const a = await app();
+    const res = await a.inject({ method: 'GET', url: '/health' });
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    await a.close();
+  });
+
+  it('lets no other origin in by default', async () => {
+    const a = await app();
+    const res = await a.inject({ method: 'GET', url: '/api/timing/sessions', headers: { origin: 'https://evil.example' } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await a.inject({
+      method: 'OPTIONS',
+      url: '/api/timing/sessions',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    await a.close();
+  });
+
+  it('allows exactly the configured origins', async () => {
+    const a = await app({ CORS_ORIGINS: 'https://results.example.com' });
+    const ok = await a.inject({ method: 'GET', url: '/health', headers: { origin: 'https://results.example.com' } });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://results.example.com');
+    const other = await a.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    await a.close();
+  });
+
+  it('still serves the API docs under the CSP', async () => {
+    const a = await app();
+    const res = await a.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    await a.close();
+  });
+
+  it('rejects a body over 1 MiB with 413 and the uniform error body', async () => {
+    const a = await app();
+    const res = await a.inject({ method: 'POST', url: '/health', payload: 'x'.repeat(1024 * 1024 + 1), headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    await a.close();
+  });
+});
