@@ -40,3 +40,44 @@ export async function findActiveSourceByUser(
 export async function touchSource(db: Queryable, id: number): Promise<void> {
   await db.query('UPDATE timing_sources SET last_connected_at = now() WHERE id = $1', [id]);
 }
+
+export interface SourceListing {
+  id: number;
+  name: string;
+  user_id: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_connected_at: Date | null;
+  /** Open CTP01 connections authorized with this source right now. */
+  open_connections: number;
+  last_seen_ip: string | null;
+}
+
+/** The partner's sources with their live connection status (from connection_log). */
+export async function listSources(db: Queryable): Promise<SourceListing[]> {
+  const r = await db.query<SourceListing>(
+    `SELECT s.id, s.name, s.user_id, s.created_at, s.revoked_at, s.last_connected_at,
+            coalesce(c.open_connections, 0) AS open_connections, c.last_seen_ip
+       FROM timing_sources s
+       LEFT JOIN LATERAL (
+              SELECT count(*) FILTER (WHERE l.disconnected_at IS NULL)::int AS open_connections,
+                     (array_agg(l.client_ip ORDER BY l.connected_at DESC))[1] AS last_seen_ip
+                FROM connection_log l
+               WHERE l.auth_user = s.user_id AND l.partner_id = s.partner_id
+            ) c ON true
+      ORDER BY s.revoked_at IS NOT NULL, s.created_at DESC`,
+  );
+  return r.rows;
+}
+
+/** Replaces a live source's secret; false when there is no such live source. */
+export async function replaceSecret(db: Queryable, id: number, secretEncrypted: string): Promise<boolean> {
+  const r = await db.query(`UPDATE timing_sources SET secret_encrypted = $2 WHERE id = $1 AND revoked_at IS NULL`, [id, secretEncrypted]);
+  return r.rowCount === 1;
+}
+
+/** Revokes a source (its clients are refused from their next authorization); false if none. */
+export async function revokeSource(db: Queryable, id: number): Promise<boolean> {
+  const r = await db.query(`UPDATE timing_sources SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  return r.rowCount === 1;
+}

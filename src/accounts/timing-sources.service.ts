@@ -6,7 +6,15 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import type { SecretBox } from './secret-box.js';
-import { findActiveSourceByUser, insertSource, touchSource } from './timing-sources.repo.js';
+import {
+  findActiveSourceByUser,
+  insertSource,
+  listSources,
+  replaceSecret,
+  revokeSource,
+  touchSource,
+  type SourceListing,
+} from './timing-sources.repo.js';
 
 export interface CreatedSource {
   id: number;
@@ -30,8 +38,7 @@ export class TimingSources {
 
   async create(partnerId: number, name: string, userId?: string): Promise<CreatedSource> {
     const id = userId ?? `src-${randomBytes(4).toString('hex')}`;
-    // base64url without padding: no '~' or line breaks, so it is safe on a CTP01 line.
-    const secret = randomBytes(18).toString('base64url');
+    const secret = newSecret();
     const sealed = this.box.seal(secret);
     const sourceId = await withPartner(this.db, partnerId, (tx) => insertSource(tx, { partnerId, name, userId: id, secretEncrypted: sealed }));
     return { id: sourceId, userId: id, secret };
@@ -44,7 +51,30 @@ export class TimingSources {
     return { sourceId: row.id, partnerId: row.partner_id, secret: this.box.open(row.secret_encrypted) };
   }
 
+  /** The partner's sources, live ones first, with how many clients are connected now. */
+  list(partnerId: number): Promise<SourceListing[]> {
+    return withPartner(this.db, partnerId, listSources);
+  }
+
+  /** A new secret for a live source (shown once); null when the partner has no such source. */
+  async rotate(partnerId: number, sourceId: number): Promise<string | null> {
+    const secret = newSecret();
+    const sealed = this.box.seal(secret);
+    const ok = await withPartner(this.db, partnerId, (tx) => replaceSecret(tx, sourceId, sealed));
+    return ok ? secret : null;
+  }
+
+  /** Revokes a source; false when the partner has no such live source. */
+  revoke(partnerId: number, sourceId: number): Promise<boolean> {
+    return withPartner(this.db, partnerId, (tx) => revokeSource(tx, sourceId));
+  }
+
   async markConnected(partnerId: number, sourceId: number): Promise<void> {
     await withPartner(this.db, partnerId, (tx) => touchSource(tx, sourceId));
   }
+}
+
+/** base64url without padding: no '~' or line breaks, so it is safe on a CTP01 line. */
+function newSecret(): string {
+  return randomBytes(18).toString('base64url');
 }

@@ -26,6 +26,7 @@ import {
 import type { Database, Queryable } from '../db/database.js';
 import { asPlatform, withPartner } from '../db/tenant.js';
 import type { Logger } from '../log.js';
+import { touchSource } from '../accounts/timing-sources.repo.js';
 import type { SourceIdentity } from '../accounts/timing-sources.service.js';
 import {
   ensureLocations,
@@ -229,6 +230,8 @@ export class CollectorConnection {
     this.send(ack('authorize'));
     this.log.info({ user: userId, partner: source.partnerId }, 'client authorized');
     this.persist((tx) => updateConnectionLog(tx, this.id, { authUser: userId, partnerId: source.partnerId }));
+    const { sourceId, partnerId } = source;
+    this.persistFor(partnerId, (tx) => touchSource(tx, sourceId));
     this.beginStreaming(source.partnerId);
     const held = this.held;
     this.held = null;
