@@ -17,6 +17,7 @@ import {
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { billingRoutes } from '../accounts/billing.routes.js';
 import { timingRoutes } from '../timing/timing.routes.js';
 import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
@@ -90,6 +91,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'timing', description: "Timing sessions and reads of the caller's partner" },
         { name: 'health', description: 'Service health' },
+        { name: 'billing', description: 'Payments and plans (Stripe webhooks)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -99,5 +101,6 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
+  await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
   return app;
 }
