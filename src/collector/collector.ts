@@ -12,7 +12,9 @@ import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { TimingSources, type SourceIdentity } from '../accounts/timing-sources.service.js';
 import { asPlatform } from '../db/tenant.js';
 import { version } from '../version.js';
+import { readsTopic, type Bus } from '../bus/bus.js';
 import { closeDanglingConnections } from './collector.repo.js';
+import { toLiveRead, type LiveRead } from './live-read.js';
 import { CollectorConnection } from './connection.js';
 import { ResumeCursors } from './cursors.js';
 import { IngestPipeline } from './ingest.js';
@@ -39,9 +41,11 @@ export interface CollectorDeps {
   db: Database;
   config: Config;
   log: Logger;
+  /** Where stored reads are published for live displays (optional: tests, benchmarks). */
+  bus?: Bus;
 }
 
-export async function startCollector({ db, config, log: rootLog }: CollectorDeps): Promise<CollectorHandle> {
+export async function startCollector({ db, config, log: rootLog, bus }: CollectorDeps): Promise<CollectorHandle> {
   const log = rootLog.child({ component: 'collector' });
   const spool = new Spool(path.join(config.dataDir, 'spool'));
   await spool.open();
@@ -52,6 +56,7 @@ export async function startCollector({ db, config, log: rootLog }: CollectorDeps
     batchSize: db.kind === 'pglite' ? 2000 : 5000,
     writers: db.kind === 'pglite' ? 1 : 2,
   });
+  if (bus) publishStoredReads(ingest, bus, log);
   await ingest.start();
   await asPlatform(db, closeDanglingConnections).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
 
@@ -147,6 +152,24 @@ export async function startCollector({ db, config, log: rootLog }: CollectorDeps
       log.info('collector stopped');
     },
   };
+}
+
+/**
+ * Stored reads go to each partner's topic once committed, so a display never shows a read
+ * the database does not have. Publishing is best effort: a bus failure never touches ingest.
+ */
+function publishStoredReads(ingest: IngestPipeline, bus: Bus, log: Logger): void {
+  ingest.on('stored', (reads) => {
+    const byPartner = new Map<number, LiveRead[]>();
+    for (const r of reads) {
+      const list = byPartner.get(r.partnerId) ?? [];
+      list.push(toLiveRead(r));
+      byPartner.set(r.partnerId, list);
+    }
+    for (const [partnerId, list] of byPartner) {
+      bus.publish(readsTopic(partnerId), list).catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish live reads'));
+    }
+  });
 }
 
 /**

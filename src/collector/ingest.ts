@@ -317,8 +317,12 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       const ids = new Map(rows.map((k) => [`${k.stream_id}|${k.sequence_number}`, k.id]));
       const stored: StoredRead[] = [];
       for (const r of resolved) {
-        const id = ids.get(`${r.stream.id}|${r.record.sequence}`);
-        if (id !== undefined) stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
+        const key = `${r.stream.id}|${r.record.sequence}`;
+        const id = ids.get(key);
+        if (id === undefined) continue;
+        // A read re-sent within the same batch was stored once: it is published once.
+        ids.delete(key);
+        stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
       }
       this.emit('stored', stored);
     }

@@ -7,10 +7,19 @@ export async function serve(services: Service[], _args: string[]): Promise<numbe
   const runtime = await openRuntime();
   const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
+  const { createBus } = await import('../bus/index.js');
+  const bus = createBus({
+    redisUrl: config.REDIS_URL,
+    db,
+    singleProcess: services.includes('collector') && services.includes('web'),
+    log,
+  });
+  closers.push(() => bus.close());
+  log.info({ bus: bus.kind }, 'live-event bus ready');
 
   if (services.includes('collector')) {
     const { startCollector } = await import('../collector/collector.js');
-    const collector = await startCollector({ db, config, log });
+    const collector = await startCollector({ db, config, log, bus });
     closers.push(() => collector.close());
   }
   if (services.includes('web')) {

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../log.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { chunkJson, readsTopic, type Bus } from './bus.js';
+import { createMemoryBus } from './memory.js';
+import { createPostgresBus } from './postgres.js';
+import { createRedisBus } from './redis.js';
+
+const redisUrl = process.env.P88_TEST_REDIS_URL || undefined;
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The contract every transport keeps. */
+function busContract(name: string, make: () => Promise<Bus>, done: (bus: Bus) => Promise<void>) {
+  describe(`${name} bus`, () => {
+    let bus: Bus;
+    beforeAll(async () => {
+      bus = await make();
+    });
+    afterAll(() => done(bus));
+
+    it('delivers every item, in order, to every subscriber, even a batch that needs splitting', async () => {
+      const topic = readsTopic(101);
+      const a: number[] = [];
+      const b: number[] = [];
+      const stopA = await bus.subscribe<{ n: number; pad: string }>(topic, (items) => a.push(...items.map((i) => i.n)));
+      const stopB = await bus.subscribe<{ n: number; pad: string }>(topic, (items) => b.push(...items.map((i) => i.n)));
+      const batch = Array.from({ length: 1000 }, (_, n) => ({ n, pad: 'x'.repeat(40) }));
+      await bus.publish(topic, batch.slice(0, 1));
+      await bus.publish(topic, batch.slice(1));
+      await waitFor(() => a.length === 1000 && b.length === 1000);
+      expect(a).toEqual(batch.map((x) => x.n));
+      expect(b).toEqual(a);
+      await stopA();
+      await stopB();
+    });
+
+    it('keeps topics apart and stops delivering after unsubscribe', async () => {
+      const mine: string[] = [];
+      const stop = await bus.subscribe<string>(readsTopic(201), (items) => mine.push(...items));
+      await bus.publish(readsTopic(202), ['not for me']);
+      await bus.publish(readsTopic(201), ['for me']);
+      await waitFor(() => mine.length === 1);
+      await stop();
+      await bus.publish(readsTopic(201), ['after unsubscribe']);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(mine).toEqual(['for me']);
+    });
+  });
+}
+
+busContract('memory', async () => createMemoryBus(), (bus) => bus.close());
+
+let t: TestDatabase;
+busContract(
+  'postgres (LISTEN/NOTIFY)',
+  async () => {
+    t = await createTestDatabase();
+    return createPostgresBus(t.db);
+  },
+  async (bus) => {
+    await bus.close();
+    await t.drop();
+  },
+);
+
+describe.runIf(redisUrl)('with a Redis server', () => {
+  busContract('redis', async () => createRedisBus(redisUrl!, createLogger('silent')), (bus) => bus.close());
+});
+
+describe('chunkJson', () => {
+  it('splits under the byte limit and loses nothing', () => {
+    const items = Array.from({ length: 500 }, (_, i) => ({ i, s: 'é'.repeat(i % 30) }));
+    const chunks = chunkJson(items, 1000);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(1000);
+    expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+  });
+});

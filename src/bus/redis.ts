@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { Bus } from './bus.js';
+
+/** Many web nodes: Redis pub/sub (a publisher connection and one subscriber connection). */
+export function createRedisBus(url: string, log: Logger): Bus {
+  const options = { maxRetriesPerRequest: 3, lazyConnect: false, enableOfflineQueue: true };
+  const pub = new Redis(url, options);
+  const sub = new Redis(url, options);
+  for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis bus connection error'));
+  const handlers = new Map<string, Set<(items: unknown[]) => void>>();
+  sub.on('message', (channel: string, message: string) => {
+    const items = JSON.parse(message) as unknown[];
+    for (const h of handlers.get(channel) ?? []) h(items);
+  });
+  return {
+    kind: 'redis',
+    async publish(topic, items) {
+      if (items.length === 0) return;
+      await pub.publish(topic, JSON.stringify(items));
+    },
+    async subscribe<T>(topic: string, onItems: (items: T[]) => void) {
+      let set = handlers.get(topic);
+      if (!set) {
+        set = new Set();
+        handlers.set(topic, set);
+        await sub.subscribe(topic);
+      }
+      const handler = onItems as (items: unknown[]) => void;
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) {
+          handlers.delete(topic);
+          await sub.unsubscribe(topic);
+        }
+      };
+    },
+    async close() {
+      handlers.clear();
+      sub.disconnect();
+      pub.disconnect();
+    },
+  };
+}
