@@ -24,7 +24,7 @@ export async function serve(services: Service[], _args: string[]): Promise<numbe
   }
   if (services.includes('web')) {
     const { buildWebApp } = await import('../web/app.js');
-    const app = await buildWebApp({ db, logger: log, config });
+    const app = await buildWebApp({ db, logger: log, config, bus });
     await app.listen({ host: config.HOST, port: config.PORT });
     closers.push(() => app.close());
   }

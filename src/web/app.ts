@@ -18,6 +18,9 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { billingRoutes } from '../accounts/billing.routes.js';
+import type { Bus } from '../bus/bus.js';
+import { createMemoryBus } from '../bus/memory.js';
+import { displayRoutes } from '../display/display.routes.js';
 import { timingRoutes } from '../timing/timing.routes.js';
 import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
@@ -28,6 +31,8 @@ export interface WebDeps {
   db: Database;
   logger: Logger;
   config: Config;
+  /** Live events from the collector; in memory when not given (a web process on its own). */
+  bus?: Bus;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -92,6 +97,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'timing', description: "Timing sessions and reads of the caller's partner" },
         { name: 'health', description: 'Service health' },
         { name: 'billing', description: 'Payments and plans (Stripe webhooks)' },
+        { name: 'display', description: 'Public display links and their live streams' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -102,5 +108,6 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
+  await app.register(displayRoutes, { db: deps.db, bus: deps.bus ?? createMemoryBus() });
   return app;
 }

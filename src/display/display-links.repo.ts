@@ -1,0 +1,67 @@
+/** SQL for display links. */
+import type { Queryable } from '../db/database.js';
+import type { DisplaySettings } from './settings.js';
+
+export interface PublicLink {
+  id: string;
+  partner_id: number;
+  session_id: number | null;
+  locations: string[];
+  settings: Partial<DisplaySettings>;
+}
+
+/** A live link by id, for an unauthenticated screen (through the definer function). */
+export async function findPublicLink(db: Queryable, id: string): Promise<PublicLink | null> {
+  const r = await db.query<PublicLink>(`SELECT * FROM p88_display_link($1)`, [id]);
+  return r.rows[0] ?? null;
+}
+
+export async function insertLink(
+  db: Queryable,
+  l: { id: string; partnerId: number; name: string; sessionId: number | null; locations: string[]; settings: DisplaySettings; expiresAt: Date | null },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO display_links (id, partner_id, name, session_id, locations, settings, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [l.id, l.partnerId, l.name, l.sessionId, l.locations, JSON.stringify(l.settings), l.expiresAt],
+  );
+}
+
+export async function revokeLink(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(`UPDATE display_links SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  return r.rowCount === 1;
+}
+
+export async function activeSessionId(db: Queryable, partnerId: number): Promise<number | null> {
+  const r = await db.query<{ id: number }>(`SELECT id FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`, [partnerId]);
+  return r.rows[0]?.id ?? null;
+}
+
+export interface ReplayRead {
+  id: number;
+  session_id: number;
+  location_name: string;
+  tag_code: string;
+  read_kind: 'tag' | 'gun';
+  read_time: Date;
+  received_at: Date;
+  sequence_number: number;
+  lap_count: number;
+  reader_id: string;
+  gator_number: number;
+}
+
+/** Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first. */
+export async function readsAfter(db: Queryable, sessionId: number, afterId: number, locations: string[], limit: number): Promise<ReplayRead[]> {
+  const r = await db.query<ReplayRead>(
+    `SELECT r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
+            r.sequence_number, r.lap_count, r.reader_id, r.gator_number
+       FROM timing_streams st
+       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+      WHERE st.session_id = $1 AND r.id > $2 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))
+      ORDER BY r.id
+      LIMIT $4`,
+    [sessionId, afterId, locations, limit],
+  );
+  return r.rows;
+}

@@ -1,0 +1,81 @@
+/**
+ * Public display endpoints: a screen needs only the link id. GET /api/display/:id describes
+ * the link; GET /api/display/:id/stream is the Server-Sent Events stream of its reads.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Bus } from '../bus/bus.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { errorResponses } from '../web/error-handler.js';
+import { findPublicLink } from './display-links.repo.js';
+import { openDisplayStream } from './display-stream.js';
+import { isLinkId } from './link-id.js';
+import { displaySettingsSchema, withDefaults } from './settings.js';
+
+/** Comments on an idle stream keep proxies from closing it and let screens notice a dead link. */
+export const HEARTBEAT_MS = 15_000;
+
+const params = z.object({ id: z.string() });
+
+export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus }> = async (app, { db, bus }) => {
+  async function liveLink(id: string) {
+    // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
+    const link = isLinkId(id) ? await findPublicLink(db, id) : null;
+    if (!link) throw new AppError('not_found', 'This display link does not exist or has ended.');
+    return link;
+  }
+
+  app.get(
+    '/api/display/:id',
+    {
+      schema: {
+        tags: ['display'],
+        summary: 'A display link as a screen sees it (public: the id is the key)',
+        params,
+        response: { 200: z.object({ id: z.string(), locations: z.array(z.string()), settings: displaySettingsSchema }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const link = await liveLink(request.params.id);
+      return { id: link.id, locations: link.locations, settings: withDefaults(link.settings) };
+    },
+  );
+
+  app.get(
+    '/api/display/:id/stream',
+    {
+      schema: {
+        tags: ['display'],
+        summary: 'Server-Sent Events: every read the link shows (event "read"), with Last-Event-ID replay',
+        params,
+        headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,18}$/).optional() }).passthrough(),
+        response: { 404: errorResponses[404] },
+      },
+    },
+    async (request, reply) => {
+      const link = await liveLink(request.params.id);
+      const header = request.headers['last-event-id'];
+      const lastEventId = typeof header === 'string' ? Number(header) : null;
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // nginx and similar proxies must not buffer the stream.
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+      const stop = await openDisplayStream({ db, bus }, link, lastEventId, (read) => {
+        res.write(`id: ${read.id}\nevent: ${read.kind === 'gun' ? 'gun' : 'read'}\ndata: ${JSON.stringify(read)}\n\n`);
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        void stop();
+      });
+    },
+  );
+};
