@@ -24,6 +24,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { runSimulation } from '../src/simulator/run.js';
 import { createServerDatabase } from '../test/helpers/db.js';
+import { waitForHealthy } from '../test/helpers/collector.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,13 +63,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const status = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { total_reads: number; reads_received: number };
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${statusPort}/health`)).ok) break;
-      } catch {
-        await sleep(100);
-      }
-    }
+    await waitForHealthy(statusPort);
 
     // About 3 reads per crossing, 4 mats: runners per client to reach the total.
     const runners = Math.max(10, Math.round(totalReads / clients / 12));

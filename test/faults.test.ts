@@ -11,7 +11,7 @@ import { openDatabase, type Database, type Queryable } from '../src/db/database.
 import { migrate } from '../src/db/migrate.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { runSimulation, type SimulationReport } from '../src/simulator/run.js';
-import { eventually, startTestCollector } from './helpers/collector.js';
+import { eventually, startTestCollector, waitForHealthy } from './helpers/collector.js';
 import { createServerDatabase, createTestDatabase, serverUrl } from './helpers/db.js';
 import { TcpProxy, freePort } from './helpers/tcp-proxy.js';
 
@@ -161,16 +161,6 @@ describe('collector killed and restarted', () => {
     return spawn(process.execPath, ['bin/p88.js', 'collector'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   }
 
-  async function waitHealthy(statusPort: number): Promise<void> {
-    await eventually(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${statusPort}/health`)).ok;
-      } catch {
-        return false;
-      }
-    }, 60_000, 'collector up');
-  }
-
   interface Status {
     total_reads: number;
     queue_depth: number;
@@ -187,7 +177,7 @@ describe('collector killed and restarted', () => {
     const port = await freePort();
     const statusPort = await freePort();
     let child = startChild(port, statusPort);
-    await waitHealthy(statusPort);
+    await waitForHealthy(statusPort);
     const run = runSimulation({
       port,
       host: '127.0.0.1',
@@ -203,7 +193,7 @@ describe('collector killed and restarted', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     child = startChild(port, statusPort);
-    await waitHealthy(statusPort);
+    await waitForHealthy(statusPort);
     const report = await run;
     expect(report.complete).toBe(true);
     expect(report.clients.every((c) => c.reconnects > 0)).toBe(true);

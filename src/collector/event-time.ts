@@ -5,6 +5,7 @@
  * per zone and UTC hour, so Intl runs once an hour of race, not once a read.
  */
 import { TimeKind } from '../ctp01/index.js';
+import { wallClock } from '../timefmt.js';
 
 export interface EventClock {
   timezone: string;
@@ -13,7 +14,6 @@ export interface EventClock {
 }
 
 const HOUR = 3_600_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsets = new Map<string, number>();
 
 /** Epoch ms of a read time, given the session's clock. */
@@ -46,29 +46,11 @@ export function offsetAt(utcMs: number, tz: string): number {
     // Offsets change on hour boundaries in every zone in use today (some at :30/:45, still
     // constant within a UTC hour for all but a handful of historical transitions).
     const at = hour * HOUR;
-    const p = Object.fromEntries(formatter(tz).formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+    const p = wallClock(new Date(at), tz);
     const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
     offset = wall - at;
     if (offsets.size > 10_000) offsets.clear();
     offsets.set(key, offset);
   }
   return offset;
-}
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
 }

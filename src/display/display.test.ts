@@ -136,7 +136,7 @@ describe('display streams (SSE)', () => {
     for (const id of [newLinkId(), 'short', 'Revoked1', 'Expired1', "x'; drop"]) {
       const res = await fetch(`${base}/api/display/${encodeURIComponent(id)}/stream`);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe('not_found');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
     }
     const info = await (await fetch(`${base}/api/display/${LINK}`)).json();
     expect(info).toMatchObject({ id: LINK, locations: ['finish'], settings: { minDisplayMs: 5000, repeatWindowMs: 10000 } });

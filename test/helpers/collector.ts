@@ -45,3 +45,18 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Waits until a collector's status port answers /health with 200 (a child process starting). */
+export async function waitForHealthy(statusPort: number, timeoutMs = 60_000): Promise<void> {
+  await eventually(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${statusPort}/health`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    'collector up',
+  );
+}

@@ -29,39 +29,28 @@ LANGUAGE sql STABLE AS $$
       OR coalesce(current_setting('app.platform', true), '') = 'on'
 $$;
 
-ALTER TABLE partners ENABLE ROW LEVEL SECURITY;
-ALTER TABLE partners FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON partners USING (p88_visible(id)) WITH CHECK (p88_visible(id));
+-- Every tenant table gets the same three statements; one function so no table forgets one.
+-- Later migrations call it for their tables: SELECT p88_isolate_tenant('new_table');
+CREATE FUNCTION p88_isolate_tenant(tbl regclass, partner_column text DEFAULT 'partner_id') RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('CREATE POLICY tenant_isolation ON %s USING (p88_visible(%I)) WITH CHECK (p88_visible(%I))',
+                 tbl, partner_column, partner_column);
+END
+$$;
 
-ALTER TABLE timing_sources ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_sources FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_sources USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE timing_sessions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_sessions FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_sessions USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE timing_locations ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_locations FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_locations USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE timing_streams ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_streams FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_streams USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE timing_reads ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_reads FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_reads USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE timing_reads_archive ENABLE ROW LEVEL SECURITY;
-ALTER TABLE timing_reads_archive FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON timing_reads_archive USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
+SELECT p88_isolate_tenant('partners', 'id');
+SELECT p88_isolate_tenant('timing_sources');
+SELECT p88_isolate_tenant('timing_sessions');
+SELECT p88_isolate_tenant('timing_locations');
+SELECT p88_isolate_tenant('timing_streams');
+SELECT p88_isolate_tenant('timing_reads');
+SELECT p88_isolate_tenant('timing_reads_archive');
 -- connection_log rows exist before the client is identified (partner_id NULL): those are the
 -- platform's; identified ones are also the partner's.
-ALTER TABLE connection_log ENABLE ROW LEVEL SECURITY;
-ALTER TABLE connection_log FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON connection_log USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
+SELECT p88_isolate_tenant('connection_log');
 
 -- The collector learns a connection's partner from its CTP01 user id, before any partner
 -- context exists: this function answers exactly that question and nothing else.

@@ -37,17 +37,9 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_partner ON payments (partner_id, occurred_at DESC);
 
-ALTER TABLE partner_plans ENABLE ROW LEVEL SECURITY;
-ALTER TABLE partner_plans FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON partner_plans USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE usage_counters ENABLE ROW LEVEL SECURITY;
-ALTER TABLE usage_counters FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON usage_counters USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
-
-ALTER TABLE payments ENABLE ROW LEVEL SECURITY;
-ALTER TABLE payments FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON payments USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
+SELECT p88_isolate_tenant('partner_plans');
+SELECT p88_isolate_tenant('usage_counters');
+SELECT p88_isolate_tenant('payments');
 
 -- Existing partners start on the free plan.
 INSERT INTO partner_plans (partner_id) SELECT id FROM partners ON CONFLICT DO NOTHING;

@@ -16,9 +16,7 @@ CREATE TABLE display_links (
 );
 CREATE INDEX display_links_partner ON display_links (partner_id, created_at DESC);
 
-ALTER TABLE display_links ENABLE ROW LEVEL SECURITY;
-ALTER TABLE display_links FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON display_links USING (p88_visible(partner_id)) WITH CHECK (p88_visible(partner_id));
+SELECT p88_isolate_tenant('display_links');
 
 -- A display screen knows only the link id: this answers "which partner and what does this
 -- live link show?" for a live (not revoked, not expired) link, and nothing else.
