@@ -52,8 +52,8 @@ describe('request ids', () => {
 });
 
 describe('errors', () => {
-  it('answers an unknown route with the uniform 404 body', async () => {
-    const res = await app.inject({ method: 'GET', url: '/no/such/route' });
+  it('answers an unknown API route with the uniform 404 body (other paths belong to the SPA)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/no/such/route' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json()).toEqual({

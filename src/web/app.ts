@@ -26,6 +26,7 @@ import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
+import { spaPlugin } from './spa.js';
 
 export interface WebDeps {
   db: Database;
@@ -109,5 +110,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
   await app.register(displayRoutes, { db: deps.db, bus: deps.bus ?? createMemoryBus() });
+  // Last: the single-page app answers every other GET path.
+  await app.register(spaPlugin, {});
   return app;
 }
