@@ -36,7 +36,12 @@ export class Usage {
 
   /** For counted things (templates, displays, storage): refuses adding `adding` to `current` past the limit. */
   async checkCount(partnerId: number, metric: Metric, current: number, adding = 1): Promise<void> {
-    const limit = await withPartner(this.db, partnerId, (tx) => this.limit(tx, partnerId, metric, new Date()));
+    await withPartner(this.db, partnerId, (tx) => this.checkCountIn(tx, partnerId, metric, current, adding));
+  }
+
+  /** checkCount inside the caller's transaction (no nesting: PGlite has one connection). */
+  async checkCountIn(tx: Queryable, partnerId: number, metric: Metric, current: number, adding = 1): Promise<void> {
+    const limit = await this.limit(tx, partnerId, metric, new Date());
     if (limit !== null && current + adding > limit) throw limitReached(metric, limit);
   }
 

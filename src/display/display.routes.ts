@@ -18,7 +18,10 @@ export const HEARTBEAT_MS = 15_000;
 
 const params = z.object({ id: z.string() });
 
-export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus }> = async (app, { db, bus }) => {
+export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; heartbeatMs?: number }> = async (
+  app,
+  { db, bus, heartbeatMs = HEARTBEAT_MS },
+) => {
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -71,7 +74,16 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus }> = 
       const stop = await openDisplayStream({ db, bus }, link, lastEventId, (read) => {
         res.write(`id: ${read.id}\nevent: ${read.kind === 'gun' ? 'gun' : 'read'}\ndata: ${JSON.stringify(read)}\n\n`);
       });
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      // Each heartbeat also re-checks the link, so revoking or expiring it ends open screens.
+      const heartbeat = setInterval(() => {
+        findPublicLink(db, link.id).then(
+          (still) => {
+            if (still) res.write(': heartbeat\n\n');
+            else res.end('event: ended\ndata: {}\n\n');
+          },
+          () => res.write(': heartbeat\n\n'),
+        );
+      }, heartbeatMs);
       request.raw.on('close', () => {
         clearInterval(heartbeat);
         void stop();

@@ -31,7 +31,7 @@ beforeAll(async () => {
   );
   await o.query(`UPDATE display_links SET revoked_at = now() WHERE id = 'Revoked1'`);
   await o.query(`UPDATE display_links SET expires_at = now() - interval '1 minute' WHERE id = 'Expired1'`);
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({}), bus });
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({}), bus, heartbeatMs: 200 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
@@ -140,6 +140,15 @@ describe('display streams (SSE)', () => {
     }
     const info = await (await fetch(`${base}/api/display/${LINK}`)).json();
     expect(info).toMatchObject({ id: LINK, locations: ['finish'], settings: { minDisplayMs: 5000, repeatWindowMs: 10000 } });
+  });
+
+  it('ends open screens when their link is revoked', async () => {
+    await t.owner.query(`INSERT INTO display_links (id, partner_id) VALUES ('Soon0ver', 1)`);
+    const res = await fetch(`${base}/api/display/Soon0ver/stream`);
+    expect(res.status).toBe(200);
+    await t.owner.query(`UPDATE display_links SET revoked_at = now() WHERE id = 'Soon0ver'`);
+    const body = await res.text(); // resolves only when the server ends the stream
+    expect(body).toContain('event: ended');
   });
 
   it('makes link ids of 8 characters from the whole alphabet', () => {

@@ -34,6 +34,8 @@ export interface WebDeps {
   config: Config;
   /** Live events from the collector; in memory when not given (a web process on its own). */
   bus?: Bus;
+  /** Display stream heartbeat (tests shorten it). */
+  heartbeatMs?: number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -109,7 +111,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  await app.register(displayRoutes, { db: deps.db, bus: deps.bus ?? createMemoryBus() });
+  await app.register(displayRoutes, { db: deps.db, bus: deps.bus ?? createMemoryBus(), ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});
   return app;
