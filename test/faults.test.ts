@@ -88,7 +88,7 @@ describe('clients dropped and resumed', () => {
       await collector.close();
       await t.drop();
     }
-  });
+  }, 120000);
 });
 
 describe.runIf(cuttableServer)('database stopped mid-stream', () => {
@@ -125,7 +125,7 @@ describe.runIf(cuttableServer)('database stopped mid-stream', () => {
       await proxy.cut();
       await server.drop();
     }
-  });
+  }, 120000);
 });
 
 describe('collector killed and restarted', () => {
@@ -216,5 +216,5 @@ describe('collector killed and restarted', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 240000);
 });

@@ -16,6 +16,7 @@ import { Spool } from './spool.js';
 let t: TestDatabase;
 let spool: Spool;
 let dir: string;
+const pipelines: IngestPipeline[] = [];
 
 beforeEach(async () => {
   t = await createTestDatabase();
@@ -25,13 +26,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  for (const p of pipelines.splice(0)) await p.close();
   await spool.close();
   await t.drop();
 });
 
 function pipeline(opts: Partial<IngestOptions>): IngestPipeline {
   const sessions = new SessionResolver(t.db, 'S_%Y', 'UTC');
-  return new IngestPipeline(t.db, sessions, new ResumeCursors(t.db), spool, createLogger('silent'), { rejectDir: dir, ...opts });
+  const p = new IngestPipeline(t.db, sessions, new ResumeCursors(t.db), spool, createLogger('silent'), { rejectDir: dir, ...opts });
+  pipelines.push(p);
+  return p;
 }
 
 function read(seq: number, location = 'finish', sourceKey = 'cid:X'): IngestRecord {

@@ -129,7 +129,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   async idle(timeoutMs = 30_000): Promise<boolean> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.mode === 'memory' && this.queue.length === 0 && this.inflight === 0 && !this.pumpScheduled && this.spool.idle && this.spool.backlog === 0) return true;
+      if (this.mode === 'memory' && !this.draining && this.queue.length === 0 && this.inflight === 0 && !this.pumpScheduled && this.spool.idle && this.spool.backlog === 0) return true;
       await sleep(10);
     }
     return false;
@@ -189,9 +189,14 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private drain(): Promise<void> {
     if (this.draining || this.closed) return this.drainLoop;
     this.draining = true;
-    this.drainLoop = this.drainUntilEmpty().finally(() => {
-      this.draining = false;
-    });
+    this.drainLoop = this.drainUntilEmpty()
+      .catch((err: unknown) => {
+        // Reads stay in the spool; the next failure or restart drains again.
+        this.log.error({ err: describe(err) }, 'spool drain stopped');
+      })
+      .finally(() => {
+        this.draining = false;
+      });
     return this.drainLoop;
   }
 
