@@ -12,6 +12,7 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   too_many_requests: { status: 429, message: 'Too many requests; try again later.' },
   account_locked: { status: 429, message: 'Too many failed sign-ins; try again later.' },
+  upstream_error: { status: 502, message: 'A provider we depend on did not answer properly; try again later.' },
   database_unavailable: { status: 503, message: 'The database is not reachable right now.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const;

@@ -7,7 +7,11 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { asPlatform, withPartner } from './tenant.js';
 
 let t: TestDatabase;
-const TABLES = ['partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads', 'timing_reads_archive', 'connection_log'];
+const TABLES = [
+  'partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads',
+  'timing_reads_archive', 'connection_log', 'roster_events', 'participants', 'participant_tags', 'display_links',
+  'partner_plans', 'payments',
+];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -27,6 +31,14 @@ beforeAll(async () => {
       );
     }
     await o.query(`INSERT INTO connection_log (id, partner_id, client_ip) VALUES (gen_random_uuid(), $1, '127.0.0.1')`, [p]);
+    await o.query(`INSERT INTO roster_events (id, partner_id, name, source) VALUES ($1, $1, 'Marathon', 'manual')`, [p]);
+    await o.query(`INSERT INTO participants (partner_id, event_id, bib, tags) VALUES ($1, $1, '100', '{T100}')`, [p]);
+    await o.query(`INSERT INTO display_links (id, partner_id) VALUES ($1, $2)`, [`Link000${p}`, p]);
+    await o.query(`INSERT INTO partner_plans (partner_id) VALUES ($1) ON CONFLICT DO NOTHING`, [p]);
+    await o.query(
+      `INSERT INTO payments (partner_id, stripe_event_id, kind, amount_cents, currency, status, occurred_at) VALUES ($1, $2, 'invoice', 100, 'usd', 'paid', now())`,
+      [p, `evt_${p}`],
+    );
   }
   await o.query(`INSERT INTO connection_log (id, partner_id, client_ip) VALUES (gen_random_uuid(), NULL, '10.0.0.9')`);
 });
@@ -79,9 +91,14 @@ describe('row-level security as the application role', () => {
     await expect(asPlatform(t.db, (tx) => tx.query('SELECT * FROM schema_migrations'))).rejects.toThrow(/permission denied/);
   });
 
-  it('finds CTP01 credentials by user id only through the narrow definer function', async () => {
+  it('finds CTP01 credentials by user id only through the narrow definer function, leaving the caller’s scope as it was', async () => {
     const r = await t.db.query<{ partner_id: number }>(`SELECT partner_id FROM p88_timing_source_for_user('user-2')`);
     expect(r.rows).toEqual([{ partner_id: 2 }]);
     expect((await t.db.query(`SELECT * FROM p88_timing_source_for_user('nobody')`)).rows).toEqual([]);
+    const after = await withPartner(t.db, 1, async (tx) => {
+      await tx.query(`SELECT * FROM p88_timing_source_for_user('user-2')`);
+      return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_sessions')).rows[0]!.n;
+    });
+    expect(after).toBe(1);
   });
 });

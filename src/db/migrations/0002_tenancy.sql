@@ -54,12 +54,22 @@ SELECT p88_isolate_tenant('connection_log');
 
 -- The collector learns a connection's partner from its CTP01 user id, before any partner
 -- context exists: this function answers exactly that question and nothing else.
+-- FORCE applies row-level security to this function's owner too (unless a superuser), so
+-- the function looks across partners by switching the platform flag on for its own query
+-- only, and puts the caller's value back.
 CREATE FUNCTION p88_timing_source_for_user(p_user_id text)
 RETURNS TABLE (id integer, partner_id integer, secret_encrypted text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT s.id, s.partner_id, s.secret_encrypted
-    FROM timing_sources s
-   WHERE s.user_id = p_user_id AND s.revoked_at IS NULL
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  caller_platform text := current_setting('app.platform', true);
+BEGIN
+  PERFORM set_config('app.platform', 'on', true);
+  RETURN QUERY
+    SELECT s.id, s.partner_id, s.secret_encrypted
+      FROM timing_sources s
+     WHERE s.user_id = p_user_id AND s.revoked_at IS NULL;
+  PERFORM set_config('app.platform', coalesce(caller_platform, ''), true);
+END
 $$;
 REVOKE ALL ON FUNCTION p88_timing_source_for_user(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION p88_timing_source_for_user(text) TO p88_app;

@@ -20,12 +20,21 @@ SELECT p88_isolate_tenant('display_links');
 
 -- A display screen knows only the link id: this answers "which partner and what does this
 -- live link show?" for a live (not revoked, not expired) link, and nothing else.
+-- (Row-level security is forced on its owner too: the platform flag is switched on for this
+-- query only, as in p88_timing_source_for_user.)
 CREATE FUNCTION p88_display_link(p_id text)
 RETURNS TABLE (id text, partner_id integer, session_id integer, locations text[], settings jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT l.id, l.partner_id, l.session_id, l.locations, l.settings
-    FROM display_links l
-   WHERE l.id = p_id AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > now())
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  caller_platform text := current_setting('app.platform', true);
+BEGIN
+  PERFORM set_config('app.platform', 'on', true);
+  RETURN QUERY
+    SELECT l.id, l.partner_id, l.session_id, l.locations, l.settings
+      FROM display_links l
+     WHERE l.id = p_id AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > now());
+  PERFORM set_config('app.platform', coalesce(caller_platform, ''), true);
+END
 $$;
 REVOKE ALL ON FUNCTION p88_display_link(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION p88_display_link(text) TO p88_app;

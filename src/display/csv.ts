@@ -1,0 +1,274 @@
+/**
+ * Roster CSV files: parse (csv-parse), guess which column is which, and turn rows into
+ * participant inputs. Pure: no database. Cells are data, never formulas or markup: a cell
+ * like `=HYPERLINK(...)` or `<script>` is kept as the text it is (the display escapes on
+ * render; nothing here evaluates anything).
+ */
+import { CsvError, parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { normalizeGender, type ParticipantInput, type RowError, type TextField } from './roster.schemas.js';
+
+export const MAX_CSV_BYTES = 10 * 1024 * 1024;
+export const MAX_CSV_ROWS = 100_000;
+
+/** Which header feeds each participant field. `tags` may take several columns (chip 1, chip 2). */
+export interface CsvMapping {
+  bib: string;
+  tags?: string[] | undefined;
+  /** A full-name column, split into first/last when those are not mapped. */
+  name?: string | undefined;
+  external_id?: string | undefined;
+  age?: string | undefined;
+  gender?: string | undefined;
+  first_name?: string | undefined;
+  last_name?: string | undefined;
+  city?: string | undefined;
+  state?: string | undefined;
+  country?: string | undefined;
+  division?: string | undefined;
+  race?: string | undefined;
+  wave?: string | undefined;
+  team?: string | undefined;
+  custom_message?: string | undefined;
+}
+
+const header = z.string().min(1).max(200);
+/** The mapping as an HTTP body or form field sends it (checked against the file's headers on import). */
+export const csvMappingSchema = z.object({
+  bib: header,
+  tags: z.array(header).max(10).optional(),
+  name: header.optional(),
+  external_id: header.optional(),
+  age: header.optional(),
+  gender: header.optional(),
+  first_name: header.optional(),
+  last_name: header.optional(),
+  city: header.optional(),
+  state: header.optional(),
+  country: header.optional(),
+  division: header.optional(),
+  race: header.optional(),
+  wave: header.optional(),
+  team: header.optional(),
+  custom_message: header.optional(),
+}) satisfies z.ZodType<CsvMapping>;
+
+export interface CsvPreview {
+  headers: string[];
+  /** The first rows, cells in header order. */
+  rows: string[][];
+  /** Data rows in the file (header excluded). */
+  totalRows: number;
+  delimiter: string;
+  suggestedMapping: Partial<CsvMapping>;
+}
+
+export interface ParsedCsv {
+  headers: string[];
+  /** Data rows with their line number in the file (1-based, header = line 1). */
+  rows: { line: number; cells: string[] }[];
+  delimiter: string;
+  /** Records csv-parse could not read (bad quoting), by line. */
+  errors: RowError[];
+}
+
+type SingleField = Exclude<keyof CsvMapping, 'tags'>;
+
+/** Header spellings per field, compared lower-case without spaces, dots, dashes or underscores. */
+const SYNONYMS: Record<SingleField, string[]> = {
+  bib: ['bib', 'bibnumber', 'bibno', 'bibnum', 'bib#', 'racenumber', 'number', 'no', 'entrybib', 'dorsal'],
+  external_id: ['externalid', 'entryid', 'registrationid', 'participantid', 'athleteid', 'id'],
+  first_name: ['firstname', 'first', 'givenname', 'fname', 'forename', 'athletefirstname'],
+  last_name: ['lastname', 'last', 'surname', 'familyname', 'lname', 'athletelastname'],
+  name: ['name', 'fullname', 'athletename', 'participantname', 'runner', 'entryname', 'participant'],
+  age: ['age', 'raceage', 'entryraceage', 'ageonraceday'],
+  gender: ['gender', 'sex', 'athletesex', 'mf'],
+  city: ['city', 'town', 'locationcity', 'hometown'],
+  state: ['state', 'province', 'region', 'stateprovince', 'st', 'prov', 'locationregion'],
+  country: ['country', 'nation', 'countrycode', 'nationality', 'locationcountry'],
+  division: ['division', 'agegroup', 'category', 'bracket', 'div', 'ag', 'bracketname', 'class'],
+  race: ['race', 'event', 'distance', 'racename', 'course', 'eventname'],
+  wave: ['wave', 'startwave', 'corral', 'wavename', 'heat'],
+  team: ['team', 'club', 'teamname', 'clubname', 'affiliation'],
+  custom_message: ['message', 'custommessage', 'displaymessage', 'cheer', 'note', 'shoutout'],
+};
+const TAG_SYNONYM = /^(chip|tag|rfid|transponder)(s|code|id|number|no|num)?\d*$/;
+
+const normalizeHeader = (h: string) => h.toLowerCase().replace(/[\s._\-()]/g, '');
+
+/** Guesses a mapping from header names; unknown headers are left unmapped. */
+export function suggestMapping(headers: readonly string[]): Partial<CsvMapping> {
+  const out: Partial<CsvMapping> = {};
+  const used = new Set<string>();
+  const tags = headers.filter((h) => TAG_SYNONYM.test(normalizeHeader(h)));
+  tags.forEach((h) => used.add(h));
+  if (tags.length > 0) out.tags = tags;
+  // Fields in SYNONYMS order; within a field, the earliest synonym wins over the earliest column.
+  for (const field of Object.keys(SYNONYMS) as SingleField[]) {
+    for (const synonym of SYNONYMS[field]) {
+      const header = headers.find((h) => !used.has(h) && normalizeHeader(h) === synonym);
+      if (header !== undefined) {
+        out[field] = header;
+        used.add(header);
+        break;
+      }
+    }
+  }
+  if (out.name !== undefined && out.first_name !== undefined && out.last_name !== undefined) delete out.name;
+  return out;
+}
+
+/** Picks the delimiter that splits the header line into the most columns (outside quotes). */
+function detectDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', ';', '\t', '|']) {
+    let count = 0;
+    let quoted = false;
+    for (const ch of firstLine) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === d && !quoted) count++;
+    }
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Unique, non-empty header names (duplicates get " (2)", blanks "Column N"). */
+function uniqueHeaders(raw: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return raw.map((h, i) => {
+    const base = h.trim() === '' ? `Column ${i + 1}` : h.trim();
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base} (${n})`;
+  });
+}
+
+/**
+ * Parses a roster file within the size limits (413 past 10 MB or 100,000 rows). `maxRows`
+ * stops early (previews). A record csv-parse cannot read is reported, not fatal.
+ */
+export function parseCsv(text: string, opts: { maxRows?: number } = {}): ParsedCsv & { totalRows: number } {
+  if (Buffer.byteLength(text, 'utf8') > MAX_CSV_BYTES) {
+    throw new AppError('payload_too_large', `The CSV file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`);
+  }
+  const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
+  const errors: RowError[] = [];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      info: true,
+      to: MAX_CSV_ROWS + 2,
+      on_skip: (err) => {
+        if (err) errors.push({ row: typeof err.lines === 'number' ? err.lines : 0, reason: `unreadable CSV record: ${err.message}` });
+      },
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (err) {
+    if (err instanceof CsvError) throw new AppError('bad_request', `The CSV file cannot be read: ${err.message}`);
+    throw err;
+  }
+  const [head, ...data] = records;
+  if (head === undefined) throw new AppError('bad_request', 'The CSV file is empty.');
+  if (data.length > MAX_CSV_ROWS) {
+    throw new AppError('payload_too_large', `The CSV file has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows.`);
+  }
+  const headers = uniqueHeaders(head.record);
+  const limit = opts.maxRows ?? data.length;
+  return {
+    headers,
+    delimiter,
+    errors,
+    totalRows: data.length,
+    rows: data.slice(0, limit).map((r) => ({ line: r.info.lines, cells: headers.map((_, i) => r.record[i] ?? '') })),
+  };
+}
+
+/** First step of an upload: headers, the first rows and a guessed mapping for the user to confirm. */
+export function previewCsv(text: string, opts: { maxRows?: number } = {}): CsvPreview {
+  const parsed = parseCsv(text, { maxRows: opts.maxRows ?? 10 });
+  return {
+    headers: parsed.headers,
+    rows: parsed.rows.map((r) => r.cells),
+    totalRows: parsed.totalRows,
+    delimiter: parsed.delimiter,
+    suggestedMapping: suggestMapping(parsed.headers),
+  };
+}
+
+/** Refuses a mapping that names columns the file does not have, or has no bib column. */
+export function checkMapping(mapping: CsvMapping, headers: readonly string[]): void {
+  const known = new Set(headers);
+  if (!mapping.bib) throw new AppError('bad_request', 'Choose the column that holds the bib number.');
+  const named = [...Object.entries(mapping).filter(([k]) => k !== 'tags').map(([, v]) => v), ...(mapping.tags ?? [])];
+  for (const h of named) {
+    if (typeof h === 'string' && !known.has(h)) throw new AppError('bad_request', `The CSV file has no column "${h}".`);
+  }
+}
+
+const SIMPLE_TEXT: TextField[] = ['first_name', 'last_name', 'city', 'state', 'country', 'division', 'race', 'wave', 'team', 'custom_message'];
+
+/** Splits "Jane van der Berg" into first "Jane", last "van der Berg". */
+function splitName(full: string): { first: string; last: string } {
+  const t = full.trim().replace(/\s+/g, ' ');
+  const i = t.indexOf(' ');
+  return i < 0 ? { first: t, last: '' } : { first: t.slice(0, i), last: t.slice(i + 1) };
+}
+
+/**
+ * One CSV row → a participant input, or the reason it cannot be one. Mapped columns with an
+ * empty cell clear the field; unmapped fields are left out (kept on re-import).
+ */
+export function rowToParticipant(
+  headers: readonly string[],
+  cells: readonly string[],
+  mapping: CsvMapping,
+): { ok: true; input: ParticipantInput } | { ok: false; reason: string } {
+  const cell = (h: string | undefined): string | undefined => {
+    if (h === undefined) return undefined;
+    const i = headers.indexOf(h);
+    return i < 0 ? undefined : (cells[i] ?? '').trim();
+  };
+  const bib = cell(mapping.bib) ?? '';
+  if (bib === '') return { ok: false, reason: 'missing bib' };
+  const input: ParticipantInput = { bib };
+  const raw: Record<string, string> = {};
+  headers.forEach((h, i) => (raw[h] = cells[i] ?? ''));
+  input.raw = raw;
+
+  for (const field of SIMPLE_TEXT) {
+    const v = cell(mapping[field]);
+    if (v !== undefined) input[field] = v;
+  }
+  const full = cell(mapping.name);
+  if (full !== undefined && (mapping.first_name === undefined || mapping.last_name === undefined)) {
+    const { first, last } = splitName(full);
+    if (mapping.first_name === undefined) input.first_name = first;
+    if (mapping.last_name === undefined) input.last_name = last;
+  }
+  const ext = cell(mapping.external_id);
+  if (ext !== undefined) input.external_id = ext === '' ? null : ext;
+  if (mapping.tags !== undefined) {
+    input.tags = [...new Set(mapping.tags.flatMap((h) => (cell(h) ?? '').split(/[\s,;|]+/)).filter((t) => t !== ''))];
+  }
+  const gender = cell(mapping.gender);
+  if (gender !== undefined) input.gender = normalizeGender(gender);
+  const age = cell(mapping.age);
+  if (age !== undefined) {
+    if (age === '') input.age = null;
+    else if (!/^\d{1,3}(\.0+)?$/.test(age) || Number(age) > 130) return { ok: false, reason: `bad age "${age.slice(0, 20)}"` };
+    else input.age = Math.trunc(Number(age));
+  }
+  return { ok: true, input };
+}

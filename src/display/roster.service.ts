@@ -1,0 +1,460 @@
+/**
+ * Rules of rosters: events, bulk upserts that re-import in place, hand edits, CSV import and
+ * the read → participant lookup. Each function runs in one transaction scoped to the partner
+ * (withPartner), so a failed import changes nothing and another partner's rows never show.
+ */
+import { z } from 'zod';
+import type { Database, Queryable } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
+import { AppError } from '../errors.js';
+import { checkMapping, parseCsv, rowToParticipant, type CsvMapping } from './csv.js';
+import * as repo from './roster.repo.js';
+import {
+  createEventSchema,
+  participantInputSchema,
+  participantPatchSchema,
+  TEXT_FIELDS,
+  type CreateEventInput,
+  type Participant,
+  type ParticipantInput,
+  type ParticipantPatch,
+  type ParticipantValues,
+  type ParticipantWithRaw,
+  type RosterEvent,
+  type RosterEventSummary,
+  type RosterSource,
+  type RowError,
+  type UpsertResult,
+} from './roster.schemas.js';
+
+export interface UpsertOptions {
+  /**
+   * Delete the event's participants the input does not list (a full provider sync). Rows
+   * that failed validation still protect the participant they identify.
+   */
+  removeMissing?: boolean;
+  /** Row numbers to report errors with (CSV lines); default: 1-based position in the input. */
+  rowNumbers?: readonly number[];
+}
+
+export interface CsvImportResult extends UpsertResult {
+  /** Data rows read from the file. */
+  rows: number;
+}
+
+/** A zod failure as one short reason: "age: age out of range". */
+function reasonOf(err: z.ZodError): string {
+  const issue = err.issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path.join('.');
+  return path === '' || issue.message.includes(path) ? issue.message : `${path}: ${issue.message}`;
+}
+
+/** A bib or id taken between planning and commit (a concurrent edit) is a conflict, not a 500. */
+async function conflictOnRace<T>(work: Promise<T>, message: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', message);
+    throw err;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+async function requireEvent(tx: Queryable, partnerId: number, eventId: number, forUpdate = false): Promise<RosterEvent> {
+  const event = await repo.getEvent(tx, partnerId, eventId, forUpdate);
+  if (!event) throw new AppError('not_found', 'Roster event not found.');
+  return event;
+}
+
+export async function createEvent(db: Database, partnerId: number, input: CreateEventInput): Promise<RosterEvent> {
+  const parsed = createEventSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+  const e = parsed.data;
+  try {
+    return await withPartner(db, partnerId, (tx) => repo.insertEvent(tx, partnerId, { ...e, external_id: e.external_id ?? null }));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', 'That event has already been imported.');
+    throw err;
+  }
+}
+
+/** The partner's events, most recently changed first, with participant counts. */
+export function listEvents(db: Database, partnerId: number): Promise<RosterEventSummary[]> {
+  return withPartner(db, partnerId, (tx) => repo.listEvents(tx, partnerId));
+}
+
+export function getEvent(db: Database, partnerId: number, eventId: number): Promise<RosterEvent> {
+  return withPartner(db, partnerId, (tx) => requireEvent(tx, partnerId, eventId));
+}
+
+export async function renameEvent(db: Database, partnerId: number, eventId: number, name: string): Promise<RosterEvent> {
+  const parsed = createEventSchema.shape.name.safeParse(name);
+  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+  const event = await withPartner(db, partnerId, (tx) => repo.renameEvent(tx, partnerId, eventId, parsed.data));
+  if (!event) throw new AppError('not_found', 'Roster event not found.');
+  return event;
+}
+
+/** Deletes an event and its participants. */
+export async function deleteEvent(db: Database, partnerId: number, eventId: number): Promise<void> {
+  const deleted = await withPartner(db, partnerId, (tx) => repo.deleteEvent(tx, partnerId, eventId));
+  if (!deleted) throw new AppError('not_found', 'Roster event not found.');
+}
+
+export function listParticipants(
+  db: Database,
+  partnerId: number,
+  eventId: number,
+  page: { limit?: number; offset?: number } = {},
+): Promise<Participant[]> {
+  return withPartner(db, partnerId, async (tx) => {
+    await requireEvent(tx, partnerId, eventId);
+    return repo.listParticipants(tx, partnerId, eventId, page);
+  });
+}
+
+export async function getParticipant(db: Database, partnerId: number, participantId: number): Promise<ParticipantWithRaw> {
+  const p = await withPartner(db, partnerId, (tx) => repo.getParticipant(tx, partnerId, participantId));
+  if (!p) throw new AppError('not_found', 'Participant not found.');
+  return p;
+}
+
+/** The stored row for new values over an existing participant (absent fields keep theirs). */
+function merge(base: repo.StoredParticipant, v: ParticipantValues): repo.StoredParticipant {
+  const out: repo.StoredParticipant = { ...base, bib: v.bib, raw: v.raw ?? null };
+  if (v.external_id !== undefined) out.external_id = v.external_id;
+  if (v.tags !== undefined) out.tags = v.tags;
+  if (v.age !== undefined) out.age = v.age;
+  if (v.gender !== undefined) out.gender = v.gender;
+  for (const f of TEXT_FIELDS) {
+    const value = v[f];
+    if (value !== undefined) out[f] = value;
+  }
+  return out;
+}
+
+const EMPTY: repo.StoredParticipant = {
+  external_id: null,
+  bib: '',
+  tags: [],
+  first_name: null,
+  last_name: null,
+  age: null,
+  gender: 'U',
+  city: null,
+  state: null,
+  country: null,
+  division: null,
+  race: null,
+  wave: null,
+  team: null,
+  custom_message: null,
+  raw: null,
+};
+
+function stored(p: Participant): repo.StoredParticipant {
+  const { id: _id, event_id: _event, updated_at: _updated, ...rest } = p;
+  return { ...rest, raw: null };
+}
+
+/**
+ * Upserts rows into an event inside an open partner transaction: matched by external id when
+ * the row has one (else by bib), updated in place, counted as inserted/updated/unchanged.
+ * Bad rows are reported and skipped; the good ones are written.
+ */
+export async function upsertParticipantsTx(
+  tx: Queryable,
+  partnerId: number,
+  eventId: number,
+  inputs: readonly ParticipantInput[],
+  opts: UpsertOptions = {},
+): Promise<UpsertResult> {
+  await requireEvent(tx, partnerId, eventId, true);
+  const existing = await repo.listParticipants(tx, partnerId, eventId);
+  const byExt = new Map(existing.filter((p) => p.external_id !== null).map((p) => [p.external_id!, p]));
+  const byBib = new Map(existing.map((p) => [p.bib, p]));
+  const errors = new Map<number, string>();
+  const protectedIds = new Set<number>();
+  const rowNo = (i: number) => opts.rowNumbers?.[i] ?? i + 1;
+
+  // Validate, refuse duplicates within the input, match against what is stored.
+  interface Planned {
+    row: number;
+    values: ParticipantValues;
+    match: Participant | undefined;
+  }
+  const planned: Planned[] = [];
+  const seenBib = new Map<string, number>();
+  const seenExt = new Map<string, number>();
+  const claimedBy = new Map<number, number>();
+  inputs.forEach((input, i) => {
+    const row = rowNo(i);
+    const parsed = participantInputSchema.safeParse(input);
+    if (!parsed.success) {
+      errors.set(row, reasonOf(parsed.error));
+      // A row we cannot use still names who it is about: a full sync must not delete them.
+      const ext = typeof input.external_id === 'string' ? byExt.get(input.external_id.trim()) : undefined;
+      const bib = typeof input.bib === 'string' ? byBib.get(input.bib.trim()) : undefined;
+      for (const p of [ext, bib]) if (p) protectedIds.add(p.id);
+      return;
+    }
+    const v = parsed.data;
+    const ext = v.external_id ?? undefined;
+    const dupBib = seenBib.get(v.bib);
+    if (dupBib !== undefined) return void errors.set(row, `duplicate bib ${v.bib} (also on row ${dupBib})`);
+    if (ext !== undefined && seenExt.has(ext)) return void errors.set(row, `duplicate external id ${ext} (also on row ${seenExt.get(ext)})`);
+    seenBib.set(v.bib, row);
+    if (ext !== undefined) seenExt.set(ext, row);
+    let match: Participant | undefined;
+    if (ext !== undefined) {
+      match = byExt.get(ext);
+      // A participant typed in or uploaded without an id adopts the provider's id by bib.
+      const holder = byBib.get(v.bib);
+      if (!match && holder && holder.external_id === null) match = holder;
+    } else {
+      match = byBib.get(v.bib);
+    }
+    if (match) {
+      const other = claimedBy.get(match.id);
+      if (other !== undefined) return void errors.set(row, `matches the same participant as row ${other}`);
+      claimedBy.set(match.id, row);
+    }
+    planned.push({ row, values: v, match });
+  });
+
+  // A row may not take a bib held by a participant this import leaves alone. Dropping a row
+  // leaves its participant alone too, which can block another row: repeat until stable.
+  const removing = (p: Participant) => opts.removeMissing === true && !claimedBy.has(p.id) && !protectedIds.has(p.id);
+  let live = planned;
+  for (;;) {
+    const blocked = live.filter((pl) => {
+      const holder = byBib.get(pl.values.bib);
+      return holder !== undefined && holder.id !== pl.match?.id && !claimedBy.has(holder.id) && !removing(holder);
+    });
+    if (blocked.length === 0) break;
+    for (const pl of blocked) {
+      errors.set(pl.row, `bib ${pl.values.bib} already belongs to another participant of this event`);
+      if (pl.match) {
+        claimedBy.delete(pl.match.id);
+        protectedIds.add(pl.match.id);
+      }
+    }
+    live = live.filter((pl) => !blocked.includes(pl));
+  }
+
+  const toRemove = opts.removeMissing ? existing.filter(removing).map((p) => p.id) : [];
+  const removed = await repo.deleteParticipants(tx, partnerId, toRemove);
+  await repo.deferBibUniqueness(tx);
+  const updates = live.filter((pl) => pl.match).map((pl) => ({ id: pl.match!.id, ...merge(stored(pl.match!), pl.values) }));
+  const inserts = live.filter((pl) => !pl.match).map((pl) => merge(EMPTY, pl.values));
+  const updated = await repo.updateParticipants(tx, partnerId, updates);
+  const inserted = await repo.insertParticipants(tx, partnerId, eventId, inserts);
+  if (updated + inserted + removed > 0) await repo.touchEvent(tx, partnerId, eventId);
+  return {
+    inserted,
+    updated,
+    unchanged: updates.length - updated,
+    removed,
+    errors: [...errors].map(([row, reason]) => ({ row, reason })).sort((a, b) => a.row - b.row),
+  };
+}
+
+/** Upserts participants into an event in one transaction (see upsertParticipantsTx). */
+export function upsertParticipants(
+  db: Database,
+  partnerId: number,
+  eventId: number,
+  inputs: readonly ParticipantInput[],
+  opts: UpsertOptions = {},
+): Promise<UpsertResult> {
+  return conflictOnRace(
+    withPartner(db, partnerId, (tx) => upsertParticipantsTx(tx, partnerId, eventId, inputs, opts)),
+    'The roster changed during the import; nothing was saved. Try again.',
+  );
+}
+
+/**
+ * Creates or renames a provider's event (matched by source + external id) and syncs its
+ * whole roster in one transaction: participants the provider no longer lists are removed.
+ */
+export function importProviderRoster(
+  db: Database,
+  partnerId: number,
+  event: { source: RosterSource; externalId: string; name: string },
+  inputs: readonly ParticipantInput[],
+): Promise<UpsertResult & { event: RosterEvent }> {
+  const parsed = createEventSchema.safeParse({ name: event.name, source: event.source, external_id: event.externalId });
+  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+  const e = parsed.data;
+  return conflictOnRace(
+    withPartner(db, partnerId, async (tx) => {
+      const stored = await repo.upsertEventByExternalId(tx, partnerId, e.source, e.external_id!, e.name);
+      const result = await upsertParticipantsTx(tx, partnerId, stored.id, inputs, { removeMissing: true });
+      return { ...result, event: (await repo.getEvent(tx, partnerId, stored.id)) ?? stored };
+    }),
+    'The roster changed during the import; nothing was saved. Try again.',
+  );
+}
+
+/**
+ * Second step of a CSV upload: parse with the confirmed mapping and upsert. Bad rows (no bib,
+ * bad age, too long…) come back by line number; the good rows are stored.
+ */
+export async function importCsv(
+  db: Database,
+  partnerId: number,
+  eventId: number,
+  text: string,
+  mapping: CsvMapping,
+): Promise<CsvImportResult> {
+  const parsed = parseCsv(text);
+  checkMapping(mapping, parsed.headers);
+  const errors: RowError[] = [...parsed.errors];
+  const inputs: ParticipantInput[] = [];
+  const lines: number[] = [];
+  for (const { line, cells } of parsed.rows) {
+    const r = rowToParticipant(parsed.headers, cells, mapping);
+    if (r.ok) {
+      inputs.push(r.input);
+      lines.push(line);
+    } else {
+      errors.push({ row: line, reason: r.reason });
+    }
+  }
+  const result = await upsertParticipants(db, partnerId, eventId, inputs, { rowNumbers: lines });
+  return {
+    ...result,
+    rows: parsed.totalRows + parsed.errors.length,
+    errors: [...errors, ...result.errors].sort((a, b) => a.row - b.row),
+  };
+}
+
+/** Adds one participant by hand (409 when the bib or external id is taken). */
+export async function addParticipant(db: Database, partnerId: number, eventId: number, input: ParticipantInput): Promise<ParticipantWithRaw> {
+  const parsed = participantInputSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+  const v = parsed.data;
+  try {
+    return await withPartner(db, partnerId, async (tx) => {
+      await requireEvent(tx, partnerId, eventId, true);
+      if ((await repo.bibHolder(tx, partnerId, eventId, v.bib)) !== undefined) {
+        throw new AppError('conflict', `Bib ${v.bib} is already taken in this event.`);
+      }
+      await repo.insertParticipants(tx, partnerId, eventId, [merge(EMPTY, v)]);
+      const id = (await repo.bibHolder(tx, partnerId, eventId, v.bib))!;
+      await repo.touchEvent(tx, partnerId, eventId);
+      return (await repo.getParticipant(tx, partnerId, id))!;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
+    throw err;
+  }
+}
+
+/** Edits one participant by hand; absent fields keep their value, null clears one. */
+export async function updateParticipant(
+  db: Database,
+  partnerId: number,
+  participantId: number,
+  patch: ParticipantPatch,
+): Promise<ParticipantWithRaw> {
+  const parsed = participantPatchSchema.safeParse(patch);
+  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+  const v = parsed.data;
+  try {
+    return await withPartner(db, partnerId, async (tx) => {
+      const current = await repo.getParticipant(tx, partnerId, participantId);
+      if (!current) throw new AppError('not_found', 'Participant not found.');
+      // Serializes with imports into the same event, which plan bibs from one snapshot.
+      await requireEvent(tx, partnerId, current.event_id, true);
+      const bib = v.bib ?? current.bib;
+      const holder = await repo.bibHolder(tx, partnerId, current.event_id, bib);
+      if (holder !== undefined && holder !== participantId) throw new AppError('conflict', `Bib ${bib} is already taken in this event.`);
+      const row = { id: participantId, ...merge(stored(current), { ...v, bib, raw: current.raw }) };
+      if ((await repo.updateParticipants(tx, partnerId, [row])) > 0) await repo.touchEvent(tx, partnerId, current.event_id);
+      return (await repo.getParticipant(tx, partnerId, participantId))!;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
+    throw err;
+  }
+}
+
+export async function deleteParticipant(db: Database, partnerId: number, participantId: number): Promise<void> {
+  const n = await withPartner(db, partnerId, async (tx) => {
+    const current = await repo.getParticipant(tx, partnerId, participantId);
+    if (!current) return 0;
+    await repo.touchEvent(tx, partnerId, current.event_id);
+    return repo.deleteParticipants(tx, partnerId, [participantId]);
+  });
+  if (n === 0) throw new AppError('not_found', 'Participant not found.');
+}
+
+/**
+ * The participant a read belongs to, by tag code then bib, inside the caller's partner
+ * transaction. For a stream of reads use RosterMatcher, which asks the database once.
+ */
+export function lookupParticipant(tx: Queryable, eventId: number, tag: string): Promise<Participant | undefined> {
+  return repo.lookupParticipant(tx, eventId, tag.trim());
+}
+
+/**
+ * One event's roster in memory for the display's hot path: tag → participant, else
+ * bib → participant, with no query per read. Call refresh() after an import or edit.
+ */
+export class RosterMatcher {
+  private byTag = new Map<string, Participant>();
+  private byBib = new Map<string, Participant>();
+  private loading: Promise<void> | undefined;
+  /** When the roster was last loaded (undefined before the first load). */
+  loadedAt: Date | undefined;
+
+  constructor(
+    private readonly db: Database,
+    readonly partnerId: number,
+    readonly eventId: number,
+  ) {}
+
+  /** A matcher with the roster loaded (404 when the event is not the partner's). */
+  static async load(db: Database, partnerId: number, eventId: number): Promise<RosterMatcher> {
+    const m = new RosterMatcher(db, partnerId, eventId);
+    await m.refresh();
+    return m;
+  }
+
+  /** Reloads the roster; concurrent calls share one load. */
+  refresh(): Promise<void> {
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const rows = await listParticipants(this.db, this.partnerId, this.eventId);
+    rows.sort((a, b) => a.id - b.id);
+    const byTag = new Map<string, Participant>();
+    const byBib = new Map<string, Participant>();
+    // Lowest id wins a tag two participants share, as in the database lookup.
+    for (const p of rows) {
+      for (const t of p.tags) if (!byTag.has(t)) byTag.set(t, p);
+      byBib.set(p.bib, p);
+    }
+    this.byTag = byTag;
+    this.byBib = byBib;
+    this.loadedAt = new Date();
+  }
+
+  match(tag: string): Participant | undefined {
+    const t = tag.trim();
+    return this.byTag.get(t) ?? this.byBib.get(t);
+  }
+
+  get size(): number {
+    return this.byBib.size;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * A loopback ChronoTrack Live for tests. It reproduces the shapes of shared/spec/providers.md:
+ * simple auth on every request (client_id, user_id, user_pass = SHA-1 hex), `format=json`,
+ * the `event` and `event_entry` envelopes, 1-based paging with the X-Ctlive-* headers, numbers
+ * as strings. Marked [guess] below: what CTLive's error bodies look like (a JSON 401 body and
+ * an HTML error page), which no source documents; the client only relies on the status code
+ * and on recognizing HTML.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sha1Hex } from './client.js';
+
+export interface FakeCtEvent {
+  event_id: string;
+  event_name: string;
+  entries: Record<string, unknown>[];
+}
+
+export interface FakeChronoTrackOptions {
+  clientId: string;
+  userId: string;
+  password: string;
+  events: FakeCtEvent[];
+  /** Answer this many of the next requests with `failStatus` (default 503) before serving. */
+  failNext?: number;
+  failStatus?: number;
+  /** Events whose requests get an HTML error page [guess] with this status (default 200). */
+  htmlEventIds?: string[];
+  htmlStatus?: number;
+  /** Largest page size served (CTLive: 100 for entries). */
+  maxPageSize?: number;
+  /** This entry page always answers 500 (a failure part-way through a roster). */
+  failEntryPage?: number;
+  /** Send the X-Ctlive-* paging headers (default true). */
+  pagingHeaders?: boolean;
+  /** Wait this long before answering (timeouts). */
+  delayMs?: number;
+}
+
+export interface FakeChronoTrack {
+  /** Base URL to configure the client with, e.g. http://127.0.0.1:41234/api */
+  baseUrl: string;
+  /** Every request received, in order (path and query). */
+  requests: { path: string; query: URLSearchParams }[];
+  /** Mutable: tests change failures or data between calls. */
+  options: FakeChronoTrackOptions;
+  close(): Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function startFakeChronoTrack(options: FakeChronoTrackOptions): Promise<FakeChronoTrack> {
+  const requests: FakeChronoTrack['requests'] = [];
+  const state: FakeChronoTrack = { baseUrl: '', requests, options, close: async () => {} };
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const q = url.searchParams;
+    requests.push({ path: url.pathname, query: q });
+    const o = state.options;
+    if ((o.failNext ?? 0) > 0) {
+      o.failNext = (o.failNext ?? 0) - 1;
+      return json(res, o.failStatus ?? 503, { error: 'Service temporarily unavailable' }, { 'retry-after': '0' });
+    }
+    if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' });
+    const auth = q.get('client_id') === o.clientId && q.get('user_id') === o.userId && q.get('user_pass') === sha1Hex(o.password);
+    // [guess] CTLive's body for bad credentials; the client relies on the 401 only.
+    if (!auth) return json(res, 401, { status: 'error', code: 401, message: 'Invalid client_id, user_id or user_pass' });
+    if (q.get('format') !== 'json') {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      return void res.end('<?xml version="1.0"?><error>format=json expected</error>');
+    }
+    const m = /^\/api\/event\/([^/]+)(\/entry)?$/.exec(url.pathname);
+    if (!m) return json(res, 404, { status: 'error', message: 'Not found' });
+    const id = decodeURIComponent(m[1]!);
+    if (o.htmlEventIds?.includes(id)) {
+      // [guess] the HTML error page some CTLive errors return instead of JSON.
+      res.writeHead(o.htmlStatus ?? 200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end('<!DOCTYPE html><html><head><title>ChronoTrack - Error</title></head><body><h1>An error occurred</h1><p>Please try again later.</p></body></html>');
+    }
+    const event = o.events.find((e) => e.event_id === id);
+    if (!event) return json(res, 404, { status: 'error', message: `Event ${id} not found` });
+    if (!m[2]) {
+      return json(res, 200, { event: { event_id: event.event_id, event_name: event.event_name, event_start_time: '1767168000' } });
+    }
+    const maxSize = o.maxPageSize ?? 100;
+    const size = Math.min(maxSize, Math.max(1, Number(q.get('size') ?? 25) || 25));
+    const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+    if (page === o.failEntryPage) return json(res, 500, { error: 'Internal error' });
+    const total = event.entries.length;
+    const rows = event.entries.slice((page - 1) * size, page * size);
+    const paging = {
+      'X-Ctlive-Page-Count': String(Math.max(1, Math.ceil(total / size))),
+      'X-Ctlive-Row-Count': String(total),
+      'X-Ctlive-Page-Size': String(size),
+      'X-Ctlive-Current-Page': String(page),
+    };
+    json(res, 200, { event_entry: rows }, o.pagingHeaders === false ? {} : paging);
+  }
+
+  const server = createServer((req, res) => {
+    const delay = state.options.delayMs ?? 0;
+    if (delay > 0) setTimeout(() => handle(req, res), delay);
+    else handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  state.baseUrl = `http://127.0.0.1:${port}/api`;
+  state.close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((err) => (err ? reject(err) : resolve()));
+    });
+  return state;
+}
+
+/** `n` entries shaped like CTLive's: ids and numbers as strings. */
+export function fakeEntries(n: number, opts: { idBase?: number; bibBase?: number } = {}): Record<string, unknown>[] {
+  const idBase = opts.idBase ?? 9_000_000;
+  const bibBase = opts.bibBase ?? 1;
+  return Array.from({ length: n }, (_, i) => ({
+    entry_id: String(idBase + i),
+    entry_bib: String(bibBase + i),
+    entry_name: `Runner${i} Test`,
+    entry_type: 'IND',
+    entry_status: 'ACTIVE',
+    entry_race_age: String(20 + (i % 50)),
+    athlete_id: String(500_000 + i),
+    athlete_first_name: `Runner${i}`,
+    athlete_last_name: 'Test',
+    athlete_sex: i % 2 === 0 ? 'F' : 'M',
+    athlete_birthdate: '1990-01-01',
+    location_city: 'Boise',
+    location_region: 'ID',
+    location_country: 'USA',
+    bracket_name: i % 2 === 0 ? 'F 20-29' : 'M 20-29',
+    race_name: 'Half Marathon',
+    reg_choice_name: 'Half Marathon - Early',
+    wave_name: `Wave ${1 + (i % 3)}`,
+    team_name: i % 5 === 0 ? 'Blue Crew' : '',
+  }));
+}
