@@ -14,6 +14,8 @@ const usage = `p88 <command>
   archive     move reads older than ARCHIVE_AFTER_DAYS (or --days N) to timing_reads_archive
   simulate    replay a race against a collector as a CTP01 client (p88 simulate --help)
   source      create collector credentials: p88 source create --name "Finish laptop" [--partner local]
+  partner     create a timing partner: p88 partner create --slug acme --name "Acme Timing"
+  user        create a user: p88 user create --email a@b.c (--partner <slug> --role owner|admin|staff|viewer | --platform)
 `;
 
 type Command = (args: string[]) => Promise<number | void>;
@@ -26,6 +28,8 @@ const commands: Record<string, Command> = {
   migrate: () => import('./commands/admin.js').then((m) => m.migrateCommand()),
   archive: (args) => import('./commands/admin.js').then((m) => m.archiveCommand(args)),
   source: (args) => import('./commands/admin.js').then((m) => m.sourceCommand(args)),
+  partner: (args) => import('./commands/accounts.js').then((m) => m.partnerCommand(args)),
+  user: (args) => import('./commands/accounts.js').then((m) => m.userCommand(args)),
   simulate: (args) => import('./simulator/cli.js').then((m) => m.main(args)),
 };
 

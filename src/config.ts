@@ -50,6 +50,13 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://results.example.com'))),
+  /** The address people reach the web app at (links in mails); default http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers (client address, https). */
+  TRUST_PROXY: bool.default(false),
+  /** smtp://user:pass@host:587 or smtps://…; unset = mails (reset, invitation links) go to the log. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Project88Hub <no-reply@localhost>'),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(10).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

@@ -7,7 +7,12 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../web/error-handler.js';
+import { withPartner } from '../db/tenant.js';
+import { authPartnerId, requireAuth } from '../web/auth.js';
+import { METRICS, PLANS } from './plans.js';
 import { StripeSignatureError, handleStripeEvent, verifyStripeEvent } from './stripe.js';
+import { listPayments } from './usage.repo.js';
+import { Usage } from './usage.service.js';
 
 export interface BillingRoutesOptions {
   db: Database;
@@ -15,7 +20,48 @@ export interface BillingRoutesOptions {
   webhookSecret: string | undefined;
 }
 
+const planSchema = z.enum(PLANS);
+const usageSchema = z.object({
+  plan: planSchema,
+  effective_plan: planSchema.describe('The plan whose limits apply now (the trial plan during a trial)'),
+  trial_plan: planSchema.nullable(),
+  trial_ends_at: z.date().nullable(),
+  metrics: z.array(
+    z.object({
+      metric: z.enum(METRICS),
+      used: z.number().nullable().describe('Used in the current period; null for counted things'),
+      limit: z.number().nullable().describe('null = unlimited'),
+      period: z.enum(['day', 'month']).nullable(),
+    }),
+  ),
+});
+const paymentsSchema = z.object({
+  payments: z.array(
+    z.object({ id: z.number(), stripeEventId: z.string(), kind: z.string(), amountCents: z.number(), currency: z.string(), status: z.string(), occurredAt: z.date() }),
+  ),
+});
+
 export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
+  const usage = new Usage(opts.db);
+
+  app.get(
+    '/api/plan',
+    {
+      preHandler: requireAuth('users:read'),
+      schema: { tags: ['billing'], summary: "The partner's plan, trial and usage against its limits", response: { 200: usageSchema, ...errorResponses } },
+    },
+    async (request) => usage.report(authPartnerId(request)),
+  );
+
+  app.get(
+    '/api/payments',
+    {
+      preHandler: requireAuth('billing:manage'),
+      schema: { tags: ['billing'], summary: 'Payment history (from Stripe)', response: { 200: paymentsSchema, ...errorResponses } },
+    },
+    async (request) => ({ payments: await withPartner(opts.db, authPartnerId(request), listPayments) }),
+  );
+
   // Encapsulated to this plugin: the raw text is needed to check the signature.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 

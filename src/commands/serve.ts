@@ -23,6 +23,9 @@ export async function serve(services: Service[], _args: string[]): Promise<numbe
     closers.push(() => collector.close());
   }
   if (services.includes('web')) {
+    // First run on an empty database: create the platform owner and print its password once.
+    const { ensurePlatformOwner } = await import('./accounts.js');
+    await ensurePlatformOwner(runtime.owner, log, { signInUrl: `${config.PUBLIC_URL ?? `http://localhost:${config.PORT}`}/sign-in` });
     const { buildWebApp } = await import('../web/app.js');
     const app = await buildWebApp({ db, logger: log, config, bus });
     await app.listen({ host: config.HOST, port: config.PORT });

@@ -65,3 +65,35 @@ export async function readsAfter(db: Queryable, sessionId: number, afterId: numb
   );
   return r.rows;
 }
+
+export interface LinkRow {
+  id: string;
+  name: string;
+  session_id: number | null;
+  locations: string[];
+  settings: Partial<DisplaySettings>;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+}
+
+/** The partner's links, live ones first. */
+export async function listLinks(db: Queryable): Promise<LinkRow[]> {
+  const r = await db.query<LinkRow>(
+    `SELECT id, name, session_id, locations, settings, expires_at, revoked_at, created_at
+       FROM display_links ORDER BY revoked_at IS NOT NULL, created_at DESC`,
+  );
+  return r.rows;
+}
+
+export async function countLiveLinks(db: Queryable): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM display_links WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function sessionBelongs(db: Queryable, sessionId: number): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM timing_sessions WHERE id = $1`, [sessionId]);
+  return r.rowCount === 1;
+}

@@ -4,6 +4,7 @@ import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/hel
 import type { Queryable } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import { buildTestApp } from '../web/test-support.js';
+import { signIn } from '../../test/helpers/auth.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OTHER_PARTNER = 2;
@@ -136,6 +137,7 @@ function expectErrorBody(res: { statusCode: number; headers: Record<string, unkn
 describe('timing API over seeded rows', () => {
   let testDb: TestDatabase;
   let app: FastifyInstance;
+  let auth: Record<string, string>;
   let s: Seeded;
 
   beforeAll(async () => {
@@ -143,13 +145,14 @@ describe('timing API over seeded rows', () => {
     s = await seed(testDb.owner);
     ({ app } = await buildTestApp(testDb.db));
     await app.ready();
+    auth = (await signIn(app, 1, 'viewer')).headers;
   });
   afterAll(async () => {
     await app?.close();
     await testDb?.drop();
   });
 
-  const get = (url: string) => app.inject({ method: 'GET', url });
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
 
   describe('GET /api/timing/database-status', () => {
     it('reports a connected database and the active session', async () => {
@@ -379,18 +382,20 @@ describe('timing API over seeded rows', () => {
 describe('timing API over an empty database', () => {
   let testDb: TestDatabase;
   let app: FastifyInstance;
+  let auth: Record<string, string>;
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
     ({ app } = await buildTestApp(testDb.db));
     await app.ready();
+    auth = (await signIn(app, 1, 'viewer')).headers;
   });
   afterAll(async () => {
     await app?.close();
     await testDb?.drop();
   });
 
-  const get = (url: string) => app.inject({ method: 'GET', url });
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
 
   it('gives zeroed, empty shapes', async () => {
     expect((await get('/api/timing/database-status')).json()).toMatchObject({
@@ -450,25 +455,19 @@ describe('timing API over an empty database', () => {
 });
 
 describe('timing API with the database down', () => {
-  it('reports connected: false with 200 from database-status', async () => {
+  it('refuses calls without valid credentials, with the uniform body and nothing internal', async () => {
     // A handle that was opened and closed: every query on it fails.
     const down = await openDatabase({ url: serverUrl });
     await down.close();
     const { app } = await buildTestApp(down);
     try {
-      const res = await app.inject({ method: 'GET', url: '/api/timing/database-status' });
-      expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({
-        success: true,
-        database_enabled: true,
-        connected: false,
-        current_session: null,
-        error: 'The database is not reachable right now.',
-        generated_at: expect.stringMatching(ISO),
+      const anonymous = await app.inject({ method: 'GET', url: '/api/timing/database-status' });
+      expect(anonymous.statusCode).toBe(401);
+      const withCookie = await app.inject({ method: 'GET', url: '/api/timing/stats', headers: { cookie: 'p88_session=whatever' } });
+      expect(withCookie.statusCode).toBe(401);
+      expect(withCookie.json()).toEqual({
+        error: { code: 'unauthorized', message: 'Your session has ended; sign in again.', request_id: withCookie.headers['x-request-id'] },
       });
-      const stats = await app.inject({ method: 'GET', url: '/api/timing/stats' });
-      expect(stats.statusCode).toBe(500);
-      expect(stats.json().error.code).toBe('internal');
     } finally {
       await app.close();
     }

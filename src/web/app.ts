@@ -17,13 +17,22 @@ import {
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { registerAccounts } from '../accounts/accounts.routes.js';
 import { billingRoutes } from '../accounts/billing.routes.js';
+import { smtpMailer } from '../accounts/mailer.js';
+import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
+import { timingSourceRoutes } from '../accounts/timing-sources.routes.js';
+import { TimingSources } from '../accounts/timing-sources.service.js';
+import { Usage } from '../accounts/usage.service.js';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
+import { displayLinkRoutes } from '../display/display-links.routes.js';
+import { DisplayLinks } from '../display/display-links.service.js';
 import { displayRoutes } from '../display/display.routes.js';
 import { timingRoutes } from '../timing/timing.routes.js';
 import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
+import { openApiSecuritySchemes } from './auth.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { spaPlugin } from './spa.js';
@@ -79,6 +88,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     // Same key as request_id in error bodies, so a reported id greps straight to its log lines.
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: deps.config.TRUST_PROXY,
     // Errors raised before routing (an undecodable URL) skip the error handler; same body here.
     frameworkErrors: (_error, request, reply: FastifyReply) => {
       void reply.header('x-request-id', request.id).status(400).send(errorBody('bad_request', request.id));
@@ -96,11 +106,17 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Project88Hub API', version },
+      components: { securitySchemes: openApiSecuritySchemes },
       tags: [
         { name: 'timing', description: "Timing sessions and reads of the caller's partner" },
         { name: 'health', description: 'Service health' },
         { name: 'billing', description: 'Payments and plans (Stripe webhooks)' },
-        { name: 'display', description: 'Public display links and their live streams' },
+        { name: 'display', description: 'Display links and their live streams' },
+        { name: 'auth', description: 'Sign-in, sign-out, password reset, invitations' },
+        { name: 'users', description: "The partner's users and invitations" },
+        { name: 'tokens', description: 'API tokens for integrations' },
+        { name: 'sources', description: 'CTP01 credentials of the timing software' },
+        { name: 'platform', description: 'Platform administration' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -108,6 +124,16 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const usage = new Usage(deps.db);
+  await registerAccounts(app, {
+    db: deps.db,
+    log: deps.logger,
+    publicUrl: deps.config.PUBLIC_URL ?? `http://localhost:${deps.config.PORT}`,
+    ...(deps.config.SMTP_URL ? { mailer: smtpMailer({ url: deps.config.SMTP_URL, from: deps.config.MAIL_FROM }) } : {}),
+  });
+  const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
+  await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
+  await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { createAccountsService, linksFor, type AccountsService } from '../accounts/accounts.service.js';
+import type { Mailer } from '../accounts/mailer.js';
+import { ensurePlatformOwner, runPartnerCommand, runUserCommand, type Output } from './accounts.js';
+
+const noMail: Mailer = { send: async () => {} };
+const quietLog = { info: () => {}, warn: () => {} };
+
+function capture(): Output & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => void (o.stdout += t),
+    err: (t: string) => void (o.stderr += t),
+  };
+  return o;
+}
+
+describe('ensurePlatformOwner', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('creates the platform owner once on an empty database and prints its password once', async () => {
+    const printed: string[] = [];
+    const logged: unknown[] = [];
+    const log = { info: (...a: unknown[]) => void logged.push(a) };
+    const email = await ensurePlatformOwner(testDb.owner, log, { email: 'Boss@Example.com', print: (t) => printed.push(t) });
+    expect(email).toBe('boss@example.com');
+    expect(printed).toHaveLength(1);
+    const password = /password {2}(\S+)/.exec(printed[0]!)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(JSON.stringify(logged)).not.toContain(password!);
+
+    const row = await testDb.owner.query<{ role: string; partner_id: number | null; password_hash: string }>(
+      `SELECT role, partner_id, password_hash FROM users WHERE email = 'boss@example.com'`,
+    );
+    expect(row.rows[0]).toMatchObject({ role: 'platform_admin', partner_id: null });
+    expect(row.rows[0]!.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.rows[0]!.password_hash).not.toContain(password!);
+
+    // The printed password signs in.
+    const service = createAccountsService({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
+    const signed = await service.login('boss@example.com', password!, { ip: '127.0.0.1', userAgent: null });
+    expect(signed.user.role).toBe('platform_admin');
+    expect(signed.partner).toBeNull();
+
+    // Never again, even from several starts at once.
+    const again = await Promise.all([1, 2, 3].map(() => ensurePlatformOwner(testDb.owner, log, { print: (t) => printed.push(t) })));
+    expect(again).toEqual([null, null, null]);
+    expect(printed).toHaveLength(1);
+    const count = await testDb.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+    expect(count.rows[0]!.n).toBe(1);
+  });
+});
+
+describe('p88 partner create / p88 user create', () => {
+  let testDb: TestDatabase;
+  let service: AccountsService;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    service = createAccountsService({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('creates a partner, and refuses a duplicate slug or a bad one', async () => {
+    const io = capture();
+    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Acme Timing'], service, io)).toBe(0);
+    expect(io.stdout).toMatch(/^partner created: id \d+, slug acme, name "Acme Timing"\n$/);
+    const dup = capture();
+    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Again'], service, dup)).toBe(1);
+    expect(dup.stderr).toContain('exists already');
+    const bad = capture();
+    expect(await runPartnerCommand(['create', '--slug', 'Not OK', '--name', 'x'], service, bad)).toBe(1);
+    const usage = capture();
+    expect(await runPartnerCommand(['create', '--slug', 'x'], service, usage)).toBe(2);
+    expect(usage.stderr).toMatch(/^usage:/);
+  });
+
+  it('creates a partner user with a generated password shown once, and a platform admin', async () => {
+    const io = capture();
+    expect(await runUserCommand(['create', '--email', 'Owner@Acme.test', '--partner', 'acme', '--role', 'owner'], service, io)).toBe(0);
+    expect(io.stdout).toMatch(/^user created: id \d+, email owner@acme\.test, role owner, partner acme\n/);
+    const password = /password \(shown only now\): (\S+)/.exec(io.stdout)?.[1];
+    expect(password).toBeDefined();
+    const signed = await service.login('owner@acme.test', password!, { ip: '127.0.0.2', userAgent: null });
+    expect(signed.partner?.slug).toBe('acme');
+
+    const admin = capture();
+    expect(await runUserCommand(['create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], service, admin)).toBe(0);
+    expect(admin.stdout).not.toContain('password');
+    expect((await service.login('ops@p88.test', 'a long enough password', { ip: '127.0.0.3', userAgent: null })).user.partner_id).toBeNull();
+  });
+
+  it('refuses wrong combinations with usage, unknown partners and duplicates with a message', async () => {
+    const cases: Array<[string[], number]> = [
+      [['create', '--email', 'a@acme.test', '--role', 'owner'], 2], // neither --partner nor --platform
+      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--platform', '--role', 'owner'], 2],
+      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--role', 'platform_admin'], 2],
+      [['create', '--email', 'a@acme.test', '--platform', '--role', 'owner'], 2],
+      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--role', 'chief'], 2],
+      [['create', '--email', 'a@acme.test', '--partner', 'nope', '--role', 'staff'], 1],
+      [['create', '--email', 'owner@acme.test', '--partner', 'acme', '--role', 'staff'], 1],
+      [['create', '--email', 'b@acme.test', '--partner', 'acme', '--role', 'staff', '--password', 'short'], 1],
+    ];
+    for (const [args, code] of cases) {
+      const io = capture();
+      expect(await runUserCommand(args, service, io), args.join(' ')).toBe(code);
+      expect(io.stdout, args.join(' ')).toBe('');
+    }
+  });
+});

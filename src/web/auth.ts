@@ -1,0 +1,133 @@
+/**
+ * Authentication for the web process. A request proves who it is with either
+ *  - the browser session cookie p88_session (httpOnly, SameSite=Lax, Secure over https), plus
+ *    header x-csrf-token on every state-changing request, or
+ *  - an API token: `Authorization: Bearer p88_…` (never in a query string). Bearer requests
+ *    need no CSRF token: a browser never attaches that header on its own.
+ * Routes opt in with `preHandler: requireAuth('some:action')`; the permission table in
+ * accounts/permissions.ts decides, and request.auth tells the handler who is calling.
+ */
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AccountsService, Auth } from '../accounts/accounts.service.js';
+import { authorize, type Action } from '../accounts/permissions.js';
+import { sameSecret } from '../accounts/secrets.js';
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'p88_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The accounts service the auth plugin authenticates with. */
+    accounts: AccountsService;
+  }
+  interface FastifyRequest {
+    /** Who is calling; set by requireAuth, null on routes without it. */
+    auth: Auth | null;
+    /** The session's CSRF token when the caller came with the session cookie. */
+    csrfToken: string | null;
+  }
+}
+
+/**
+ * The two ways to authenticate, for the OpenAPI document (components.securitySchemes of the
+ * swagger registration); a route lists them as `security: SECURED`.
+ */
+export const openApiSecuritySchemes = {
+  cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Browser session; state-changing requests also send x-csrf-token' },
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token (p88_…)' },
+} as const;
+export const SECURED: Array<Record<string, string[]>> = [{ cookieAuth: [] }, { bearerAuth: [] }];
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Registers cookie parsing, the request decorations and Retry-After on 429 answers. Wrapped
+ * with fastify-plugin so all of it applies to every route of the app.
+ */
+export const authPlugin = fp<{ service: AccountsService }>(
+  async (app, { service }) => {
+    if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
+    app.decorate('accounts', service);
+    app.decorateRequest('auth', null);
+    app.decorateRequest('csrfToken', null);
+    app.addHook('onError', async (_request, reply, error) => {
+      const retry = error instanceof AppError ? (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
+      if (typeof retry === 'number') void reply.header('retry-after', String(retry));
+    });
+  },
+  { name: 'p88-auth', fastify: '5.x' },
+);
+
+/**
+ * Resolves the caller from the Authorization header or the session cookie, without
+ * authorizing anything. A bad bearer token is an error (never silently a cookie fallback);
+ * no credentials at all is null.
+ */
+export async function authenticate(request: FastifyRequest): Promise<{ auth: Auth; csrfToken: string | null } | null> {
+  const service = request.server.accounts;
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const m = /^Bearer ([^\s]+)$/i.exec(header.trim());
+    const auth = m ? await service.authenticateToken(m[1]!) : null;
+    if (!auth) throw new AppError('unauthorized', 'The API token is not valid (unknown, revoked or expired).');
+    return { auth, csrfToken: null };
+  }
+  const secret = request.cookies[SESSION_COOKIE];
+  if (!secret) return null;
+  const found = await service.authenticateSession(secret);
+  if (!found) throw new AppError('unauthorized', 'Your session has ended; sign in again.');
+  return found;
+}
+
+/**
+ * A preHandler that lets the request through only when it is authenticated, carries the
+ * CSRF token if it came with the cookie and changes state, and (given an action) is allowed
+ * that action. Sets request.auth.
+ */
+export function requireAuth(action?: Action): preHandlerAsyncHookHandler {
+  return async function requireAuthHandler(request: FastifyRequest) {
+    const found = await authenticate(request);
+    if (!found) throw new AppError('unauthorized');
+    if (found.auth.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || found.csrfToken === null || !sameSecret(sent, found.csrfToken)) {
+        throw new AppError('forbidden', 'Missing or wrong CSRF token (send the x-csrf-token header).');
+      }
+    }
+    if (action !== undefined && !authorize(found.auth, action)) throw new AppError('forbidden');
+    request.auth = found.auth;
+    request.csrfToken = found.csrfToken;
+  };
+}
+
+/** request.auth after requireAuth (a route without requireAuth calling this is a bug: 500). */
+export function authOf(request: FastifyRequest): Auth {
+  if (!request.auth) throw new Error('authOf() on a route without requireAuth');
+  return request.auth;
+}
+
+/** The partner an authenticated request acts for; 403 for a platform admin (no partner). */
+export function authPartnerId(request: FastifyRequest): number {
+  const auth = authOf(request);
+  if (auth.partnerId === null) throw new AppError('forbidden', 'This needs a partner account.');
+  return auth.partnerId;
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, secret: string, expiresAt: Date): void {
+  void reply.setCookie(SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: 'lax',
+    // request.protocol honours X-Forwarded-Proto only when the app trusts its proxy.
+    secure: request.protocol === 'https',
+    path: '/',
+    expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', path: '/' });
+}
+
