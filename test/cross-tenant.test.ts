@@ -1,0 +1,189 @@
+/**
+ * Cross-tenant suite: every HTTP route in the OpenAPI document is called by partner A's owner
+ * aimed at partner B's data. Each must refuse (403/404) or answer without any of B's data,
+ * and B's data must be unchanged afterwards. Routes are enumerated from /docs/json, so a new
+ * route is covered automatically — and this test fails until it knows how to aim it at B.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readsTopic } from '../src/bus/bus.js';
+import { createMemoryBus } from '../src/bus/memory.js';
+import type { LiveRead } from '../src/collector/live-read.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { buildWebApp } from '../src/web/app.js';
+import { signIn, type SignedIn } from './helpers/auth.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+
+/** Routes anyone may call by design, each for a stated reason. */
+const PUBLIC: Record<string, string> = {
+  'POST /api/auth/login': 'signing in',
+  'POST /api/auth/password-reset/request': 'asking for a reset link (answers the same for every email)',
+  'POST /api/auth/password-reset/confirm': 'needs the single-use token from the mail',
+  'POST /api/auth/invitations/accept': 'needs the single-use token from the invitation',
+  'POST /api/webhooks/stripe': 'authenticated by Stripe signature, tested in billing.test.ts',
+  'GET /health': 'no tenant data',
+  'GET /api/display/{id}': 'the unguessable link id is the key; checked below',
+  'GET /api/display/{id}/stream': 'the unguessable link id is the key; checked below',
+};
+
+/** Routes about the caller itself: checked for B's data in the answer like any other. */
+const SELF = new Set(['POST /api/auth/logout', 'GET /api/auth/me', 'POST /api/auth/password']);
+
+let t: TestDatabase;
+let app: FastifyInstance;
+const bus = createMemoryBus();
+let a: SignedIn;
+let b: SignedIn;
+let bPartner: number;
+const B: Record<string, string | number> = {};
+
+async function call(who: SignedIn, method: string, url: string, payload?: unknown) {
+  return app.inject({ method: method as 'GET', url, headers: who.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({}), bus, heartbeatMs: 200 });
+  await app.ready();
+  bPartner = (await app.accounts.createPartner({ slug: 'beta', name: 'Beta Timing' })).id;
+  a = await signIn(app, 1, 'owner');
+  b = await signIn(app, bPartner, 'owner');
+
+  // B's data, made through the API as B's owner where a route exists.
+  const source = (await call(b, 'POST', '/api/sources', { name: 'B-SOURCE-NAME' })).json();
+  B.source = source.id;
+  B.sourceUser = source.user_id;
+  B.link = (await call(b, 'POST', '/api/display-links', { name: 'B-LINK-NAME' })).json().id;
+  B.token = (await call(b, 'POST', '/api/tokens', { name: 'B-TOKEN-NAME', scopes: ['timing:read'] })).json().token.id;
+  B.invitation = (await call(b, 'POST', '/api/invitations', { email: 'b-invitee@beta.test', role: 'staff' })).json().invitation.id;
+  B.user = b.userId;
+  B.email = b.email;
+  for (const [k, v] of Object.entries(B)) if (v === undefined) throw new Error(`fixture ${k} missing`);
+  // Timing data has no create route (the collector writes it): as the owner.
+  await t.owner.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (900, $1, 'B-SESSION-NAME')`, [bPartner]);
+  await t.owner.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES (900, $1, 900, 'B-LOC')`, [bPartner]);
+  await t.owner.query(
+    `INSERT INTO timing_streams (id, partner_id, session_id, location_id, source_key, location_name) VALUES (900, $1, 900, 900, 'cid:B', 'B-LOC')`,
+    [bPartner],
+  );
+  await t.owner.query(
+    `INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
+        read_time, time_raw, lap_count, reader_id, gator_number, raw_line)
+     VALUES ($1, 900, 900, 900, 'cid:B', 1, 'B-LOC', 'BTAG9', now(), 't', 1, 'R', 1, 'B-RAW-LINE')`,
+    [bPartner],
+  );
+  B.session = 900;
+});
+
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+/** Strings that would betray B's data in any answer A gets. */
+function markers(): string[] {
+  return ['B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta'];
+}
+
+/** B's resource for each path parameter, by route prefix. */
+function aimAtB(path: string): string {
+  const id = path.startsWith('/api/sources/')
+    ? B.source
+    : path.startsWith('/api/tokens/')
+      ? B.token
+      : path.startsWith('/api/users/')
+        ? B.user
+        : path.startsWith('/api/invitations/')
+          ? B.invitation
+          : path.startsWith('/api/display-links/')
+            ? B.link
+            : undefined;
+  if (path.includes('{') && id === undefined) throw new Error(`cross-tenant test does not know how to aim ${path} at partner B: add it`);
+  const url = path.replace(/\{[^}]+\}/g, String(id));
+  // Timing reads are chosen by session: name B's.
+  return url.startsWith('/api/timing/') ? `${url}?session_id=${B.session}` : url;
+}
+
+/** A valid body, so a refusal proves isolation rather than input validation. */
+const BODIES: Record<string, unknown> = {
+  'PATCH /api/users/{id}': { role: 'viewer' },
+  'POST /api/sources': { name: 'A-source' },
+  'POST /api/display-links': { name: 'A-link' },
+  'POST /api/tokens': { name: 'A-token', scopes: ['timing:read'] },
+  'POST /api/invitations': { email: 'a-invitee@alpha.test', role: 'viewer' },
+  'POST /api/auth/password': { current_password: 'wrong', new_password: 'another long passphrase' },
+  'POST /api/platform/partners': { slug: 'from-a', name: 'From A' },
+};
+
+describe('cross-tenant isolation over HTTP', () => {
+  it('enumerates every route from the OpenAPI document and none of them gives A any of B’s data', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const tried: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
+        const route = `${method} ${path}`;
+        if (PUBLIC[route]) continue;
+        if (route === 'POST /api/auth/logout') continue; // would end A's own session mid-test; see below
+        const res = await call(a, method, aimAtB(path), BODIES[route] ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+        tried.push(route);
+        if (path.includes('{')) {
+          expect([403, 404], `${route} answered ${res.statusCode}: ${res.body}`).toContain(res.statusCode);
+        } else if (route.startsWith('GET /api/timing/') && res.statusCode !== 200) {
+          expect([403, 404], `${route} answered ${res.statusCode}`).toContain(res.statusCode);
+        }
+        for (const m of markers()) expect(res.body, `${route} leaked "${m}"`).not.toContain(m);
+      }
+    }
+    // Every authenticated route was exercised (a new one cannot slip past the loop).
+    expect(tried.length).toBeGreaterThanOrEqual(Object.values(doc.paths).flatMap((o) => Object.keys(o)).length - Object.keys(PUBLIC).length - 1);
+  });
+
+  it('left B’s data exactly as it was', async () => {
+    const sources = (await call(b, 'GET', '/api/sources')).json().sources as Array<{ id: number; revoked_at: string | null }>;
+    expect(sources.find((s) => s.id === B.source)?.revoked_at).toBeNull();
+    const links = (await call(b, 'GET', '/api/display-links')).json().links as Array<{ id: string; revoked_at: string | null }>;
+    expect(links.find((l) => l.id === B.link)?.revoked_at).toBeNull();
+    const tokens = (await call(b, 'GET', '/api/tokens')).json().tokens as Array<{ id: number; revoked_at: string | null }>;
+    expect(tokens.find((x) => x.id === B.token)?.revoked_at).toBeNull();
+    const users = (await call(b, 'GET', '/api/users')).json().users as Array<{ id: number; role: string }>;
+    expect(users.find((u) => u.id === B.user)?.role).toBe('owner');
+    const invitations = (await call(b, 'GET', '/api/invitations')).json().invitations as Array<{ id: number }>;
+    expect(invitations.map((i) => i.id)).toContain(B.invitation);
+  });
+
+  it('needs a sign-in for every non-public route', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
+        const route = `${method} ${path}`;
+        if (PUBLIC[route]) continue;
+        const res = await app.inject({ method: method as 'GET', url: aimAtB(path), ...(method === 'GET' || method === 'DELETE' ? {} : { payload: (BODIES[route] ?? {}) as object }) });
+        expect(res.statusCode, `${route} without credentials`).toBe(401);
+      }
+    }
+    expect(SELF.size).toBe(3);
+  });
+
+  it('never streams B’s reads to A’s display screens', async () => {
+    // A's link made by the route loop above (the free plan allows one display).
+    const aLink = ((await call(a, 'GET', '/api/display-links')).json().links as Array<{ id: string }>)[0]!.id;
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/display/${aLink}/stream`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const read: LiveRead = { id: 9_999, partnerId: bPartner, sessionId: 900, location: 'B-LOC', tag: 'BTAG9', kind: 'tag', readTime: 1, receivedAt: 1, sequence: 2, lap: 1, readerId: 'R', gator: 1 };
+    await new Promise((r) => setTimeout(r, 100));
+    await bus.publish(readsTopic(bPartner), [read]);
+    let text = '';
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), until - Date.now()))]);
+      if (chunk && 'value' in chunk && chunk.value) text += new TextDecoder().decode(chunk.value);
+    }
+    controller.abort();
+    expect(text).not.toContain('BTAG9');
+    expect(text).toContain('retry:');
+  });
+});
