@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { buildWebApp } from '../web/app.js';
 import { PLAN_LIMITS } from './plans.js';
 import { Usage } from './usage.service.js';
+import { signIn } from '../../test/helpers/auth.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';
 let t: TestDatabase;
@@ -108,6 +109,22 @@ describe('plans and usage', () => {
     const after = await usage.report(3, new Date('2026-01-16T00:00:00Z'));
     expect(after.effective_plan).toBe('free');
     await expect(usage.checkCount(3, 'templates', PLAN_LIMITS.free.templates!)).rejects.toThrow(/templates/);
+  });
+
+  it('counts API-token calls against the daily limit and answers 402 past it, but not the dashboard’s session calls', async () => {
+    await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (4, 'busy', 'Busy Co')`);
+    await t.owner.query(`INSERT INTO partner_plans (partner_id) VALUES (4)`);
+    const owner = await signIn(app, 4, 'owner');
+    const created = await app.inject({ method: 'POST', url: '/api/tokens', headers: owner.headers, payload: { name: 'results feed', scopes: ['timing:read'] } });
+    const bearer = { authorization: `Bearer ${created.json().secret as string}` };
+    const limit = PLAN_LIMITS.free.api_calls_per_day!;
+    await usage.consume(4, 'api_calls_per_day', limit - 1);
+    expect((await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: bearer })).statusCode).toBe(200);
+    const refused = await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: bearer });
+    expect(refused.statusCode).toBe(402);
+    expect(refused.json().error).toMatchObject({ code: 'payment_required', message: expect.stringContaining('api_calls_per_day') });
+    // The owner's browser session is not counted, even past the limit.
+    expect((await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: owner.headers })).statusCode).toBe(200);
   });
 
   it('keeps each partner’s counters to itself', async () => {

@@ -49,6 +49,13 @@ export interface WebDeps {
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Plan limits and usage counters (see accounts/usage.service.ts). */
+    usage: Usage;
+  }
+}
+
 /**
  * Security headers on every response (CSP for our own SPA and the /docs UI: scripts only from
  * this origin, no framing, no plugins) and CORS that lets no other origin in unless
@@ -125,6 +132,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const usage = new Usage(deps.db);
+  app.decorate('usage', usage);
   await registerAccounts(app, {
     db: deps.db,
     log: deps.logger,
