@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readsTopic } from '../src/bus/bus.js';
 import { createMemoryBus } from '../src/bus/memory.js';
 import type { LiveRead } from '../src/collector/live-read.js';
-import { loadConfig } from '../src/config.js';
+import { testConfig } from './helpers/config.js';
 import { createLogger } from '../src/log.js';
 import { buildWebApp } from '../src/web/app.js';
 import { signIn, type SignedIn } from './helpers/auth.js';
@@ -44,7 +44,7 @@ async function call(who: SignedIn, method: string, url: string, payload?: unknow
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({}), bus, heartbeatMs: 200 });
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({}), bus, heartbeatMs: 200 });
   await app.ready();
   bPartner = (await app.accounts.createPartner({ slug: 'beta', name: 'Beta Timing' })).id;
   a = await signIn(app, 1, 'owner');

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { testConfig } from '../../test/helpers/config.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'rival', 'Rival'), (3, 'trial', 'Trial Co')`);
   await t.owner.query(`INSERT INTO partner_plans (partner_id, stripe_customer_id) VALUES (2, 'cus_rival') ON CONFLICT (partner_id) DO UPDATE SET stripe_customer_id = 'cus_rival'`);
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({ STRIPE_WEBHOOK_SECRET: SECRET }) });
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ STRIPE_WEBHOOK_SECRET: SECRET }) });
   await app.ready();
   usage = new Usage(t.db);
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readsTopic } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import type { LiveRead } from '../collector/live-read.js';
-import { loadConfig } from '../config.js';
+import { testConfig } from '../../test/helpers/config.js';
 import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { buildWebApp } from '../web/app.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   );
   await o.query(`UPDATE display_links SET revoked_at = now() WHERE id = 'Revoked1'`);
   await o.query(`UPDATE display_links SET expires_at = now() - interval '1 minute' WHERE id = 'Expired1'`);
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig({}), bus, heartbeatMs: 200 });
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({}), bus, heartbeatMs: 200 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { testConfig } from '../../test/helpers/config.js';
 import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { buildWebApp } from './app.js';
@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 async function app(env: Record<string, string> = {}) {
-  const a = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: loadConfig(env) });
+  const a = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(env) });
   await a.ready();
   return a;
 }

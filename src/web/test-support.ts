@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { loadConfig } from '../config.js';
+import { testConfig } from '../../test/helpers/config.js';
 import type { Database } from '../db/database.js';
 import { buildWebApp } from './app.js';
 
@@ -21,6 +21,6 @@ export async function buildTestApp(db: Database): Promise<TestApp> {
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const app = await buildWebApp({ db, logger, config: loadConfig({}) });
+  const app = await buildWebApp({ db, logger, config: testConfig({}) });
   return { app, logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
