@@ -41,6 +41,15 @@ function busContract(name: string, make: () => Promise<Bus>, done: (bus: Bus) =>
       await stopB();
     });
 
+    it('serves more subscribers on one topic than a connection pool holds (200 screens on one link)', async () => {
+      const topic = readsTopic(301);
+      const counts = Array.from({ length: 25 }, () => 0);
+      const stops = await Promise.all(counts.map((_, i) => bus.subscribe<number>(topic, (items) => (counts[i]! += items.length))));
+      await bus.publish(topic, [1, 2, 3]);
+      await waitFor(() => counts.every((c) => c === 3));
+      await Promise.all(stops.map((s) => s()));
+    });
+
     it('keeps topics apart and stops delivering after unsubscribe', async () => {
       const mine: string[] = [];
       const stop = await bus.subscribe<string>(readsTopic(201), (items) => mine.push(...items));
