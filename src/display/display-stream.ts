@@ -43,37 +43,61 @@ export class RepeatFilter {
   }
 }
 
+/** The SSE frame of a read: `id`, event type and JSON data. */
+export function sseFrame(read: DisplayRead): string {
+  return `id: ${read.id}\nevent: ${read.kind === 'gun' ? 'gun' : 'read'}\ndata: ${JSON.stringify(read)}\n\n`;
+}
+
+/**
+ * Frames by bus item: every screen of a process receives the same item objects, so a read
+ * is serialized once, not once per screen (200 screens × 1,000 reads/s).
+ */
+const framesByItem = new WeakMap<LiveRead, { read: DisplayRead; frame: string }>();
+
+function framed(item: LiveRead): { read: DisplayRead; frame: string } {
+  let f = framesByItem.get(item);
+  if (!f) {
+    const read: DisplayRead = { id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTime: item.readTime, sessionId: item.sessionId };
+    f = { read, frame: sseFrame(read) };
+    framesByItem.set(item, f);
+  }
+  return f;
+}
+
 /**
  * Starts a screen's stream: subscribes first, replays what it missed, then passes live reads
- * through (skipping any the replay already sent). Returns the function that stops it.
+ * through (skipping any the replay already sent). `write` receives ready SSE text, one call
+ * per bus message rather than per read (one socket write each). Returns the stop function.
  */
 export async function openDisplayStream(
   deps: { db: Database; bus: Bus },
   link: PublicLink,
   lastEventId: number | null,
-  send: (read: DisplayRead) => void,
+  write: (frames: string) => void,
 ): Promise<() => Promise<void>> {
   const settings = withDefaults(link.settings);
   const repeat = new RepeatFilter(settings.repeatWindowMs);
   const wantedLocation = (loc: string) => link.locations.length === 0 || link.locations.includes(loc);
   let lastSent = lastEventId ?? 0;
-  const deliver = (r: DisplayRead) => {
-    if (r.id <= lastSent) return;
-    if (link.session_id !== null && r.sessionId !== link.session_id) return;
-    if (!wantedLocation(r.location)) return;
+  /** Whether this screen shows the read (and notes it as sent). */
+  const passes = (r: DisplayRead): boolean => {
+    if (r.id <= lastSent) return false;
+    if (link.session_id !== null && r.sessionId !== link.session_id) return false;
+    if (!wantedLocation(r.location)) return false;
     lastSent = r.id;
     // Gun events always pass: screens need them for elapsed times.
-    if (r.kind === 'tag' && !repeat.accept(r.tag, r.location, r.readTime)) return;
-    send(r);
+    return r.kind === 'gun' || repeat.accept(r.tag, r.location, r.readTime);
+  };
+  const deliver = (items: Array<{ read: DisplayRead; frame: string }>) => {
+    let text = '';
+    for (const { read, frame } of items) if (passes(read)) text += frame;
+    if (text) write(text);
   };
 
-  let buffered: DisplayRead[] | null = lastEventId !== null ? [] : null;
+  let buffered: LiveRead[] | null = lastEventId !== null ? [] : null;
   const unsubscribe = await deps.bus.subscribe<LiveRead>(readsTopic(link.partner_id), (items) => {
-    for (const r of items) {
-      const read: DisplayRead = { id: r.id, kind: r.kind, tag: r.tag, location: r.location, readTime: r.readTime, sessionId: r.sessionId };
-      if (buffered) buffered.push(read);
-      else deliver(read);
-    }
+    if (buffered) buffered.push(...items);
+    else deliver(items.map(framed));
   });
 
   if (lastEventId !== null) {
@@ -82,13 +106,16 @@ export async function openDisplayStream(
         const sessionId = link.session_id ?? (await activeSessionId(tx, link.partner_id));
         return sessionId === null ? [] : readsAfter(tx, sessionId, lastEventId, link.locations, MAX_REPLAY);
       });
-      for (const r of missed) {
-        deliver({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTime: r.read_time.getTime(), sessionId: r.session_id });
-      }
+      deliver(
+        missed.map((r) => {
+          const read: DisplayRead = { id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTime: r.read_time.getTime(), sessionId: r.session_id };
+          return { read, frame: sseFrame(read) };
+        }),
+      );
     } finally {
       const pending = buffered ?? [];
       buffered = null;
-      pending.forEach(deliver);
+      deliver(pending.map(framed));
     }
   }
   return unsubscribe;

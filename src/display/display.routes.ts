@@ -71,9 +71,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; hear
         'x-accel-buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      const stop = await openDisplayStream({ db, bus }, link, lastEventId, (read) => {
-        res.write(`id: ${read.id}\nevent: ${read.kind === 'gun' ? 'gun' : 'read'}\ndata: ${JSON.stringify(read)}\n\n`);
-      });
+      const stop = await openDisplayStream({ db, bus }, link, lastEventId, (frames) => res.write(frames));
       // Each heartbeat also re-checks the link, so revoking or expiring it ends open screens.
       const heartbeat = setInterval(() => {
         findPublicLink(db, link.id).then(
