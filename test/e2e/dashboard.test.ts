@@ -2,8 +2,9 @@
  * The partner dashboard in a real browser: the built ui/dist served by spaPlugin, in front of a
  * FAKE of the auth and timing endpoints that follows the API contract (httpOnly session cookie,
  * CSRF token in the body and required on state-changing requests, error bodies
- * {error:{code,message,request_id}}). The fake stands in until the real auth routes land; then
- * these tests switch to buildWebApp over a test database.
+ * {error:{code,message,request_id}}). real.test.ts drives the real backend; this file keeps the
+ * failures that are hard to cause there on demand (the reads endpoint answering 500, a session
+ * ended on the server while the page is open).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,11 +1,18 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, setCsrfToken, type AuthSession } from './api';
+import { AppShell, homeOf } from './components/AppShell';
 import { ErrorMessage, Loading } from './components/States';
-import { navigate, paths, routeOf, usePathname } from './router';
+import { navigate, paths, PUBLIC_ROUTES, routeOf, SIGNED_OUT_ROUTES, usePathname } from './router';
+import { AcceptInvitation } from './screens/AcceptInvitation';
 import { Dashboard } from './screens/Dashboard';
 import { ForgotPassword } from './screens/ForgotPassword';
 import { NotFound } from './screens/NotFound';
+import { Plan } from './screens/Plan';
+import { Platform } from './screens/Platform';
+import { ResetPassword } from './screens/ResetPassword';
 import { SignIn } from './screens/SignIn';
+import { Sources } from './screens/Sources';
+import { Users } from './screens/Users';
 
 type Auth =
   | { status: 'checking' }
@@ -19,6 +26,7 @@ export function App() {
   const [attempt, setAttempt] = useState(0);
   const pathname = usePathname();
   const route = routeOf(pathname);
+  const isPublic = PUBLIC_ROUTES.includes(route);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -39,7 +47,15 @@ export function App() {
   const signedIn = useCallback((session: AuthSession) => {
     setCsrfToken(session.csrf_token);
     setAuth({ status: 'signed-in', session });
-    navigate(paths.dashboard, { replace: true });
+    navigate(homeOf(session), { replace: true });
+    // The login answer has the role but not the scopes the server grants it: ask once.
+    api
+      .me()
+      .then((me) => {
+        setCsrfToken(me.csrf_token);
+        setAuth((current) => (current.status === 'signed-in' ? { status: 'signed-in', session: me } : current));
+      })
+      .catch(() => undefined); // the role's actions are used meanwhile; a 401 shows on the next request
   }, []);
   const signedOut = useCallback((notice?: string) => {
     setCsrfToken(null);
@@ -48,16 +64,39 @@ export function App() {
   }, []);
   const expired = useCallback(() => signedOut('Your session has ended. Please sign in again.'), [signedOut]);
 
+  // A 403 on an action: show the server's message above the screen, and ask again what this
+  // user may do (an admin may have changed their role meanwhile), so the tabs and buttons follow.
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const refused = useCallback((message: string) => {
+    setRefusal(message);
+    api
+      .me()
+      .then((me) => {
+        setCsrfToken(me.csrf_token);
+        setAuth((current) => (current.status === 'signed-in' ? { status: 'signed-in', session: me } : current));
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) expired();
+      });
+  }, [expired]);
+  useEffect(() => setRefusal(null), [pathname]);
+
   // Screens that do not fit the sign-in state send the user to the one that does.
-  const redirect =
-    auth.status === 'signed-out' && route === 'dashboard'
-      ? paths['sign-in']
-      : auth.status === 'signed-in' && (route === 'sign-in' || route === 'forgot-password')
-        ? paths.dashboard
-        : null;
+  let redirect: string | null = null;
+  if (!isPublic && auth.status === 'signed-out' && !SIGNED_OUT_ROUTES.includes(route) && route !== 'not-found') {
+    redirect = paths['sign-in'];
+  } else if (auth.status === 'signed-in') {
+    const home = homeOf(auth.session);
+    if (SIGNED_OUT_ROUTES.includes(route)) redirect = home;
+    // A platform admin belongs to no partner: there is no dashboard to show.
+    else if (route === 'dashboard' && home !== paths.dashboard) redirect = home;
+  }
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+
+  if (route === 'reset-password') return <ResetPassword />;
+  if (route === 'accept-invitation') return <AcceptInvitation />;
 
   if (auth.status === 'checking' || redirect) {
     return (
@@ -71,17 +110,43 @@ export function App() {
       <main className="auth-page">
         <div className="auth-card">
           <h1>Cannot reach Project88Hub</h1>
-          <ErrorMessage message={auth.message} onRetry={() => {
+          <ErrorMessage
+            message={auth.message}
+            onRetry={() => {
               setAuth({ status: 'checking' });
               setAttempt((n) => n + 1);
-            }} />
+            }}
+          />
         </div>
       </main>
     );
   }
   if (auth.status === 'signed-in') {
-    if (route === 'not-found') return <NotFound homePath={paths.dashboard} homeLabel="Go to the dashboard" />;
-    return <Dashboard session={auth.session} onSignedOut={() => signedOut()} onExpired={expired} />;
+    const { session } = auth;
+    if (route === 'not-found') return <NotFound homePath={homeOf(session)} homeLabel="Go to the start page" />;
+    // Screens render even when the role lacks their tab (a typed or old link): the server's
+    // 403 message then says why nothing is shown.
+    return (
+      <AppShell
+        session={session}
+        route={route}
+        onSignedOut={() => signedOut()}
+        refusal={refusal}
+        onDismissRefusal={() => setRefusal(null)}
+      >
+        {route === 'sources' ? (
+          <Sources session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'users' ? (
+          <Users session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'plan' ? (
+          <Plan session={session} onExpired={expired} />
+        ) : route === 'platform' ? (
+          <Platform onExpired={expired} onRefused={refused} />
+        ) : (
+          <Dashboard onExpired={expired} />
+        )}
+      </AppShell>
+    );
   }
   if (route === 'forgot-password') return <ForgotPassword />;
   if (route === 'not-found') return <NotFound homePath={paths['sign-in']} homeLabel="Go to sign in" />;

@@ -21,6 +21,71 @@ export interface AuthSession {
   user: User;
   partner: Partner | null;
   csrf_token: string;
+  /** From /api/auth/me: the role and every action it allows (the login answer has neither). */
+  role?: string | null;
+  scopes?: string[];
+}
+
+/** A user of the partner, as GET /api/users lists them. */
+export interface PartnerUser {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+  partner_id: number | null;
+  disabled: boolean;
+  last_login_at: string | null;
+  created_at: string;
+}
+
+export interface Invitation {
+  id: number;
+  email: string;
+  role: string;
+  invited_by: number | null;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+}
+
+/** CTP01 credentials of the partner, with their live connection status. */
+export interface TimingSource {
+  id: number;
+  name: string;
+  user_id: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_connected_at: string | null;
+  open_connections: number;
+  last_seen_ip: string | null;
+}
+
+export interface UsageMetric {
+  metric: string;
+  /** null for things counted on demand rather than per period. */
+  used: number | null;
+  /** null = unlimited. */
+  limit: number | null;
+  period: 'day' | 'month' | null;
+}
+
+export interface PlanReport {
+  plan: string;
+  effective_plan: string;
+  trial_plan: string | null;
+  trial_ends_at: string | null;
+  metrics: UsageMetric[];
+}
+
+export interface Payment {
+  id: number;
+  stripeEventId: string;
+  kind: string;
+  amountCents: number;
+  currency: string;
+  status: string;
+  occurredAt: string;
 }
 
 export interface TimingSession {
@@ -141,4 +206,30 @@ export const api = {
   stats: (signal?: AbortSignal) => request<Stats>('GET', '/api/timing/stats', undefined, signal),
   databaseStatus: (signal?: AbortSignal) =>
     request<DatabaseStatus>('GET', '/api/timing/database-status', undefined, signal),
+
+  confirmPasswordReset: (token: string, password: string) =>
+    request<unknown>('POST', '/api/auth/password-reset/confirm', { token, password }),
+  acceptInvitation: (token: string, password: string, name?: string) =>
+    request<{ user: PartnerUser }>('POST', '/api/auth/invitations/accept', name ? { token, password, name } : { token, password }),
+
+  sources: (signal?: AbortSignal) => request<{ sources: TimingSource[] }>('GET', '/api/sources', undefined, signal),
+  createSource: (name: string) => request<{ id: number; user_id: string; secret: string }>('POST', '/api/sources', { name }),
+  rotateSource: (id: number) => request<{ secret: string }>('POST', `/api/sources/${id}/rotate`),
+  revokeSource: (id: number) => request<unknown>('DELETE', `/api/sources/${id}`),
+
+  users: (signal?: AbortSignal) => request<{ users: PartnerUser[] }>('GET', '/api/users', undefined, signal),
+  updateUser: (id: number, change: { role?: string; disabled?: boolean }) =>
+    request<{ user: PartnerUser }>('PATCH', `/api/users/${id}`, change),
+  invitations: (signal?: AbortSignal) =>
+    request<{ invitations: Invitation[] }>('GET', '/api/invitations', undefined, signal),
+  invite: (email: string, role: string) =>
+    request<{ invitation: Invitation; accept_url: string }>('POST', '/api/invitations', { email, role }),
+  revokeInvitation: (id: number) => request<unknown>('DELETE', `/api/invitations/${id}`),
+
+  plan: (signal?: AbortSignal) => request<PlanReport>('GET', '/api/plan', undefined, signal),
+  payments: (signal?: AbortSignal) => request<{ payments: Payment[] }>('GET', '/api/payments', undefined, signal),
+
+  partners: (signal?: AbortSignal) => request<{ partners: Partner[] }>('GET', '/api/platform/partners', undefined, signal),
+  createPartner: (slug: string, name: string) =>
+    request<{ partner: Partner }>('POST', '/api/platform/partners', { slug, name }),
 };

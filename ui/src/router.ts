@@ -1,20 +1,55 @@
-/** A minimal history router: the app has three screens, which does not justify a dependency. */
+/** A minimal history router: a handful of screens does not justify a dependency. */
 import { useEffect, useState } from 'react';
 
-export type Route = 'sign-in' | 'forgot-password' | 'dashboard' | 'not-found';
+export type Route =
+  | 'sign-in'
+  | 'forgot-password'
+  | 'reset-password'
+  | 'accept-invitation'
+  | 'dashboard'
+  | 'sources'
+  | 'users'
+  | 'plan'
+  | 'platform'
+  | 'not-found';
 
 export const paths: Record<Exclude<Route, 'not-found'>, string> = {
   'sign-in': '/sign-in',
   'forgot-password': '/forgot-password',
+  'reset-password': '/reset-password',
+  'accept-invitation': '/accept-invitation',
   dashboard: '/',
+  sources: '/sources',
+  users: '/users',
+  plan: '/plan',
+  platform: '/platform',
 };
+
+/** Screens for signed-out visitors (a signed-in user is sent on to the app). */
+export const SIGNED_OUT_ROUTES: readonly Route[] = ['sign-in', 'forgot-password'];
+/** Pages opened from a mailed link: shown whether or not someone is signed in. */
+export const PUBLIC_ROUTES: readonly Route[] = ['reset-password', 'accept-invitation'];
 
 export function routeOf(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/dashboard') return 'dashboard';
-  if (path === '/sign-in') return 'sign-in';
-  if (path === '/forgot-password') return 'forgot-password';
+  for (const [route, p] of Object.entries(paths)) {
+    if (p === path) return route as Route;
+  }
   return 'not-found';
+}
+
+/**
+ * The token of a mailed link (…#token=…). It rides in the fragment, which browsers never send
+ * to a server.
+ */
+export function readLinkToken(): string | null {
+  return new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token') || null;
+}
+
+/** Removes the link's token from the address bar (and so from the history) once it is in memory. */
+export function forgetLinkToken(): void {
+  if (window.location.hash) window.history.replaceState(null, '', window.location.pathname + window.location.search);
 }
 
 const NAVIGATE_EVENT = 'p88:navigate';

@@ -52,6 +52,8 @@ export function usePoll<T>(
           return;
         }
         setError(caught instanceof ApiError ? caught : new ApiError(0, 'error', 'Something went wrong. Retrying…'));
+        // Refused: asking again will not change the answer (retry() starts over).
+        if (caught instanceof ApiError && caught.status === 403) return;
       }
       if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
     };

@@ -1,4 +1,4 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { api, type Read, type TimingSession } from '../api';
 import { formatAgo, formatReadTime } from '../format';
 import { usePoll } from '../usePoll';
@@ -19,10 +19,13 @@ export function LiveReads({
   activeSession,
   sessionsLoaded,
   onExpired,
+  onNewSession,
 }: {
   activeSession: TimingSession | null;
   sessionsLoaded: boolean;
   onExpired: () => void;
+  /** Called once per session id seen in the reads that is not the active session (refresh the list). */
+  onNewSession?: () => void;
 }) {
   const poll = usePoll(
     useCallback((signal: AbortSignal) => api.recentReads(LIMIT, signal), []),
@@ -42,6 +45,17 @@ export function LiveReads({
     }
     firstSeen.current = next;
   }
+
+  // Reads of a session the sessions list does not know yet (the first connection of a race
+  // starts one): ask for the list now rather than at its next poll.
+  const newestSession = reads?.[0]?.session_id;
+  const asked = useRef(new Set<number>());
+  useEffect(() => {
+    if (!sessionsLoaded || newestSession === undefined || newestSession === activeSession?.id) return;
+    if (asked.current.has(newestSession)) return;
+    asked.current.add(newestSession);
+    onNewSession?.();
+  }, [newestSession, activeSession?.id, sessionsLoaded, onNewSession]);
 
   return (
     <section className="panel panel-live" aria-labelledby="live-title">

@@ -1,0 +1,101 @@
+/**
+ * The real web app and a real collector, in this process, over one test database: what the
+ * browser tests drive. The web app is buildWebApp itself (routes, auth, CSRF, SPA), listening
+ * on a free port; the collector authenticates CTP01 clients with the partner's timing sources
+ * (both sides share SECRET_KEY, so a secret made on the web side opens on the collector's).
+ * Mail is "sent" to the log (no SMTP in tests); mails() reads it back.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { AccountsService } from '../../src/accounts/accounts.service.js';
+import { createMemoryBus } from '../../src/bus/memory.js';
+import { runPartnerCommand, runUserCommand, type Output } from '../../src/commands/accounts.js';
+import { loadConfig } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
+import { buildWebApp } from '../../src/web/app.js';
+import { startTestCollector, type TestCollector } from './collector.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface WebStack {
+  t: TestDatabase;
+  app: FastifyInstance;
+  baseUrl: string;
+  collector: TestCollector;
+  accounts: AccountsService;
+  /** Mails written to the log so far, oldest first. */
+  mails(): Array<{ to: string; subject: string; text: string }>;
+  /** Log lines at warn or above (a test can assert the run was clean). */
+  problems(): Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export async function startWebStack(): Promise<WebStack> {
+  const t = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-web-'));
+  const secretKey = randomBytes(32).toString('hex');
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink) as Logger;
+  const bus = createMemoryBus();
+  const env = {
+    DATA_DIR: dataDir,
+    SECRET_KEY: secretKey,
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    // The base of mailed links; the tests open them on their own port (the token is what counts).
+    PUBLIC_URL: 'http://p88.test',
+  };
+  const app = await buildWebApp({ db: t.db, logger, config: loadConfig(env), bus });
+  const accounts = app.accounts;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no server address');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+
+  const collector = await startTestCollector(t.db, {
+    SECRET_KEY: secretKey,
+    COLLECTOR_AUTH: 'hmac-sha1',
+    COLLECTOR_ALLOW_ANONYMOUS: 'false',
+  });
+
+  return {
+    t,
+    app,
+    baseUrl,
+    collector,
+    accounts,
+    mails: () =>
+      lines
+        .filter((l) => typeof l.mail_to === 'string')
+        .map((l) => ({ to: l.mail_to as string, subject: l.mail_subject as string, text: l.mail_text as string })),
+    problems: () => lines.filter((l) => typeof l.level === 'number' && l.level >= 40 && typeof l.mail_to !== 'string'),
+    async close() {
+      await collector.close().catch(() => undefined);
+      await app.close();
+      await t.drop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(collector.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `p88 partner create` / `p88 user create` against the stack; throws with their stderr on failure. */
+export async function p88(stack: WebStack, command: 'partner' | 'user', args: string[]): Promise<string> {
+  let out = '';
+  let err = '';
+  const io: Output = { out: (s) => void (out += s), err: (s) => void (err += s) };
+  const code = command === 'partner' ? await runPartnerCommand(args, stack.accounts, io) : await runUserCommand(args, stack.accounts, io);
+  if (code !== 0) throw new Error(`p88 ${command} ${args.join(' ')} failed (${code}): ${err}`);
+  return out;
+}
