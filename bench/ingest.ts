@@ -58,6 +58,7 @@ async function main(): Promise<void> {
         COLLECTOR_PORT: String(port),
         COLLECTOR_STATUS_PORT: String(statusPort),
         COLLECTOR_AUTH: 'none',
+        COLLECTOR_ALLOW_ANONYMOUS: 'true',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],

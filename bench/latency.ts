@@ -50,6 +50,7 @@ async function runSetup(setup: Setup): Promise<{ name: string; latencies: number
     COLLECTOR_PORT: String(tcpPort),
     COLLECTOR_STATUS_PORT: String(statusPort),
     COLLECTOR_AUTH: 'none',
+    COLLECTOR_ALLOW_ANONYMOUS: 'true',
     HOST: '127.0.0.1',
     PORT: String(webPort),
     LOG_LEVEL: 'warn',

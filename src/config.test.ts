@@ -35,6 +35,12 @@ describe('config', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 
+  it('accepts anonymous CTP01 clients on the embedded quick start, refuses them on a server deployment, unless told', () => {
+    expect(loadConfig({}).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+  });
+
   it('treats empty values as unset and parses good ones', () => {
     const c = loadConfig({ PORT: '', DATABASE_URL: 'postgres://u@h:5432/db', COLLECTOR_ALLOW_ANONYMOUS: 'false', SECRET_KEY: 'ab'.repeat(32) });
     expect(c.PORT).toBe(5000);

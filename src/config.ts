@@ -26,8 +26,12 @@ const schema = z.object({
   COLLECTOR_AUTH: z
     .enum(['none', 'plaintext', 'hmac-sha1', 'hmac-md5', 'seed-sha1', 'seed-md5'])
     .default('hmac-sha1'),
-  /** Whether clients that never authorize may stream (their reads go to the local partner). */
-  COLLECTOR_ALLOW_ANONYMOUS: bool.default(true),
+  /**
+   * Whether clients that never authorize may stream (their reads go to the local partner).
+   * Default: yes on the embedded quick start, no when DATABASE_URL points at a server
+   * (a deployment, usually reachable from the internet).
+   */
+  COLLECTOR_ALLOW_ANONYMOUS: bool.optional(),
   /** Seconds of silence before the collector pings a client; twice this closes it. */
   COLLECTOR_IDLE_SECONDS: z.coerce.number().positive().default(30),
   /** Session name pattern, strftime-style (%Y %m %d %H %M %S). */
@@ -63,7 +67,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof schema> & { dataDir: string; secretKey: Buffer | null };
+export type Config = Omit<z.infer<typeof schema>, 'COLLECTOR_ALLOW_ANONYMOUS'> & {
+  COLLECTOR_ALLOW_ANONYMOUS: boolean;
+  dataDir: string;
+  secretKey: Buffer | null;
+};
 
 /** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   return {
     ...c,
+    COLLECTOR_ALLOW_ANONYMOUS: c.COLLECTOR_ALLOW_ANONYMOUS ?? c.DATABASE_URL === undefined,
     dataDir: path.resolve(c.DATA_DIR),
     secretKey: c.SECRET_KEY ? decodeKey(c.SECRET_KEY) : null,
   };

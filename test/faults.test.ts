@@ -154,6 +154,7 @@ describe('collector killed and restarted', () => {
       COLLECTOR_PORT: String(port),
       COLLECTOR_STATUS_PORT: String(statusPort),
       COLLECTOR_AUTH: 'none',
+      COLLECTOR_ALLOW_ANONYMOUS: 'true',
       LOG_LEVEL: 'warn',
     };
     if (url) env.DATABASE_URL = url;
