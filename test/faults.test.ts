@@ -111,12 +111,13 @@ describe.runIf(cuttableServer)('database stopped mid-stream', () => {
       await eventually(async () => Number((await collector.status()).reads_spooled) > 100, 20_000, 'reads spooled');
       const health = (await (await fetch(`http://127.0.0.1:${collector.statusPort}/health`)).json()) as { status: string };
       expect(health.status).toBe('degraded');
+      expect((await collector.status()).last_write_error).toEqual(expect.any(String));
       await proxy.restore();
       const report = await run;
       expect(report.complete).toBe(true);
       const expected = await totalExpected(report);
       await eventually(async () => (await countReads(direct)) >= expected && (await collector.ingest.idle(1000)), 30_000, 'spool drained');
-      expect((await collector.status()).ingest_mode).toBe('memory');
+      expect(await collector.status()).toMatchObject({ ingest_mode: 'memory', last_write_error: null });
       await assertExactlyOnce(direct, report);
     } finally {
       await collector.close();

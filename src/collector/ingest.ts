@@ -53,6 +53,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   mode: 'memory' | 'spool' = 'memory';
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
   dbConnected = true;
+  /** The most recent write failure (for /status), cleared by the next successful write. */
+  lastWriteError: string | null = null;
   private queue: IngestRecord[] = [];
   private inflight = 0;
   private draining = false;
@@ -161,9 +163,11 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
         .then(
           () => {
             this.dbConnected = true;
+            this.lastWriteError = null;
           },
           async (err) => {
             this.dbConnected = false;
+            this.lastWriteError = describe(err);
             this.log.error({ err: describe(err), batch: batch.length }, 'database write failed; spooling reads to disk');
             await this.enterSpool(batch);
           },
@@ -238,6 +242,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
           () => true,
           (err) => {
             if (this.dbConnected) this.log.warn({ err: describe(err) }, 'database still unavailable; reads stay spooled');
+            this.lastWriteError = describe(err);
             return false;
           },
         );
@@ -256,6 +261,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       }
       if (await settleOldest()) {
         this.dbConnected = true;
+        this.lastWriteError = null;
         this.retryDelay = 250;
       } else {
         await rewind();

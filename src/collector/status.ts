@@ -33,14 +33,16 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
   const app = Fastify({ logger: false });
 
   /**
-   * ok: listening and storing. degraded: listening, database away, reads spooling safely to
-   * disk (still 200: the collector is doing its job and must not be taken out of rotation).
+   * ok: listening and storing. degraded: listening, reads spooling safely to disk because the
+   * database is away or writes fail (still 200: the collector is doing its job and must not
+   * be taken out of rotation).
    * down (503): not listening.
    */
   app.get('/health', async (_req, reply) => {
     const s = opts.snapshot();
     const database = await opts.pingDatabase();
-    const status = !s.listening ? 'down' : database ? 'ok' : 'degraded';
+    // Spooling while the database answers pings means writes fail for another reason: say so.
+    const status = !s.listening ? 'down' : database && s.ingest.mode === 'memory' ? 'ok' : 'degraded';
     return reply.code(status === 'down' ? 503 : 200).send({
       status,
       checks: {
@@ -72,6 +74,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
       duplicates_absorbed: stats.duplicates,
       reads_rejected: stats.rejected,
       reads_spooled: stats.spooled,
+      last_write_error: s.ingest.lastWriteError,
     };
   });
 
