@@ -61,6 +61,8 @@ const schema = z.object({
   /** smtp://user:pass@host:587 or smtps://…; unset = mails (reset, invitation links) go to the log. */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Project88Hub <no-reply@localhost>'),
+  /** ChronoTrack Live API base (default https://api.chronotrack.com/api; their test system: https://qa-api.chronotrack.com/api). */
+  CTLIVE_BASE_URL: z.string().url().optional(),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(10).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

@@ -58,6 +58,8 @@ beforeAll(async () => {
   B.token = (await call(b, 'POST', '/api/tokens', { name: 'B-TOKEN-NAME', scopes: ['timing:read'] })).json().token.id;
   B.invitation = (await call(b, 'POST', '/api/invitations', { email: 'b-invitee@beta.test', role: 'staff' })).json().invitation.id;
   B.user = b.userId;
+  B.roster = (await call(b, 'POST', '/api/rosters', { name: 'B-ROSTER-NAME' })).json().id;
+  B.participant = (await call(b, 'POST', `/api/rosters/${B.roster}/participants`, { bib: '4242', first_name: 'B-RUNNER-NAME' })).json().id;
   B.email = b.email;
   for (const [k, v] of Object.entries(B)) if (v === undefined) throw new Error(`fixture ${k} missing`);
   // Timing data has no create route (the collector writes it): as the owner.
@@ -83,7 +85,7 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
@@ -98,7 +100,11 @@ function aimAtB(path: string): string {
           ? B.invitation
           : path.startsWith('/api/display-links/')
             ? B.link
-            : undefined;
+            : path.startsWith('/api/rosters/')
+              ? B.roster
+              : path.startsWith('/api/participants/')
+                ? B.participant
+                : undefined;
   if (path.includes('{') && id === undefined) throw new Error(`cross-tenant test does not know how to aim ${path} at partner B: add it`);
   const url = path.replace(/\{[^}]+\}/g, String(id));
   // Timing reads are chosen by session: name B's.
@@ -114,6 +120,11 @@ const BODIES: Record<string, unknown> = {
   'POST /api/invitations': { email: 'a-invitee@alpha.test', role: 'viewer' },
   'POST /api/auth/password': { current_password: 'wrong', new_password: 'another long passphrase' },
   'POST /api/platform/partners': { slug: 'from-a', name: 'From A' },
+  'POST /api/rosters': { name: 'A roster' },
+  'POST /api/rosters/{id}/participants': { bib: '77' },
+  'PATCH /api/participants/{id}': { first_name: 'Renamed by A' },
+  'POST /api/rosters/{id}/csv': { csv: 'bib,first\n88,Planted\n', mapping: { bib: 'bib', first_name: 'first' } },
+  'POST /api/rosters/csv-preview': { csv: 'bib\n1\n' },
 };
 
 describe('cross-tenant isolation over HTTP', () => {
@@ -150,6 +161,8 @@ describe('cross-tenant isolation over HTTP', () => {
     expect(users.find((u) => u.id === B.user)?.role).toBe('owner');
     const invitations = (await call(b, 'GET', '/api/invitations')).json().invitations as Array<{ id: number }>;
     expect(invitations.map((i) => i.id)).toContain(B.invitation);
+    const participants = (await call(b, 'GET', `/api/rosters/${B.roster}/participants`)).json().participants as Array<{ bib: string; first_name: string }>;
+    expect(participants).toEqual([expect.objectContaining({ bib: '4242', first_name: 'B-RUNNER-NAME' })]);
   });
 
   it('needs a sign-in for every non-public route', async () => {

@@ -72,7 +72,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.post(
     '/api/auth/logout',
     {
-      preHandler: requireAuth(),
+      onRequest: requireAuth(),
       schema: {
         tags: ['auth'],
         summary: 'End this browser session and clear its cookie',
@@ -89,7 +89,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/auth/me',
     {
-      preHandler: requireAuth(),
+      onRequest: requireAuth(),
       schema: {
         tags: ['auth'],
         summary: 'Who is calling: user, partner, role, allowed actions and the CSRF token',
@@ -106,7 +106,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.post(
     '/api/auth/password',
     {
-      preHandler: requireAuth(),
+      onRequest: requireAuth(),
       schema: {
         tags: ['auth'],
         summary: "Change the signed-in user's password; ends their other sessions",
@@ -174,7 +174,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.post(
     '/api/tokens',
     {
-      preHandler: requireAuth('tokens:manage'),
+      onRequest: requireAuth('tokens:manage'),
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token for integrations (the secret is shown once)',
@@ -192,7 +192,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/tokens',
     {
-      preHandler: requireAuth('tokens:manage'),
+      onRequest: requireAuth('tokens:manage'),
       schema: {
         tags: ['tokens'],
         summary: "The partner's API tokens, newest first (revoked ones included)",
@@ -205,7 +205,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.delete(
     '/api/tokens/:id',
     {
-      preHandler: requireAuth('tokens:manage'),
+      onRequest: requireAuth('tokens:manage'),
       schema: {
         tags: ['tokens'],
         summary: 'Revoke an API token (it stops working at once)',
@@ -222,7 +222,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/audit',
     {
-      preHandler: requireAuth('audit:read'),
+      onRequest: requireAuth('audit:read'),
       schema: {
         tags: ['users'],
         summary: "The partner's audit trail (sign-ins, tokens, invitations…), newest first",
@@ -237,7 +237,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/platform/partners',
     {
-      preHandler: requireAuth('platform:admin'),
+      onRequest: requireAuth('platform:admin'),
       schema: {
         tags: ['platform'],
         summary: 'Every timing partner (platform admins)',
@@ -250,7 +250,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.post(
     '/api/platform/partners',
     {
-      preHandler: requireAuth('platform:admin'),
+      onRequest: requireAuth('platform:admin'),
       schema: {
         tags: ['platform'],
         summary: 'Create a timing partner (platform admins); then invite or create its owner',
@@ -268,7 +268,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/users',
     {
-      preHandler: requireAuth('users:read'),
+      onRequest: requireAuth('users:read'),
       schema: {
         tags: ['users'],
         summary: "The users of the caller's partner",
@@ -281,7 +281,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.patch(
     '/api/users/:id',
     {
-      preHandler: requireAuth('users:manage'),
+      onRequest: requireAuth('users:manage'),
       schema: {
         tags: ['users'],
         summary: "Change a user's role, or disable / re-enable them",
@@ -297,7 +297,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.post(
     '/api/invitations',
     {
-      preHandler: requireAuth('users:manage'),
+      onRequest: requireAuth('users:manage'),
       schema: {
         tags: ['users'],
         summary: "Invite someone to the caller's partner (a role no higher than the caller's)",
@@ -314,7 +314,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.get(
     '/api/invitations',
     {
-      preHandler: requireAuth('users:manage'),
+      onRequest: requireAuth('users:manage'),
       schema: {
         tags: ['users'],
         summary: "The partner's invitations, newest first",
@@ -327,7 +327,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
   app.delete(
     '/api/invitations/:id',
     {
-      preHandler: requireAuth('users:manage'),
+      onRequest: requireAuth('users:manage'),
       schema: {
         tags: ['users'],
         summary: 'Revoke an open invitation',

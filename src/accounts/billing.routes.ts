@@ -47,7 +47,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.get(
     '/api/plan',
     {
-      preHandler: requireAuth('users:read'),
+      onRequest: requireAuth('users:read'),
       schema: { tags: ['billing'], summary: "The partner's plan, trial and usage against its limits", response: { 200: usageSchema, ...errorResponses } },
     },
     async (request) => usage.report(authPartnerId(request)),
@@ -56,7 +56,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.get(
     '/api/payments',
     {
-      preHandler: requireAuth('billing:manage'),
+      onRequest: requireAuth('billing:manage'),
       schema: { tags: ['billing'], summary: 'Payment history (from Stripe)', response: { 200: paymentsSchema, ...errorResponses } },
     },
     async (request) => ({ payments: await withPartner(opts.db, authPartnerId(request), listPayments) }),

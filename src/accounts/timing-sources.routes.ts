@@ -30,7 +30,7 @@ export const timingSourceRoutes: FastifyPluginAsyncZod<{ sources: TimingSources 
   app.get(
     '/api/sources',
     {
-      preHandler: requireAuth('timing:read'),
+      onRequest: requireAuth('timing:read'),
       schema: { tags, summary: "The partner's timing sources and whether they are connected", response: { 200: z.object({ sources: z.array(sourceSchema) }), ...errorResponses } },
     },
     async (request) => ({ sources: await sources.list(authPartnerId(request)) }),
@@ -39,7 +39,7 @@ export const timingSourceRoutes: FastifyPluginAsyncZod<{ sources: TimingSources 
   app.post(
     '/api/sources',
     {
-      preHandler: requireAuth('sources:manage'),
+      onRequest: requireAuth('sources:manage'),
       schema: {
         tags,
         summary: 'Create collector credentials (the secret is shown once)',
@@ -56,7 +56,7 @@ export const timingSourceRoutes: FastifyPluginAsyncZod<{ sources: TimingSources 
   app.post(
     '/api/sources/:id/rotate',
     {
-      preHandler: requireAuth('sources:manage'),
+      onRequest: requireAuth('sources:manage'),
       schema: { tags, summary: 'Replace the secret (clients need the new one to reconnect)', params: idParams, response: { 200: z.object({ secret: z.string() }), ...errorResponses } },
     },
     async (request) => {
@@ -69,7 +69,7 @@ export const timingSourceRoutes: FastifyPluginAsyncZod<{ sources: TimingSources 
   app.delete(
     '/api/sources/:id',
     {
-      preHandler: requireAuth('sources:manage'),
+      onRequest: requireAuth('sources:manage'),
       schema: { tags, summary: 'Revoke collector credentials', params: idParams, response: { 204: z.null(), ...errorResponses } },
     },
     async (request, reply) => {

@@ -30,7 +30,7 @@ export const displayLinkRoutes: FastifyPluginAsyncZod<{ links: DisplayLinks }> =
   app.get(
     '/api/display-links',
     {
-      preHandler: requireAuth('displays:read'),
+      onRequest: requireAuth('displays:read'),
       schema: { tags, summary: "The partner's display links", response: { 200: z.object({ links: z.array(linkSchema) }), ...errorResponses } },
     },
     async (request) => ({ links: await links.list(authPartnerId(request)) }),
@@ -39,7 +39,7 @@ export const displayLinkRoutes: FastifyPluginAsyncZod<{ links: DisplayLinks }> =
   app.post(
     '/api/display-links',
     {
-      preHandler: requireAuth('displays:manage'),
+      onRequest: requireAuth('displays:manage'),
       schema: {
         tags,
         summary: 'Create a display link (an unguessable 8-character id; counts against the plan)',
@@ -63,7 +63,7 @@ export const displayLinkRoutes: FastifyPluginAsyncZod<{ links: DisplayLinks }> =
   app.delete(
     '/api/display-links/:id',
     {
-      preHandler: requireAuth('displays:manage'),
+      onRequest: requireAuth('displays:manage'),
       schema: { tags, summary: 'Revoke a display link (its screens stop at once)', params: z.object({ id: z.string() }), response: { 204: z.null(), ...errorResponses } },
     },
     async (request, reply) => {

@@ -19,7 +19,7 @@ export const timingRoutes: FastifyPluginAsyncZod<{ service: TimingService }> = a
   app.get(
     '/database-status',
     {
-      preHandler: requireAuth('timing:read'),
+      onRequest: requireAuth('timing:read'),
       schema: {
         tags,
         security: SECURED,
@@ -34,7 +34,7 @@ export const timingRoutes: FastifyPluginAsyncZod<{ service: TimingService }> = a
   app.get(
     '/stats',
     {
-      preHandler: requireAuth('timing:read'),
+      onRequest: requireAuth('timing:read'),
       schema: {
         tags,
         security: SECURED,
@@ -49,7 +49,7 @@ export const timingRoutes: FastifyPluginAsyncZod<{ service: TimingService }> = a
   app.get(
     '/recent-reads',
     {
-      preHandler: requireAuth('timing:read'),
+      onRequest: requireAuth('timing:read'),
       schema: {
         tags,
         security: SECURED,
@@ -64,7 +64,7 @@ export const timingRoutes: FastifyPluginAsyncZod<{ service: TimingService }> = a
   app.get(
     '/sessions',
     {
-      preHandler: requireAuth('timing:read'),
+      onRequest: requireAuth('timing:read'),
       schema: {
         tags,
         security: SECURED,

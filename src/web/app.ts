@@ -29,6 +29,7 @@ import { createMemoryBus } from '../bus/memory.js';
 import { displayLinkRoutes } from '../display/display-links.routes.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import { displayRoutes } from '../display/display.routes.js';
+import { rosterRoutes } from '../display/roster.routes.js';
 import { timingRoutes } from '../timing/timing.routes.js';
 import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
@@ -124,6 +125,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'tokens', description: 'API tokens for integrations' },
         { name: 'sources', description: 'CTP01 credentials of the timing software' },
         { name: 'platform', description: 'Platform administration' },
+        { name: 'rosters', description: 'Roster events and participants: CSV and ChronoTrack Live imports' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -142,6 +144,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
   await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
   await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage) });
+  await app.register(rosterRoutes, { db: deps.db, usage, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });

@@ -4,11 +4,11 @@
  *    header x-csrf-token on every state-changing request, or
  *  - an API token: `Authorization: Bearer p88_…` (never in a query string). Bearer requests
  *    need no CSRF token: a browser never attaches that header on its own.
- * Routes opt in with `preHandler: requireAuth('some:action')`; the permission table in
+ * Routes opt in with `onRequest: requireAuth('some:action')`; the permission table in
  * accounts/permissions.ts decides, and request.auth tells the handler who is calling.
  */
 import cookie from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccountsService, Auth } from '../accounts/accounts.service.js';
 import { authorize, type Action } from '../accounts/permissions.js';
@@ -83,11 +83,12 @@ export async function authenticate(request: FastifyRequest): Promise<{ auth: Aut
 }
 
 /**
- * A preHandler that lets the request through only when it is authenticated, carries the
+ * An onRequest hook (before the body is parsed or validated: an anonymous caller learns
+ * nothing about a route's input) that lets the request through only when it is authenticated, carries the
  * CSRF token if it came with the cookie and changes state, and (given an action) is allowed
  * that action. Sets request.auth.
  */
-export function requireAuth(action?: Action): preHandlerAsyncHookHandler {
+export function requireAuth(action?: Action): onRequestAsyncHookHandler {
   return async function requireAuthHandler(request: FastifyRequest) {
     const found = await authenticate(request);
     if (!found) throw new AppError('unauthorized');

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, type SignedIn } from '../../test/helpers/auth.js';
+import { testConfig } from '../../test/helpers/config.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { createLogger } from '../log.js';
+import { buildWebApp } from '../web/app.js';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+let owner: SignedIn;
+let viewer: SignedIn;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
+  await app.ready();
+  const partner = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' }); // on a trial: 25 events/month
+  owner = await signIn(app, partner.id, 'owner');
+  viewer = await signIn(app, partner.id, 'viewer');
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+const CSV = 'Bib,First Name,Last Name,City,Gender,Age\n101,Ada,Lovelace,London,F,36\n102,=HYPERLINK("x"),<b>Bold</b>,Paris,M,41\n,No,Bib,Rome,F,30\n';
+
+describe('roster routes', () => {
+  it('previews a CSV, imports it with the confirmed mapping, and re-imports in place', async () => {
+    const event = (await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'City 10K' } })).json();
+    const preview = (await app.inject({ method: 'POST', url: '/api/rosters/csv-preview', headers: owner.headers, payload: { csv: CSV } })).json();
+    expect(preview).toMatchObject({ headers: ['Bib', 'First Name', 'Last Name', 'City', 'Gender', 'Age'], totalRows: 3 });
+    expect(preview.suggestedMapping).toMatchObject({ bib: 'Bib', first_name: 'First Name', last_name: 'Last Name', city: 'City', gender: 'Gender', age: 'Age' });
+
+    const first = await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ inserted: 2, updated: 0, rows: 3, errors: [{ row: 4 }] });
+    const again = (await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv: CSV.replace('London', 'Bath'), mapping: preview.suggestedMapping } })).json();
+    expect(again).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
+
+    const list = (await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants`, headers: viewer.headers })).json().participants;
+    expect(list.map((p: { bib: string; city: string; last_name: string }) => [p.bib, p.city, p.last_name])).toEqual([
+      ['101', 'Bath', 'Lovelace'],
+      ['102', 'Paris', '<b>Bold</b>'], // stored as text; rendering escapes it
+    ]);
+
+    const edited = await app.inject({ method: 'PATCH', url: `/api/participants/${list[0].id}`, headers: owner.headers, payload: { custom_message: 'Go Ada!' } });
+    expect(edited.json()).toMatchObject({ bib: '101', custom_message: 'Go Ada!', city: 'Bath' });
+  });
+
+  it('refuses changes to a viewer', async () => {
+    const refused = await app.inject({ method: 'POST', url: '/api/rosters', headers: viewer.headers, payload: { name: 'Nope' } });
+    expect(refused.statusCode).toBe(403);
+  });
+
+  it('counts roster events against the plan and answers 402 naming the limit', async () => {
+    await t.owner.query(`UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = (SELECT id FROM partners WHERE slug = 'acme')`);
+    const res = await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'Second event this month' } });
+    expect(res.statusCode).toBe(402);
+    expect(res.json().error.message).toContain('events_per_month');
+  });
+});
