@@ -19,6 +19,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { waitForHealthy } from '../test/helpers/collector.js';
 import { createServerDatabase } from '../test/helpers/db.js';
+import { readSse } from '../test/helpers/sse.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -76,32 +77,12 @@ async function runSetup(setup: Setup): Promise<{ name: string; latencies: number
         const controller = new AbortController();
         controllers.push(controller);
         const res = await fetch(`http://127.0.0.1:${webPort}/api/display/${LINK}/stream`, { signal: controller.signal });
-        const reader = res.body!.getReader();
-        const decoder = new TextDecoder();
-        let buf = '';
-        void (async () => {
-          try {
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) return;
-              const now = performance.now();
-              buf += decoder.decode(value, { stream: true });
-              let end;
-              while ((end = buf.indexOf('\n\n')) !== -1) {
-                const block = buf.slice(0, end);
-                buf = buf.slice(end + 2);
-                const data = block.split('\n').find((l) => l.startsWith('data: '));
-                if (!data) continue;
-                const tag = (JSON.parse(data.slice(6)) as { tag: string }).tag;
-                const list = arrivals.get(tag) ?? [];
-                list.push(now);
-                arrivals.set(tag, list);
-              }
-            }
-          } catch {
-            // closed
-          }
-        })();
+        readSse(res.body!, (fields, now) => {
+          const tag = (JSON.parse(fields.data!) as { tag: string }).tag;
+          const list = arrivals.get(tag) ?? [];
+          list.push(now);
+          arrivals.set(tag, list);
+        });
       }),
     );
     await new Promise((r) => setTimeout(r, 500));

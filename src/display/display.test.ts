@@ -7,6 +7,7 @@ import { testConfig } from '../../test/helpers/config.js';
 import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { buildWebApp } from '../web/app.js';
+import { readSse } from '../../test/helpers/sse.js';
 import { newLinkId } from './link-id.js';
 
 let t: TestDatabase;
@@ -53,27 +54,7 @@ async function openStream(path: string, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, { headers, signal: controller.signal });
   const events: SseEvent[] = [];
   if (res.ok && res.body) {
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += decoder.decode(value, { stream: true });
-          let end;
-          while ((end = buf.indexOf('\n\n')) !== -1) {
-            const block = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-            if (fields.data) events.push({ id: fields.id!, event: fields.event!, data: JSON.parse(fields.data) });
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
+    readSse(res.body, (f) => events.push({ id: f.id!, event: f.event!, data: JSON.parse(f.data!) }));
   }
   return { res, events, close: () => controller.abort() };
 }

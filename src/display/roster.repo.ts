@@ -5,27 +5,10 @@
  * chunk whatever the row count, and text[] tags of any length per row.
  */
 import type { Queryable } from '../db/database.js';
-import type { Gender, Participant, ParticipantWithRaw, RosterEvent, RosterEventSummary, RosterSource } from './roster.schemas.js';
+import type { Participant, ParticipantWithRaw, RosterEvent, RosterEventSummary, RosterSource } from './roster.schemas.js';
 
 /** Every stored column of a participant a write sets (raw included). */
-export interface StoredParticipant {
-  external_id: string | null;
-  bib: string;
-  tags: string[];
-  first_name: string | null;
-  last_name: string | null;
-  age: number | null;
-  gender: Gender;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  division: string | null;
-  race: string | null;
-  wave: string | null;
-  team: string | null;
-  custom_message: string | null;
-  raw: unknown;
-}
+export type StoredParticipant = Omit<ParticipantWithRaw, 'id' | 'event_id' | 'updated_at'>;
 
 const EVENT_COLS = 'id, name, source, external_id, created_at, updated_at';
 const PARTICIPANT_COLS = `id, event_id, external_id, bib, tags, first_name, last_name, age, gender, city, state, country,
