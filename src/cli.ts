@@ -13,6 +13,8 @@ const usage = `p88 <command>
   migrate     apply database migrations (idempotent)
   archive     move reads older than ARCHIVE_AFTER_DAYS (or --days N) to timing_reads_archive
   simulate    replay a race against a collector as a CTP01 client (p88 simulate --help)
+  demo        seed a demo partner (roster, template, display link) and print its URLs and credentials [--json]
+              (p88 start --demo does the same as it starts)
   source      create collector credentials: p88 source create --name "Finish laptop" [--partner local]
   partner     create a timing partner: p88 partner create --slug acme --name "Acme Timing"
   user        create a user: p88 user create --email a@b.c (--partner <slug> --role owner|admin|staff|viewer | --platform)
@@ -31,6 +33,7 @@ const commands: Record<string, Command> = {
   partner: (args) => import('./commands/accounts.js').then((m) => m.partnerCommand(args)),
   user: (args) => import('./commands/accounts.js').then((m) => m.userCommand(args)),
   simulate: (args) => import('./simulator/cli.js').then((m) => m.main(args)),
+  demo: (args) => import('./commands/demo.js').then((m) => m.demoCommand(args)),
 };
 
 async function main(argv: string[]): Promise<number> {

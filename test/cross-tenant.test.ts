@@ -25,6 +25,8 @@ const PUBLIC: Record<string, string> = {
   'GET /health': 'no tenant data',
   'GET /api/display/{id}': 'the unguessable link id is the key; checked below',
   'GET /api/display/{id}/stream': 'the unguessable link id is the key; checked below',
+  'POST /api/display/{id}/screens/{screen}': "a screen's report, keyed by the unguessable link id; only its own partner's console reads it",
+  'GET /assets/{key}': 'image bytes for screens: the unguessable 32-hex key is the secret (assets.test.ts)',
 };
 
 let t: TestDatabase;
@@ -41,7 +43,7 @@ async function call(who: SignedIn, method: string, url: string, payload?: unknow
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({}), bus, heartbeatMs: 200 });
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ CTLIVE_BASE_URL: 'http://127.0.0.1:9/api' }), bus, heartbeatMs: 200 });
   await app.ready();
   bPartner = (await app.accounts.createPartner({ slug: 'beta', name: 'Beta Timing' })).id;
   a = await signIn(app, 1, 'owner');
@@ -57,7 +59,13 @@ beforeAll(async () => {
   B.user = b.userId;
   B.roster = (await call(b, 'POST', '/api/rosters', { name: 'B-ROSTER-NAME' })).json().id;
   B.participant = (await call(b, 'POST', `/api/rosters/${B.roster}/participants`, { bib: '4242', first_name: 'B-RUNNER-NAME' })).json().id;
+  // A ChronoTrack import of B's (the provider address refuses connections: the job fails, its id stays).
+  B.rosterImport = (await call(b, 'POST', '/api/rosters/ctlive', { client_id: 'c', user_id: 'u', password: 'p', event_id: '4242' })).json().import_id;
   B.email = b.email;
+  const design = { html: '<div data-p88-field="name">B-TEMPLATE-HTML</div>', css: '' };
+  B.template = (await call(b, 'POST', '/api/templates', { name: 'B-TEMPLATE-NAME', runner: design, idle: design })).json().template.id;
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEklEQVQImWM402F8psOYAUIBAC02Bh1HhY0qAAAAAElFTkSuQmCC', 'base64');
+  B.asset = (await app.inject({ method: 'POST', url: '/api/assets', headers: { ...b.headers, 'content-type': 'image/png', 'x-file-name': 'B-ASSET-NAME.png' }, payload: png })).json().asset?.key;
   for (const [k, v] of Object.entries(B)) if (v === undefined) throw new Error(`fixture ${k} missing`);
   // Timing data has no create route (the collector writes it): as the owner.
   await t.owner.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (900, $1, 'B-SESSION-NAME')`, [bPartner]);
@@ -82,7 +90,7 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
@@ -97,7 +105,13 @@ function aimAtB(path: string): string {
           ? B.invitation
           : path.startsWith('/api/display-links/')
             ? B.link
-            : path.startsWith('/api/rosters/')
+            : path.startsWith('/api/templates/')
+              ? B.template
+            : path.startsWith('/api/assets/') || path.startsWith('/assets/')
+              ? B.asset
+            : path.startsWith('/api/rosters/imports/')
+              ? B.rosterImport
+              : path.startsWith('/api/rosters/')
               ? B.roster
               : path.startsWith('/api/participants/')
                 ? B.participant
@@ -122,6 +136,11 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/participants/{id}': { first_name: 'Renamed by A' },
   'POST /api/rosters/{id}/csv': { csv: 'bib,first\n88,Planted\n', mapping: { bib: 'bib', first_name: 'first' } },
   'POST /api/rosters/csv-preview': { csv: 'bib\n1\n' },
+  'POST /api/templates': { name: 'A template', runner: { html: '', css: '' }, idle: { html: '', css: '' } },
+  'PUT /api/templates/{id}': { name: 'Renamed by A', runner: { html: '', css: '' }, idle: { html: '', css: '' } },
+  'POST /api/templates/{id}/duplicate': { name: 'Copied by A' },
+  'PATCH /api/display-links/{id}': { name: 'Renamed by A' },
+  'POST /api/display-links/{id}/show': { bib: '4242' },
 };
 
 describe('cross-tenant isolation over HTTP', () => {
@@ -158,6 +177,11 @@ describe('cross-tenant isolation over HTTP', () => {
     expect(users.find((u) => u.id === B.user)?.role).toBe('owner');
     const invitations = (await call(b, 'GET', '/api/invitations')).json().invitations as Array<{ id: number }>;
     expect(invitations.map((i) => i.id)).toContain(B.invitation);
+    const template = (await call(b, 'GET', `/api/templates/${B.template}`)).json().template;
+    expect(template).toMatchObject({ name: 'B-TEMPLATE-NAME', current_version: 1 });
+    const assets = (await call(b, 'GET', '/api/assets')).json().assets as Array<{ key: string }>;
+    expect(assets.map((x) => x.key)).toEqual([B.asset]);
+    expect((await call(b, 'GET', `/api/rosters/imports/${B.rosterImport}`)).statusCode).toBe(200);
     const participants = (await call(b, 'GET', `/api/rosters/${B.roster}/participants`)).json().participants as Array<{ bib: string; first_name: string }>;
     expect(participants).toEqual([expect.objectContaining({ bib: '4242', first_name: 'B-RUNNER-NAME' })]);
   });

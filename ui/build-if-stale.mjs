@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const uiDir = dirname(fileURLToPath(import.meta.url));
 const builtIndex = join(uiDir, 'dist', 'index.html');
-const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => join(uiDir, name));
+const sources = [
+  ...['src', 'public', 'index.html', 'display.html', 'vite.config.ts'].map((name) => join(uiDir, name)),
+  // Server modules the UI imports (kept import-free for that reason).
+  ...['accounts/permissions.ts', 'display/template-fields.ts'].map((name) => join(uiDir, '..', 'src', name)),
+];
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;

@@ -42,3 +42,8 @@ export function chunkJson<T>(items: readonly T[], maxBytes: number): string[] {
   if (current.length > 0) out.push(`[${current.join(',')}]`);
   return out;
 }
+
+/** The topic of a partner's display control messages (operator console, link changes). */
+export function displayControlTopic(partnerId: number): string {
+  return `p88_display_${partnerId}`;
+}

@@ -3,7 +3,7 @@ import { openRuntime } from '../runtime.js';
 
 type Service = 'collector' | 'web' | 'worker';
 
-export async function serve(services: Service[], _args: string[]): Promise<number> {
+export async function serve(services: Service[], args: string[]): Promise<number> {
   const runtime = await openRuntime();
   const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
@@ -30,6 +30,11 @@ export async function serve(services: Service[], _args: string[]): Promise<numbe
     const app = await buildWebApp({ db, logger: log, config, bus });
     await app.listen({ host: config.HOST, port: config.PORT });
     closers.push(() => app.close());
+    if (args.includes('--demo')) {
+      // The embedded database admits one process: seed the demo from inside the server.
+      const { seedDemo, formatDemo } = await import('./demo.js');
+      process.stdout.write(formatDemo(await seedDemo(runtime, { runners: 60, firstBib: 1000 })));
+    }
   }
   if (services.includes('worker')) {
     const { startWorker } = await import('../worker/worker.js');

@@ -9,8 +9,8 @@ import { asPlatform, withPartner } from './tenant.js';
 let t: TestDatabase;
 const TABLES = [
   'partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads',
-  'timing_reads_archive', 'connection_log', 'roster_events', 'participants', 'participant_tags', 'display_links',
-  'partner_plans', 'payments',
+  'timing_reads_archive', 'connection_log', 'roster_events', 'participants', 'participant_tags', 'display_links', 'display_templates', 'display_template_versions',
+  'partner_plans', 'payments', 'assets',
 ];
 
 beforeAll(async () => {
@@ -34,6 +34,15 @@ beforeAll(async () => {
     await o.query(`INSERT INTO roster_events (id, partner_id, name, source) VALUES ($1, $1, 'Marathon', 'manual')`, [p]);
     await o.query(`INSERT INTO participants (partner_id, event_id, bib, tags) VALUES ($1, $1, '100', '{T100}')`, [p]);
     await o.query(`INSERT INTO display_links (id, partner_id) VALUES ($1, $2)`, [`Link000${p}`, p]);
+    await o.query(
+      `INSERT INTO assets (partner_id, key, content_type, width, height, bytes, data, sha256) VALUES ($1, $2, 'image/png', 1, 1, 1, '\\x00', repeat('0', 64))`,
+      [p, String(p).repeat(32)],
+    );
+    await o.query(`INSERT INTO display_templates (id, partner_id, name) VALUES ($1, $1, 'Finish')`, [p]);
+    await o.query(
+      `INSERT INTO display_template_versions (partner_id, template_id, version, runner_html, runner_css, idle_html, idle_css) VALUES ($1, $1, 1, '', '', '', '')`,
+      [p],
+    );
     await o.query(`INSERT INTO partner_plans (partner_id) VALUES ($1) ON CONFLICT DO NOTHING`, [p]);
     await o.query(
       `INSERT INTO payments (partner_id, stripe_event_id, kind, amount_cents, currency, status, occurred_at) VALUES ($1, $2, 'invoice', 100, 'usd', 'paid', now())`,
@@ -98,6 +107,18 @@ describe('row-level security as the application role', () => {
     const after = await withPartner(t.db, 1, async (tx) => {
       await tx.query(`SELECT * FROM p88_timing_source_for_user('user-2')`);
       return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_sessions')).rows[0]!.n;
+    });
+    expect(after).toBe(1);
+  });
+
+  it('gives an asset’s bytes by key, and nothing else about it, only through the definer function', async () => {
+    const r = await t.db.query<Record<string, unknown>>(`SELECT * FROM p88_asset($1)`, ['2'.repeat(32)]);
+    expect(r.rows).toHaveLength(1);
+    expect(Object.keys(r.rows[0]!).sort()).toEqual(['content_type', 'data']);
+    expect((await t.db.query(`SELECT * FROM p88_asset($1)`, ['f'.repeat(32)])).rows).toEqual([]);
+    const after = await withPartner(t.db, 1, async (tx) => {
+      await tx.query(`SELECT * FROM p88_asset($1)`, ['2'.repeat(32)]);
+      return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM assets')).rows[0]!.n;
     });
     expect(after).toBe(1);
   });

@@ -8,6 +8,10 @@ export interface PublicLink {
   session_id: number | null;
   locations: string[];
   settings: Partial<DisplaySettings>;
+  template_id: number | null;
+  /** null = the template's current version. */
+  template_version: number | null;
+  roster_event_id: number | null;
 }
 
 /** A live link by id, for an unauthenticated screen (through the definer function). */
@@ -16,15 +20,34 @@ export async function findPublicLink(db: Queryable, id: string): Promise<PublicL
   return r.rows[0] ?? null;
 }
 
-export async function insertLink(
-  db: Queryable,
-  l: { id: string; partnerId: number; name: string; sessionId: number | null; locations: string[]; settings: DisplaySettings; expiresAt: Date | null },
-): Promise<void> {
+/** What a link binds; every field can be changed while screens are open. */
+export interface LinkBinding {
+  name: string;
+  sessionId: number | null;
+  locations: string[];
+  settings: DisplaySettings;
+  templateId: number | null;
+  templateVersion: number | null;
+  rosterEventId: number | null;
+  expiresAt: Date | null;
+}
+
+export async function insertLink(db: Queryable, l: LinkBinding & { id: string; partnerId: number }): Promise<void> {
   await db.query(
-    `INSERT INTO display_links (id, partner_id, name, session_id, locations, settings, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [l.id, l.partnerId, l.name, l.sessionId, l.locations, JSON.stringify(l.settings), l.expiresAt],
+    `INSERT INTO display_links (id, partner_id, name, session_id, locations, settings, template_id, template_version, roster_event_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [l.id, l.partnerId, l.name, l.sessionId, l.locations, JSON.stringify(l.settings), l.templateId, l.templateVersion, l.rosterEventId, l.expiresAt],
   );
+}
+
+export async function updateLink(db: Queryable, id: string, l: LinkBinding): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE display_links SET name = $2, session_id = $3, locations = $4, settings = $5, template_id = $6, template_version = $7,
+            roster_event_id = $8, expires_at = $9
+      WHERE id = $1 AND revoked_at IS NULL`,
+    [id, l.name, l.sessionId, l.locations, JSON.stringify(l.settings), l.templateId, l.templateVersion, l.rosterEventId, l.expiresAt],
+  );
+  return r.rowCount === 1;
 }
 
 export async function revokeLink(db: Queryable, id: string): Promise<boolean> {
@@ -72,19 +95,29 @@ export interface LinkRow {
   session_id: number | null;
   locations: string[];
   settings: Partial<DisplaySettings>;
+  template_id: number | null;
+  template_version: number | null;
+  roster_event_id: number | null;
   expires_at: Date | null;
   revoked_at: Date | null;
   created_at: Date;
 }
 
+const LINK_COLUMNS = 'id, name, session_id, locations, settings, template_id, template_version, roster_event_id, expires_at, revoked_at, created_at';
+
 /** The partner's links, live ones first. */
 export async function listLinks(db: Queryable): Promise<LinkRow[]> {
   const r = await db.query<LinkRow>(
-    `SELECT id, name, session_id, locations, settings, expires_at, revoked_at, created_at
-       FROM display_links ORDER BY revoked_at IS NOT NULL, created_at DESC`,
+    `SELECT ${LINK_COLUMNS} FROM display_links ORDER BY revoked_at IS NOT NULL, created_at DESC`,
   );
   return r.rows;
 }
+
+export async function getLink(db: Queryable, id: string): Promise<LinkRow | null> {
+  const r = await db.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM display_links WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
 
 export async function countLiveLinks(db: Queryable): Promise<number> {
   const r = await db.query<{ n: number }>(
@@ -96,4 +129,34 @@ export async function countLiveLinks(db: Queryable): Promise<number> {
 export async function sessionBelongs(db: Queryable, sessionId: number): Promise<boolean> {
   const r = await db.query(`SELECT 1 FROM timing_sessions WHERE id = $1`, [sessionId]);
   return r.rowCount === 1;
+}
+
+export async function rosterEventBelongs(db: Queryable, eventId: number): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM roster_events WHERE id = $1`, [eventId]);
+  return r.rowCount === 1;
+}
+
+export async function templateVersionExists(db: Queryable, templateId: number, version: number | null): Promise<boolean> {
+  const r =
+    version === null
+      ? await db.query(`SELECT 1 FROM display_templates WHERE id = $1`, [templateId])
+      : await db.query(`SELECT 1 FROM display_template_versions WHERE template_id = $1 AND version = $2`, [templateId, version]);
+  return r.rowCount === 1;
+}
+
+/** The designs a link shows: its fixed version, or the template's current one. */
+export async function linkDesigns(
+  db: Queryable,
+  templateId: number,
+  version: number | null,
+): Promise<{ runner: { html: string; css: string }; idle: { html: string; css: string } } | null> {
+  const r = await db.query<{ runner: { html: string; css: string }; idle: { html: string; css: string } }>(
+    `SELECT json_build_object('html', v.runner_html, 'css', v.runner_css) AS runner,
+            json_build_object('html', v.idle_html, 'css', v.idle_css) AS idle
+       FROM display_templates t
+       JOIN display_template_versions v ON v.template_id = t.id AND v.version = coalesce($2, t.current_version)
+      WHERE t.id = $1`,
+    [templateId, version],
+  );
+  return r.rows[0] ?? null;
 }

@@ -8,20 +8,27 @@ import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { errorResponses } from '../web/error-handler.js';
-import { findPublicLink } from './display-links.repo.js';
+import { withPartner } from '../db/tenant.js';
+import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { openDisplayStream } from './display-stream.js';
 import { isLinkId } from './link-id.js';
+import { RunnerResolver } from './runner.js';
+import { screenReportSchema, type ScreenPresence } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
 
 /** Comments on an idle stream keep proxies from closing it and let screens notice a dead link. */
 export const HEARTBEAT_MS = 15_000;
 
 const params = z.object({ id: z.string() });
+const design = z.object({ html: z.string(), css: z.string() });
+/** A screen's report is small; anything bigger is not a screen. */
+const SCREEN_REPORT_LIMIT = 16 * 1024;
 
-export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; heartbeatMs?: number }> = async (
+export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; screens: ScreenPresence; heartbeatMs?: number }> = async (
   app,
-  { db, bus, heartbeatMs = HEARTBEAT_MS },
+  { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
 ) => {
+  const runners = new RunnerResolver(db);
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -36,12 +43,42 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; hear
         tags: ['display'],
         summary: 'A display link as a screen sees it (public: the id is the key)',
         params,
-        response: { 200: z.object({ id: z.string(), locations: z.array(z.string()), settings: displaySettingsSchema }), ...errorResponses },
+        response: {
+          200: z.object({
+            id: z.string(),
+            locations: z.array(z.string()),
+            settings: displaySettingsSchema,
+            template: z.object({ runner: design, idle: design }).nullable().describe('Sanitized designs; null = the built-in design'),
+          }),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const link = await liveLink(request.params.id);
-      return { id: link.id, locations: link.locations, settings: withDefaults(link.settings) };
+      const template =
+        link.template_id === null ? null : await withPartner(db, link.partner_id, (tx) => linkDesigns(tx, link.template_id!, link.template_version));
+      void reply.header('cache-control', 'no-store');
+      return { id: link.id, locations: link.locations, settings: withDefaults(link.settings), template };
+    },
+  );
+
+  app.post(
+    '/api/display/:id/screens/:screen',
+    {
+      bodyLimit: SCREEN_REPORT_LIMIT,
+      schema: {
+        tags: ['display'],
+        summary: 'A screen reports what it shows and its queue (public: for the operator console)',
+        params: z.object({ id: z.string(), screen: z.string().regex(/^[0-9A-Za-z]{8,32}$/) }),
+        body: screenReportSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const link = await liveLink(request.params.id);
+      screens.report(link.id, request.params.screen, request.body);
+      return reply.status(204).send(null);
     },
   );
 
@@ -53,12 +90,16 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; hear
         summary: 'Server-Sent Events: every read the link shows (event "read"), with Last-Event-ID replay',
         params,
         headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,18}$/).optional() }).passthrough(),
+        querystring: z.object({
+          last_event_id: z.string().regex(/^\d{1,18}$/).optional().describe('For a screen reconnecting by itself (EventSource cannot set the header)'),
+        }),
         response: { 404: errorResponses[404] },
       },
     },
     async (request, reply) => {
       const link = await liveLink(request.params.id);
-      const header = request.headers['last-event-id'];
+      // The header (the browser's own reconnect) wins over the query (the page's).
+      const header = request.headers['last-event-id'] ?? request.query.last_event_id;
       const lastEventId = typeof header === 'string' ? Number(header) : null;
 
       reply.hijack();
@@ -71,7 +112,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; hear
         'x-accel-buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      const stop = await openDisplayStream({ db, bus }, link, lastEventId, (frames) => res.write(frames));
+      const stop = await openDisplayStream({ db, bus, runners }, link, lastEventId, (frames) => res.write(frames));
       // Each heartbeat also re-checks the link, so revoking or expiring it ends open screens.
       const heartbeat = setInterval(() => {
         findPublicLink(db, link.id).then(

@@ -15,6 +15,10 @@ export const displaySettingsSchema = z.object({
     .array(z.string().max(200))
     .max(20)
     .default(['Welcome to Race Display', 'Real-time timing data', 'Live race results']),
+  /** The server picks one at random per runner (the "server message" block). */
+  serverMessages: z.array(z.string().max(200)).max(50).default(['Great job!', 'Way to go!', 'Strong finish!']),
+  /** Shown in the "custom message" block, in turn, for runners without a message of their own. */
+  rotatingMessages: z.array(z.string().max(200)).max(50).default([]),
   sound: z.boolean().default(false),
   animation: z.enum(['none', 'fade', 'slide']).default('fade'),
 });

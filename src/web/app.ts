@@ -26,10 +26,17 @@ import { TimingSources } from '../accounts/timing-sources.service.js';
 import { Usage } from '../accounts/usage.service.js';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
+import { assetRoutes } from '../display/assets.routes.js';
+import { Assets } from '../display/assets.service.js';
 import { displayLinkRoutes } from '../display/display-links.routes.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import { displayRoutes } from '../display/display.routes.js';
+import { fetchStylesRoutes } from '../display/fetch-styles.routes.js';
+import type { SafeFetchPolicy } from '../display/safe-fetch.js';
 import { rosterRoutes } from '../display/roster.routes.js';
+import { ScreenPresence } from '../display/screens.js';
+import { templateRoutes } from '../display/templates.routes.js';
+import { Templates } from '../display/templates.service.js';
 import { timingRoutes } from '../timing/timing.routes.js';
 import { createTimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
@@ -46,6 +53,8 @@ export interface WebDeps {
   bus?: Bus;
   /** Display stream heartbeat (tests shorten it). */
   heartbeatMs?: number;
+  /** Tests only: widens the fetch-styles address policy to a fake site; production keeps the strict default. */
+  fetchStylesPolicy?: SafeFetchPolicy;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -126,6 +135,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'sources', description: 'CTP01 credentials of the timing software' },
         { name: 'platform', description: 'Platform administration' },
         { name: 'rosters', description: 'Roster events and participants: CSV and ChronoTrack Live imports' },
+        { name: 'assets', description: 'Images for display templates (upload, library, public URLs)' },
+        { name: 'templates', description: 'Display templates and their versions' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -143,12 +154,17 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   });
   const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
   await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
-  await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage) });
+  const bus = deps.bus ?? createMemoryBus();
+  const screens = new ScreenPresence();
+  await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
+  await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
   await app.register(rosterRoutes, { db: deps.db, usage, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL });
+  await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
+  await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  await app.register(displayRoutes, { db: deps.db, bus: deps.bus ?? createMemoryBus(), ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
+  await app.register(displayRoutes, { db: deps.db, bus, screens, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});
   return app;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandling } from './error-handler.js';
 import { spaPlugin } from './spa.js';
 
-const INDEX = '<!doctype html><html><body><div id="root"></div><script src="/assets/app-3f9a1c.js"></script></body></html>';
+const INDEX = '<!doctype html><html><body><div id="root"></div><script src="/static/app-3f9a1c.js"></script></body></html>';
 const SCRIPT = 'console.log("dashboard");';
 
 let root: string;
@@ -36,9 +36,9 @@ async function buildApp(distDir: string): Promise<{ app: FastifyInstance; logs: 
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'p88-spa-'));
-  await mkdir(join(root, 'dist', 'assets'), { recursive: true });
+  await mkdir(join(root, 'dist', 'static'), { recursive: true });
   await writeFile(join(root, 'dist', 'index.html'), INDEX);
-  await writeFile(join(root, 'dist', 'assets', 'app-3f9a1c.js'), SCRIPT);
+  await writeFile(join(root, 'dist', 'static', 'app-3f9a1c.js'), SCRIPT);
   await writeFile(join(root, 'dist', 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   await writeFile(join(root, 'secret.txt'), 'do not serve');
 });
@@ -81,7 +81,7 @@ describe('spaPlugin with a built UI', () => {
   });
 
   it('serves hashed assets with a year-long immutable cache', async () => {
-    const res = await app.inject({ method: 'GET', url: '/assets/app-3f9a1c.js' });
+    const res = await app.inject({ method: 'GET', url: '/static/app-3f9a1c.js' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/javascript/);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
@@ -95,7 +95,7 @@ describe('spaPlugin with a built UI', () => {
   });
 
   it('answers a missing file with a 404, not with the app', async () => {
-    const res = await app.inject({ method: 'GET', url: '/assets/app-old.js' });
+    const res = await app.inject({ method: 'GET', url: '/static/app-old.js' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
@@ -127,7 +127,7 @@ describe('spaPlugin with a built UI', () => {
     expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
-  it.each(['/../secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e/secret.txt', '/.%2e/secret.txt'])(
+  it.each(['/../secret.txt', '/..%2fsecret.txt', '/static/..%2f..%2fsecret.txt', '/%2e%2e/secret.txt', '/.%2e/secret.txt'])(
     'never serves a file outside the build: %s',
     async (url) => {
       const res = await app.inject({ method: 'GET', url });

@@ -1,8 +1,9 @@
 /**
  * Serves the partner dashboard (ui/dist, built by `npm run build:ui`) at `/`. Any GET that is not
  * an API or docs path and not a file gets index.html, so the app's own routes (/sign-in, …)
- * survive a reload. Files under assets/ carry a content hash in their names and are cached for a
- * year; index.html is revalidated on every load so a deploy shows up at once.
+ * survive a reload. Files under static/ carry a content hash in their names and are cached for a
+ * year; index.html is revalidated on every load so a deploy shows up at once. /d/<id> is a
+ * display screen: display.html, a page of its own without the dashboard.
  */
 import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
@@ -19,6 +20,8 @@ export const DEFAULT_UI_DIST = fileURLToPath(new URL('../../ui/dist', import.met
 
 /** Paths that belong to the server: a miss there is the API's JSON 404, never the app. */
 const SERVER_PATH = /^\/(api|docs)(\/|$)/;
+/** A display link's screen (/d/<8-char id>): its own page, not the dashboard. */
+const DISPLAY_PATH = /^\/d\/[0-9A-Za-z]{8}$/;
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 const OTHER_FILE_CACHE = 'public, max-age=3600';
 
@@ -60,7 +63,7 @@ export async function spaPlugin(app: FastifyInstance, opts: SpaOptions): Promise
     // A missing file (an asset of an older build, a typo) is a plain 404: answering it with the
     // app's HTML would make the browser report a confusing script or style error instead.
     if (extname(path) !== '') return notFound(reply);
-    return reply.sendFile('index.html');
+    return reply.sendFile(DISPLAY_PATH.test(path) ? 'display.html' : 'index.html');
   });
 }
 
@@ -72,8 +75,8 @@ function notFound(reply: FastifyReply): FastifyReply {
 
 function cacheControlFor(distDir: string, filePath: string): string {
   const relative = filePath.slice(distDir.length + 1).split(sep).join('/');
-  if (relative === 'index.html') return 'no-cache';
-  if (relative.startsWith('assets/')) return ASSET_CACHE;
+  if (relative === 'index.html' || relative === 'display.html') return 'no-cache';
+  if (relative.startsWith('static/')) return ASSET_CACHE;
   return OTHER_FILE_CACHE;
 }
 

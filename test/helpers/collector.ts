@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCollector, type CollectorHandle } from '../../src/collector/collector.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Bus } from '../../src/bus/bus.js';
 import type { Database } from '../../src/db/database.js';
 import { createLogger } from '../../src/log.js';
 
@@ -13,7 +14,7 @@ export interface TestCollector extends CollectorHandle {
   status(): Promise<Record<string, unknown>>;
 }
 
-export async function startTestCollector(db: Database, env: Record<string, string> = {}, dataDir?: string): Promise<TestCollector> {
+export async function startTestCollector(db: Database, env: Record<string, string> = {}, dataDir?: string, bus?: Bus): Promise<TestCollector> {
   const dir = dataDir ?? (await mkdtemp(path.join(tmpdir(), 'p88-collector-')));
   const config = loadConfig({
     DATA_DIR: dir,
@@ -24,7 +25,7 @@ export async function startTestCollector(db: Database, env: Record<string, strin
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const handle = await startCollector({ db, config, log: createLogger(config.LOG_LEVEL) });
+  const handle = await startCollector({ db, config, log: createLogger(config.LOG_LEVEL), ...(bus ? { bus } : {}) });
   return Object.assign(handle, {
     config,
     dataDir: dir,

@@ -63,11 +63,13 @@ export async function startWebStack(): Promise<WebStack> {
   if (!address || typeof address === 'string') throw new Error('no server address');
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
-  const collector = await startTestCollector(t.db, {
-    SECRET_KEY: secretKey,
-    COLLECTOR_AUTH: 'hmac-sha1',
-    COLLECTOR_ALLOW_ANONYMOUS: 'false',
-  });
+  // The collector publishes stored reads on the web app's bus, as in `p88 start`.
+  const collector = await startTestCollector(
+    t.db,
+    { SECRET_KEY: secretKey, COLLECTOR_AUTH: 'hmac-sha1', COLLECTOR_ALLOW_ANONYMOUS: 'false' },
+    undefined,
+    bus,
+  );
 
   return {
     t,

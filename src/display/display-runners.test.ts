@@ -1,0 +1,187 @@
+/**
+ * What a screen is sent: runners matched on the link's roster (tag, then bib), elapsed time
+ * from the session's gun, server messages, unknown bibs; and the operator console's commands
+ * (clear, show a bib, test read), screens' reports, and reloads when the link changes.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, type SignedIn } from '../../test/helpers/auth.js';
+import { testConfig } from '../../test/helpers/config.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { readSse } from '../../test/helpers/sse.js';
+import { readsTopic } from '../bus/bus.js';
+import { createMemoryBus } from '../bus/memory.js';
+import type { LiveRead } from '../collector/live-read.js';
+import { createLogger } from '../log.js';
+import { buildWebApp } from '../web/app.js';
+
+let t: TestDatabase;
+let app: FastifyInstance;
+let base: string;
+let owner: SignedIn;
+let partnerId: number;
+let sessionId: number;
+let eventId: number;
+const bus = createMemoryBus();
+const GUN = Date.UTC(2026, 10, 23, 8, 0, 0);
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus, heartbeatMs: 200 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const partner = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  partnerId = partner.id;
+  owner = await signIn(app, partnerId, 'owner');
+  const s = await t.owner.query<{ id: number }>(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race') RETURNING id`, [partnerId]);
+  sessionId = s.rows[0]!.id;
+  const event = (await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'Marathon' } })).json();
+  eventId = event.id;
+  const csv = 'Bib,Chip,First,Last,City,State,Message\n101,TAG101,Ada,Lovelace,London,,Go Ada!\n102,,Alan,Turing,Wilmslow,UK,\n';
+  const mapping = { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last', city: 'City', state: 'State', custom_message: 'Message' };
+  const imported = await app.inject({ method: 'POST', url: `/api/rosters/${eventId}/csv`, headers: owner.headers, payload: { csv, mapping } });
+  expect(imported.json()).toMatchObject({ inserted: 2 });
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+interface Frame {
+  id?: string;
+  event: string;
+  data: Record<string, unknown> & { runner?: Record<string, unknown> | null };
+}
+
+async function openStream(linkId: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/display/${linkId}/stream`, { signal: controller.signal });
+  const events: Frame[] = [];
+  readSse(res.body!, (f) => events.push({ ...(f.id ? { id: f.id } : {}), event: f.event!, data: JSON.parse(f.data!) }));
+  await new Promise((r) => setTimeout(r, 100)); // subscribed
+  return { events, close: () => controller.abort() };
+}
+
+function live(id: number, tag: string, readTime: number, kind: 'tag' | 'gun' = 'tag'): LiveRead {
+  return { id, partnerId, sessionId, location: 'finish', tag, kind, readTime, receivedAt: readTime, sequence: id, lap: 1, readerId: 'R', gator: 1 };
+}
+
+async function until(cond: () => boolean, what = 'condition') {
+  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+}
+
+async function createLink(payload: Record<string, unknown>): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload });
+  expect(res.statusCode).toBe(201);
+  return res.json().id;
+}
+
+describe('runners on display streams', () => {
+  it('matches reads by tag then bib, gives elapsed time from the gun, and a server message', async () => {
+    const linkId = await createLink({ roster_event_id: eventId, session_id: sessionId, settings: { serverMessages: ['Bravo!'], repeatWindowMs: 0 } });
+    const s = await openStream(linkId);
+    await bus.publish(readsTopic(partnerId), [
+      live(1, 'guntime', GUN, 'gun'),
+      live(2, 'TAG101', GUN + 3_723_000), // Ada by chip
+      live(3, '102', GUN + 3_800_000), // Alan by bib
+      live(4, '999', GUN + 3_900_000), // nobody
+    ]);
+    await until(() => s.events.length >= 4, 'four events');
+    expect(s.events.map((e) => e.event)).toEqual(['gun', 'read', 'read', 'read']);
+    expect(s.events[1]!.data.runner).toMatchObject({
+      bib: '101', name: 'Ada Lovelace', city_state: 'London', message: 'Go Ada!', server_message: 'Bravo!', elapsedMs: 3_723_000, unknown: false,
+    });
+    expect(s.events[2]!.data.runner).toMatchObject({ bib: '102', name: 'Alan Turing', city_state: 'Wilmslow, UK', message: '', elapsedMs: 3_800_000 });
+    expect(s.events[3]!.data.runner).toMatchObject({ bib: '999', name: '', unknown: true });
+    s.close();
+  });
+
+  it('hides unknown bibs when the link says so', async () => {
+    const linkId = await createLink({ roster_event_id: eventId, settings: { unknownBib: 'hide', repeatWindowMs: 0 } });
+    const s = await openStream(linkId);
+    await bus.publish(readsTopic(partnerId), [live(10, '999', GUN + 1), live(11, '101', GUN + 2)]);
+    await until(() => s.events.length >= 1, 'one event');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.events.map((e) => e.data.runner?.bib)).toEqual(['101']);
+    s.close();
+  });
+
+  it('sees a roster edit on the next reads without a restart', async () => {
+    const linkId = await createLink({ roster_event_id: eventId, settings: { repeatWindowMs: 0 } });
+    const s = await openStream(linkId);
+    const p = (await app.inject({ method: 'GET', url: `/api/rosters/${eventId}/participants`, headers: owner.headers })).json().participants[1];
+    await app.inject({ method: 'PATCH', url: `/api/participants/${p.id}`, headers: owner.headers, payload: { custom_message: 'Codebreaker!' } });
+    let n = 20;
+    await until(() => {
+      void bus.publish(readsTopic(partnerId), [live(n++, '102', GUN + n)]);
+      return s.events.some((e) => e.data.runner?.message === 'Codebreaker!');
+    }, 'the edited message');
+    s.close();
+  });
+
+  it("runs the operator console: screens' reports, clear, show a bib, test read; a link change reloads its screens", async () => {
+    const linkId = await createLink({ roster_event_id: eventId });
+    const other = await createLink({ roster_event_id: eventId });
+    const s = await openStream(linkId);
+    const bystander = await openStream(other);
+
+    const report = { on_screen: { bib: '101', name: 'Ada Lovelace' }, queue: [{ bib: '102', name: 'Alan Turing' }], queue_length: 1, dropped: 0, shown: 3 };
+    const posted = await fetch(`${base}/api/display/${linkId}/screens/screenA1b2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    expect(posted.status).toBe(204);
+    const screens = (await app.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: owner.headers })).json().screens;
+    expect(screens).toMatchObject([{ screen_id: 'screenA1b2', ...report }]);
+    const none = (await app.inject({ method: 'GET', url: `/api/display-links/${other}/screens`, headers: owner.headers })).json().screens;
+    expect(none).toEqual([]);
+
+    expect((await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/clear`, headers: owner.headers })).statusCode).toBe(204);
+    const shown = await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/show`, headers: owner.headers, payload: { bib: '102' } });
+    expect(shown.json().runner).toMatchObject({ bib: '102', name: 'Alan Turing' });
+    const missing = await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/show`, headers: owner.headers, payload: { bib: '4242' } });
+    expect(missing.statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/test-read`, headers: owner.headers })).statusCode).toBe(204);
+    const patched = await app.inject({ method: 'PATCH', url: `/api/display-links/${linkId}`, headers: owner.headers, payload: { locations: ['finish'] } });
+    expect(patched.json().link).toMatchObject({ locations: ['finish'], roster_event_id: eventId });
+
+    await until(() => s.events.length >= 4, 'four control events');
+    expect(s.events.map((e) => [e.event, e.id, e.data.runner?.bib ?? null])).toEqual([
+      ['clear', undefined, null],
+      ['show', undefined, '102'],
+      ['show', undefined, 'TEST'],
+      ['reload', undefined, null],
+    ]);
+    expect(s.events[2]!.data.test).toBe(true);
+    expect(bystander.events).toEqual([]); // commands go to their own link's screens only
+    s.close();
+    bystander.close();
+  });
+
+  it('refuses malformed screen reports and unknown links', async () => {
+    const linkId = await createLink({});
+    const bad = await fetch(`${base}/api/display/${linkId}/screens/screenA1b2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ queue: 'x' }) });
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${base}/api/display/Nope1234/screens/screenA1b2`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ on_screen: null, queue: [], queue_length: 0, dropped: 0, shown: 0 }),
+    });
+    expect(unknown.status).toBe(404);
+    const huge = await fetch(`${base}/api/display/${linkId}/screens/screenA1b2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('gives a screen its template designs with the link, the current version unless a version is fixed', async () => {
+    const runner = { html: '<div data-p88-field="name">N</div>', css: '' };
+    const idle = { html: '<div data-p88-field="idle_message">I</div>', css: '' };
+    const created = (await app.inject({ method: 'POST', url: '/api/templates', headers: owner.headers, payload: { name: 'T', runner, idle } })).json();
+    await app.inject({ method: 'PUT', url: `/api/templates/${created.template.id}`, headers: owner.headers, payload: { runner: { html: '<div data-p88-field="bib">B</div>', css: '' }, idle } });
+    const following = await createLink({ template_id: created.template.id });
+    const pinned = await createLink({ template_id: created.template.id, template_version: 1 });
+    type Info = { template: { runner: { html: string } } | null };
+    const a = (await (await fetch(`${base}/api/display/${following}`)).json()) as Info;
+    const b = (await (await fetch(`${base}/api/display/${pinned}`)).json()) as Info;
+    expect(a.template!.runner.html).toContain('data-p88-field="bib"');
+    expect(b.template!.runner.html).toContain('data-p88-field="name"');
+    const plain = (await (await fetch(`${base}/api/display/${await createLink({})}`)).json()) as Info;
+    expect(plain.template).toBeNull();
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * From a read to the runner a screen shows: the participant (tag, else bib) from the link's
+ * roster, the elapsed time since the session's gun, and a server message. The display page
+ * formats and places these values; nothing here is HTML.
+ *
+ * The hot path (200 screens × 1,000 reads/s) never queries: rosters and gun times are held
+ * in memory per process, shared by every link and screen, and refreshed in the background
+ * when the roster's updated_at moves (checked at most every ROSTER_CHECK_MS).
+ */
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
+import { RosterMatcher } from './roster.service.js';
+import type { Participant } from './roster.schemas.js';
+
+export const ROSTER_CHECK_MS = 2_000;
+
+/** What a screen shows for one read; '' for what is unknown. */
+export interface Runner {
+  bib: string;
+  first_name: string;
+  last_name: string;
+  name: string;
+  city: string;
+  state: string;
+  country: string;
+  city_state: string;
+  age: string;
+  gender: string;
+  division: string;
+  race: string;
+  wave: string;
+  team: string;
+  /** The participant's own message ('' = the screen uses its rotating list). */
+  message: string;
+  server_message: string;
+  location: string;
+  /** Epoch ms of the read (the screen shows it as time of day, in its own zone). */
+  readTime: number;
+  /** Since the session's latest gun before the read; null without a gun. */
+  elapsedMs: number | null;
+  /** No participant has this tag or bib. */
+  unknown: boolean;
+}
+
+const text = z.string();
+/** Runner as an API response (the operator console's "show bib" answer). */
+export const runnerSchema = z.object({
+  bib: text, first_name: text, last_name: text, name: text, city: text, state: text, country: text, city_state: text,
+  age: text, gender: text, division: text, race: text, wave: text, team: text, message: text, server_message: text,
+  location: text, readTime: z.number(), elapsedMs: z.number().nullable(), unknown: z.boolean(),
+}) satisfies z.ZodType<Runner>;
+
+export function runnerOf(p: Participant | undefined, tag: string, location: string, readTime: number, elapsedMs: number | null, serverMessage: string): Runner {
+  const first = p?.first_name ?? '';
+  const last = p?.last_name ?? '';
+  const city = p?.city ?? '';
+  const state = p?.state ?? '';
+  return {
+    bib: p?.bib ?? tag,
+    first_name: first,
+    last_name: last,
+    name: [first, last].filter(Boolean).join(' '),
+    city,
+    state,
+    country: p?.country ?? '',
+    city_state: [city, state].filter(Boolean).join(', '),
+    age: p?.age === null || p?.age === undefined ? '' : String(p.age),
+    gender: p && p.gender !== 'U' ? p.gender : '',
+    division: p?.division ?? '',
+    race: p?.race ?? '',
+    wave: p?.wave ?? '',
+    team: p?.team ?? '',
+    message: p?.custom_message ?? '',
+    server_message: serverMessage,
+    location,
+    readTime,
+    elapsedMs,
+    unknown: p === undefined,
+  };
+}
+
+interface CachedRoster {
+  matcher: RosterMatcher | null;
+  loading: Promise<void> | null;
+  checkedAt: number;
+  updatedAt: number;
+}
+
+/** Process-wide roster and gun-time caches for display streams. */
+export class RunnerResolver {
+  private rosters = new Map<string, CachedRoster>();
+  /** Gun times per session, ascending epoch ms. */
+  private guns = new Map<number, number[]>();
+  private gunLoads = new Map<number, Promise<void>>();
+
+  constructor(private readonly db: Database) {}
+
+  /** Loads what a stream needs before its first read (roster and gun times). */
+  async prepare(partnerId: number, eventId: number | null, sessionId: number | null): Promise<void> {
+    await Promise.all([eventId === null ? null : this.roster(partnerId, eventId, true), sessionId === null ? null : this.loadGuns(partnerId, sessionId)]);
+  }
+
+  /** The participant for a tag, from memory; starts a background check if the roster may have changed. */
+  match(partnerId: number, eventId: number | null, tag: string): Participant | undefined {
+    if (eventId === null) return undefined;
+    const entry = this.rosters.get(`${partnerId}:${eventId}`);
+    void this.roster(partnerId, eventId, false);
+    return entry?.matcher?.match(tag);
+  }
+
+  /** A gun event seen live (idempotent). */
+  noteGun(sessionId: number, atMs: number): void {
+    const list = this.guns.get(sessionId);
+    if (!list || list.includes(atMs)) return;
+    list.push(atMs);
+    list.sort((a, b) => a - b);
+  }
+
+  /** Elapsed since the latest gun at or before the read; loads the session's guns on first use. */
+  elapsed(partnerId: number, sessionId: number, readTime: number): number | null {
+    const list = this.guns.get(sessionId);
+    if (!list) {
+      void this.loadGuns(partnerId, sessionId);
+      return null;
+    }
+    let gun: number | null = null;
+    for (const g of list) if (g <= readTime) gun = g;
+    return gun === null ? null : readTime - gun;
+  }
+
+  private loadGuns(partnerId: number, sessionId: number): Promise<void> {
+    if (this.guns.has(sessionId)) return Promise.resolve();
+    let loading = this.gunLoads.get(sessionId);
+    if (!loading) {
+      loading = withPartner(this.db, partnerId, (tx) =>
+        tx.query<{ t: Date }>(`SELECT read_time AS t FROM timing_reads WHERE session_id = $1 AND read_kind = 'gun' ORDER BY read_time`, [sessionId]),
+      )
+        .then((r) => {
+          const live = this.guns.get(sessionId) ?? [];
+          this.guns.set(sessionId, [...new Set([...r.rows.map((x) => x.t.getTime()), ...live])].sort((a, b) => a - b));
+        })
+        .finally(() => this.gunLoads.delete(sessionId));
+      this.gunLoads.set(sessionId, loading);
+    }
+    return loading;
+  }
+
+  /** Loads the roster, or re-checks its updated_at when the last check is old enough. */
+  private roster(partnerId: number, eventId: number, wait: boolean): Promise<void> {
+    const key = `${partnerId}:${eventId}`;
+    let entry = this.rosters.get(key);
+    if (!entry) {
+      entry = { matcher: null, loading: null, checkedAt: 0, updatedAt: -1 };
+      this.rosters.set(key, entry);
+    }
+    const e = entry;
+    if (e.loading) return wait ? e.loading : Promise.resolve();
+    if (Date.now() - e.checkedAt < ROSTER_CHECK_MS && e.matcher) return Promise.resolve();
+    e.checkedAt = Date.now();
+    e.loading = (async () => {
+      const r = await withPartner(this.db, partnerId, (tx) =>
+        tx.query<{ updated_at: Date }>(`SELECT updated_at FROM roster_events WHERE id = $1`, [eventId]),
+      );
+      const updatedAt = r.rows[0]?.updated_at.getTime();
+      if (updatedAt === undefined) {
+        e.matcher = null; // deleted, or not this partner's: nobody matches
+        return;
+      }
+      if (updatedAt !== e.updatedAt || !e.matcher) {
+        e.matcher = await RosterMatcher.load(this.db, partnerId, eventId);
+        e.updatedAt = updatedAt;
+      }
+    })()
+      .catch(() => undefined) // keep the last roster; the next check tries again
+      .finally(() => {
+        e.loading = null;
+      });
+    return wait ? e.loading : Promise.resolve();
+  }
+}

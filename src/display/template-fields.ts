@@ -1,0 +1,76 @@
+/**
+ * The fields a display template can show, shared by the server (sanitizer, enrichment) and
+ * the builder and display page in ui/: keep this file free of imports so it bundles for the
+ * browser.
+ *
+ * A template marks where a value goes with an element attribute, never with text
+ * placeholders: `<div data-p88-field="name">Runner Name</div>`. The sample text is what the
+ * builder shows; the display page replaces every field's text with the runner's value (or
+ * nothing) before the design becomes visible, so a raw placeholder can never reach a screen.
+ */
+
+export const TEMPLATE_FIELDS = [
+  'bib',
+  'name',
+  'first_name',
+  'last_name',
+  'city_state',
+  'city',
+  'state',
+  'country',
+  'age',
+  'gender',
+  'division',
+  'race',
+  'wave',
+  'team',
+  /** The participant's custom message, else the next of the link's rotating messages. */
+  'message',
+  /** One of the link's server messages, picked at random by the server per runner. */
+  'server_message',
+  'time_of_day',
+  'elapsed',
+  'location',
+  /** Idle design only: the link's idle messages, rotating. */
+  'idle_message',
+] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
+
+/** Attribute naming the field an element shows. */
+export const FIELD_ATTR = 'data-p88-field';
+/** Attribute on text the display shrinks until it fits its box (long names). */
+export const FIT_ATTR = 'data-p88-fit';
+
+/** The design resolution every template is drawn at; screens scale it to fit. */
+export const DESIGN_WIDTH = 1920;
+export const DESIGN_HEIGHT = 1080;
+
+/** Sample values the builder and previews show in place of a runner. */
+export const SAMPLE_VALUES: Record<TemplateField, string> = {
+  bib: '1234',
+  name: 'Alexandra Montgomery',
+  first_name: 'Alexandra',
+  last_name: 'Montgomery',
+  city_state: 'Boulder, CO',
+  city: 'Boulder',
+  state: 'CO',
+  country: 'USA',
+  age: '34',
+  gender: 'F',
+  division: 'F30-34',
+  race: 'Marathon',
+  wave: 'Wave 1',
+  team: 'Front Range Striders',
+  message: 'Go Alex, we are so proud of you!',
+  server_message: 'Great job!',
+  time_of_day: '10:42:17',
+  elapsed: '3:12:45',
+  location: 'FINISH',
+  idle_message: 'Welcome to Race Display',
+};
+
+/** One side of a template: the runner design or the idle design. */
+export interface TemplateDesign {
+  html: string;
+  css: string;
+}

@@ -1,0 +1,234 @@
+/**
+ * The display screen at /d/<link id>: no sign-in, full screen, runners as they cross.
+ *
+ * Reads arrive over Server-Sent Events. The browser's EventSource reconnects by itself after
+ * a network blip and sends Last-Event-ID, so the server replays what the screen missed; when
+ * the server answers with an error (a restart, a revoked link) EventSource gives up, and this
+ * page reconnects itself with backoff, passing the last id in the query. A `reload` event
+ * (the link was changed) reloads the link's design and settings without losing the place.
+ */
+import './display.css';
+import { DEFAULT_IDLE, DEFAULT_RUNNER } from './default-design';
+import { fieldValues, type Runner } from './fields';
+import { ScreenQueue } from './queue';
+import { Stage, type Animation } from './stage';
+import type { TemplateDesign } from '../../../src/display/template-fields';
+
+interface Settings {
+  minDisplayMs: number;
+  maxQueue: number;
+  dropPolicy: 'oldest' | 'newest';
+  idleMessages: string[];
+  rotatingMessages: string[];
+  sound: boolean;
+  animation: Animation;
+}
+
+interface LinkConfig {
+  id: string;
+  settings: Settings;
+  template: { runner: TemplateDesign; idle: TemplateDesign } | null;
+}
+
+const IDLE_ROTATE_MS = 5_000;
+const REPORT_EVERY_MS = 10_000;
+
+const linkId = location.pathname.split('/').pop() ?? '';
+const stage = new Stage(document.getElementById('stage')!, 'fade');
+const notice = document.getElementById('notice')!;
+const screenId = screenIdentity();
+
+let settings: Settings | null = null;
+let queue: ScreenQueue<Runner> | null = null;
+let lastEventId: string | null = null;
+let source: EventSource | null = null;
+let retryMs = 1_000;
+let changeTimer: number | undefined;
+let idleIndex = 0;
+let rotatingIndex = 0;
+let reportTimer: number | undefined;
+
+/** One id per browser tab, kept across reloads, so the console sees one screen, not many. */
+function screenIdentity(): string {
+  const saved = sessionStorage.getItem('p88-screen');
+  if (saved) return saved;
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const id = Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+  sessionStorage.setItem('p88-screen', id);
+  return id;
+}
+
+function showNotice(text: string | null): void {
+  notice.hidden = text === null;
+  notice.textContent = text ?? '';
+}
+
+async function loadConfig(): Promise<LinkConfig | null> {
+  const res = await fetch(`/api/display/${encodeURIComponent(linkId)}`, { cache: 'no-store' });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as LinkConfig;
+}
+
+async function applyConfig(config: LinkConfig): Promise<void> {
+  settings = config.settings;
+  const options = { minDisplayMs: settings.minDisplayMs, maxQueue: settings.maxQueue, dropPolicy: settings.dropPolicy };
+  if (queue) queue.setOptions(options);
+  else queue = new ScreenQueue<Runner>(options);
+  await stage.load(config.template?.runner ?? DEFAULT_RUNNER, config.template?.idle ?? DEFAULT_IDLE, settings.animation);
+  render();
+}
+
+/** Draws what the queue says: its runner, or the idle design with the current idle message. */
+function render(): void {
+  if (!queue || !settings) return;
+  const runner = queue.onScreen;
+  if (runner) {
+    const rotating = settings.rotatingMessages.length > 0 ? settings.rotatingMessages[rotatingIndex % settings.rotatingMessages.length]! : '';
+    stage.showRunner(fieldValues(runner, rotating));
+  } else {
+    const messages = settings.idleMessages;
+    stage.showIdle({ idle_message: messages.length > 0 ? messages[idleIndex % messages.length]! : '' });
+  }
+  document.body.dataset.state = runner ? 'runner' : 'idle';
+  document.body.dataset.bib = runner?.bib ?? '';
+  scheduleChange();
+  scheduleReport();
+}
+
+function scheduleChange(): void {
+  window.clearTimeout(changeTimer);
+  const at = queue?.nextChangeAt();
+  if (at === null || at === undefined) {
+    changeTimer = window.setTimeout(() => {
+      idleIndex++;
+      render();
+    }, IDLE_ROTATE_MS);
+    return;
+  }
+  changeTimer = window.setTimeout(() => {
+    if (queue?.tick(Date.now())) {
+      if (queue.onScreen) rotatingIndex++;
+      render();
+    } else scheduleChange();
+  }, Math.max(0, at - Date.now()));
+}
+
+function arrive(runner: Runner, immediately = false): void {
+  if (!queue) return;
+  const wasIdle = queue.onScreen === null;
+  if (immediately) queue.showNow(runner, Date.now());
+  else queue.push(runner, Date.now());
+  if (wasIdle || immediately) {
+    if (settings?.sound) beep();
+    render();
+  } else scheduleReport();
+}
+
+let audio: AudioContext | null = null;
+function beep(): void {
+  try {
+    audio ??= new AudioContext();
+    const osc = audio.createOscillator();
+    osc.frequency.value = 880;
+    osc.connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.12);
+  } catch {
+    // Browsers refuse sound before a user gesture on the page; the screen goes on silently.
+  }
+}
+
+function connect(): void {
+  source?.close();
+  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : '';
+  const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream${query}`);
+  source = es;
+  es.onopen = () => {
+    retryMs = 1_000;
+    showNotice(null);
+  };
+  es.addEventListener('read', (e) => {
+    const msg = e as MessageEvent<string>;
+    lastEventId = msg.lastEventId || lastEventId;
+    const data = JSON.parse(msg.data) as { runner: Runner | null };
+    if (data.runner) arrive(data.runner);
+  });
+  es.addEventListener('gun', (e) => {
+    lastEventId = (e as MessageEvent<string>).lastEventId || lastEventId;
+  });
+  es.addEventListener('show', (e) => {
+    const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner };
+    arrive(data.runner, true);
+  });
+  es.addEventListener('clear', () => {
+    queue?.clear();
+    render();
+  });
+  es.addEventListener('reload', () => void restart());
+  es.addEventListener('ended', () => void restart());
+  es.onerror = () => {
+    // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up.
+    if (es.readyState === EventSource.CLOSED) void restart();
+    else showNotice('Reconnecting…');
+  };
+}
+
+/** Reloads the link (design, settings) and reconnects, backing off while the server is away. */
+async function restart(): Promise<void> {
+  source?.close();
+  source = null;
+  try {
+    const config = await loadConfig();
+    if (!config) {
+      queue?.clear();
+      render();
+      showNotice('This display link has ended.');
+      window.setTimeout(() => void restart(), 30_000);
+      return;
+    }
+    await applyConfig(config);
+    connect();
+  } catch {
+    showNotice('Reconnecting…');
+    window.setTimeout(() => void restart(), retryMs);
+    retryMs = Math.min(retryMs * 2, 30_000);
+  }
+}
+
+/** Tells the server (the operator console) what this screen shows and what waits. */
+function scheduleReport(): void {
+  if (reportTimer !== undefined) return;
+  reportTimer = window.setTimeout(() => {
+    reportTimer = undefined;
+    void report();
+  }, 500);
+}
+
+async function report(): Promise<void> {
+  if (!queue) return;
+  const summary = (r: Runner) => ({ bib: r.bib.slice(0, 32), name: r.name.slice(0, 200) });
+  const on = queue.onScreen;
+  try {
+    await fetch(`/api/display/${encodeURIComponent(linkId)}/screens/${screenId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        on_screen: on ? summary(on) : null,
+        queue: queue.queue.slice(0, 20).map(summary),
+        queue_length: queue.queue.length,
+        dropped: queue.dropped,
+        shown: queue.shown,
+      }),
+    });
+  } catch {
+    // The console is a convenience; the screen never waits for it.
+  }
+}
+
+window.setInterval(() => void report(), REPORT_EVERY_MS);
+// Full screen on the first click or key (browsers allow it only after a gesture).
+for (const type of ['click', 'keydown'] as const) {
+  document.addEventListener(type, () => void document.documentElement.requestFullscreen?.().catch(() => undefined));
+}
+void restart();
