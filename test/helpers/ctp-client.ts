@@ -1,5 +1,7 @@
 /** A raw CTP01 client for protocol tests: send exact lines, await exact answers. */
 import net from 'node:net';
+import { authString } from '../../src/ctp01/auth.js';
+import type { AuthMethod } from '../../src/ctp01/messages.js';
 import { LineSplitter } from '../../src/ctp01/index.js';
 
 export class RawClient {
@@ -24,6 +26,29 @@ export class RawClient {
     });
   }
 
+  /**
+   * Connects as timing software would: greeting, the server's options, authorization with
+   * the source's user id and secret, then the answers to getconnectionid/getlocations.
+   * Resolves once the collector has accepted the connection.
+   */
+  static async signedIn(port: number, user: string, secret: string, opts: { connectionId?: string; locations?: string[] } = {}): Promise<RawClient> {
+    const c = await RawClient.connect(port);
+    c.send('TestClient~1.0~CTP01');
+    const head = await c.waitFor(/^Project88Hub~[^~]+~\d+$/);
+    const count = Number(head.split('~')[2]);
+    const start = c.lines.indexOf(head) + 1;
+    while (c.lines.length < start + count) await c.waitFor(() => true, 5000, c.lines.length);
+    const options = Object.fromEntries(c.lines.slice(start, start + count).map((l) => l.split('=') as [string, string]));
+    const method = (options.authentication ?? 'none') as AuthMethod;
+    if (method !== 'none') {
+      c.send(`authorize~${user}~${authString(method, options['authentication-seed'] ?? '', secret)}`);
+      await c.waitFor(/^ack~authorize/);
+    }
+    await c.waitFor('getlocations');
+    c.send(`ack~getconnectionid~${opts.connectionId ?? `T-${user}`}`, ['ack~getlocations', ...(opts.locations ?? ['finish'])].join('~'));
+    return c;
+  }
+
   send(...lines: string[]): void {
     this.socket.write(lines.map((l) => l + '\r\n').join(''));
   }
@@ -33,8 +58,8 @@ export class RawClient {
   }
 
   /** Resolves with the first received line (from `from` on) that matches. */
-  async waitFor(match: string | RegExp, timeoutMs = 5000, from = 0): Promise<string> {
-    const test = (l: string) => (typeof match === 'string' ? l === match : match.test(l));
+  async waitFor(match: string | RegExp | ((line: string) => boolean), timeoutMs = 5000, from = 0): Promise<string> {
+    const test = (l: string) => (typeof match === 'string' ? l === match : typeof match === 'function' ? match(l) : match.test(l));
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = this.lines.slice(from).find(test);

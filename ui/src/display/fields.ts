@@ -1,5 +1,5 @@
 /** A runner event's values for each template field, as the screen shows them. */
-import { TEMPLATE_FIELDS, type TemplateField } from '../../../src/display/template-fields';
+import { TEMPLATE_FIELDS, type TemplateField } from '../../../src/display/template-fields.js';
 
 /** The runner as the stream sends it (src/display/runner.ts). */
 export interface Runner {
