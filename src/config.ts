@@ -63,6 +63,8 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Project88Hub <no-reply@localhost>'),
   /** ChronoTrack Live API base (default https://api.chronotrack.com/api; their test system: https://qa-api.chronotrack.com/api). */
   CTLIVE_BASE_URL: z.string().url().optional(),
+  /** The platform's ChronoTrack Live API client id, used when a roster import does not name one. */
+  CTLIVE_CLIENT_ID: z.string().min(1).max(200).optional(),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(10).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

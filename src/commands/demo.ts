@@ -171,7 +171,7 @@ export async function seedDemo(deps: { db: Database; config: Config; log: Logger
   const host = config.COLLECTOR_HOST === '0.0.0.0' ? '127.0.0.1' : config.COLLECTOR_HOST;
   const simulate =
     `npx p88 simulate --host ${host} --port ${config.COLLECTOR_PORT} --user ${collectorUser} --password ${secret} ` +
-    `--runners ${opts.runners} --first-bib ${opts.firstBib} --locations start,5k,finish --course-km 5 --speed 30`;
+    `--runners ${opts.runners} --first-bib ${opts.firstBib} --locations start,5k,finish --course-km 5 --speed 60`;
   return {
     partner: DEMO_SLUG,
     signIn: { url: `${base}/sign-in`, email: DEMO_EMAIL, password },
@@ -183,7 +183,8 @@ export async function seedDemo(deps: { db: Database; config: Config; log: Logger
   };
 }
 
-export function formatDemo(d: DemoInfo): string {
+/** What to tell the newcomer; `serverRunning` when the server seeded it as it started. */
+export function formatDemo(d: DemoInfo, serverRunning = false): string {
   return `Project88Hub demo ready (partner "${d.partner}").
 
   Display screen   ${d.displayUrl}
@@ -194,7 +195,8 @@ export function formatDemo(d: DemoInfo): string {
                    user id ${d.collector.userId}   secret ${d.collector.secret}
   Roster           ${d.roster.participants} runners, bibs ${d.roster.bibs.join(', ')}, …
 
-Start the server (npm start), open the display, then send a race:
+${serverRunning ? 'Open the display' : 'Start the server (npm start), open the display'}, then send a race from another terminal
+(the first finishers cross about 20 seconds later):
   ${d.simulate}
 
 The password and secret are shown only now; running p88 demo again replaces them.

@@ -33,7 +33,7 @@ export async function serve(services: Service[], args: string[]): Promise<number
     if (args.includes('--demo')) {
       // The embedded database admits one process: seed the demo from inside the server.
       const { seedDemo, formatDemo } = await import('./demo.js');
-      process.stdout.write(formatDemo(await seedDemo(runtime, { runners: 60, firstBib: 1000 })));
+      process.stdout.write(formatDemo(await seedDemo(runtime, { runners: 60, firstBib: 1000 }), true));
     }
   }
   if (services.includes('worker')) {

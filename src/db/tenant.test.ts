@@ -10,7 +10,7 @@ let t: TestDatabase;
 const TABLES = [
   'partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads',
   'timing_reads_archive', 'connection_log', 'roster_events', 'participants', 'participant_tags', 'display_links', 'display_templates', 'display_template_versions',
-  'partner_plans', 'payments', 'assets',
+  'partner_plans', 'payments', 'assets', 'roster_imports',
 ];
 
 beforeAll(async () => {
@@ -39,6 +39,7 @@ beforeAll(async () => {
       [p, String(p).repeat(32)],
     );
     await o.query(`INSERT INTO display_templates (id, partner_id, name) VALUES ($1, $1, 'Finish')`, [p]);
+    await o.query(`INSERT INTO roster_imports (id, partner_id, source, external_id) VALUES ($1, $2, 'ctlive', '42')`, [String(p).repeat(32), p]);
     await o.query(
       `INSERT INTO display_template_versions (partner_id, template_id, version, runner_html, runner_css, idle_html, idle_css) VALUES ($1, $1, 1, '', '', '', '')`,
       [p],

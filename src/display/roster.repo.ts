@@ -85,6 +85,18 @@ export async function listEvents(tx: Queryable, partnerId: number): Promise<Rost
   return r.rows;
 }
 
+/** One event with its participant count. */
+export async function getEventSummary(tx: Queryable, partnerId: number, eventId: number): Promise<RosterEventSummary | undefined> {
+  const r = await tx.query<RosterEventSummary>(
+    `SELECT e.id, e.name, e.source, e.external_id, e.created_at, e.updated_at,
+            (SELECT count(*)::int FROM participants p WHERE p.event_id = e.id AND p.partner_id = e.partner_id) AS participant_count
+       FROM roster_events e
+      WHERE e.partner_id = $1 AND e.id = $2`,
+    [partnerId, eventId],
+  );
+  return r.rows[0];
+}
+
 /** The event, locked against concurrent imports when `forUpdate`. */
 export async function getEvent(tx: Queryable, partnerId: number, eventId: number, forUpdate = false): Promise<RosterEvent | undefined> {
   const r = await tx.query<RosterEvent>(
@@ -190,6 +202,42 @@ export async function bibHolder(tx: Queryable, partnerId: number, eventId: numbe
   return r.rows[0]?.id;
 }
 
+/** `q` as a LIKE pattern matching anywhere, its own wildcards escaped. */
+function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const SEARCH = `(bib = $3 OR bib ILIKE $4 OR first_name ILIKE $4 OR last_name ILIKE $4
+  OR coalesce(first_name, '') || ' ' || coalesce(last_name, '') ILIKE $4)`;
+
+/**
+ * A page of an event's participants whose bib or name contains `q` (case-insensitive; an
+ * exact bib first), with how many match in all.
+ */
+export async function searchParticipants(
+  tx: Queryable,
+  partnerId: number,
+  eventId: number,
+  q: string,
+  page: { limit: number; offset: number },
+): Promise<{ participants: Participant[]; total: number }> {
+  const params = [partnerId, eventId, q, containsPattern(q)];
+  const r = await tx.query<Participant>(
+    `SELECT ${PARTICIPANT_COLS} FROM participants
+      WHERE partner_id = $1 AND event_id = $2 AND ${SEARCH}
+      ORDER BY (bib = $3) DESC, length(bib), bib, id
+      LIMIT $5 OFFSET $6`,
+    [...params, page.limit, page.offset],
+  );
+  const n = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM participants WHERE partner_id = $1 AND event_id = $2 AND ${SEARCH}`, params);
+  return { participants: r.rows, total: n.rows[0]!.n };
+}
+
+export async function countParticipants(tx: Queryable, partnerId: number, eventId: number): Promise<number> {
+  const r = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM participants WHERE partner_id = $1 AND event_id = $2', [partnerId, eventId]);
+  return r.rows[0]!.n;
+}
+
 const PARTICIPANT_COLS_P = PARTICIPANT_COLS.split(',').map((c) => `p.${c.trim()}`).join(', ');
 
 /**
@@ -213,4 +261,121 @@ export async function lookupParticipant(tx: Queryable, eventId: number, tag: str
   const row = r.rows[0];
   if (row) delete row.pref;
   return row;
+}
+
+/** The event a provider import writes to, when it exists (source + external id). */
+export async function eventByExternalId(tx: Queryable, partnerId: number, source: RosterSource, externalId: string): Promise<RosterEvent | undefined> {
+  const r = await tx.query<RosterEvent>(
+    `SELECT ${EVENT_COLS} FROM roster_events WHERE partner_id = $1 AND source = $2 AND external_id = $3`,
+    [partnerId, source, externalId],
+  );
+  return r.rows[0];
+}
+
+// ---- Background imports (roster_imports) ----
+
+export type ImportStatus = 'running' | 'done' | 'failed';
+
+export interface RosterImportRow {
+  id: string;
+  source: 'ctlive';
+  external_id: string;
+  status: ImportStatus;
+  received: number;
+  total: number | null;
+  event_id: number | null;
+  result: unknown;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const IMPORT_COLS = 'id, source, external_id, status, received, total, event_id, result, error, created_at, updated_at, finished_at';
+/** A duration in milliseconds as a SQL interval parameter. */
+const ms = (n: string) => `(${n}::double precision * interval '1 millisecond')`;
+
+export async function insertImport(
+  tx: Queryable,
+  partnerId: number,
+  job: { id: string; source: 'ctlive'; external_id: string; created_by: number | null },
+): Promise<RosterImportRow> {
+  const r = await tx.query<RosterImportRow>(
+    `INSERT INTO roster_imports (id, partner_id, source, external_id, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${IMPORT_COLS}`,
+    [job.id, partnerId, job.source, job.external_id, job.created_by],
+  );
+  return r.rows[0]!;
+}
+
+/** The import, unless it finished more than `expireMs` ago. */
+export async function getImport(tx: Queryable, partnerId: number, id: string, expireMs: number): Promise<RosterImportRow | undefined> {
+  const r = await tx.query<RosterImportRow>(
+    `SELECT ${IMPORT_COLS} FROM roster_imports
+      WHERE partner_id = $1 AND id = $2 AND (finished_at IS NULL OR finished_at > now() - ${ms('$3')})`,
+    [partnerId, id, expireMs],
+  );
+  return r.rows[0];
+}
+
+/** The running import of a provider event, if any. */
+export async function runningImportOf(tx: Queryable, partnerId: number, source: 'ctlive', externalId: string): Promise<RosterImportRow | undefined> {
+  const r = await tx.query<RosterImportRow>(
+    `SELECT ${IMPORT_COLS} FROM roster_imports WHERE partner_id = $1 AND source = $2 AND external_id = $3 AND status = 'running'`,
+    [partnerId, source, externalId],
+  );
+  return r.rows[0];
+}
+
+export async function countRunningImports(tx: Queryable, partnerId: number): Promise<number> {
+  const r = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM roster_imports WHERE partner_id = $1 AND status = 'running'`, [partnerId]);
+  return r.rows[0]!.n;
+}
+
+/** Progress of a running import (also its heartbeat). */
+export async function importProgress(tx: Queryable, partnerId: number, id: string, received: number, total: number | null): Promise<void> {
+  await tx.query(
+    `UPDATE roster_imports SET received = $3, total = $4, updated_at = now() WHERE partner_id = $1 AND id = $2 AND status = 'running'`,
+    [partnerId, id, received, total],
+  );
+}
+
+export async function touchImport(tx: Queryable, partnerId: number, id: string): Promise<void> {
+  await tx.query(`UPDATE roster_imports SET updated_at = now() WHERE partner_id = $1 AND id = $2 AND status = 'running'`, [partnerId, id]);
+}
+
+export async function finishImport(
+  tx: Queryable,
+  partnerId: number,
+  id: string,
+  end: { status: 'done' | 'failed'; received?: number; total?: number | null; event_id?: number | null; result?: unknown; error?: string | null },
+): Promise<void> {
+  await tx.query(
+    `UPDATE roster_imports
+        SET status = $3, received = coalesce($4, received), total = coalesce($5, total), event_id = $6, result = $7::jsonb,
+            error = $8, updated_at = now(), finished_at = now()
+      WHERE partner_id = $1 AND id = $2 AND status = 'running'`,
+    [
+      partnerId,
+      id,
+      end.status,
+      end.received ?? null,
+      end.total ?? null,
+      end.event_id ?? null,
+      end.result === undefined ? null : JSON.stringify(end.result),
+      end.error ?? null,
+    ],
+  );
+}
+
+/**
+ * Housekeeping before a new import: running rows no process has refreshed for `staleMs` (their
+ * process stopped) become failed, and rows finished more than `expireMs` ago are deleted.
+ */
+export async function sweepImports(tx: Queryable, partnerId: number, staleMs: number, expireMs: number, staleMessage: string): Promise<void> {
+  await tx.query(
+    `UPDATE roster_imports SET status = 'failed', error = $3, finished_at = now(), updated_at = now()
+      WHERE partner_id = $1 AND status = 'running' AND updated_at < now() - ${ms('$2')}`,
+    [partnerId, staleMs, staleMessage],
+  );
+  await tx.query(`DELETE FROM roster_imports WHERE partner_id = $1 AND finished_at < now() - ${ms('$2')}`, [partnerId, expireMs]);
 }

@@ -49,6 +49,30 @@ describe('roster routes', () => {
     expect(edited.json()).toMatchObject({ bib: '101', custom_message: 'Go Ada!', city: 'Bath' });
   });
 
+  it('answers one event with its count, and searches participants by bib or name with the total', async () => {
+    const event = (await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'Search 5K' } })).json();
+    const csv = 'Bib,First,Last\n7,Ada,Lovelace\n17,Alan,Turing\n70,Grace,Hopper\n8,Ann,100%_Sure\n';
+    await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv, mapping: { bib: 'Bib', first_name: 'First', last_name: 'Last' } } });
+    const one = await app.inject({ method: 'GET', url: `/api/rosters/${event.id}`, headers: viewer.headers });
+    expect(one.json()).toMatchObject({ id: event.id, name: 'Search 5K', participant_count: 4 });
+    const q = async (query: string) =>
+      (await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants?${query}`, headers: viewer.headers })).json() as {
+        participants: Array<{ bib: string }>;
+        total: number;
+      };
+    const bibs = (r: { participants: Array<{ bib: string }> }) => r.participants.map((p) => p.bib);
+    // The exact bib first, then the bibs containing it.
+    expect(bibs(await q('q=7'))).toEqual(['7', '17', '70']);
+    expect(await q('q=LOVE')).toMatchObject({ total: 1, participants: [{ bib: '7' }] });
+    expect(bibs(await q('q=ada%20lovelace'))).toEqual(['7']);
+    // LIKE wildcards in the query are plain characters.
+    expect(bibs(await q('q=%25'))).toEqual(['8']);
+    expect(bibs(await q('q=_'))).toEqual(['8']);
+    expect(await q('q=nobody')).toEqual({ participants: [], total: 0 });
+    expect(await q('limit=2&offset=1')).toMatchObject({ total: 4, participants: [{ bib: '8' }, { bib: '17' }] });
+    expect((await app.inject({ method: 'GET', url: '/api/rosters/999999', headers: viewer.headers })).statusCode).toBe(404);
+  });
+
   it('refuses changes to a viewer', async () => {
     const refused = await app.inject({ method: 'POST', url: '/api/rosters', headers: viewer.headers, payload: { name: 'Nope' } });
     expect(refused.statusCode).toBe(403);

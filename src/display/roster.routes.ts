@@ -1,15 +1,17 @@
 /**
  * HTTP for rosters (signed in): events, participants, CSV upload (preview → mapped import)
- * and ChronoTrack Live import. Thin: validate → authorize → service.
+ * and ChronoTrack Live import (started in the background, then polled for progress).
+ * Thin: validate → authorize → service.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Usage } from '../accounts/usage.service.js';
 import type { Database } from '../db/database.js';
-import { importFromChronoTrackLive } from '../providers/chronotrack/import.js';
-import { authPartnerId, requireAuth } from '../web/auth.js';
+import { AppError } from '../errors.js';
+import { authOf, authPartnerId, requireAuth } from '../web/auth.js';
 import { errorResponses } from '../web/error-handler.js';
 import { MAX_CSV_BYTES, csvMappingSchema, previewCsv } from './csv.js';
+import { RosterImports } from './roster.imports.js';
 import { GENDERS, participantInputSchema, participantPatchSchema, ROSTER_SOURCES } from './roster.schemas.js';
 import * as rosters from './roster.service.js';
 
@@ -51,13 +53,46 @@ const importResultSchema = z.object({
   errors: z.array(z.object({ row: z.number(), reason: z.string() })).describe('Rows not imported, by line or position'),
 });
 
+const rowErrorsSchema = z.array(z.object({ row: z.number(), reason: z.string() }));
+const importJobSchema = z.object({
+  import_id: z.string(),
+  source: z.literal('ctlive'),
+  external_id: z.string().describe('The provider’s event id'),
+  status: z.enum(['running', 'done', 'failed']),
+  received: z.number().describe('Rows received from the provider so far'),
+  total: z.number().nullable().describe('Rows the provider says the event has (its row-count header); null until it says'),
+  result: z
+    .object({
+      event_id: z.number(),
+      event_name: z.string(),
+      entries: z.number(),
+      inserted: z.number(),
+      updated: z.number(),
+      unchanged: z.number(),
+      removed: z.number(),
+      errors: rowErrorsSchema.describe('Rows not imported (the first 1000)'),
+      error_count: z.number(),
+    })
+    .nullable()
+    .describe('When done'),
+  error: z.string().nullable().describe('When failed: what went wrong'),
+  created_at: z.date(),
+  finished_at: z.date().nullable(),
+});
+
 /** Room for the largest CSV the importer accepts, JSON-escaped. */
 const CSV_BODY_LIMIT = MAX_CSV_BYTES * 2;
 
-export const rosterRoutes: FastifyPluginAsyncZod<{ db: Database; usage: Usage; ctliveBaseUrl: string | undefined }> = async (
-  app,
-  { db, usage, ctliveBaseUrl },
-) => {
+export const rosterRoutes: FastifyPluginAsyncZod<{
+  db: Database;
+  usage: Usage;
+  ctliveBaseUrl: string | undefined;
+  /** The platform's ChronoTrack API client id (CTLIVE_CLIENT_ID), for imports that do not name one. */
+  ctliveClientId?: string | undefined;
+}> = async (app, { db, usage, ctliveBaseUrl, ctliveClientId }) => {
+  const imports = new RosterImports(db, { log: app.log, ctliveBaseUrl, usage });
+  app.addHook('onClose', () => imports.close());
+
   app.get(
     '/api/rosters',
     {
@@ -80,6 +115,15 @@ export const rosterRoutes: FastifyPluginAsyncZod<{ db: Database; usage: Usage; c
     },
   );
 
+  app.get(
+    '/api/rosters/:id',
+    {
+      onRequest: requireAuth('displays:read'),
+      schema: { tags, summary: 'One roster event with its participant count', params: id, response: { 200: eventSchema.extend({ participant_count: z.number() }), ...errorResponses } },
+    },
+    async (request) => rosters.getEventSummary(db, authPartnerId(request), request.params.id),
+  );
+
   app.delete(
     '/api/rosters/:id',
     { onRequest: requireAuth('displays:manage'), schema: { tags, summary: 'Delete a roster event and its participants', params: id, response: { 204: z.null(), ...errorResponses } } },
@@ -95,13 +139,17 @@ export const rosterRoutes: FastifyPluginAsyncZod<{ db: Database; usage: Usage; c
       onRequest: requireAuth('displays:read'),
       schema: {
         tags,
-        summary: 'Participants of a roster event',
+        summary: 'Participants of a roster event, in bib order; q searches bib and name',
         params: id,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }),
-        response: { 200: z.object({ participants: z.array(participantSchema) }), ...errorResponses },
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+          q: z.string().max(200).optional().describe('Bib or name contains this (case-insensitive); an exact bib comes first'),
+        }),
+        response: { 200: z.object({ participants: z.array(participantSchema), total: z.number().describe('Participants matching, all pages') }), ...errorResponses },
       },
     },
-    async (request) => ({ participants: await rosters.listParticipants(db, authPartnerId(request), request.params.id, request.query) }),
+    async (request) => rosters.pageParticipants(db, authPartnerId(request), request.params.id, request.query),
   );
 
   app.post(
@@ -171,26 +219,44 @@ export const rosterRoutes: FastifyPluginAsyncZod<{ db: Database; usage: Usage; c
       onRequest: requireAuth('displays:manage'),
       schema: {
         tags,
-        summary: 'Import (or re-import) a ChronoTrack Live event’s entries as a roster',
+        summary: 'Start importing (or re-importing) a ChronoTrack Live event’s entries as a roster',
+        description:
+          'Answers 202 at once; poll GET /api/rosters/imports/{import_id} for progress and the result. ' +
+          'Starting an event that is already importing answers the running import’s id. A new event counts against the plan’s events per month.',
         body: z.object({
-          client_id: z.string().min(1).max(200),
+          client_id: z.string().trim().max(200).optional().describe('ChronoTrack API client id; empty = the platform’s (CTLIVE_CLIENT_ID)'),
           user_id: z.string().min(1).max(200),
           password: z.string().min(1).max(200).describe('Sent to ChronoTrack as its SHA-1; never stored or logged'),
           event_id: z.string().regex(/^\d{1,12}$/),
         }),
-        response: { 200: importResultSchema.extend({ event: eventSchema, entries: z.number() }), ...errorResponses },
+        response: { 202: z.object({ import_id: z.string() }), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const b = request.body;
-      return importFromChronoTrackLive(db, authPartnerId(request), {
-        ...(ctliveBaseUrl ? { baseUrl: ctliveBaseUrl } : {}),
-        clientId: b.client_id,
+      const clientId = b.client_id || ctliveClientId;
+      if (!clientId) throw new AppError('bad_request', 'Enter the ChronoTrack API client id (this platform has none configured).');
+      const started = await imports.startChronoTrack(authPartnerId(request), authOf(request).userId, {
+        clientId,
         userId: b.user_id,
         password: b.password,
         eventId: b.event_id,
-        log: request.log,
       });
+      return reply.status(202).send(started);
     },
+  );
+
+  app.get(
+    '/api/rosters/imports/:import_id',
+    {
+      onRequest: requireAuth('displays:read'),
+      schema: {
+        tags,
+        summary: 'Progress and result of a background roster import (kept about 10 minutes after it ends)',
+        params: z.object({ import_id: z.string().min(1).max(64) }),
+        response: { 200: importJobSchema, ...errorResponses },
+      },
+    },
+    async (request) => imports.get(authPartnerId(request), request.params.import_id),
   );
 };

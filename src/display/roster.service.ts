@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { checkMapping, parseCsv, rowToParticipant, type CsvMapping } from './csv.js';
 import * as repo from './roster.repo.js';
 import {
+  cleanText,
   createEventSchema,
   participantInputSchema,
   participantPatchSchema,
@@ -87,6 +88,13 @@ export function listEvents(db: Database, partnerId: number): Promise<RosterEvent
   return withPartner(db, partnerId, (tx) => repo.listEvents(tx, partnerId));
 }
 
+/** One event with its participant count (404 when it is not the partner's). */
+export async function getEventSummary(db: Database, partnerId: number, eventId: number): Promise<RosterEventSummary> {
+  const event = await withPartner(db, partnerId, (tx) => repo.getEventSummary(tx, partnerId, eventId));
+  if (!event) throw new AppError('not_found', 'Roster event not found.');
+  return event;
+}
+
 export function getEvent(db: Database, partnerId: number, eventId: number): Promise<RosterEvent> {
   return withPartner(db, partnerId, (tx) => requireEvent(tx, partnerId, eventId));
 }
@@ -114,6 +122,25 @@ export function listParticipants(
   return withPartner(db, partnerId, async (tx) => {
     await requireEvent(tx, partnerId, eventId);
     return repo.listParticipants(tx, partnerId, eventId, page);
+  });
+}
+
+/**
+ * A page of participants with the total: all of them, or those whose bib or name contains
+ * `q` (trimmed; empty = all).
+ */
+export function pageParticipants(
+  db: Database,
+  partnerId: number,
+  eventId: number,
+  page: { limit: number; offset: number; q?: string | undefined },
+): Promise<{ participants: Participant[]; total: number }> {
+  return withPartner(db, partnerId, async (tx) => {
+    await requireEvent(tx, partnerId, eventId);
+    const q = cleanText(page.q ?? '');
+    if (q !== '') return repo.searchParticipants(tx, partnerId, eventId, q, page);
+    const [participants, total] = [await repo.listParticipants(tx, partnerId, eventId, page), await repo.countParticipants(tx, partnerId, eventId)];
+    return { participants, total };
   });
 }
 

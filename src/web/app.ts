@@ -158,7 +158,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const screens = new ScreenPresence();
   await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
   await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
-  await app.register(rosterRoutes, { db: deps.db, usage, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL });
+  await app.register(rosterRoutes, { db: deps.db, usage, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });

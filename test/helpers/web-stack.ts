@@ -34,7 +34,8 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-export async function startWebStack(): Promise<WebStack> {
+/** `env` adds to or overrides the web app's environment (e.g. CTLIVE_BASE_URL of a fake provider). */
+export async function startWebStack(opts: { env?: Record<string, string> } = {}): Promise<WebStack> {
   const t = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-web-'));
   const secretKey = randomBytes(32).toString('hex');
@@ -55,6 +56,7 @@ export async function startWebStack(): Promise<WebStack> {
     PORT: '0',
     // The base of mailed links; the tests open them on their own port (the token is what counts).
     PUBLIC_URL: 'http://p88.test',
+    ...opts.env,
   };
   const app = await buildWebApp({ db: t.db, logger, config: loadConfig(env), bus });
   const accounts = app.accounts;

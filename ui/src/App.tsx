@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { ApiError, api, setCsrfToken, type AuthSession } from './api';
 import { AppShell, homeOf } from './components/AppShell';
 import { ErrorMessage, Loading } from './components/States';
-import { navigate, paths, PUBLIC_ROUTES, routeOf, SIGNED_OUT_ROUTES, usePathname } from './router';
+import { displayConsoleIdOf, navigate, paths, PUBLIC_ROUTES, rosterIdOf, routeOf, SIGNED_OUT_ROUTES, templateIdOf, usePathname } from './router';
 import { AcceptInvitation } from './screens/AcceptInvitation';
 import { Dashboard } from './screens/Dashboard';
+import { DisplayConsole } from './screens/DisplayConsole';
+import { Displays } from './screens/Displays';
 import { ForgotPassword } from './screens/ForgotPassword';
 import { NotFound } from './screens/NotFound';
 import { Plan } from './screens/Plan';
@@ -12,7 +14,13 @@ import { Platform } from './screens/Platform';
 import { ResetPassword } from './screens/ResetPassword';
 import { SignIn } from './screens/SignIn';
 import { Sources } from './screens/Sources';
+import { Templates } from './screens/Templates';
+import { RosterEvent } from './screens/RosterEvent';
+import { Rosters } from './screens/Rosters';
 import { Users } from './screens/Users';
+
+/** GrapesJS is large: the builder (and its styles) load only when a template is opened. */
+const TemplateBuilder = lazy(() => import('./screens/TemplateBuilder').then((m) => ({ default: m.TemplateBuilder })));
 
 type Auth =
   | { status: 'checking' }
@@ -142,6 +150,32 @@ export function App() {
           <Plan session={session} onExpired={expired} />
         ) : route === 'platform' ? (
           <Platform onExpired={expired} onRefused={refused} />
+        ) : route === 'templates' ? (
+          <Templates session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'displays' ? (
+          <Displays session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'display-console' ? (
+          <DisplayConsole
+            key={pathname}
+            linkId={displayConsoleIdOf(pathname) ?? ''}
+            session={session}
+            onExpired={expired}
+            onRefused={refused}
+          />
+        ) : route === 'rosters' ? (
+          <Rosters session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'roster-event' ? (
+          <RosterEvent key={pathname} eventId={rosterIdOf(pathname) ?? 0} session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'template-builder' ? (
+          <Suspense fallback={<main className="page"><Loading label="Loading the template builder…" /></main>}>
+            <TemplateBuilder
+              key={pathname}
+              templateId={templateIdOf(pathname) ?? 0}
+              session={session}
+              onExpired={expired}
+              onRefused={refused}
+            />
+          </Suspense>
         ) : (
           <Dashboard onExpired={expired} />
         )}

@@ -128,6 +128,66 @@ export interface DatabaseStatus {
   error: string | null;
 }
 
+/** One side of a display template (the runner design or the idle design). */
+export interface TemplateDesign {
+  html: string;
+  css: string;
+}
+
+/** A display template, as the templates API lists it. */
+export interface DisplayTemplate {
+  id: number;
+  name: string;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One saved version of a template: both designs and the builder's project data. */
+export interface TemplateVersion {
+  version: number;
+  runner: TemplateDesign;
+  idle: TemplateDesign;
+  project: Record<string, unknown> | null;
+  created_at: string;
+}
+
+export interface TemplateVersionSummary {
+  version: number;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface TemplateWithVersion {
+  template: DisplayTemplate;
+  version: TemplateVersion;
+}
+
+export interface TemplateContent {
+  name?: string;
+  runner: TemplateDesign;
+  idle: TemplateDesign;
+  project?: Record<string, unknown> | null;
+}
+
+/** An image of the partner's library (url: /assets/<key>, public). */
+export interface Asset {
+  key: string;
+  url: string;
+  name: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  created_at: string;
+}
+
+export interface FetchedStyles {
+  url: string;
+  colors: string[];
+  fonts: string[];
+}
+
 /** A non-2xx answer, carrying the server's own message and request id. */
 export class ApiError extends Error {
   constructor(
@@ -165,6 +225,27 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection; retrying will help.');
+  }
+  const text = await response.text();
+  const data: unknown = text ? safeJson(text) : undefined;
+  if (!response.ok) throw toApiError(response.status, data);
+  return data as T;
+}
+
+/** Uploads a file as the raw request body (the assets API takes the image bytes themselves). */
+async function uploadRaw<T>(path: string, file: Blob, fileName: string): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': file.type || 'application/octet-stream',
+    // Header values are Latin-1: a name with other characters is sent percent-encoded.
+    'x-file-name': /^[\x20-\x7e]*$/.test(fileName) ? fileName : encodeURIComponent(fileName),
+  };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  } catch {
     throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection; retrying will help.');
   }
   const text = await response.text();
@@ -232,4 +313,224 @@ export const api = {
   partners: (signal?: AbortSignal) => request<{ partners: Partner[] }>('GET', '/api/platform/partners', undefined, signal),
   createPartner: (slug: string, name: string) =>
     request<{ partner: Partner }>('POST', '/api/platform/partners', { slug, name }),
+
+  templates: (signal?: AbortSignal) =>
+    request<{ templates: DisplayTemplate[] }>('GET', '/api/templates', undefined, signal),
+  template: (id: number, signal?: AbortSignal) =>
+    request<TemplateWithVersion>('GET', `/api/templates/${id}`, undefined, signal),
+  createTemplate: (content: TemplateContent & { name: string }) =>
+    request<TemplateWithVersion>('POST', '/api/templates', content),
+  saveTemplate: (id: number, content: TemplateContent) => request<TemplateWithVersion>('PUT', `/api/templates/${id}`, content),
+  templateVersions: (id: number, signal?: AbortSignal) =>
+    request<{ versions: TemplateVersionSummary[] }>('GET', `/api/templates/${id}/versions`, undefined, signal),
+  restoreTemplateVersion: (id: number, version: number) =>
+    request<TemplateWithVersion>('POST', `/api/templates/${id}/versions/${version}/restore`),
+  duplicateTemplate: (id: number, name?: string) =>
+    request<TemplateWithVersion>('POST', `/api/templates/${id}/duplicate`, name ? { name } : {}),
+  deleteTemplate: (id: number) => request<unknown>('DELETE', `/api/templates/${id}`),
+
+  assets: (signal?: AbortSignal) => request<{ assets: Asset[] }>('GET', '/api/assets', undefined, signal),
+  uploadAsset: (file: File) => uploadRaw<{ asset: Asset }>('/api/assets', file, file.name),
+  fetchStyles: (url: string) => request<FetchedStyles>('POST', '/api/fetch-styles', { url }),
+};
+
+// ---- Rosters (participants per event: CSV, ChronoTrack Live, by hand) ----
+
+export interface RosterEvent {
+  id: number;
+  name: string;
+  source: 'csv' | 'ctlive' | 'manual';
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+  participant_count: number;
+}
+
+export interface Participant {
+  id: number;
+  event_id: number;
+  external_id: string | null;
+  bib: string;
+  tags: string[];
+  first_name: string | null;
+  last_name: string | null;
+  age: number | null;
+  gender: 'M' | 'F' | 'X' | 'U';
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  division: string | null;
+  race: string | null;
+  wave: string | null;
+  team: string | null;
+  custom_message: string | null;
+}
+
+/** Fields a hand edit may send; null clears one, absent keeps it. */
+export type ParticipantPatch = Partial<Omit<Participant, 'id' | 'event_id'>>;
+
+/** Which CSV header feeds each participant field (tags: one or more columns). */
+export interface CsvMapping {
+  bib: string;
+  tags?: string[];
+  name?: string;
+  external_id?: string;
+  age?: string;
+  gender?: string;
+  first_name?: string;
+  last_name?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  division?: string;
+  race?: string;
+  wave?: string;
+  team?: string;
+  custom_message?: string;
+}
+
+export interface CsvPreview {
+  headers: string[];
+  rows: string[][];
+  totalRows: number;
+  delimiter: string;
+  suggestedMapping: Partial<CsvMapping>;
+}
+
+export interface RowError {
+  row: number;
+  reason: string;
+}
+
+export interface CsvImportResult {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  errors: RowError[];
+}
+
+export interface RosterImportJob {
+  import_id: string;
+  source: 'ctlive';
+  external_id: string;
+  status: 'running' | 'done' | 'failed';
+  received: number;
+  total: number | null;
+  result: {
+    event_id: number;
+    event_name: string;
+    entries: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    removed: number;
+    errors: RowError[];
+    error_count: number;
+  } | null;
+  error: string | null;
+}
+
+export const rosterApi = {
+  events: (signal?: AbortSignal) => request<{ events: RosterEvent[] }>('GET', '/api/rosters', undefined, signal),
+  event: (id: number, signal?: AbortSignal) => request<RosterEvent>('GET', `/api/rosters/${id}`, undefined, signal),
+  createEvent: (name: string) => request<RosterEvent>('POST', '/api/rosters', { name }),
+  deleteEvent: (id: number) => request<unknown>('DELETE', `/api/rosters/${id}`),
+  participants: (id: number, query: { q?: string; limit?: number; offset?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    if (query.q) params.set('q', query.q);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.offset !== undefined) params.set('offset', String(query.offset));
+    return request<{ participants: Participant[]; total: number }>('GET', `/api/rosters/${id}/participants?${params}`, undefined, signal);
+  },
+  updateParticipant: (id: number, patch: ParticipantPatch) => request<Participant>('PATCH', `/api/participants/${id}`, patch),
+  csvPreview: (csv: string) => request<CsvPreview>('POST', '/api/rosters/csv-preview', { csv }),
+  importCsv: (eventId: number, csv: string, mapping: CsvMapping) =>
+    request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv`, { csv, mapping }),
+  startCtlive: (body: { client_id?: string; user_id: string; password: string; event_id: string }) =>
+    request<{ import_id: string }>('POST', '/api/rosters/ctlive', body),
+  importJob: (importId: string, signal?: AbortSignal) =>
+    request<RosterImportJob>('GET', `/api/rosters/imports/${encodeURIComponent(importId)}`, undefined, signal),
+};
+
+// ---- Display links (unique display URLs, what they bind, the operator console) ----
+
+/** What a display link's screens do; the server fills in defaults for what is left out. */
+export interface DisplaySettings {
+  minDisplayMs: number;
+  maxQueue: number;
+  dropPolicy: 'oldest' | 'newest';
+  repeatWindowMs: number;
+  unknownBib: 'show-bib' | 'hide';
+  idleMessages: string[];
+  serverMessages: string[];
+  rotatingMessages: string[];
+  sound: boolean;
+  animation: 'none' | 'fade' | 'slide';
+}
+
+export interface DisplayLink {
+  id: string;
+  name: string;
+  /** null = follows the partner's active session. */
+  session_id: number | null;
+  /** Empty = every location. */
+  locations: string[];
+  settings: Partial<DisplaySettings>;
+  template_id: number | null;
+  /** null = the template's current version. */
+  template_version: number | null;
+  roster_event_id: number | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+/** What a link binds, as POST (all) and PATCH (any subset) take it. */
+export interface DisplayLinkInput {
+  name: string;
+  session_id: number | null;
+  locations: string[];
+  settings: DisplaySettings;
+  template_id: number | null;
+  template_version: number | null;
+  roster_event_id: number | null;
+  expires_at: string | null;
+}
+
+export interface ScreenRunner {
+  bib: string;
+  name: string;
+}
+
+/** One open screen of a link, as it last reported itself. */
+export interface DisplayScreen {
+  screen_id: string;
+  on_screen: ScreenRunner | null;
+  queue: ScreenRunner[];
+  queue_length: number;
+  dropped: number;
+  shown: number;
+  last_seen: string;
+}
+
+export const displayApi = {
+  links: (signal?: AbortSignal) => request<{ links: DisplayLink[] }>('GET', '/api/display-links', undefined, signal),
+  createLink: (input: DisplayLinkInput) => request<{ id: string; url: string }>('POST', '/api/display-links', input),
+  updateLink: (id: string, patch: Partial<DisplayLinkInput>) =>
+    request<{ link: DisplayLink }>('PATCH', `/api/display-links/${encodeURIComponent(id)}`, patch),
+  revokeLink: (id: string) => request<unknown>('DELETE', `/api/display-links/${encodeURIComponent(id)}`),
+  screens: (id: string, signal?: AbortSignal) =>
+    request<{ screens: DisplayScreen[] }>('GET', `/api/display-links/${encodeURIComponent(id)}/screens`, undefined, signal),
+  clear: (id: string) => request<unknown>('POST', `/api/display-links/${encodeURIComponent(id)}/clear`),
+  showBib: (id: string, bib: string) =>
+    request<{ runner: ScreenRunner }>('POST', `/api/display-links/${encodeURIComponent(id)}/show`, { bib }),
+  testRead: (id: string) => request<unknown>('POST', `/api/display-links/${encodeURIComponent(id)}/test-read`),
+  /** The newest reads of one session (null: the active session), newest first. */
+  sessionReads: (sessionId: number | null, limit: number, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (sessionId !== null) params.set('session_id', String(sessionId));
+    return request<{ reads: Read[] }>('GET', `/api/timing/recent-reads?${params}`, undefined, signal);
+  },
 };

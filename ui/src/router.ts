@@ -11,6 +11,12 @@ export type Route =
   | 'users'
   | 'plan'
   | 'platform'
+  | 'templates'
+  | 'template-builder'
+  | 'rosters'
+  | 'roster-event'
+  | 'displays'
+  | 'display-console'
   | 'not-found';
 
 export const paths: Record<Exclude<Route, 'not-found'>, string> = {
@@ -23,7 +29,55 @@ export const paths: Record<Exclude<Route, 'not-found'>, string> = {
   users: '/users',
   plan: '/plan',
   platform: '/platform',
+  templates: '/templates',
+  /** A pattern: link with templatePath(id), read the id with templateIdOf(pathname). */
+  'template-builder': '/templates/:id',
+  rosters: '/rosters',
+  /** A pattern: link with rosterPath(id), read the id with rosterIdOf(pathname). */
+  'roster-event': '/rosters/:id',
+  displays: '/displays',
+  /** A pattern: link with displayConsolePath(id), read the id with displayConsoleIdOf(pathname). */
+  'display-console': '/displays/:id/console',
 };
+
+const TEMPLATE_PATH = /^\/templates\/([1-9][0-9]{0,9})$/;
+
+/** The builder of one template. */
+export function templatePath(id: number): string {
+  return `/templates/${id}`;
+}
+
+/** The template id of a builder path (/templates/12), else null. */
+export function templateIdOf(pathname: string): number | null {
+  const match = TEMPLATE_PATH.exec(pathname.replace(/\/+$/, ''));
+  return match ? Number(match[1]) : null;
+}
+
+const ROSTER_PATH = /^\/rosters\/([1-9][0-9]{0,9})$/;
+
+/** The page of one roster event. */
+export function rosterPath(id: number): string {
+  return `/rosters/${id}`;
+}
+
+/** The roster event id of an event path (/rosters/12), else null. */
+export function rosterIdOf(pathname: string): number | null {
+  const match = ROSTER_PATH.exec(pathname.replace(/\/+$/, ''));
+  return match ? Number(match[1]) : null;
+}
+
+const DISPLAY_CONSOLE_PATH = /^\/displays\/([0-9A-Za-z]{8})\/console$/;
+
+/** The operator console of one display link. */
+export function displayConsolePath(id: string): string {
+  return `/displays/${encodeURIComponent(id)}/console`;
+}
+
+/** The display link id of a console path (/displays/Ab3dE6gH/console), else null. */
+export function displayConsoleIdOf(pathname: string): string | null {
+  const match = DISPLAY_CONSOLE_PATH.exec(pathname.replace(/\/+$/, ''));
+  return match ? match[1]! : null;
+}
 
 /** Screens for signed-out visitors (a signed-in user is sent on to the app). */
 export const SIGNED_OUT_ROUTES: readonly Route[] = ['sign-in', 'forgot-password'];
@@ -34,8 +88,11 @@ export function routeOf(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/dashboard') return 'dashboard';
   for (const [route, p] of Object.entries(paths)) {
-    if (p === path) return route as Route;
+    if (p === path && !p.includes(':')) return route as Route;
   }
+  if (templateIdOf(path) !== null) return 'template-builder';
+  if (rosterIdOf(path) !== null) return 'roster-event';
+  if (displayConsoleIdOf(path) !== null) return 'display-console';
   return 'not-found';
 }
 

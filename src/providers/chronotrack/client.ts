@@ -17,7 +17,16 @@ export const ENTRY_PAGE_SIZE = 100;
 /** A runaway page count stops here (200,000 entries) instead of looping forever. */
 const MAX_PAGES = 2000;
 
-export type ChronoTrackErrorKind = 'auth' | 'not_found' | 'html' | 'http' | 'timeout' | 'network' | 'invalid_request' | 'invalid_response';
+export type ChronoTrackErrorKind =
+  | 'auth'
+  | 'not_found'
+  | 'html'
+  | 'http'
+  | 'timeout'
+  | 'network'
+  | 'invalid_request'
+  | 'invalid_response'
+  | 'aborted';
 
 export class ChronoTrackError extends Error {
   constructor(
@@ -49,6 +58,8 @@ export interface ChronoTrackClientOptions extends ChronoTrackCredentials {
   /** Longest wait between tries, Retry-After included (default 10 s). */
   maxRetryDelayMs?: number | undefined;
   log?: Pick<Logger, 'debug' | 'warn'> | undefined;
+  /** Stops the requests (and the waits between retries) when aborted: a server shutting down. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Progress {
@@ -62,7 +73,20 @@ export function sha1Hex(password: string): string {
   return createHash('sha1').update(password, 'utf8').digest('hex');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits ms, or less when the signal aborts (the caller checks it after). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+const abortedError = () => new ChronoTrackError('aborted', 'The ChronoTrack Live import was stopped before it finished.');
 
 function intHeader(headers: Headers, name: string): number | null {
   const v = headers.get(name);
@@ -90,6 +114,7 @@ export class ChronoTrackClient {
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly log: Pick<Logger, 'debug' | 'warn'> | undefined;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(opts: ChronoTrackClientOptions) {
     this.base = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -99,6 +124,7 @@ export class ChronoTrackClient {
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 10_000;
     this.log = opts.log;
+    this.signal = opts.signal;
   }
 
   /** The event's own record (name, dates). */
@@ -146,6 +172,7 @@ export class ChronoTrackClient {
     const where = `${path}${params.page ? ` page ${params.page}` : ''}`;
     let lastError: ChronoTrackError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (this.signal?.aborted) throw abortedError();
       let retryAfterMs: number | undefined;
       try {
         return await this.once(url);
@@ -160,7 +187,7 @@ export class ChronoTrackClient {
       const backoff = this.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       const delay = Math.min(this.maxRetryDelayMs, Math.max(backoff, retryAfterMs ?? 0));
       this.log?.warn({ provider: 'ctlive', where, attempt, delayMs: Math.round(delay), reason: lastError.message }, 'ChronoTrack Live request failed; retrying');
-      await sleep(delay);
+      await sleep(delay, this.signal);
     }
     throw lastError ?? new ChronoTrackError('network', 'ChronoTrack Live could not be reached.');
   }
@@ -168,12 +195,14 @@ export class ChronoTrackClient {
   private async once(url: URL): Promise<Page> {
     let res: Response;
     let text: string;
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
     try {
       res = await fetch(url, { headers: { accept: 'application/json' }, signal, redirect: 'error' });
       text = await res.text();
     } catch (err) {
-      if (signal.aborted) throw new ChronoTrackError('timeout', `ChronoTrack Live did not answer within ${this.timeoutMs} ms.`);
+      if (this.signal?.aborted) throw abortedError();
+      if (timeout.aborted) throw new ChronoTrackError('timeout', `ChronoTrack Live did not answer within ${this.timeoutMs} ms.`);
       // The cause's message can hold the URL (and so the hash): say only what kind of failure.
       const code = (err as { cause?: { code?: unknown } }).cause?.code;
       throw new ChronoTrackError('network', `ChronoTrack Live could not be reached${typeof code === 'string' ? ` (${code})` : ''}.`);

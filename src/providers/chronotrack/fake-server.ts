@@ -33,8 +33,13 @@ export interface FakeChronoTrackOptions {
   failEntryPage?: number;
   /** Send the X-Ctlive-* paging headers (default true). */
   pagingHeaders?: boolean;
-  /** Wait this long before answering (timeouts). */
+  /** Wait this long before answering (timeouts; a slow provider for progress bars). */
   delayMs?: number;
+  /**
+   * Awaited before an entry page is answered: a test holds a page back until it has seen the
+   * progress so far (deterministic, unlike a delay).
+   */
+  beforeEntryPage?: (page: number) => Promise<void> | void;
 }
 
 export interface FakeChronoTrack {
@@ -45,6 +50,11 @@ export interface FakeChronoTrack {
   /** Mutable: tests change failures or data between calls. */
   options: FakeChronoTrackOptions;
   close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.destroyed) return;
+  json(res, status, body, headers);
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -90,15 +100,22 @@ export async function startFakeChronoTrack(options: FakeChronoTrackOptions): Pro
     const size = Math.min(maxSize, Math.max(1, Number(q.get('size') ?? 25) || 25));
     const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
     if (page === o.failEntryPage) return json(res, 500, { error: 'Internal error' });
-    const total = event.entries.length;
-    const rows = event.entries.slice((page - 1) * size, page * size);
-    const paging = {
-      'X-Ctlive-Page-Count': String(Math.max(1, Math.ceil(total / size))),
-      'X-Ctlive-Row-Count': String(total),
-      'X-Ctlive-Page-Size': String(size),
-      'X-Ctlive-Current-Page': String(page),
+    const answer = () => {
+      const total = event.entries.length;
+      const rows = event.entries.slice((page - 1) * size, page * size);
+      const paging = {
+        'X-Ctlive-Page-Count': String(Math.max(1, Math.ceil(total / size))),
+        'X-Ctlive-Row-Count': String(total),
+        'X-Ctlive-Page-Size': String(size),
+        'X-Ctlive-Current-Page': String(page),
+      };
+      send(res, 200, { event_entry: rows }, o.pagingHeaders === false ? {} : paging);
     };
-    json(res, 200, { event_entry: rows }, o.pagingHeaders === false ? {} : paging);
+    if (o.beforeEntryPage) {
+      Promise.resolve(o.beforeEntryPage(page)).then(answer, () => send(res, 500, { error: 'Internal error' }));
+    } else {
+      answer();
+    }
   }
 
   const server = createServer((req, res) => {

@@ -17,6 +17,9 @@ export function tabsFor(session: AuthSession): Tab[] {
     tabs.push({ route: 'dashboard', label: 'Dashboard' });
     tabs.push({ route: 'sources', label: 'Timing sources' });
   }
+  if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'templates', label: 'Templates' });
+  if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'rosters', label: 'Rosters' });
+  if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'displays', label: 'Displays' });
   if (hasPartner && allowed(session, 'users:read')) {
     tabs.push({ route: 'users', label: 'Users' });
     tabs.push({ route: 'plan', label: 'Plan & usage' });
@@ -76,7 +79,7 @@ export function AppShell({
         </div>
         <nav className="topnav" aria-label="Main">
           {tabsFor(session).map((tab) => (
-            <Link key={tab.route} to={paths[tab.route as Exclude<Route, 'not-found'>]} className={tab.route === route ? 'active' : undefined}>
+            <Link key={tab.route} to={paths[tab.route as Exclude<Route, 'not-found'>]} className={tab.route === route || (tab.route === 'templates' && route === 'template-builder') || (tab.route === 'rosters' && route === 'roster-event') || (tab.route === 'displays' && route === 'display-console') ? 'active' : undefined}>
               {tab.label}
             </Link>
           ))}
