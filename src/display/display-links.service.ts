@@ -91,7 +91,7 @@ export class DisplayLinks {
         templateVersion: patch.templateVersion !== undefined ? patch.templateVersion : current.template_version,
         rosterEventId: patch.rosterEventId !== undefined ? patch.rosterEventId : current.roster_event_id,
         expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : current.expires_at,
-      });
+      }, patch.expiresAt !== undefined);
       await checkBinding(tx, binding);
       await updateLink(tx, id, binding);
       return (await getLink(tx, id))!;
@@ -147,10 +147,11 @@ export class DisplayLinks {
     return this.bus.publish(displayControlTopic(partnerId), [c]);
   }
 
-  private validBinding(link: NewLink): LinkBinding {
+  /** `checkExpiry`: the expiry is being set now (an unchanged past expiry is the link's state, not an error). */
+  private validBinding(link: NewLink, checkExpiry = true): LinkBinding {
     const settings = displaySettingsSchema.safeParse(link.settings);
     if (!settings.success) throw new AppError('bad_request', `Invalid display settings: ${settings.error.issues[0]?.message ?? 'invalid'}`);
-    if (link.expiresAt && link.expiresAt.getTime() <= Date.now()) throw new AppError('bad_request', 'The expiry must be in the future.');
+    if (checkExpiry && link.expiresAt && link.expiresAt.getTime() <= Date.now()) throw new AppError('bad_request', 'The expiry must be in the future.');
     if (link.templateVersion !== null && link.templateId === null) throw new AppError('bad_request', 'A template version needs a template.');
     return { ...link, settings: settings.data };
   }

@@ -97,6 +97,17 @@ describe('runners on display streams', () => {
     s.close();
   });
 
+  it('delivers batches that arrive out of id order (concurrent commits), each read once', async () => {
+    const linkId = await createLink({ settings: { repeatWindowMs: 0 } });
+    const s = await openStream(linkId);
+    await bus.publish(readsTopic(partnerId), [live(9_050, 'A', GUN + 5), live(9_051, 'B', GUN + 6)]);
+    await bus.publish(readsTopic(partnerId), [live(9_048, 'C', GUN + 3), live(9_049, 'D', GUN + 4)]);
+    await until(() => s.events.length >= 4, 'four reads');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.events.map((e) => e.id)).toEqual(['9050', '9051', '9048', '9049']);
+    s.close();
+  });
+
   it('hides unknown bibs when the link says so', async () => {
     const linkId = await createLink({ roster_event_id: eventId, settings: { unknownBib: 'hide', repeatWindowMs: 0 } });
     const s = await openStream(linkId);
@@ -183,5 +194,19 @@ describe('runners on display streams', () => {
     expect(b.template!.runner.html).toContain('data-p88-field="name"');
     const plain = (await (await fetch(`${base}/api/display/${await createLink({})}`)).json()) as Info;
     expect(plain.template).toBeNull();
+  });
+});
+
+describe('runner resolver when the database is away', () => {
+  it('answers without gun times or roster, and never leaves a rejected promise behind (it would end the process)', async () => {
+    const gone = await createTestDatabase();
+    await gone.drop();
+    const { RunnerResolver } = await import('./runner.js');
+    const resolver = new RunnerResolver(gone.db);
+    expect(resolver.elapsed(1, 1, 1_000)).toBeNull();
+    expect(resolver.match(1, 1, '101')).toBeUndefined();
+    await resolver.prepare(1, 1, 1); // settles despite the failures
+    await new Promise((r) => setTimeout(r, 100));
+    expect(resolver.elapsed(1, 1, 1_000)).toBeNull();
   });
 });

@@ -1,14 +1,19 @@
 /**
- * What one display screen receives: the link's reads as runners (participant, elapsed time,
- * server message), live from the bus, after any it missed (Last-Event-ID replay from the
- * database), plus the operator's commands for the link. Every screen on a link gets every
+ * What display screens receive: the link's reads as runners (participant, elapsed time,
+ * server message), live from the bus, after any a screen missed (Last-Event-ID replay from
+ * the database), plus the operator's commands for the link. Every screen on a link gets every
  * read; the per-screen queue and minimum display time run on the screen itself.
+ *
+ * One LinkFeed per link (and binding) per process serves all of that link's screens: it
+ * subscribes once, filters and enriches each read once, encodes the frames once and writes
+ * the same bytes to every screen (200 screens × 1,000 reads/s must not mean 200 × the work),
+ * and checks the link once per heartbeat for all of them.
  */
 import { displayControlTopic, readsTopic, type Bus } from '../bus/bus.js';
 import type { LiveRead } from '../collector/live-read.js';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
-import { activeSessionId, readsAfter, type PublicLink } from './display-links.repo.js';
+import { activeSessionId, findPublicLink, readsAfter, type PublicLink } from './display-links.repo.js';
 import { runnerOf, type Runner, type RunnerResolver } from './runner.js';
 import { withDefaults, type DisplaySettings } from './settings.js';
 
@@ -64,108 +69,250 @@ export function controlFrame(c: DisplayControl): string {
   return `event: ${c.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+const HEARTBEAT = Buffer.from(': heartbeat\n\n');
+const ENDED = 'event: ended\ndata: {}\n\n';
+
 function pick(list: readonly string[]): string {
   return list.length === 0 ? '' : (list[Math.floor(Math.random() * list.length)] ?? '');
 }
-
-type Framed = { read: DisplayRead; frame: string | null };
-
-/**
- * Frames by bus item and link: every screen of a process receives the same item objects, so
- * a read is enriched and serialized once per link, not once per screen (200 screens × 1,000
- * reads/s). A null frame = the link does not show this read (unknown bib hidden).
- */
-const framesByItem = new WeakMap<LiveRead, Map<string, Framed>>();
 
 export interface StreamDeps {
   db: Database;
   bus: Bus;
   runners: RunnerResolver;
+  heartbeatMs: number;
 }
 
-/** Enriches one read for a link (participant, elapsed, server message). */
-function enrich(deps: StreamDeps, link: PublicLink, settings: DisplaySettings, r: Omit<DisplayRead, 'runner'>): Framed {
-  if (r.kind === 'gun') {
-    deps.runners.noteGun(r.sessionId, r.readTime);
-    const read = { ...r, runner: null };
-    return { read, frame: sseFrame(read) };
+/** Where a screen's bytes go (the HTTP response), and how it is ended. */
+export interface ScreenSink {
+  write(chunk: string | Buffer): void;
+  end(last: string): void;
+}
+
+interface Frame {
+  id: number;
+  text: string;
+}
+
+/** A batch of frames for the link's screens: the frames, and all of them encoded once. */
+interface Batch {
+  frames: Frame[];
+  bytes: Buffer;
+}
+
+/** How long a reconnected screen checks live reads against its replay (commits overlapping it). */
+const REPLAY_OVERLAP_MS = 30_000;
+
+/** One screen attached to a feed. */
+class Screen {
+  /** Live batches held back while the screen's replay is read from the database. */
+  pending: Batch[] | null;
+  /** Ids the replay sent, so a live copy of one is not sent again (null: nothing replayed). */
+  private replayed: Set<number> | null = null;
+  private replayedAt = 0;
+
+  constructor(
+    readonly sink: ScreenSink,
+    replaying: boolean,
+  ) {
+    this.pending = replaying ? [] : null;
   }
-  const participant = deps.runners.match(link.partner_id, link.roster_event_id, r.tag);
-  const runner = runnerOf(participant, r.tag, r.location, r.readTime, deps.runners.elapsed(link.partner_id, r.sessionId, r.readTime), pick(settings.serverMessages));
-  const read = { ...r, runner };
-  return { read, frame: runner.unknown && settings.unknownBib === 'hide' ? null : sseFrame(read) };
+
+  /** Notes what the replay sent. */
+  replayedIds(ids: number[]): void {
+    if (ids.length === 0) return;
+    this.replayed = new Set(ids);
+    this.replayedAt = Date.now();
+  }
+
+  /**
+   * Sends a live batch. Read ids are not a delivery order: the collector's writers commit
+   * concurrently, so a batch of lower ids can arrive after a higher one. Only reads the
+   * replay already sent are skipped, never "everything below the last id".
+   */
+  send(batch: Batch): void {
+    if (this.pending) {
+      this.pending.push(batch);
+      return;
+    }
+    const replayed = this.replayed;
+    if (replayed && Date.now() - this.replayedAt > REPLAY_OVERLAP_MS) this.replayed = null;
+    if (!replayed || !batch.frames.some((f) => replayed.has(f.id))) {
+      this.sink.write(batch.bytes); // the usual case: the very bytes every screen gets
+      return;
+    }
+    const text = batch.frames.filter((f) => !replayed.has(f.id)).map((f) => f.text).join('');
+    if (text) this.sink.write(text);
+  }
+}
+
+/** Everything the screens of one link, with one binding, share in this process. */
+export class LinkFeed {
+  private readonly screens = new Set<Screen>();
+  private readonly settings: DisplaySettings;
+  private readonly repeat: RepeatFilter;
+  private stops: Array<() => Promise<void>> = [];
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ready: Promise<void> | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly deps: StreamDeps,
+    readonly link: PublicLink,
+    private readonly onEmpty: () => void,
+  ) {
+    this.settings = withDefaults(link.settings);
+    this.repeat = new RepeatFilter(this.settings.repeatWindowMs);
+  }
+
+  /** Subscribes to the bus (once) and starts the shared heartbeat. */
+  start(): Promise<void> {
+    this.ready ??= (async () => {
+      const { bus, runners } = this.deps;
+      await runners.prepare(this.link.partner_id, this.link.roster_event_id, this.link.session_id);
+      this.stops.push(await bus.subscribe<LiveRead>(readsTopic(this.link.partner_id), (items) => this.onReads(items)));
+      this.stops.push(await bus.subscribe<DisplayControl>(displayControlTopic(this.link.partner_id), (items) => this.onControl(items)));
+      this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);
+    })().catch((err: unknown) => {
+      this.ready = undefined; // the next screen tries again
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /** Attaches a screen: live reads from now on, after what it missed since lastEventId. */
+  async attach(sink: ScreenSink, lastEventId: number | null): Promise<() => void> {
+    const screen = new Screen(sink, lastEventId !== null);
+    this.screens.add(screen);
+    const detach = () => {
+      if (this.screens.delete(screen) && this.screens.size === 0) void this.close();
+    };
+    if (lastEventId !== null) {
+      try {
+        await this.start();
+        const missed = await this.replay(lastEventId);
+        if (missed.length > 0) sink.write(missed.map((f) => f.text).join(''));
+        screen.replayedIds(missed.map((f) => f.id));
+      } finally {
+        const pending = screen.pending ?? [];
+        screen.pending = null;
+        for (const b of pending) screen.send(b);
+      }
+    } else {
+      await this.start();
+    }
+    return detach;
+  }
+
+  private onReads(items: LiveRead[]): void {
+    const frames: Frame[] = [];
+    for (const item of items) {
+      if (!this.wanted(item.sessionId, item.location)) continue;
+      if (item.kind === 'tag' && !this.repeat.accept(item.tag, item.location, item.readTime)) continue;
+      const frame = this.frame({ id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTime: item.readTime, sessionId: item.sessionId });
+      if (frame) frames.push(frame);
+    }
+    if (frames.length === 0) return;
+    const batch = { frames, bytes: Buffer.from(frames.map((f) => f.text).join('')) };
+    for (const s of this.screens) s.send(batch);
+  }
+
+  private onControl(items: DisplayControl[]): void {
+    let text = '';
+    for (const c of items) if (c.linkId === this.link.id) text += controlFrame(c);
+    if (!text) return;
+    const bytes = Buffer.from(text);
+    for (const s of this.screens) s.sink.write(bytes);
+  }
+
+  private wanted(sessionId: number, location: string): boolean {
+    if (this.link.session_id !== null && sessionId !== this.link.session_id) return false;
+    return this.link.locations.length === 0 || this.link.locations.includes(location);
+  }
+
+  /** Enriches one read (participant, elapsed, server message); null = not shown (unknown bib hidden). */
+  private frame(r: Omit<DisplayRead, 'runner'>): Frame | null {
+    const { runners } = this.deps;
+    if (r.kind === 'gun') {
+      runners.noteGun(r.sessionId, r.readTime);
+      return { id: r.id, text: sseFrame({ ...r, runner: null }) };
+    }
+    const partnerId = this.link.partner_id;
+    const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
+    const runner = runnerOf(participant, r.tag, r.location, r.readTime, runners.elapsed(partnerId, r.sessionId, r.readTime), pick(this.settings.serverMessages));
+    if (runner.unknown && this.settings.unknownBib === 'hide') return null;
+    return { id: r.id, text: sseFrame({ ...r, runner }) };
+  }
+
+  /** What a reconnecting screen missed, from the database (its own repeat filter: a fresh view). */
+  private async replay(afterId: number): Promise<Frame[]> {
+    const link = this.link;
+    const missed = await withPartner(this.deps.db, link.partner_id, async (tx) => {
+      const sessionId = link.session_id ?? (await activeSessionId(tx, link.partner_id));
+      return sessionId === null ? [] : readsAfter(tx, sessionId, afterId, link.locations, MAX_REPLAY);
+    });
+    const repeat = new RepeatFilter(this.settings.repeatWindowMs);
+    const frames: Frame[] = [];
+    for (const r of missed) {
+      if (r.read_kind === 'tag' && !repeat.accept(r.tag_code, r.location_name, r.read_time.getTime())) continue;
+      const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTime: r.read_time.getTime(), sessionId: r.session_id });
+      if (f) frames.push(f);
+    }
+    return frames;
+  }
+
+  /** Keeps proxies from closing idle streams; ends every screen once the link is revoked or expired. */
+  private async beat(): Promise<void> {
+    let live = true;
+    try {
+      live = (await findPublicLink(this.deps.db, this.link.id)) !== null;
+    } catch {
+      // The database is away: keep the screens (they show what they have) and try next time.
+    }
+    if (live) {
+      for (const s of this.screens) s.sink.write(HEARTBEAT);
+      return;
+    }
+    for (const s of this.screens) s.sink.end(ENDED);
+    this.screens.clear();
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.heartbeat);
+    this.onEmpty();
+    await this.ready?.catch(() => undefined);
+    await Promise.all(this.stops.map((stop) => stop().catch(() => undefined)));
+  }
 }
 
 /**
- * Starts a screen's stream: subscribes first, replays what it missed, then passes live reads
- * through (skipping any the replay already sent). `write` receives ready SSE text, one call
- * per bus message rather than per read (one socket write each). Returns the stop function.
+ * The process's feeds, one per link and binding: a screen of a link changed meanwhile (its
+ * screens were told to reload) gets a feed of the new binding, while the old one ends with
+ * its last screen.
  */
-export async function openDisplayStream(
-  deps: StreamDeps,
-  link: PublicLink,
-  lastEventId: number | null,
-  write: (frames: string) => void,
-): Promise<() => Promise<void>> {
-  const settings = withDefaults(link.settings);
-  const repeat = new RepeatFilter(settings.repeatWindowMs);
-  const wantedLocation = (loc: string) => link.locations.length === 0 || link.locations.includes(loc);
-  let lastSent = lastEventId ?? 0;
-  /** Whether this screen shows the read (and notes it as sent). */
-  const passes = (r: DisplayRead): boolean => {
-    if (r.id <= lastSent) return false;
-    if (link.session_id !== null && r.sessionId !== link.session_id) return false;
-    if (!wantedLocation(r.location)) return false;
-    lastSent = r.id;
-    // Gun events always pass: screens need them for elapsed times.
-    return r.kind === 'gun' || repeat.accept(r.tag, r.location, r.readTime);
-  };
-  const deliver = (items: Framed[]) => {
-    let text = '';
-    for (const { read, frame } of items) if (passes(read) && frame !== null) text += frame;
-    if (text) write(text);
-  };
-  const framed = (item: LiveRead): Framed => {
-    let byLink = framesByItem.get(item);
-    if (!byLink) framesByItem.set(item, (byLink = new Map()));
-    let f = byLink.get(link.id);
-    if (!f) {
-      f = enrich(deps, link, settings, { id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTime: item.readTime, sessionId: item.sessionId });
-      byLink.set(link.id, f);
-    }
-    return f;
-  };
+export class DisplayFeeds {
+  private feeds = new Map<string, LinkFeed>();
 
-  await deps.runners.prepare(link.partner_id, link.roster_event_id, link.session_id);
-  let buffered: LiveRead[] | null = lastEventId !== null ? [] : null;
-  const stopReads = await deps.bus.subscribe<LiveRead>(readsTopic(link.partner_id), (items) => {
-    if (buffered) buffered.push(...items);
-    else deliver(items.map(framed));
-  });
-  const stopControl = await deps.bus.subscribe<DisplayControl>(displayControlTopic(link.partner_id), (items) => {
-    let text = '';
-    for (const c of items) if (c.linkId === link.id) text += controlFrame(c);
-    if (text) write(text);
-  });
+  constructor(private readonly deps: StreamDeps) {}
 
-  if (lastEventId !== null) {
-    try {
-      const missed = await withPartner(deps.db, link.partner_id, async (tx) => {
-        const sessionId = link.session_id ?? (await activeSessionId(tx, link.partner_id));
-        return sessionId === null ? [] : readsAfter(tx, sessionId, lastEventId, link.locations, MAX_REPLAY);
+  /** Opens a screen's stream; returns the function that ends it. */
+  async open(link: PublicLink, lastEventId: number | null, sink: ScreenSink): Promise<() => void> {
+    const key = JSON.stringify(link);
+    let feed = this.feeds.get(key);
+    if (!feed) {
+      const created = new LinkFeed(this.deps, link, () => {
+        if (this.feeds.get(key) === created) this.feeds.delete(key);
       });
-      deliver(
-        missed.map((r) =>
-          enrich(deps, link, settings, { id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTime: r.read_time.getTime(), sessionId: r.session_id }),
-        ),
-      );
-    } finally {
-      const pending = buffered ?? [];
-      buffered = null;
-      deliver(pending.map(framed));
+      this.feeds.set(key, created);
+      feed = created;
     }
+    return feed.attach(sink, lastEventId);
   }
-  return async () => {
-    await Promise.all([stopReads(), stopControl()]);
-  };
+
+  get size(): number {
+    return this.feeds.size;
+  }
 }

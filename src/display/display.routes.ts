@@ -10,13 +10,13 @@ import { AppError } from '../errors.js';
 import { errorResponses } from '../web/error-handler.js';
 import { withPartner } from '../db/tenant.js';
 import { findPublicLink, linkDesigns } from './display-links.repo.js';
-import { openDisplayStream } from './display-stream.js';
+import { DisplayFeeds } from './display-stream.js';
 import { isLinkId } from './link-id.js';
 import { RunnerResolver } from './runner.js';
 import { screenReportSchema, type ScreenPresence } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
 
-/** Comments on an idle stream keep proxies from closing it and let screens notice a dead link. */
+/** Comments on an idle stream keep proxies from closing it; each beat also re-checks the link. */
 export const HEARTBEAT_MS = 15_000;
 
 const params = z.object({ id: z.string() });
@@ -28,7 +28,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
   app,
   { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
 ) => {
-  const runners = new RunnerResolver(db);
+  const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -112,21 +112,21 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
         'x-accel-buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      const stop = await openDisplayStream({ db, bus, runners }, link, lastEventId, (frames) => res.write(frames));
-      // Each heartbeat also re-checks the link, so revoking or expiring it ends open screens.
-      const heartbeat = setInterval(() => {
-        findPublicLink(db, link.id).then(
-          (still) => {
-            if (still) res.write(': heartbeat\n\n');
-            else res.end('event: ended\ndata: {}\n\n');
-          },
-          () => res.write(': heartbeat\n\n'),
-        );
-      }, heartbeatMs);
+      let stop: (() => void) | null = null;
+      let closed = false;
       request.raw.on('close', () => {
-        clearInterval(heartbeat);
-        void stop();
+        closed = true;
+        stop?.();
       });
+      const sink = { write: (chunk: string | Buffer) => void res.write(chunk), end: (last: string) => void res.end(last) };
+      try {
+        stop = await feeds.open(link, lastEventId, sink);
+        if (closed) stop();
+      } catch (err) {
+        // Headers are sent: end the stream; the screen reconnects (and replays) by itself.
+        request.log.warn({ err: String(err), link: link.id }, 'display stream could not start');
+        res.end();
+      }
     },
   );
 };

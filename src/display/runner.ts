@@ -140,6 +140,9 @@ export class RunnerResolver {
           const live = this.guns.get(sessionId) ?? [];
           this.guns.set(sessionId, [...new Set([...r.rows.map((x) => x.t.getTime()), ...live])].sort((a, b) => a - b));
         })
+        // Without gun times a runner shows no elapsed time; the next read tries again. (An
+        // unhandled rejection here would end the web process.)
+        .catch(() => undefined)
         .finally(() => this.gunLoads.delete(sessionId));
       this.gunLoads.set(sessionId, loading);
     }

@@ -13,9 +13,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
+import { RawClient } from '../helpers/ctp-client.js';
 import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(REPO, 'test-artifacts');
 
@@ -126,7 +129,10 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
       return frame.width <= panel.width + 1 && frame.height <= panel.height + 1 && Math.abs(frame.width / frame.height - 16 / 9) < 0.02;
     }, { timeout: 5_000 }).toBe(true);
     // The frame's own (unzoomed) size is the design resolution.
-    const frameSize = await page.locator('.gjs-frame').evaluate((el: HTMLElement) => [el.offsetWidth, el.offsetHeight]);
+    const frameSize = await page.locator('.gjs-frame').evaluate((el) => {
+      const frame = el as unknown as { offsetWidth: number; offsetHeight: number };
+      return [frame.offsetWidth, frame.offsetHeight];
+    });
     expect(frameSize).toEqual([1920, 1080]);
     expect(await page.getByTestId('builder-status').textContent()).toBe('Version 1');
   });
@@ -234,7 +240,10 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     await canvas().locator(`img[src="${assets[0]!.url}"]`).waitFor({ timeout: 5_000 });
     const loaded = await canvas()
       .locator(`img[src="${assets[0]!.url}"]`)
-      .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+      .evaluate((el) => {
+        const img = el as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth;
+      });
     expect(loaded).toBe(64);
   });
 
@@ -247,14 +256,26 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     await field('idle_message').waitFor({ timeout: 5_000 });
     expect(await field('idle_message').textContent()).toBe('Welcome to Race Display');
 
-    // The page background, through the style manager's wrapper styles.
-    await page.getByRole('button', { name: 'Page background' }).click();
-    await page.getByRole('tab', { name: 'Style', exact: true }).click();
+    // A full-screen background image: it asks for its image at once, and stays under the text.
+    await dragBlock('background', 400, 300);
+    const modal = page.locator('.gjs-mdl-container');
+    await modal.waitFor({ timeout: 5_000 });
+    await modal.locator('.gjs-am-asset-image').first().dblclick();
+    await modal.waitFor({ state: 'hidden', timeout: 5_000 });
+    const background = canvas().locator('[data-p88-background]');
+    expect(await background.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundImage)).toContain('/assets/');
+    const box = (await background.boundingBox())!;
+    const frame = (await page.locator('.gjs-frame').boundingBox())!;
+    expect(Math.abs(box.x - frame.x) + Math.abs(box.width - frame.width)).toBeLessThan(2);
+    await field('idle_message').click(); // on top of the background, so it gets the click
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    expect(await page.getByTestId('builder-settings').locator('select').inputValue()).toBe('idle_message');
     await save(5);
 
     const { version } = await api<VersionBody>(`/api/templates/${templateId}`);
     expect(version.idle.html).toContain('data-p88-field="idle_message"');
     expect(version.idle.html).not.toContain('data-p88-field="name"');
+    expect(version.idle.css).toMatch(/background-image:url\(["']?\/assets\/[0-9a-f]{32}["']?\)/);
     expect(version.runner.html).toContain('data-p88-field="name"');
     expect(version.runner.html).toContain('data-p88-field="team"');
     expect(version.runner.html).toMatch(/<img [^>]*src="\/assets\/[0-9a-f]{32}"/);
@@ -314,6 +335,39 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     expect(await refusal.textContent()).toMatch(/link|display/i);
     expect(await original.count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'templates.png'), fullPage: true });
+  });
+
+  it('shows a runner in the template built here, on a display link opened in a second browser, from a CTP01 read', async () => {
+    // The partner's owner (through the API) adds what the builder does not: a timing source, a roster, a link.
+    const partner = (await stack.accounts.findPartner(PARTNER.slug))!;
+    const owner = await signIn(stack.app, partner.id, 'owner');
+    const call = async (method: 'POST', url: string, payload: object) => {
+      const res = await stack.app.inject({ method, url, headers: owner.headers, payload });
+      expect(res.statusCode, `${url}: ${res.body}`).toBeLessThan(300);
+      return res.json();
+    };
+    const source = await call('POST', '/api/sources', { name: 'Finish laptop' });
+    const event = await call('POST', '/api/rosters', { name: 'Builder 10K' });
+    await call('POST', `/api/rosters/${event.id}/participants`, { bib: '4242', first_name: 'Grace', last_name: 'Hopper', custom_message: 'Amazing Grace!' });
+    const link = await call('POST', '/api/display-links', { name: 'Built finish', template_id: templateId, roster_event_id: event.id, locations: ['finish'] });
+
+    const screen = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    try {
+      await screen.goto(`${stack.baseUrl}/d/${link.id}`);
+      await screen.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle', undefined, { timeout: 10_000 });
+      const ctp = await RawClient.signedIn(stack.collector.tcpPort, source.user_id, source.secret, { locations: ['finish'] });
+      ctp.send('CT01_33~1~finish~4242~2026-11-23T10:00:00.00~1~0A0B0C~1');
+      await screen.waitForFunction(() => (globalThis as any).document.body.dataset.bib === '4242', undefined, { timeout: 10_000 });
+      ctp.close();
+      const runner = await (await screen.locator('.p88-frame-runner').elementHandle())!.contentFrame();
+      const text = (f: string) => runner!.evaluate((name) => (globalThis as any).document.querySelector(`[data-p88-field="${name}"]`)?.textContent as string, f);
+      expect(await text('name')).toBe('Grace Hopper');
+      expect(await text('message')).toBe('Amazing Grace!');
+      expect(await text('team')).toBe(''); // a field the runner has no value for stays empty, never sample text
+      await screen.screenshot({ path: join(ARTIFACTS, 'display-from-builder.png') });
+    } finally {
+      await screen.context().close();
+    }
   });
 
   it('ran without console errors or CSP violations', () => {

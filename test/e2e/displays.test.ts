@@ -148,9 +148,10 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
-      // The refusals this test provokes (the plan limit, an unknown bib, a revoked link's
-      // console) are logged by Chromium as failed loads: expected, and checked where they happen.
-      if (/^Failed to load resource: the server responded with a status of 40[24]/.test(m.text())) return;
+      // The signed-out check before sign-in (401) and the refusals this test provokes (the plan
+      // limit, an unknown bib, a revoked link's console) are logged by Chromium as failed loads:
+      // expected, and checked where they happen.
+      if (/^Failed to load resource: the server responded with a status of 40[124]/.test(m.text())) return;
       if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
     });
     await signIn(page, OWNER.email);
@@ -160,11 +161,16 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     expect(roster.status).toBe(201);
     rosterId = roster.body.id;
     expect((await call('POST', `/api/rosters/${rosterId}/participants`, RUNNER)).status).toBe(201);
-    const design = { html: '<div data-p88-field="name"></div>', css: '' };
+    const design = {
+      html: '<div class="board"><div data-p88-field="bib"></div><div data-p88-field="name"></div><div data-p88-field="idle_message"></div></div>',
+      css: 'body{background:#0b3d91;color:#fff;font-family:sans-serif}.board{padding:200px;font-size:120px;font-weight:700}',
+    };
     const template = await call<{ template: { id: number } }>('POST', '/api/templates', { name: 'Finish board', runner: design, idle: design });
     expect(template.status).toBe(201);
     templateId = template.body.template.id;
-    expect((await call('PUT', `/api/templates/${templateId}`, { runner: design, idle: design })).status).toBe(200);
+    // Version 2 (current) differs: the link binds version 1, which the screen must draw.
+    const v2 = { html: '<div class="v2"><div data-p88-field="name"></div></div>', css: 'body{background:#900}' };
+    expect((await call('PUT', `/api/templates/${templateId}`, { runner: v2, idle: v2 })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -183,11 +189,11 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     await form.waitFor();
 
     await form.getByLabel('Name', { exact: true }).fill('Finish screen');
-    await form.getByLabel('Template', { exact: true }).selectOption({ label: 'Finish board' });
-    const version = form.getByLabel('Template version');
+    await form.locator('select[name="template"]').selectOption({ label: 'Finish board' });
+    const version = form.locator('select[name="template_version"]');
     await version.locator('option', { hasText: 'Version 1 ·' }).waitFor({ state: 'attached', timeout: 5_000 });
     await version.selectOption('1');
-    await form.getByLabel('Roster').selectOption(String(rosterId));
+    await form.locator('select[name="roster"]').selectOption(String(rosterId));
 
     // The picker: both sessions with their read counts; following the active one by default.
     const picker = page.getByTestId('session-picker');
@@ -212,9 +218,9 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     await locations.getByLabel('finish').check();
     expect(await locations.getByRole('checkbox').count()).toBe(2);
 
-    await form.getByLabel('Minimum display time (seconds)').fill('3');
+    await form.getByLabel('Minimum display time (seconds)').fill('6');
     await form.getByLabel('Idle messages (one per line)').fill('Welcome to the Spring 10K\nGo runners!');
-    await form.getByLabel('When the queue is full').selectOption('newest');
+    await form.locator('select[name="drop_policy"]').selectOption('newest');
     await page.screenshot({ path: join(ARTIFACTS, 'displays-form.png'), fullPage: true });
     await form.getByRole('button', { name: 'Create display link' }).click();
 
@@ -232,7 +238,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
       template_version: 1,
       roster_event_id: rosterId,
     });
-    expect(link.settings).toMatchObject({ minDisplayMs: 3_000, dropPolicy: 'newest', idleMessages: ['Welcome to the Spring 10K', 'Go runners!'], maxQueue: 50 });
+    expect(link.settings).toMatchObject({ minDisplayMs: 6_000, dropPolicy: 'newest', idleMessages: ['Welcome to the Spring 10K', 'Go runners!'], maxQueue: 50 });
 
     // Listed with what it binds.
     const text = (await card().textContent()) ?? '';
@@ -256,14 +262,14 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     await card().getByRole('button', { name: 'Edit' }).click();
     const form = page.getByTestId('display-form');
     expect(await form.getByLabel('Name', { exact: true }).inputValue()).toBe('Finish screen');
-    expect(await form.getByLabel('Minimum display time (seconds)').inputValue()).toBe('3');
+    expect(await form.getByLabel('Minimum display time (seconds)').inputValue()).toBe('6');
     expect(await page.getByTestId('display-locations').getByLabel('finish').isChecked()).toBe(true);
     await form.getByLabel('Name', { exact: true }).fill('Finish line');
     await form.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('display-saved').getByText('Saved “Finish line”').waitFor({ timeout: 5_000 });
     const [edited] = await links();
     expect(edited).toMatchObject({ id: linkId, name: 'Finish line', session_id: sessionId, locations: ['finish'], template_version: 1 });
-    expect(edited!.settings).toMatchObject({ minDisplayMs: 3_000 });
+    expect(edited!.settings).toMatchObject({ minDisplayMs: 6_000 });
 
     // The trial ends: the free plan allows one display link, which exists already.
     await stack.t.owner.query('UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = $1', [partnerId]);
@@ -323,16 +329,23 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     expect(await screenCard().getByTestId('on-screen').textContent()).toContain('TEST');
     console.info(`console: test runner reported ${Date.now() - started} ms after "Send test read"`);
 
-    await page.getByLabel('Bib').fill(RUNNER.bib);
+    await page.getByRole('textbox', { name: 'Bib' }).fill(RUNNER.bib);
     await page.getByRole('button', { name: 'Show bib' }).click();
     await page.getByTestId('console-done').getByText(`Showing bib ${RUNNER.bib}: Ada Lovelace.`).waitFor({ timeout: 5_000 });
     await display.locator(`body[data-bib="${RUNNER.bib}"]`).waitFor({ timeout: 5_000 });
-    await screenCard().getByTestId('on-screen').getByText('Ada Lovelace').waitFor({ timeout: 6_000 });
+    await display.waitForTimeout(450); // the 0.4 s fade-in (the runner stays 6 s)
     await display.screenshot({ path: join(ARTIFACTS, 'displays-screen.png') });
+    await screenCard().getByTestId('on-screen').getByText('Ada Lovelace').waitFor({ timeout: 6_000 });
+    // The screen draws the roster's name in the bound template (version 1).
+    const runnerFrame = display.frameLocator('.p88-frame-runner');
+    expect(await runnerFrame.locator('[data-p88-field="name"]').textContent()).toBe('Ada Lovelace');
+    expect(await runnerFrame.locator('[data-p88-field="bib"]').textContent()).toBe(RUNNER.bib);
+    expect(await runnerFrame.locator('.board').count()).toBe(1);
+    expect(await runnerFrame.locator('.v2').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'displays-console.png'), fullPage: true });
 
     // A bib nobody on the roster wears: the server's message, nothing shown.
-    await page.getByLabel('Bib').fill('99999');
+    await page.getByRole('textbox', { name: 'Bib' }).fill('99999');
     await page.getByRole('button', { name: 'Show bib' }).click();
     await page.getByTestId('console-error').getByText('No participant with bib 99999').waitFor({ timeout: 5_000 });
 
@@ -346,7 +359,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     await page.getByRole('link', { name: '← All displays' }).click();
     await card().getByRole('button', { name: 'Revoke' }).click();
     await card().getByRole('button', { name: 'Revoke now' }).click();
-    await card().getByText('Revoked', { exact: true }).waitFor({ timeout: 5_000 });
+    await card().locator('.badge', { hasText: 'Revoked' }).waitFor({ timeout: 5_000 });
     expect(await card().getByRole('button').count()).toBe(0);
     expect((await links())[0]!.revoked_at).not.toBeNull();
 

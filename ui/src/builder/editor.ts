@@ -27,6 +27,12 @@ import {
 import type { Asset, TemplateVersion } from '../api';
 
 export type DesignId = 'runner' | 'idle';
+
+/**
+ * The screen's own box and defaults, the same in the canvas (on its body) and in the exported
+ * design (on its root), so what the builder shows is what the display shows.
+ */
+const ROOT_STYLE = `position:relative;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;margin:0;background-color:#ffffff;color:#000000;font-family:Arial, Helvetica, sans-serif;`;
 export const DESIGNS: readonly DesignId[] = ['runner', 'idle'];
 export const DESIGN_LABELS: Record<DesignId, string> = { runner: 'Runner', idle: 'Idle' };
 
@@ -78,6 +84,13 @@ const RUNNER_BLOCK_FIELDS: TemplateField[] = [
   'location',
 ];
 
+/**
+ * Stacking: a background image (z-index 0) stays under every other element (z-index 1),
+ * wherever it is dropped; among the others the later one is on top.
+ */
+const ABOVE = '1';
+const BELOW = '0';
+
 /** Sizes that read well on a 1920×1080 screen from a distance. */
 const FIELD_STYLE: Partial<Record<TemplateField, Record<string, string>>> = {
   name: { 'font-size': '120px', 'font-weight': '700', width: '1600px' },
@@ -95,7 +108,7 @@ function fieldComponent(field: TemplateField): Record<string, unknown> {
     dmode: 'absolute',
     attributes: { [FIELD_ATTR]: field, [FIT_ATTR]: '' },
     components: SAMPLE_VALUES[field],
-    style: { 'font-size': '56px', width: '900px', 'white-space': 'nowrap', overflow: 'hidden', ...FIELD_STYLE[field] },
+    style: { 'font-size': '56px', width: '900px', 'white-space': 'nowrap', overflow: 'hidden', 'z-index': ABOVE, ...FIELD_STYLE[field] },
   };
 }
 
@@ -130,7 +143,7 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     // Only the resets the designs need; the exported CSS never includes them (avoidProtected).
     protectedCss: '* { box-sizing: border-box; } body { margin: 0; }',
     // The wrapper (page) is the 1920×1080 screen; absolutely placed elements stay inside it.
-    canvasCss: `body { position: relative; width: ${DESIGN_WIDTH}px; height: ${DESIGN_HEIGHT}px; overflow: hidden; }`,
+    canvasCss: `body { ${ROOT_STYLE} }`,
     jsInHtml: false,
     panels: { defaults: [] },
     canvas: { scripts: [], styles: [], allowExternalDrop: false },
@@ -353,7 +366,7 @@ function addBlocks(editor: Editor): void {
     attributes: { class: 'p88-block', 'data-block': 'image' },
     activate: true,
     select: true,
-    content: { type: 'image', dmode: 'absolute', style: { width: '480px', height: 'auto' } },
+    content: { type: 'image', dmode: 'absolute', style: { width: '480px', height: 'auto', 'z-index': ABOVE } },
   });
   blocks.add('logo', {
     label: label('Logo'),
@@ -361,7 +374,7 @@ function addBlocks(editor: Editor): void {
     attributes: { class: 'p88-block', 'data-block': 'logo' },
     activate: true,
     select: true,
-    content: { type: 'image', dmode: 'absolute', name: 'Logo', attributes: { alt: 'Logo' }, style: { width: '320px', height: 'auto' } },
+    content: { type: 'image', dmode: 'absolute', name: 'Logo', attributes: { alt: 'Logo' }, style: { width: '320px', height: 'auto', 'z-index': ABOVE } },
   });
   blocks.add('background', {
     label: label('Background', 'Full-screen image'),
@@ -371,20 +384,20 @@ function addBlocks(editor: Editor): void {
     content: {
       type: 'p88-background',
       dmode: 'absolute',
-      style: { width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, 'background-color': '#1f2a44' },
+      style: { width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, 'background-color': '#1f2a44', 'z-index': BELOW },
     },
   });
   blocks.add('text', {
     label: label('Text'),
     category: 'Basic',
     attributes: { class: 'p88-block', 'data-block': 'text' },
-    content: { type: 'text', dmode: 'absolute', components: 'Your text', style: { 'font-size': '56px', width: '800px' } },
+    content: { type: 'text', dmode: 'absolute', components: 'Your text', style: { 'font-size': '56px', width: '800px', 'z-index': ABOVE } },
   });
   blocks.add('box', {
     label: label('Box'),
     category: 'Basic',
     attributes: { class: 'p88-block', 'data-block': 'box' },
-    content: { tagName: 'div', name: 'Box', dmode: 'absolute', droppable: false, style: { width: '600px', height: '300px', 'background-color': 'rgba(0, 0, 0, 0.5)', 'border-radius': '16px' } },
+    content: { tagName: 'div', name: 'Box', dmode: 'absolute', droppable: false, style: { width: '600px', height: '300px', 'background-color': 'rgba(0, 0, 0, 0.5)', 'border-radius': '16px', 'z-index': ABOVE } },
   });
 }
 
@@ -416,7 +429,8 @@ export function exportDesign(editor: Editor, id: DesignId): TemplateDesign {
     .map((c: Component) => c.toHTML())
     .join('');
   const html = inner.trim() === '' ? '' : `<div id="${rootId}" ${DESIGN_ATTR}="${id}">${inner}</div>`;
-  const base = `#${rootId}{position:relative;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;margin:0;}`;
+  // The page's own styles (background) come after the defaults and win over them.
+  const base = `#${rootId}{${ROOT_STYLE}}`;
   const rules = editor.getCss({ component: wrapper, avoidProtected: true }) ?? '';
   return { html, css: html === '' && !rules.includes(`#${rootId}`) ? '' : base + rules };
 }

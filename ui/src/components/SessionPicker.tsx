@@ -16,6 +16,11 @@ const FIRST_SESSIONS = 6;
 
 type Highlight = number | 'active';
 
+/** "1 read", "2,400 reads". */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
 export function sessionLabel(s: Pick<TimingSession, 'event_name' | 'session_name'>): string {
   return s.event_name ? `${s.event_name} (${s.session_name})` : s.session_name;
 }
@@ -74,7 +79,7 @@ export function SessionPicker({
                   <strong>Follow the active session</strong>
                   <span className="muted small picker-detail">
                     {active
-                      ? `Now: ${sessionLabel(active)} · ${active.total_reads.toLocaleString()} reads`
+                      ? `Now: ${sessionLabel(active)} · ${countOf(active.total_reads, 'read')}`
                       : 'Whichever session your timing software has open (none right now)'}
                   </span>
                 </span>
@@ -94,7 +99,7 @@ export function SessionPicker({
                     <span className={`badge badge-${s.status}`}>{s.status === 'active' ? 'Active' : 'Closed'}</span>
                     <span className="muted small picker-detail">
                       {s.event_name ? `${s.session_name} · ` : ''}
-                      {s.total_reads.toLocaleString()} reads · last read{' '}
+                      {countOf(s.total_reads, 'read')} · last read{' '}
                       <span title={formatDateTime(s.last_read)}>{formatAgo(s.last_read)}</span>
                       {s.locations.length > 0 ? ` · ${s.locations.join(', ')}` : ''}
                     </span>

@@ -47,15 +47,15 @@ let changeTimer: number | undefined;
 let idleIndex = 0;
 let rotatingIndex = 0;
 let reportTimer: number | undefined;
+let ended = false;
 
-/** One id per browser tab, kept across reloads, so the console sees one screen, not many. */
+/**
+ * This page's id for the operator console. New on every load: a duplicated tab must not pass
+ * for the same screen (a reloaded one reappears under a new id; the old one expires).
+ */
 function screenIdentity(): string {
-  const saved = sessionStorage.getItem('p88-screen');
-  if (saved) return saved;
   const bytes = crypto.getRandomValues(new Uint8Array(12));
-  const id = Array.from(bytes, (b) => (b % 36).toString(36)).join('');
-  sessionStorage.setItem('p88-screen', id);
-  return id;
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join('');
 }
 
 function showNotice(text: string | null): void {
@@ -181,10 +181,11 @@ async function restart(): Promise<void> {
   try {
     const config = await loadConfig();
     if (!config) {
+      // Revoked or expired: for good. Stop reporting and reconnecting; show the idle design.
+      ended = true;
       queue?.clear();
       render();
       showNotice('This display link has ended.');
-      window.setTimeout(() => void restart(), 30_000);
       return;
     }
     await applyConfig(config);
@@ -206,7 +207,7 @@ function scheduleReport(): void {
 }
 
 async function report(): Promise<void> {
-  if (!queue) return;
+  if (!queue || ended) return;
   const summary = (r: Runner) => ({ bib: r.bib.slice(0, 32), name: r.name.slice(0, 200) });
   const on = queue.onScreen;
   try {

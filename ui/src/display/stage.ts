@@ -21,7 +21,8 @@ function safeCss(css: string): string {
 export function frameDocument(design: TemplateDesign): string {
   return `<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">
-<style>html,body{margin:0;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;position:relative}</style>
+<style>html,body{margin:0;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;position:relative}
+body{color:#fff;font-family:Arial,Helvetica,sans-serif}</style>
 <style>${safeCss(design.css)}</style></head><body>${design.html}</body></html>`;
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../api';
 import { ConfirmButton, CopyField, PageHeader } from '../components/Controls';
 import { Link } from '../components/Link';
-import { SessionPicker, sessionLabel } from '../components/SessionPicker';
+import { countOf, SessionPicker, sessionLabel } from '../components/SessionPicker';
 import { Empty, ErrorMessage, Loading } from '../components/States';
 import {
   DEFAULT_SETTINGS,
@@ -532,7 +532,7 @@ function LinkForm({
             ) : null}
             {rosters.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.name} ({r.participant_count.toLocaleString()} participants)
+                {r.name} ({countOf(r.participant_count, 'participant')})
               </option>
             ))}
           </select>

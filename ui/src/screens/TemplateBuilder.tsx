@@ -214,7 +214,6 @@ function Builder({
       save: () => saveRef.current(),
     });
     editorRef.current = instance;
-    (window as unknown as { __gjs: Editor }).__gjs = instance; // DEBUG-REMOVE
 
     const sync = () => {
       if (editorRef.current !== instance) return; // destroyed meanwhile
@@ -399,7 +398,8 @@ function Builder({
             <p className="muted small">Select an element on the screen (or the page, for its background) to style it.</p>
             <div ref={stylesRef} />
           </div>
-          <div className="builder-tab" hidden={tab !== 'settings'}>
+          <div className="builder-tab" hidden={tab !== 'settings'} data-testid="builder-settings">
+            <p className="muted small">For a field: which value it shows, and whether long text shrinks to fit its box.</p>
             <div ref={traitsRef} />
           </div>
           <div className="builder-tab" hidden={tab !== 'layers'}>
