@@ -108,6 +108,45 @@ describe('runners on display streams', () => {
     s.close();
   });
 
+  it('replays missed finishers with their elapsed time, from a gun fired at a location the link does not show', async () => {
+    const o = t.owner;
+    const s2 = (await o.query<{ id: number }>(`INSERT INTO timing_sessions (partner_id, session_name, status) VALUES ($1, 'replay', 'closed') RETURNING id`, [partnerId])).rows[0]!.id;
+    const loc = async (name: string) => {
+      const l = (await o.query<{ id: number }>(`INSERT INTO timing_locations (partner_id, session_id, location_name) VALUES ($1, $2, $3) RETURNING id`, [partnerId, s2, name])).rows[0]!.id;
+      return (await o.query<{ id: number }>(
+        `INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name) VALUES ($1, $2, $3, 'cid:R', $4) RETURNING id`,
+        [partnerId, s2, l, name],
+      )).rows[0]!.id;
+    };
+    const [start, finish] = [await loc('start'), await loc('finish')];
+    const read = (id: number, stream: number, location: string, tag: string, kind: string, at: number) =>
+      o.query(
+        `INSERT INTO timing_reads (id, partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code, read_kind,
+            read_time, time_raw, lap_count, reader_id, gator_number, raw_line)
+         VALUES ($1::bigint, $2, $3, (SELECT location_id FROM timing_streams WHERE id = $4), $4, 'cid:R', $1::bigint, $5, $6, $7, to_timestamp($8 / 1000.0), 't', 1, 'R', 1, 'l')`,
+        [id, partnerId, s2, stream, location, tag, kind, at],
+      );
+    await read(70_001, start, 'start', 'guntime', 'gun', GUN);
+    await read(70_002, finish, 'finish', 'TAG101', 'tag', GUN + 2_000_000);
+    await read(70_003, finish, 'finish', '102', 'tag', GUN + 2_100_000);
+    // The link follows the active session (nothing preloaded for it): make this one active.
+    await o.query(`UPDATE timing_sessions SET status = 'closed' WHERE id = $1`, [sessionId]);
+    await o.query(`UPDATE timing_sessions SET status = 'active' WHERE id = $1`, [s2]);
+    const linkId = await createLink({ roster_event_id: eventId, locations: ['finish'] });
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/display/${linkId}/stream`, { headers: { 'last-event-id': '70001' }, signal: controller.signal });
+    const got: Frame[] = [];
+    readSse(res.body!, (f) => got.push({ event: f.event!, data: JSON.parse(f.data!) }));
+    await until(() => got.length >= 2, 'two replayed runners');
+    controller.abort();
+    expect(got.map((e) => [e.data.runner?.name, e.data.runner?.elapsedMs])).toEqual([
+      ['Ada Lovelace', 2_000_000],
+      ['Alan Turing', 2_100_000],
+    ]);
+    await o.query(`UPDATE timing_sessions SET status = 'closed' WHERE id = $1`, [s2]);
+    await o.query(`UPDATE timing_sessions SET status = 'active' WHERE id = $1`, [sessionId]);
+  });
+
   it('hides unknown bibs when the link says so', async () => {
     const linkId = await createLink({ roster_event_id: eventId, settings: { unknownBib: 'hide', repeatWindowMs: 0 } });
     const s = await openStream(linkId);

@@ -207,6 +207,9 @@ export class LinkFeed {
   private onReads(items: LiveRead[]): void {
     const frames: Frame[] = [];
     for (const item of items) {
+      // The gun counts for elapsed times wherever it was fired (usually the start, which a
+      // finish screen does not show).
+      if (item.kind === 'gun') this.deps.runners.noteGun(item.sessionId, item.readTime);
       if (!this.wanted(item.sessionId, item.location)) continue;
       if (item.kind === 'tag' && !this.repeat.accept(item.tag, item.location, item.readTime)) continue;
       const frame = this.frame({ id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTime: item.readTime, sessionId: item.sessionId });
@@ -233,10 +236,7 @@ export class LinkFeed {
   /** Enriches one read (participant, elapsed, server message); null = not shown (unknown bib hidden). */
   private frame(r: Omit<DisplayRead, 'runner'>): Frame | null {
     const { runners } = this.deps;
-    if (r.kind === 'gun') {
-      runners.noteGun(r.sessionId, r.readTime);
-      return { id: r.id, text: sseFrame({ ...r, runner: null }) };
-    }
+    if (r.kind === 'gun') return { id: r.id, text: sseFrame({ ...r, runner: null }) };
     const partnerId = this.link.partner_id;
     const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
     const runner = runnerOf(participant, r.tag, r.location, r.readTime, runners.elapsed(partnerId, r.sessionId, r.readTime), pick(this.settings.serverMessages));
@@ -251,6 +251,9 @@ export class LinkFeed {
       const sessionId = link.session_id ?? (await activeSessionId(tx, link.partner_id));
       return sessionId === null ? [] : readsAfter(tx, sessionId, afterId, link.locations, MAX_REPLAY);
     });
+    // Elapsed times need the session's gun, which the replay (of this link's locations) may not hold.
+    const sessions = [...new Set(missed.map((r) => r.session_id))];
+    await Promise.all(sessions.map((id) => this.deps.runners.prepare(link.partner_id, null, id)));
     const repeat = new RepeatFilter(this.settings.repeatWindowMs);
     const frames: Frame[] = [];
     for (const r of missed) {

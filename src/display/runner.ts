@@ -90,8 +90,9 @@ interface CachedRoster {
 /** Process-wide roster and gun-time caches for display streams. */
 export class RunnerResolver {
   private rosters = new Map<string, CachedRoster>();
-  /** Gun times per session, ascending epoch ms. */
+  /** Gun times per session, ascending epoch ms (live ones, and the stored ones once loaded). */
   private guns = new Map<number, number[]>();
+  private gunsLoaded = new Set<number>();
   private gunLoads = new Map<number, Promise<void>>();
 
   constructor(private readonly db: Database) {}
@@ -109,36 +110,33 @@ export class RunnerResolver {
     return entry?.matcher?.match(tag);
   }
 
-  /** A gun event seen live (idempotent). */
+  /** A gun event seen live (idempotent); counts before the session's stored guns are loaded. */
   noteGun(sessionId: number, atMs: number): void {
-    const list = this.guns.get(sessionId);
-    if (!list || list.includes(atMs)) return;
+    const list = this.guns.get(sessionId) ?? [];
+    if (list.includes(atMs)) return;
     list.push(atMs);
     list.sort((a, b) => a - b);
+    this.guns.set(sessionId, list);
   }
 
-  /** Elapsed since the latest gun at or before the read; loads the session's guns on first use. */
+  /** Elapsed since the latest gun at or before the read; loads the session's stored guns on first use. */
   elapsed(partnerId: number, sessionId: number, readTime: number): number | null {
-    const list = this.guns.get(sessionId);
-    if (!list) {
-      void this.loadGuns(partnerId, sessionId);
-      return null;
-    }
+    if (!this.gunsLoaded.has(sessionId)) void this.loadGuns(partnerId, sessionId);
     let gun: number | null = null;
-    for (const g of list) if (g <= readTime) gun = g;
+    for (const g of this.guns.get(sessionId) ?? []) if (g <= readTime) gun = g;
     return gun === null ? null : readTime - gun;
   }
 
   private loadGuns(partnerId: number, sessionId: number): Promise<void> {
-    if (this.guns.has(sessionId)) return Promise.resolve();
+    if (this.gunsLoaded.has(sessionId)) return Promise.resolve();
     let loading = this.gunLoads.get(sessionId);
     if (!loading) {
       loading = withPartner(this.db, partnerId, (tx) =>
         tx.query<{ t: Date }>(`SELECT read_time AS t FROM timing_reads WHERE session_id = $1 AND read_kind = 'gun' ORDER BY read_time`, [sessionId]),
       )
         .then((r) => {
-          const live = this.guns.get(sessionId) ?? [];
-          this.guns.set(sessionId, [...new Set([...r.rows.map((x) => x.t.getTime()), ...live])].sort((a, b) => a - b));
+          for (const row of r.rows) this.noteGun(sessionId, row.t.getTime());
+          this.gunsLoaded.add(sessionId);
         })
         // Without gun times a runner shows no elapsed time; the next read tries again. (An
         // unhandled rejection here would end the web process.)
