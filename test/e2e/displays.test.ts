@@ -247,6 +247,26 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     }
   });
 
+  it('opens the link form from the dashboard (session chosen) and from the builder (template chosen)', async () => {
+    await page.locator('.topnav').getByRole('link', { name: 'Dashboard', exact: true }).click();
+    const sessionsPanel = page.getByTestId('sessions');
+    await sessionsPanel.waitFor({ timeout: 10_000 });
+    await sessionsPanel.locator('li', { hasText: 'Spring 10K' }).getByRole('link', { name: /Show on a display/ }).click();
+    await page.waitForURL(`${stack.baseUrl}/displays?session=${sessionId}`);
+    const picker = page.getByTestId('session-picker');
+    await picker.locator(`li[data-session="${sessionId}"]`).waitFor({ timeout: 10_000 });
+    expect(await picker.locator(`li[data-session="${sessionId}"]`).getByRole('radio').isChecked()).toBe(true);
+    await page.getByTestId('display-form').getByRole('button', { name: 'Cancel' }).click();
+
+    await page.goto(`${stack.baseUrl}/templates/${templateId}`);
+    await page.getByRole('link', { name: 'Show on a display' }).click();
+    await page.waitForURL(`${stack.baseUrl}/displays?template=${templateId}`);
+    const form = page.getByTestId('display-form');
+    await form.waitFor({ timeout: 10_000 });
+    expect(await form.locator('select[name="template"]').inputValue()).toBe(String(templateId));
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('copies the full display address to the clipboard', async () => {
     const expected = `${stack.baseUrl}/d/${linkId}`;
     expect(await card().getByTestId('display-url').inputValue()).toBe(expected);

@@ -3,6 +3,7 @@ import { ApiError, api, setCsrfToken, type AuthSession } from './api';
 import { AppShell, homeOf } from './components/AppShell';
 import { ErrorMessage, Loading } from './components/States';
 import { displayConsoleIdOf, navigate, paths, PUBLIC_ROUTES, rosterIdOf, routeOf, SIGNED_OUT_ROUTES, templateIdOf, usePathname } from './router';
+import { allowed } from './permissions';
 import { AcceptInvitation } from './screens/AcceptInvitation';
 import { Dashboard } from './screens/Dashboard';
 import { DisplayConsole } from './screens/DisplayConsole';
@@ -177,7 +178,7 @@ export function App() {
             />
           </Suspense>
         ) : (
-          <Dashboard onExpired={expired} />
+          <Dashboard onExpired={expired} canShowOnDisplay={allowed(session, 'displays:manage')} />
         )}
       </AppShell>
     );

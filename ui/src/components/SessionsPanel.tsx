@@ -2,13 +2,15 @@ import { useState } from 'react';
 import type { TimingSession } from '../api';
 import { formatAgo, formatDateTime } from '../format';
 import type { Poll } from '../usePoll';
+import { Link } from './Link';
 import { Empty, ErrorMessage, Loading } from './States';
 
 /** How many sessions show before "Show all": race day needs the newest, not a year of them. */
 const FIRST_SESSIONS = 8;
 
 /** The partner's timing sessions, newest first, the active one marked. */
-export function SessionsPanel({ poll }: { poll: Poll<{ sessions: TimingSession[] }> }) {
+/** `canShowOnDisplay`: each session offers "Show on a display" (a new display link bound to it). */
+export function SessionsPanel({ poll, canShowOnDisplay = false }: { poll: Poll<{ sessions: TimingSession[] }>; canShowOnDisplay?: boolean }) {
   const { data, error, retry } = poll;
   const [showAll, setShowAll] = useState(false);
   const shown = data ? (showAll ? data.sessions : data.sessions.slice(0, FIRST_SESSIONS)) : [];
@@ -57,6 +59,11 @@ export function SessionsPanel({ poll }: { poll: Poll<{ sessions: TimingSession[]
                     </li>
                   ))}
                 </ul>
+              ) : null}
+              {canShowOnDisplay ? (
+                <Link to={`/displays?session=${s.id}`} className="small">
+                  Show on a display →
+                </Link>
               ) : null}
             </li>
           ))}

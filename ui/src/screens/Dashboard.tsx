@@ -8,7 +8,7 @@ import { usePoll } from '../usePoll';
 
 const SESSIONS_EVERY_MS = 10_000;
 
-export function Dashboard({ onExpired }: { onExpired: () => void }) {
+export function Dashboard({ onExpired, canShowOnDisplay = false }: { onExpired: () => void; canShowOnDisplay?: boolean }) {
   const sessions = usePoll(useCallback((signal: AbortSignal) => api.sessions(signal), []), SESSIONS_EVERY_MS, onExpired);
   const active = sessions.data?.sessions.find((s) => s.status === 'active') ?? null;
   return (
@@ -23,7 +23,7 @@ export function Dashboard({ onExpired }: { onExpired: () => void }) {
         />
         <div className="side-column">
           <MatsPanel activeSession={active} onExpired={onExpired} />
-          <SessionsPanel poll={sessions} />
+          <SessionsPanel poll={sessions} canShowOnDisplay={canShowOnDisplay} />
         </div>
       </div>
     </main>

@@ -39,7 +39,23 @@ const SESSIONS_EVERY_MS = 10_000;
 /** Templates and rosters change rarely while this screen is open. */
 const LISTS_EVERY_MS = 30_000;
 
-type Editing = { mode: 'new' } | { mode: 'edit'; link: DisplayLink };
+/** A new link may start from a session or template chosen elsewhere (dashboard, builder). */
+type Editing = { mode: 'new'; preset?: LinkPreset } | { mode: 'edit'; link: DisplayLink };
+interface LinkPreset {
+  sessionId?: number;
+  templateId?: number;
+}
+
+/** /displays?session=ID or ?template=ID: "show this on a display" from the dashboard or the builder. */
+function presetFromAddress(): LinkPreset | null {
+  const q = new URLSearchParams(window.location.search);
+  const preset: LinkPreset = {};
+  const session = Number(q.get('session'));
+  const template = Number(q.get('template'));
+  if (Number.isInteger(session) && session > 0) preset.sessionId = session;
+  if (Number.isInteger(template) && template > 0) preset.templateId = template;
+  return Object.keys(preset).length > 0 ? preset : null;
+}
 
 /** The partner's display links: each screen's address, what it binds; create, edit, revoke. */
 export function Displays({
@@ -56,7 +72,10 @@ export function Displays({
   const templates = usePoll(useCallback((signal: AbortSignal) => api.templates(signal), []), LISTS_EVERY_MS, onExpired);
   const rosters = usePoll(useCallback((signal: AbortSignal) => rosterApi.events(signal), []), LISTS_EVERY_MS, onExpired);
   const canManage = allowed(session, 'displays:manage');
-  const [editing, setEditing] = useState<Editing | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(() => {
+    const preset = canManage ? presetFromAddress() : null;
+    return preset ? { mode: 'new', preset } : null;
+  });
   const [saved, setSaved] = useState<{ id: string; created: boolean } | null>(null);
   const change = useAction(onExpired, onRefused);
   const formPanel = useRef<HTMLElement>(null);
@@ -114,6 +133,7 @@ export function Displays({
           <LinkForm
             key={editing.mode === 'new' ? 'new' : editing.link.id}
             link={editing.mode === 'edit' ? editing.link : null}
+            preset={editing.mode === 'new' ? (editing.preset ?? {}) : {}}
             sessions={sessions}
             templates={templates.data?.templates ?? []}
             rosters={rosters.data?.events ?? []}
@@ -306,6 +326,7 @@ function LinkCard({
 /** The create/edit form. A new link posts everything; an edit patches what it binds. */
 function LinkForm({
   link,
+  preset,
   sessions,
   templates,
   rosters,
@@ -316,6 +337,7 @@ function LinkForm({
   onSaved,
 }: {
   link: DisplayLink | null;
+  preset: LinkPreset;
   sessions: Poll<{ sessions: TimingSession[] }>;
   templates: DisplayTemplate[];
   rosters: RosterEvent[];
@@ -328,10 +350,10 @@ function LinkForm({
   const initial = settingsOf(link);
   const initialExpiry = toLocalInput(link?.expires_at ?? null);
   const [name, setName] = useState(link?.name ?? '');
-  const [templateId, setTemplateId] = useState(link?.template_id ? String(link.template_id) : '');
+  const [templateId, setTemplateId] = useState(link?.template_id ? String(link.template_id) : preset.templateId ? String(preset.templateId) : '');
   const [templateVersion, setTemplateVersion] = useState(link?.template_version ? String(link.template_version) : '');
   const [rosterId, setRosterId] = useState(link?.roster_event_id ? String(link.roster_event_id) : '');
-  const [sessionId, setSessionId] = useState<number | null>(link?.session_id ?? null);
+  const [sessionId, setSessionId] = useState<number | null>(link ? link.session_id : (preset.sessionId ?? null));
   const [checked, setChecked] = useState<string[]>(link?.locations ?? []);
   const [otherLocations, setOtherLocations] = useState('');
   const [minSeconds, setMinSeconds] = useState(String(initial.minDisplayMs / 1000));

@@ -361,6 +361,12 @@ function Builder({
           {saving.pending ? 'Saving…' : history.dirty ? 'Unsaved changes' : `Version ${template.current_version}`}
         </span>
         {canManage ? (
+          // To the display-link form with this template chosen, where the session picker binds a session.
+          <Link to={`/displays?template=${template.id}`} className="button button-small">
+            Show on a display
+          </Link>
+        ) : null}
+        {canManage ? (
           <button type="button" className="button button-primary" onClick={() => void save()} disabled={!editor || saving.pending} title="Save (Ctrl+S / ⌘S)">
             {saving.pending ? 'Saving…' : 'Save'}
           </button>
