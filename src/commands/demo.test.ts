@@ -67,7 +67,9 @@ describe('p88 demo', () => {
       firstBib: 1000,
       course: [{ name: 'start', distanceKm: 0 }, { name: 'finish', distanceKm: 1 }],
       race: { dnfRate: 0, missRate: 0 }, // every runner finishes and is read
-      speed: 2_000,
+      // Fast, but with the first finisher well after the gun: two writers may publish a gun and a
+      // read committed milliseconds apart in either order (a real race has minutes between them).
+      speed: 300,
       settleMs: 500,
       timeoutMs: 30_000,
     });

@@ -169,7 +169,11 @@ export class LinkFeed {
   start(): Promise<void> {
     this.ready ??= (async () => {
       const { bus, runners } = this.deps;
-      await runners.prepare(this.link.partner_id, this.link.roster_event_id, this.link.session_id);
+      // Roster and gun times in memory before the first read (a link following the active
+      // session loads that session's guns).
+      const partnerId = this.link.partner_id;
+      const sessionId = this.link.session_id ?? (await withPartner(this.deps.db, partnerId, (tx) => activeSessionId(tx, partnerId)).catch(() => null));
+      await runners.prepare(partnerId, this.link.roster_event_id, sessionId);
       this.stops.push(await bus.subscribe<LiveRead>(readsTopic(this.link.partner_id), (items) => this.onReads(items)));
       this.stops.push(await bus.subscribe<DisplayControl>(displayControlTopic(this.link.partner_id), (items) => this.onControl(items)));
       this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { errorResponses } from '../web/error-handler.js';
+import { errorBody, errorResponses } from '../web/error-handler.js';
 import { withPartner } from '../db/tenant.js';
 import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { DisplayFeeds } from './display-stream.js';
@@ -104,14 +104,12 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
 
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        // nginx and similar proxies must not buffer the stream.
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
+      res.statusCode = 200;
+      res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+      res.setHeader('cache-control', 'no-cache, no-transform');
+      res.setHeader('connection', 'keep-alive');
+      // nginx and similar proxies must not buffer the stream.
+      res.setHeader('x-accel-buffering', 'no');
       let stop: (() => void) | null = null;
       let closed = false;
       request.raw.on('close', () => {
@@ -120,12 +118,17 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       });
       const sink = { write: (chunk: string | Buffer) => void res.write(chunk), end: (last: string) => void res.end(last) };
       try {
+        // Subscribed before the headers go out (a replay's first write sends them): a screen
+        // that sees 200 misses nothing published after it.
         stop = await feeds.open(link, lastEventId, sink);
         if (closed) stop();
+        else res.write('retry: 2000\n\n');
       } catch (err) {
-        // Headers are sent: end the stream; the screen reconnects (and replays) by itself.
         request.log.warn({ err: String(err), link: link.id }, 'display stream could not start');
-        res.end();
+        if (!res.headersSent) {
+          res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '2' });
+          res.end(JSON.stringify(errorBody('database_unavailable', request.id)));
+        } else res.end(); // the screen reconnects (and replays) by itself
       }
     },
   );
