@@ -191,19 +191,22 @@ export class LinkFeed {
     const detach = () => {
       if (this.screens.delete(screen) && this.screens.size === 0) void this.close();
     };
-    if (lastEventId !== null) {
-      try {
-        await this.start();
-        const missed = await this.replay(lastEventId);
-        if (missed.length > 0) sink.write(missed.map((f) => f.text).join(''));
-        screen.replayedIds(missed.map((f) => f.id));
-      } finally {
-        const pending = screen.pending ?? [];
-        screen.pending = null;
-        for (const b of pending) screen.send(b);
-      }
-    } else {
+    try {
       await this.start();
+      if (lastEventId !== null) {
+        try {
+          const missed = await this.replay(lastEventId);
+          if (missed.length > 0) sink.write(missed.map((f) => f.text).join(''));
+          screen.replayedIds(missed.map((f) => f.id));
+        } finally {
+          const pending = screen.pending ?? [];
+          screen.pending = null;
+          for (const b of pending) screen.send(b);
+        }
+      }
+    } catch (err) {
+      detach(); // the caller answers the screen with an error; nothing of it stays here
+      throw err;
     }
     return detach;
   }
