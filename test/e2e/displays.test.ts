@@ -263,7 +263,8 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     await page.waitForURL(`${stack.baseUrl}/displays?template=${templateId}`);
     const form = page.getByTestId('display-form');
     await form.waitFor({ timeout: 10_000 });
-    expect(await form.locator('select[name="template"]').inputValue()).toBe(String(templateId));
+    // (Polled: the select shows the choice once the template list has loaded.)
+    await expect.poll(() => form.locator('select[name="template"]').inputValue(), { timeout: 10_000 }).toBe(String(templateId));
     await form.getByRole('button', { name: 'Cancel' }).click();
   });
 
