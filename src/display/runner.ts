@@ -11,37 +11,13 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { RosterMatcher } from './roster.service.js';
+import type { Runner } from './template-fields.js';
 import type { Participant } from './roster.schemas.js';
+
+export type { Runner };
 
 export const ROSTER_CHECK_MS = 2_000;
 
-/** What a screen shows for one read; '' for what is unknown. */
-export interface Runner {
-  bib: string;
-  first_name: string;
-  last_name: string;
-  name: string;
-  city: string;
-  state: string;
-  country: string;
-  city_state: string;
-  age: string;
-  gender: string;
-  division: string;
-  race: string;
-  wave: string;
-  team: string;
-  /** The participant's own message ('' = the screen uses its rotating list). */
-  message: string;
-  server_message: string;
-  location: string;
-  /** Epoch ms of the read (the screen shows it as time of day, in its own zone). */
-  readTime: number;
-  /** Since the session's latest gun before the read; null without a gun. */
-  elapsedMs: number | null;
-  /** No participant has this tag or bib. */
-  unknown: boolean;
-}
 
 const text = z.string();
 /** Runner as an API response (the operator console's "show bib" answer). */

@@ -74,3 +74,34 @@ export interface TemplateDesign {
   html: string;
   css: string;
 }
+
+/**
+ * What a screen is sent for one read (the stream's `runner`; built in src/display/runner.ts);
+ * '' for what is unknown.
+ */
+export interface Runner {
+  bib: string;
+  first_name: string;
+  last_name: string;
+  name: string;
+  city: string;
+  state: string;
+  country: string;
+  city_state: string;
+  age: string;
+  gender: string;
+  division: string;
+  race: string;
+  wave: string;
+  team: string;
+  /** The participant's own message ('' = the screen uses its rotating list). */
+  message: string;
+  server_message: string;
+  location: string;
+  /** Epoch ms of the read (the screen shows it as time of day, in its own zone). */
+  readTime: number;
+  /** Since the session's latest gun before the read; null without a gun. */
+  elapsedMs: number | null;
+  /** No participant has this tag or bib. */
+  unknown: boolean;
+}

@@ -1,29 +1,8 @@
 /** A runner event's values for each template field, as the screen shows them. */
-import { TEMPLATE_FIELDS, type TemplateField } from '../../../src/display/template-fields.js';
+import { TEMPLATE_FIELDS, type Runner, type TemplateField } from '../../../src/display/template-fields.js';
 
-/** The runner as the stream sends it (src/display/runner.ts). */
-export interface Runner {
-  bib: string;
-  first_name: string;
-  last_name: string;
-  name: string;
-  city: string;
-  state: string;
-  country: string;
-  city_state: string;
-  age: string;
-  gender: string;
-  division: string;
-  race: string;
-  wave: string;
-  team: string;
-  message: string;
-  server_message: string;
-  location: string;
-  readTime: number;
-  elapsedMs: number | null;
-  unknown: boolean;
-}
+export type { Runner };
+
 
 /** 3:12:45 (or 12:45 under an hour); '' when unknown. */
 export function formatElapsed(ms: number | null): string {
