@@ -16,6 +16,11 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * Connections each process keeps to a PostgreSQL server for its work (the collector's
+   * writers, the web's requests); LISTEN takes one more of its own. Unused on PGlite.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: port.default(5000),
   HOST: z.string().min(1).default('0.0.0.0'),

@@ -11,7 +11,7 @@ export interface Runtime {
   log: Logger;
   /** The application's connection (role p88_app: row-level security applies). */
   db: Database;
-  /** The owner's connection: migrations and first-run setup only. */
+  /** The owner's connections (two): migrations and first-run setup only. */
   owner: Database;
   close(): Promise<void>;
 }
@@ -29,7 +29,7 @@ export async function openRuntime(opts: { migrate?: boolean } = {}): Promise<Run
     const applied = await migrate(owner);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  const db = owner.asRole(APP_ROLE);
+  const db = owner.asRole(APP_ROLE, { max: config.DATABASE_POOL_SIZE });
   log.info({ database: owner.kind === 'pglite' ? `embedded (${embeddedDataDir(config)})` : 'postgres server' }, 'database ready');
   return {
     config,

@@ -6,8 +6,9 @@ const MAX_PAYLOAD = 7_500;
 
 /**
  * Across processes sharing one PostgreSQL server: NOTIFY to publish, LISTEN to subscribe.
- * One LISTEN (one held connection) per topic per process, fanned out here to every local
- * handler: 200 screens on a link must not take 200 pooled connections. Ordered per
+ * One LISTEN per topic per process (all on the database's one listening connection, outside
+ * its pool), fanned out here to every local handler: 200 screens on a link are one LISTEN,
+ * not 200. Ordered per
  * publisher; no replay for a subscriber that was not listening (display streams replay from
  * the database by read id).
  */
@@ -24,10 +25,10 @@ export function createPostgresBus(db: Database): Bus {
     async publish(topic, items) {
       if (items.length === 0) return;
       const messages = chunkJson(items, MAX_PAYLOAD);
-      // One transaction for all chunks: NOTIFYs of one transaction arrive together, in order.
-      await db.transaction(async (tx) => {
-        for (const payload of messages) await tx.query('SELECT pg_notify($1, $2)', [topic, payload]);
-      });
+      // One statement, one round trip: its NOTIFYs arrive together, in array order, once it
+      // commits (a transaction of one pg_notify per chunk took three round trips and, on a
+      // busy pool, waited behind the collector's writers).
+      await db.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) ORDER BY n', [topic, messages]);
     },
     async subscribe<T>(topic: string, onItems: (items: T[]) => void) {
       let entry = topics.get(topic);

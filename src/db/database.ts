@@ -20,10 +20,14 @@ export interface Database extends Queryable {
   /**
    * The same database used as another role (the application's non-owner role): a separate
    * pool on a server; on PGlite, the same single connection with the role set per
-   * transaction. Closing the owner closes a PGlite view too.
+   * transaction. Closing the owner closes a PGlite view too. `max` sizes the role's pool
+   * (default 10), whatever the owner's.
    */
-  asRole(role: string): Database;
-  /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
+  asRole(role: string, opts?: { max?: number | undefined }): Database;
+  /**
+   * Subscribes to NOTIFY on a channel; returns the unsubscribe function. On a server every
+   * channel shares one dedicated connection, outside the pool.
+   */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PgListener } from './pg-listener.js';
 import type { Database, OpenOptions, Queryable, QueryResult } from './database.js';
 
 // int8 (counts, bigint ids) as numbers: every value we store fits in 2^53.
@@ -7,17 +8,17 @@ pg.types.setTypeParser(20, (v) => Number(v));
 /** A node-postgres pool behind the Database interface. */
 export function openPostgres(url: string, opts: OpenOptions = {}): Database {
   if (opts.role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.role)) throw new Error(`invalid role name: ${opts.role}`);
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: url,
-    max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     // Dead server connections must surface as errors, not hang the collector's writer.
     keepAlive: true,
-    query_timeout: 60_000,
     // The role is part of the connection's startup: a connection that cannot take it fails
     // instead of quietly running as the owner.
     ...(opts.role ? { options: `-c role=${opts.role}` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: 60_000 });
+  const listener = new PgListener(connection);
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
@@ -56,21 +57,12 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         client.release(broken);
       }
     },
-    async listen(channel, onPayload) {
-      const client = await pool.connect();
-      client.on('error', () => {});
-      const handler = (msg: pg.Notification) => {
-        if (msg.channel === channel) onPayload(msg.payload ?? '');
-      };
-      client.on('notification', handler);
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      return async () => {
-        client.off('notification', handler);
-        await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
-        client.release();
-      };
+    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    // The role's own pool, sized for the application (not the owner's migration pool).
+    asRole: (role, roleOpts = {}) => openPostgres(url, { ...opts, role, max: roleOpts.max }),
+    async close() {
+      await listener.close();
+      await pool.end();
     },
-    asRole: (role) => openPostgres(url, { ...opts, role }),
-    close: () => pool.end(),
   };
 }
