@@ -6,6 +6,7 @@ import { errorResponses } from '../web/error-handler.js';
 import type { DisplayLinks, NewLink } from './display-links.service.js';
 import { runnerSchema } from './runner.js';
 import { displaySettingsSchema } from './settings.js';
+import { DISPLAY_LINK_LIMITS } from './settings-defaults.js';
 
 const tags = ['display'];
 const linkSchema = z.object({
@@ -23,9 +24,12 @@ const linkSchema = z.object({
 });
 
 const bindingFields = {
-  name: z.string().trim().max(100),
+  name: z.string().trim().max(DISPLAY_LINK_LIMITS.name),
   session_id: z.number().int().positive().nullable().describe('null = follow the active session'),
-  locations: z.array(z.string().min(1).max(16)).max(50).describe('empty = every location'),
+  locations: z
+    .array(z.string().min(1).max(DISPLAY_LINK_LIMITS.locationLength))
+    .max(DISPLAY_LINK_LIMITS.locations)
+    .describe('empty = every location'),
   settings: displaySettingsSchema.partial(),
   template_id: z.number().int().positive().nullable(),
   template_version: z.number().int().positive().nullable().describe("null = the template's current version"),

@@ -1,29 +1,30 @@
-/** Display settings a link carries, with the seed's defaults. */
+/** Display settings a link carries: the server's schema over the shared defaults and limits. */
 import { z } from 'zod';
+import {
+  ANIMATIONS,
+  DISPLAY_SETTINGS_DEFAULTS as D,
+  DISPLAY_SETTINGS_LIMITS as L,
+  DROP_POLICIES,
+  UNKNOWN_BIB,
+  type DisplaySettings,
+} from './settings-defaults.js';
+
+export type { DisplaySettings } from './settings-defaults.js';
+
+const messages = (most: number, defaults: readonly string[]) => z.array(z.string().max(L.messageLength)).max(most).default(() => [...defaults]);
 
 export const displaySettingsSchema = z.object({
-  /** Minimum time a runner stays on screen (seed: 5 s). */
-  minDisplayMs: z.number().int().min(500).max(60_000).default(5_000),
-  /** Runners waiting per screen before the drop policy applies. */
-  maxQueue: z.number().int().min(1).max(1_000).default(50),
-  dropPolicy: z.enum(['oldest', 'newest']).default('oldest'),
-  /** Reads of the same tag at the same location within this window show once. */
-  repeatWindowMs: z.number().int().min(0).max(3_600_000).default(30_000),
-  /** A read whose tag matches nobody on the roster: show the bib alone, or nothing. */
-  unknownBib: z.enum(['show-bib', 'hide']).default('show-bib'),
-  idleMessages: z
-    .array(z.string().max(200))
-    .max(20)
-    .default(['Welcome to Race Display', 'Real-time timing data', 'Live race results']),
-  /** The server picks one at random per runner (the "server message" block). */
-  serverMessages: z.array(z.string().max(200)).max(50).default(['Great job!', 'Way to go!', 'Strong finish!']),
-  /** Shown in the "custom message" block, in turn, for runners without a message of their own. */
-  rotatingMessages: z.array(z.string().max(200)).max(50).default([]),
-  sound: z.boolean().default(false),
-  animation: z.enum(['none', 'fade', 'slide']).default('fade'),
-});
-
-export type DisplaySettings = z.infer<typeof displaySettingsSchema>;
+  minDisplayMs: z.number().int().min(L.minDisplayMs[0]).max(L.minDisplayMs[1]).default(D.minDisplayMs),
+  maxQueue: z.number().int().min(L.maxQueue[0]).max(L.maxQueue[1]).default(D.maxQueue),
+  dropPolicy: z.enum(DROP_POLICIES).default(D.dropPolicy),
+  repeatWindowMs: z.number().int().min(L.repeatWindowMs[0]).max(L.repeatWindowMs[1]).default(D.repeatWindowMs),
+  unknownBib: z.enum(UNKNOWN_BIB).default(D.unknownBib),
+  idleMessages: messages(L.idleMessages, D.idleMessages),
+  serverMessages: messages(L.serverMessages, D.serverMessages),
+  rotatingMessages: messages(L.rotatingMessages, D.rotatingMessages),
+  sound: z.boolean().default(D.sound),
+  animation: z.enum(ANIMATIONS).default(D.animation),
+}) satisfies z.ZodType<DisplaySettings, unknown>;
 
 /** Stored settings (possibly from an older version) with every default filled in. */
 export function withDefaults(stored: unknown): DisplaySettings {

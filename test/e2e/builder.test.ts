@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_FIELDS } from '../../src/display/template-fields.js';
 import { signIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
@@ -121,6 +122,9 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     expect(templateId).toBeGreaterThan(0);
 
     await page.locator('[data-block="field-name"]').waitFor({ timeout: 20_000 });
+    // A block for every field a template can show (the idle design's own on the idle page).
+    const blockIds = await page.locator('[data-block^="field-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-block')));
+    expect(blockIds.sort()).toEqual(TEMPLATE_FIELDS.map((f) => `field-${f}`).sort());
     await canvas().locator('body').waitFor({ timeout: 10_000 });
     // The 1920×1080 screen is zoomed to fit the canvas panel, whole.
     const panel = (await page.getByTestId('builder-canvas').boundingBox())!;

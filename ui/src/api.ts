@@ -3,6 +3,7 @@
  * the CSRF token lives only in memory (set from the login and /api/auth/me answers) and goes
  * with every state-changing request.
  */
+import type { DisplaySettings } from '../../src/display/settings-defaults';
 
 export interface User {
   id: number | string;
@@ -456,19 +457,8 @@ export const rosterApi = {
 
 // ---- Display links (unique display URLs, what they bind, the operator console) ----
 
-/** What a display link's screens do; the server fills in defaults for what is left out. */
-export interface DisplaySettings {
-  minDisplayMs: number;
-  maxQueue: number;
-  dropPolicy: 'oldest' | 'newest';
-  repeatWindowMs: number;
-  unknownBib: 'show-bib' | 'hide';
-  idleMessages: string[];
-  serverMessages: string[];
-  rotatingMessages: string[];
-  sound: boolean;
-  animation: 'none' | 'fade' | 'slide';
-}
+/** What a display link's screens do (shared with the server); it fills in defaults for what is left out. */
+export type { DisplaySettings };
 
 export interface DisplayLink {
   id: string;

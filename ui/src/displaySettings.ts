@@ -1,34 +1,24 @@
-/**
- * Display settings in the dashboard: the defaults (the same as src/display/settings.ts, which
- * the UI does not import to keep zod out of the bundle) and the form's text representation.
- */
-import type { DisplayLink, DisplaySettings } from './api';
+/** Display settings in the dashboard: the server's defaults and limits, and the form's text representation. */
+import {
+  DISPLAY_LINK_LIMITS,
+  DISPLAY_SETTINGS_DEFAULTS,
+  DISPLAY_SETTINGS_LIMITS,
+  type DisplaySettings,
+} from '../../src/display/settings-defaults';
+import type { DisplayLink } from './api';
 
-export const DEFAULT_SETTINGS: DisplaySettings = {
-  minDisplayMs: 5_000,
-  maxQueue: 50,
-  dropPolicy: 'oldest',
-  repeatWindowMs: 30_000,
-  unknownBib: 'show-bib',
-  idleMessages: ['Welcome to Race Display', 'Real-time timing data', 'Live race results'],
-  serverMessages: ['Great job!', 'Way to go!', 'Strong finish!'],
-  rotatingMessages: [],
-  sound: false,
-  animation: 'fade',
-};
+export const DEFAULT_SETTINGS: Readonly<DisplaySettings> = DISPLAY_SETTINGS_DEFAULTS;
 
-/** Limits the server checks (settings.ts, display-links.routes.ts), checked here first for a clear message. */
+/** The server's limits (src/display/settings-defaults.ts), in the form's units, checked here first for a clear message. */
 export const LIMITS = {
-  minDisplaySeconds: [0.5, 60],
-  maxQueue: [1, 1_000],
-  repeatWindowSeconds: [0, 3_600],
-  idleMessages: 20,
-  serverMessages: 50,
-  rotatingMessages: 50,
-  messageLength: 200,
-  locations: 50,
-  locationLength: 16,
-  name: 100,
+  minDisplaySeconds: [DISPLAY_SETTINGS_LIMITS.minDisplayMs[0] / 1000, DISPLAY_SETTINGS_LIMITS.minDisplayMs[1] / 1000],
+  maxQueue: DISPLAY_SETTINGS_LIMITS.maxQueue,
+  repeatWindowSeconds: [DISPLAY_SETTINGS_LIMITS.repeatWindowMs[0] / 1000, DISPLAY_SETTINGS_LIMITS.repeatWindowMs[1] / 1000],
+  idleMessages: DISPLAY_SETTINGS_LIMITS.idleMessages,
+  serverMessages: DISPLAY_SETTINGS_LIMITS.serverMessages,
+  rotatingMessages: DISPLAY_SETTINGS_LIMITS.rotatingMessages,
+  messageLength: DISPLAY_SETTINGS_LIMITS.messageLength,
+  ...DISPLAY_LINK_LIMITS,
 } as const;
 
 /** A stored link's settings with every default filled in (older links may lack newer fields). */

@@ -64,25 +64,8 @@ export const FIELD_LABELS: Record<TemplateField, string> = {
   idle_message: 'Idle message',
 };
 
-/** The field blocks of the runner design, in the order of the block panel. */
-const RUNNER_BLOCK_FIELDS: TemplateField[] = [
-  'bib',
-  'name',
-  'first_name',
-  'last_name',
-  'city_state',
-  'age',
-  'gender',
-  'division',
-  'race',
-  'wave',
-  'team',
-  'message',
-  'server_message',
-  'time_of_day',
-  'elapsed',
-  'location',
-];
+/** The field blocks of the runner design: every field but the idle design's own, in the field list's order. */
+const RUNNER_BLOCK_FIELDS = TEMPLATE_FIELDS.filter((f) => f !== 'idle_message');
 
 /**
  * Stacking: a background image (z-index 0) stays under every other element (z-index 1),
