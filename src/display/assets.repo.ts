@@ -58,6 +58,31 @@ export async function listAssets(db: Queryable): Promise<AssetRow[]> {
   return r.rows;
 }
 
+/** Whether the (current partner's) library holds this key. */
+export async function findAsset(db: Queryable, key: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM assets WHERE key = $1`, [key]);
+  return r.rowCount === 1;
+}
+
+/**
+ * Names of the partner's templates that show an image: in their current version, or in a
+ * version a live display link is pinned to. Older versions are history and do not count.
+ */
+export async function templatesUsingAsset(db: Queryable, url: string): Promise<string[]> {
+  const r = await db.query<{ name: string }>(
+    `SELECT DISTINCT t.name FROM display_templates t
+       JOIN display_template_versions v ON v.template_id = t.id
+      WHERE (v.version = t.current_version
+             OR v.version IN (SELECT l.template_version FROM display_links l
+                               WHERE l.template_id = t.id AND l.revoked_at IS NULL
+                                 AND (l.expires_at IS NULL OR l.expires_at > now())))
+        AND strpos(v.runner_html || v.runner_css || v.idle_html || v.idle_css, $1) > 0
+      ORDER BY t.name`,
+    [url],
+  );
+  return r.rows.map((row) => row.name);
+}
+
 export async function deleteAsset(db: Queryable, key: string): Promise<boolean> {
   const r = await db.query(`DELETE FROM assets WHERE key = $1`, [key]);
   return r.rowCount === 1;

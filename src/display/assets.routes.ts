@@ -9,7 +9,7 @@ import { AppError } from '../errors.js';
 import { authPartnerId, requireAuth } from '../web/auth.js';
 import { errorResponses, errorResponseSchema } from '../web/error-handler.js';
 import type { AssetRow } from './assets.repo.js';
-import { MAX_UPLOAD_BYTES, type Assets } from './assets.service.js';
+import { assetUrl, MAX_UPLOAD_BYTES, type Assets } from './assets.service.js';
 
 const tags = ['assets'];
 const SEND_IMAGE = 'Send the image file itself as the request body, with Content-Type image/png, image/jpeg, image/webp or image/gif.';
@@ -26,7 +26,7 @@ const assetSchema = z.object({
 });
 
 function present(a: AssetRow): z.infer<typeof assetSchema> {
-  return { ...a, url: `/assets/${a.key}` };
+  return { ...a, url: assetUrl(a.key) };
 }
 
 /** Headers of an image served by key: cached for good (a key never changes its bytes), never run as a document. */
@@ -75,7 +75,12 @@ export const assetRoutes: FastifyPluginAsyncZod<{ assets: Assets }> = async (app
     '/api/assets/:key',
     {
       onRequest: requireAuth('displays:manage'),
-      schema: { tags, summary: 'Delete an image (templates that still show it lose it)', params: z.object({ key: z.string() }), response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Delete an image; refused (409, naming them) while a template’s current version, or one a live link shows, uses it',
+        params: z.object({ key: z.string() }),
+        response: { 204: z.null(), 409: errorResponseSchema, ...errorResponses },
+      },
     },
     async (request, reply) => {
       await assets.remove(authPartnerId(request), request.params.key);

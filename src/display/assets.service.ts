@@ -10,7 +10,17 @@ import type { Usage } from '../accounts/usage.service.js';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { deleteAsset, findPublicAsset, insertAsset, listAssets, lockPartnerAssets, storedBytes, type AssetRow } from './assets.repo.js';
+import {
+  deleteAsset,
+  findAsset,
+  findPublicAsset,
+  insertAsset,
+  listAssets,
+  lockPartnerAssets,
+  storedBytes,
+  templatesUsingAsset,
+  type AssetRow,
+} from './assets.repo.js';
 
 /** Largest upload body (the app's global limit is 1 MiB; the upload route raises it). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -121,6 +131,11 @@ export function assetName(header: string | undefined): string {
   return name || 'image';
 }
 
+/** The public address of an image, as templates refer to it. */
+export function assetUrl(key: string): string {
+  return `/assets/${key}`;
+}
+
 export function isAssetKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
@@ -156,9 +171,20 @@ export class Assets {
     });
   }
 
+  /** Deletes an image, unless a template still shows it (a screen would show a hole). */
   async remove(partnerId: number, key: string): Promise<void> {
-    const deleted = isAssetKey(key) && (await withPartner(this.db, partnerId, (tx) => deleteAsset(tx, key)));
-    if (!deleted) throw new AppError('not_found', 'Image not found.');
+    if (!isAssetKey(key)) throw new AppError('not_found', 'Image not found.');
+    await withPartner(this.db, partnerId, async (tx) => {
+      const users = await templatesUsingAsset(tx, assetUrl(key));
+      if (users.length > 0) {
+        // Only the partner's own templates are visible here (row-level security), and only
+        // once the image is theirs: another partner's key gets the same 404 as an unknown one.
+        if (!(await findAsset(tx, key))) throw new AppError('not_found', 'Image not found.');
+        const names = users.map((n) => `“${n}”`).join(', ');
+        throw new AppError('conflict', `Template${users.length > 1 ? 's' : ''} ${names} still show${users.length > 1 ? '' : 's'} this image: remove it there first.`);
+      }
+      if (!(await deleteAsset(tx, key))) throw new AppError('not_found', 'Image not found.');
+    });
   }
 
   /** The bytes behind a public /assets/<key> URL; null for a malformed or unknown key alike. */

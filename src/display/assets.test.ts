@@ -200,6 +200,51 @@ describe('asset library', () => {
   });
 });
 
+describe('deleting an image a template shows', () => {
+  const design = (url: string) => ({ html: `<div><img src="${url}" alt=""></div>`, css: '' });
+  const blank = { html: '<div>Welcome</div>', css: '' };
+  const del = (key: string) => app.inject({ method: 'DELETE', url: `/api/assets/${key}`, headers: owner.headers });
+
+  it('refuses (409, naming the template) while the current version or a live link’s version uses it', async () => {
+    const logo = (await upload(owner, await solid(50, 50).png().toBuffer(), 'image/png', 'logo.png')).json().asset;
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/templates',
+      headers: owner.headers,
+      payload: { name: 'Finish with logo', runner: design(logo.url), idle: blank },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const template = created.json().template as { id: number };
+
+    const refused = await del(logo.key);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toContain('“Finish with logo”');
+    expect((await app.inject({ method: 'GET', url: logo.url })).statusCode).toBe(200);
+
+    // A live link pinned to version 1 keeps it in use after the template moves on...
+    const link = await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload: { template_id: template.id, template_version: 1 } });
+    expect(link.statusCode, link.body).toBe(201);
+    const saved = await app.inject({ method: 'PUT', url: `/api/templates/${template.id}`, headers: owner.headers, payload: { runner: blank, idle: blank } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect((await del(logo.key)).statusCode).toBe(409);
+
+    // ...until that link is revoked: older versions are history.
+    const linkId = link.json().id as string;
+    expect((await app.inject({ method: 'DELETE', url: `/api/display-links/${linkId}`, headers: owner.headers })).statusCode).toBe(204);
+    expect((await del(logo.key)).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: logo.url })).statusCode).toBe(404);
+  });
+
+  it('answers another partner 404 for an image its own template refers to', async () => {
+    const mine = (await upload(owner, await solid(30, 30).png().toBuffer(), 'image/png', 'acme.png')).json().asset;
+    const theirs = await app.inject({ method: 'POST', url: '/api/templates', headers: rival.headers, payload: { name: 'Borrowed', runner: design(mine.url), idle: blank } });
+    expect(theirs.statusCode, theirs.body).toBe(201);
+    const res = await app.inject({ method: 'DELETE', url: `/api/assets/${mine.key}`, headers: rival.headers });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('Borrowed');
+  });
+});
+
 describe('storage limit', () => {
   it('answers 402 naming storage_mb when an image would pass the plan’s storage, stores nothing, and accepts it once there is room', async () => {
     const png = await solid(64, 64).png().toBuffer();

@@ -12,6 +12,7 @@ import { testConfig } from '../../test/helpers/config.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { createLogger } from '../log.js';
 import { buildWebApp } from '../web/app.js';
+import { FETCH_STYLES_PER_MINUTE } from './fetch-styles.routes.js';
 
 let t: TestDatabase;
 let strict: FastifyInstance;
@@ -110,5 +111,17 @@ describe('POST /api/fetch-styles', () => {
     const slow = await post(widened, ownerOfWidened, `http://127.0.0.2:${port}/silent`);
     expect(slow.statusCode).toBe(400);
     expect(slow.json().error.message).toBe('The site took too long to answer.');
+  });
+
+  it(`allows ${FETCH_STYLES_PER_MINUTE} imports a minute per partner, then answers 429 with Retry-After`, async () => {
+    const busy = await signIn(strict, (await strict.accounts.createPartner({ slug: 'busy', name: 'Busy' })).id, 'owner');
+    const calm = await signIn(strict, (await strict.accounts.createPartner({ slug: 'calm', name: 'Calm' })).id, 'owner');
+    for (let i = 0; i < FETCH_STYLES_PER_MINUTE; i++) expect((await post(strict, busy, 'http://127.0.0.1/')).statusCode).toBe(400);
+    const limited = await post(strict, busy, 'http://127.0.0.1/');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('too_many_requests');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another partner is not held up by this one.
+    expect((await post(strict, calm, 'http://127.0.0.1/')).statusCode).toBe(400);
   });
 });

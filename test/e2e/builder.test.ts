@@ -26,6 +26,7 @@ const ARTIFACTS = join(REPO, 'test-artifacts');
 const PASSWORD = 'correct horse battery staple';
 const PARTNER = { slug: 'builder-timing', name: 'Builder Timing Co' };
 const STAFF = { email: 'stella@builder-timing.example', name: 'Stella Staff', role: 'staff' };
+const VIEWER = { email: 'vic@builder-timing.example', name: 'Vic Viewer', role: 'viewer' };
 
 interface Design {
   html: string;
@@ -48,7 +49,9 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     mkdirSync(ARTIFACTS, { recursive: true });
     [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
     await p88(stack, 'partner', ['create', '--slug', PARTNER.slug, '--name', PARTNER.name]);
-    await p88(stack, 'user', ['create', '--email', STAFF.email, '--name', STAFF.name, '--partner', PARTNER.slug, '--role', STAFF.role, '--password', PASSWORD]);
+    for (const u of [STAFF, VIEWER]) {
+      await p88(stack, 'user', ['create', '--email', u.email, '--name', u.name, '--partner', PARTNER.slug, '--role', u.role, '--password', PASSWORD]);
+    }
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     page = await context.newPage();
     page.on('console', (m) => {
@@ -301,6 +304,42 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     expect(await page.getByTestId('builder-status').textContent()).toBe('Version 5');
   });
 
+  it('deletes an unused image from the library, and shows the server refusing one a template shows', async () => {
+    await page.getByRole('button', { name: 'Images' }).click();
+    const modal = page.locator('.gjs-mdl-container');
+    await modal.waitFor({ timeout: 5_000 });
+    const spare = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#30d030' } }).png().toBuffer();
+    await modal.locator('input[type=file]').setInputFiles({ name: 'spare.png', mimeType: 'image/png', buffer: spare });
+    const status = page.getByTestId('asset-status');
+    await status.getByText('Uploaded').waitFor({ timeout: 10_000 });
+    const library = async () => (await api<{ assets: Array<{ url: string; name: string }> }>('/api/assets')).assets;
+    const before = await library();
+    expect(before.map((a) => a.name).sort()).toEqual(['logo.png', 'spare.png']);
+    const tile = (name: string) => modal.locator('.gjs-am-asset', { hasText: name });
+    // The × shows when the pointer is over the image, as for a person.
+    const removeButton = async (name: string) => {
+      await tile(name).hover();
+      return tile(name).locator('[data-toggle="asset-remove"]');
+    };
+
+    // Confirmed: the unused one goes, for good.
+    page.once('dialog', (d) => void d.accept());
+    await (await removeButton('spare.png')).click();
+    await status.getByText('Deleted spare.png').waitFor({ timeout: 10_000 });
+    expect((await library()).map((a) => a.name)).toEqual(['logo.png']);
+    expect(await tile('spare.png').count()).toBe(0);
+
+    // The logo is in the saved template: the server refuses, says where, and it stays listed.
+    page.once('dialog', (d) => void d.accept());
+    await (await removeButton('logo.png')).click();
+    await status.and(page.locator('.p88-am-error')).waitFor({ timeout: 10_000 });
+    expect(await status.textContent()).toContain('“Finish line”');
+    await tile('logo.png').waitFor({ timeout: 5_000 });
+    expect((await library()).map((a) => a.name)).toEqual(['logo.png']);
+    await modal.locator('.gjs-mdl-btn-close').click();
+    await modal.waitFor({ state: 'hidden' });
+  });
+
   it('shows the server refusing a website the styles import may not fetch', async () => {
     await page.getByRole('tab', { name: 'Website styles' }).click();
     await page.getByLabel('Website address').fill('http://127.0.0.1/');
@@ -373,6 +412,37 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
       await screen.screenshot({ path: join(ARTIFACTS, 'display-from-builder.png') });
     } finally {
       await screen.context().close();
+    }
+  });
+
+  it('shows a viewer the designs and versions, with nothing that edits them', async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const view = await context.newPage();
+    try {
+      await view.goto(`${stack.baseUrl}/sign-in`);
+      await view.getByLabel('Email').fill(VIEWER.email);
+      await view.getByLabel('Password').fill(PASSWORD);
+      await view.getByRole('button', { name: 'Sign in' }).click();
+      await view.locator('.topbar').waitFor({ timeout: 10_000 });
+      await view.goto(`${stack.baseUrl}/templates/${templateId}`);
+      const name = view.frameLocator('.gjs-frame').locator('[data-p88-field="name"]');
+      await name.waitFor({ timeout: 20_000 });
+      await view.getByTestId('builder-view-only').waitFor({ timeout: 5_000 });
+      expect(await view.getByText('View only').isVisible()).toBe(true);
+      expect(await view.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+      expect(await view.getByRole('button', { name: 'Undo' }).isVisible()).toBe(false);
+      expect(await view.locator('[data-block="field-name"]').isVisible()).toBe(false);
+      expect(await view.getByRole('tab').allTextContents()).toEqual(['Versions']);
+
+      // Clicking a field selects nothing, and Delete removes nothing.
+      await name.click();
+      await view.keyboard.press('Delete');
+      await view.waitForTimeout(300);
+      expect(await view.locator('.gjs-toolbar:visible').count()).toBe(0);
+      expect(await name.count()).toBe(1);
+      expect(await view.getByTestId('builder-status').textContent()).toMatch(/^Version \d+$/);
+    } finally {
+      await context.close();
     }
   });
 

@@ -332,6 +332,7 @@ export const api = {
 
   assets: (signal?: AbortSignal) => request<{ assets: Asset[] }>('GET', '/api/assets', undefined, signal),
   uploadAsset: (file: File) => uploadRaw<{ asset: Asset }>('/api/assets', file, file.name),
+  deleteAsset: (key: string) => request<unknown>('DELETE', `/api/assets/${encodeURIComponent(key)}`),
   fetchStyles: (url: string) => request<FetchedStyles>('POST', '/api/fetch-styles', { url }),
 };
 

@@ -12,7 +12,7 @@
  * no canvas scripts, <script> and on* attributes dropped by the parser, no storage (we save
  * through our API) and no remote asset URLs (the library comes from /api/assets).
  */
-import grapesjs, { type Component, type Editor } from 'grapesjs';
+import grapesjs, { type Asset as GjsAsset, type Component, type Editor } from 'grapesjs';
 import 'grapesjs/dist/css/grapes.min.css';
 import {
   DESIGN_HEIGHT,
@@ -108,6 +108,11 @@ export interface BuilderContainers {
 export interface BuilderHooks {
   /** Uploads files chosen or dropped in the asset manager; adds them to the library itself. */
   upload: (files: File[]) => Promise<void>;
+  /**
+   * The × on an image in the asset manager (GrapesJS has already taken it off the list):
+   * deletes it from the partner's library; false puts it back (cancelled, or refused).
+   */
+  remove: (url: string) => Promise<boolean>;
   /** Ctrl/⌘+S. */
   save: () => void;
 }
@@ -183,6 +188,11 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
   addBlocks(editor);
   keepStylesThroughRedo(editor);
   editor.Keymaps.add('p88:save', '⌘+s, ctrl+s', () => hooks.save(), { prevent: true });
+  editor.on('asset:remove', (asset: GjsAsset) => {
+    void hooks.remove(asset.getSrc()).then((removed) => {
+      if (!removed) editor.AssetManager.add(asset, { at: 0 });
+    });
+  });
 
   // Elements sit where they are dropped (position: absolute, as on a screen, not in a document
   // flow) and move freely afterwards (dmode 'absolute' on each block's component). Blocks are
@@ -474,6 +484,18 @@ export async function loadVersion(editor: Editor, version: Pick<TemplateVersion,
   await new Promise((resolve) => setTimeout(resolve, 0));
   // Destroyed meanwhile (the screen was left): its modules are gone.
   if (!(editor as unknown as { UndoManager?: unknown }).UndoManager) return;
+  editor.UndoManager.clear();
+  editor.clearDirtyCount();
+}
+
+/**
+ * For people who may look but not change (viewers): nothing on either design can be
+ * selected, moved, edited or removed, so nothing changes that could not be saved anyway.
+ */
+export function lockDesigns(editor: Editor): void {
+  const locked = { selectable: false, hoverable: false, draggable: false, droppable: false, editable: false, removable: false, copyable: false, highlightable: false };
+  for (const page of editor.Pages.getAll()) page.getMainComponent().onAll((c) => c.set(locked));
+  editor.select([]);
   editor.UndoManager.clear();
   editor.clearDirtyCount();
 }

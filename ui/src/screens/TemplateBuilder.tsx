@@ -17,6 +17,7 @@ import {
   exportContent,
   fitCanvas,
   loadVersion,
+  lockDesigns,
   type BuilderContainers,
   type DesignId,
 } from '../builder/editor';
@@ -132,7 +133,10 @@ function Builder({
   const [template, setTemplate] = useState(loaded.template);
   const [name, setName] = useState(loaded.template.name);
   const [design, setDesign] = useState<DesignId>('runner');
-  const [tab, setTab] = useState<Tab>('style');
+  // A viewer sees the designs and their versions; nothing that edits is offered.
+  const [tab, setTab] = useState<Tab>(canManage ? 'style' : 'versions');
+  const tabs = canManage ? TABS : TABS.filter((t) => t.id === 'versions');
+  const canManageRef = useRef(canManage);
   const [history, setHistory] = useState<History>({ undo: false, redo: false, dirty: false });
   const [notice, setNotice] = useState<string | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
@@ -198,6 +202,29 @@ function Builder({
   const uploadRef = useRef(upload);
   uploadRef.current = upload;
 
+  const removeAsset = useCallback(
+    async (url: string): Promise<boolean> => {
+      const asset = assetsRef.current.find((a) => a.url === url);
+      if (!asset) return true;
+      if (!window.confirm(`Delete “${asset.name}” from your image library? Screens can no longer show it.`)) return false;
+      setUploadStatus({ kind: 'busy', text: `Deleting ${asset.name}…` });
+      try {
+        await api.deleteAsset(asset.key);
+        assetsRef.current = assetsRef.current.filter((a) => a.key !== asset.key);
+        setUploadStatus({ kind: 'done', text: `Deleted ${asset.name} from your library.` });
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) onExpired();
+        // 409: a template still shows it (the message names them).
+        setUploadStatus({ kind: 'error', text: error instanceof ApiError ? error.message : 'The image could not be deleted.' });
+        return false;
+      }
+    },
+    [onExpired],
+  );
+  const removeAssetRef = useRef(removeAsset);
+  removeAssetRef.current = removeAsset;
+
   // One GrapesJS editor for the life of this screen (React's strict mode mounts it twice: the
   // first one is destroyed).
   useEffect(() => {
@@ -211,6 +238,7 @@ function Builder({
     if (Object.values(containers).some((el) => !el)) return;
     const instance = createEditor(containers as BuilderContainers, {
       upload: (files) => uploadRef.current(files),
+      remove: (url) => removeAssetRef.current(url),
       save: () => saveRef.current(),
     });
     editorRef.current = instance;
@@ -223,7 +251,11 @@ function Builder({
         dirty: instance.getDirtyCount() > 0,
       });
     };
-    void loadVersion(instance, loaded.version, loaded.assets).then(sync);
+    void loadVersion(instance, loaded.version, loaded.assets).then(() => {
+      if (editorRef.current !== instance) return;
+      if (!canManageRef.current) lockDesigns(instance);
+      sync();
+    });
     instance.on('update undo redo load', sync);
     instance.on('change:changesCount', sync);
     let frame = 0;
@@ -340,7 +372,7 @@ function Builder({
             </button>
           ))}
         </div>
-        <div className="builder-tools">
+        <div className="builder-tools" hidden={!canManage}>
           <button type="button" className="button button-small" onClick={() => editor?.runCommand('core:undo')} disabled={!history.undo} title="Undo (Ctrl+Z / ⌘Z)">
             Undo
           </button>
@@ -388,13 +420,19 @@ function Builder({
       <div className="builder-body">
         <aside className="builder-side builder-blocks" aria-label="Blocks">
           <h2>Blocks</h2>
-          <p className="muted small">Drag onto the screen. Fields show sample values; the display shows the runner’s.</p>
-          <div ref={blocksRef} />
+          {canManage ? (
+            <p className="muted small">Drag onto the screen. Fields show sample values; the display shows the runner’s.</p>
+          ) : (
+            <p className="muted small" data-testid="builder-view-only">
+              You can look at this template and its versions; an owner or admin can change it.
+            </p>
+          )}
+          <div ref={blocksRef} hidden={!canManage} />
         </aside>
         <div className="builder-canvas" ref={canvasRef} data-testid="builder-canvas" />
         <aside className="builder-side builder-panels" aria-label="Properties">
           <div className="builder-tabs" role="tablist">
-            {TABS.map((t) => (
+            {tabs.map((t) => (
               <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'active' : undefined} onClick={() => setTab(t.id)}>
                 {t.label}
               </button>
