@@ -24,7 +24,13 @@ export function embeddedDataDir(config: Config): string {
 export async function openRuntime(opts: { migrate?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const owner = await openDatabase({ url: config.DATABASE_URL, dataDir: embeddedDataDir(config), max: 2 });
+  const owner = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: embeddedDataDir(config),
+    max: 2,
+    // Live displays miss what is published until it is back (screens replay on reconnect).
+    onListenLost: (err) => log.warn({ err: err.message }, 'database listening connection lost; reopening'),
+  });
   if (opts.migrate !== false) {
     const applied = await migrate(owner);
     if (applied.length) log.info({ applied }, 'migrations applied');

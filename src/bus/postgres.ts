@@ -8,9 +8,8 @@ const MAX_PAYLOAD = 7_500;
  * Across processes sharing one PostgreSQL server: NOTIFY to publish, LISTEN to subscribe.
  * One LISTEN per topic per process (all on the database's one listening connection, outside
  * its pool), fanned out here to every local handler: 200 screens on a link are one LISTEN,
- * not 200. Ordered per
- * publisher; no replay for a subscriber that was not listening (display streams replay from
- * the database by read id).
+ * not 200. Ordered per publisher; no replay for a subscriber that was not listening
+ * (display streams replay from the database by read id).
  */
 export function createPostgresBus(db: Database): Bus {
   interface Topic {

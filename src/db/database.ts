@@ -43,6 +43,8 @@ export interface OpenOptions {
   connectTimeoutMs?: number;
   /** Role every connection switches to (SET ROLE) before use. */
   role?: string;
+  /** A server's listening connection was lost (it is re-opened by itself); for the log. */
+  onListenLost?: (err: Error) => void;
 }
 
 /** Opens a server pool when a URL is given, else embedded PGlite. */

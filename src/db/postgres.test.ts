@@ -54,8 +54,10 @@ describe.runIf(baseUrl)('PostgreSQL server driver', () => {
     }
   });
 
-  it('opens the listening connection again after losing it, on every channel', async () => {
-    const db = owner.asRole(APP_ROLE);
+  it('opens the listening connection again after losing it, on every channel (and says so)', async () => {
+    const lost: string[] = [];
+    const base = await openDatabase({ url: server.url, max: 1, onListenLost: (err) => lost.push(err.message) });
+    const db = base.asRole(APP_ROLE);
     try {
       const got: string[] = [];
       await db.listen('p88_one', (p) => got.push(`one:${p}`));
@@ -73,8 +75,10 @@ describe.runIf(baseUrl)('PostgreSQL server driver', () => {
       } finally {
         clearInterval(notify);
       }
+      expect(lost.length).toBeGreaterThanOrEqual(1);
     } finally {
       await db.close();
+      await base.close();
     }
   }, 20_000);
 

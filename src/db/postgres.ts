@@ -18,7 +18,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     ...(opts.role ? { options: `-c role=${opts.role}` } : {}),
   };
   const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: 60_000 });
-  const listener = new PgListener(connection);
+  const listener = new PgListener(connection, opts.onListenLost);
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
