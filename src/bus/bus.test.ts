@@ -79,6 +79,47 @@ busContract(
   },
 );
 
+describe('postgres bus publishing', () => {
+  it('sends what is published during a NOTIFY in the next one, in order, and never wedges after a failure', async () => {
+    const db = await createTestDatabase();
+    try {
+      const statements: string[] = [];
+      let failNext = false;
+      // The real database, watched: count the NOTIFY statements, fail one on demand.
+      const watched = {
+        ...db.db,
+        query: (sql: string, params?: readonly unknown[]) => {
+          if (sql.includes('pg_notify')) {
+            statements.push(sql);
+            if (failNext) {
+              failNext = false;
+              return Promise.reject(new Error('connection terminated'));
+            }
+          }
+          return db.db.query(sql, params);
+        },
+      } as typeof db.db;
+      const bus = createPostgresBus(watched);
+      const got: number[] = [];
+      await bus.subscribe<number>(readsTopic(7), (items) => got.push(...items));
+      // Five publishes at once: the first goes alone, the other four wait and go together.
+      await Promise.all([1, 2, 3, 4, 5].map((n) => bus.publish(readsTopic(7), [n])));
+      await waitFor(() => got.length === 5);
+      expect(got).toEqual([1, 2, 3, 4, 5]);
+      expect(statements).toHaveLength(2);
+
+      failNext = true;
+      await expect(bus.publish(readsTopic(7), [6])).rejects.toThrow('connection terminated');
+      await bus.publish(readsTopic(7), [7]);
+      await waitFor(() => got.length === 6);
+      expect(got).toEqual([1, 2, 3, 4, 5, 7]);
+      await bus.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
 describe.runIf(redisUrl)('with a Redis server', () => {
   busContract('redis', async () => createRedisBus(redisUrl!, createLogger('silent')), (bus) => bus.close());
 });

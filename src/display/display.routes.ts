@@ -13,7 +13,7 @@ import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { DisplayFeeds } from './display-stream.js';
 import { isLinkId } from './link-id.js';
 import { RunnerResolver } from './runner.js';
-import { screenReportSchema, type ScreenPresence } from './screens.js';
+import { screenReportSchema, type ScreenReportRelay } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
 
 /** Comments on an idle stream keep proxies from closing it; each beat also re-checks the link. */
@@ -24,7 +24,7 @@ const design = z.object({ html: z.string(), css: z.string() });
 /** A screen's report is small; anything bigger is not a screen. */
 const SCREEN_REPORT_LIMIT = 16 * 1024;
 
-export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; screens: ScreenPresence; heartbeatMs?: number }> = async (
+export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; screens: Pick<ScreenReportRelay, 'report'>; heartbeatMs?: number }> = async (
   app,
   { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
 ) => {

@@ -1,11 +1,15 @@
 /**
  * What each open screen reports about itself (on screen now, its queue), for the operator
  * console. Screens post their state when it changes and every few seconds; a screen not
- * heard from for SCREEN_TTL_MS is gone. Held in the web process's memory: the state is
- * seconds old by nature and a restart loses nothing a screen will not resend within seconds.
- * (Several web processes behind one balancer would each see only their own screens.)
+ * heard from for SCREEN_TTL_MS is gone. Held in each web process's memory (the state is
+ * seconds old by nature and a restart loses nothing a screen will not resend within
+ * seconds), and shared between web processes over the bus: behind a balancer, the console
+ * shows every screen, whichever process its reports reach.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Bus } from '../bus/bus.js';
+import type { Logger } from '../log.js';
 
 export const SCREEN_TTL_MS = 30_000;
 const MAX_SCREENS_PER_LINK = 100;
@@ -63,5 +67,63 @@ export class ScreenPresence {
       this.expire(screens);
       if (screens.size === 0) this.byLink.delete(link);
     }
+  }
+}
+
+/** Internal topic (web processes only) of screens' reports. */
+export const SCREEN_REPORTS_TOPIC = 'p88_screen_reports';
+/** Reports are sent on the bus in batches, at most this often. */
+const RELAY_EVERY_MS = 500;
+/** Reports waiting for the bus, at most (it is away: the newest are dropped, screens resend). */
+const MAX_PENDING = 5_000;
+
+interface RelayedReport {
+  /** The web process that took the report (it already holds it). */
+  origin: string;
+  linkId: string;
+  screenId: string;
+  state: ScreenReport;
+}
+
+/**
+ * Keeps a report here at once and sends it, batched, to the other web processes; takes
+ * theirs from the bus into the same presence.
+ */
+export class ScreenReportRelay {
+  private readonly origin = randomUUID();
+  private pending: RelayedReport[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stop: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly presence: ScreenPresence,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stop = await this.bus.subscribe<RelayedReport>(SCREEN_REPORTS_TOPIC, (items) => {
+      for (const r of items) if (r.origin !== this.origin) this.presence.report(r.linkId, r.screenId, r.state);
+    });
+  }
+
+  report(linkId: string, screenId: string, state: ScreenReport): void {
+    this.presence.report(linkId, screenId, state);
+    if (this.pending.length >= MAX_PENDING) return;
+    this.pending.push({ origin: this.origin, linkId, screenId, state });
+    this.timer ??= setTimeout(() => this.flush(), RELAY_EVERY_MS);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.stop?.().catch(() => undefined);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.bus.publish(SCREEN_REPORTS_TOPIC, batch).catch((err: unknown) => this.log.warn({ err: String(err) }, 'could not share screen reports'));
   }
 }

@@ -34,7 +34,7 @@ import { displayRoutes } from '../display/display.routes.js';
 import { fetchStylesRoutes } from '../display/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../display/safe-fetch.js';
 import { rosterRoutes } from '../display/roster.routes.js';
-import { ScreenPresence } from '../display/screens.js';
+import { ScreenPresence, ScreenReportRelay } from '../display/screens.js';
 import { templateRoutes } from '../display/templates.routes.js';
 import { Templates } from '../display/templates.service.js';
 import { timingRoutes } from '../timing/timing.routes.js';
@@ -156,6 +156,9 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
   const bus = deps.bus ?? createMemoryBus();
   const screens = new ScreenPresence();
+  const screenReports = new ScreenReportRelay(bus, screens, deps.logger);
+  await screenReports.start();
+  app.addHook('onClose', () => screenReports.close());
   await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
   await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
   await app.register(rosterRoutes, { db: deps.db, usage, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
@@ -164,7 +167,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  await app.register(displayRoutes, { db: deps.db, bus, screens, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
+  await app.register(displayRoutes, { db: deps.db, bus, screens: screenReports, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});
   return app;

@@ -1,0 +1,73 @@
+/**
+ * Screens' reports reach the operator console whichever web process they were posted to:
+ * two web apps ("processes") on one database, each with its own PostgreSQL bus.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, type SignedIn } from '../../test/helpers/auth.js';
+import { testConfig } from '../../test/helpers/config.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import type { Bus } from '../bus/bus.js';
+import { createPostgresBus } from '../bus/postgres.js';
+import { createLogger } from '../log.js';
+import { buildWebApp } from '../web/app.js';
+import { ScreenPresence } from './screens.js';
+
+let t: TestDatabase;
+let buses: Bus[];
+let webA: FastifyInstance;
+let webB: FastifyInstance;
+let ownerOnB: SignedIn;
+let linkId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  buses = [createPostgresBus(t.db), createPostgresBus(t.db)];
+  webA = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[0] });
+  webB = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[1] });
+  await Promise.all([webA.ready(), webB.ready()]);
+  const partner = await webA.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  ownerOnB = await signIn(webB, partner.id, 'owner');
+  const created = await webB.inject({ method: 'POST', url: '/api/display-links', headers: ownerOnB.headers, payload: {} });
+  linkId = created.json().id;
+});
+afterAll(async () => {
+  await webA.close();
+  await webB.close();
+  await Promise.all(buses.map((b) => b.close()));
+  await t.drop();
+});
+
+const report = (bib: string) => ({ on_screen: { bib, name: `Runner ${bib}` }, queue: [], queue_length: 0, dropped: 0, shown: 1 });
+
+async function screensOnB(): Promise<Array<{ screen_id: string; on_screen: { bib: string } | null }>> {
+  return (await webB.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: ownerOnB.headers })).json().screens;
+}
+
+describe('screen reports across web processes', () => {
+  it('shows on one process a screen that reports to another, and its latest state', async () => {
+    const post = (app: FastifyInstance, screen: string, bib: string) =>
+      app.inject({ method: 'POST', url: `/api/display/${linkId}/screens/${screen}`, payload: report(bib) });
+    expect((await post(webA, 'screenOnA1', '101')).statusCode).toBe(204);
+    expect((await post(webB, 'screenOnB1', '202')).statusCode).toBe(204);
+    await expect.poll(async () => (await screensOnB()).map((s) => [s.screen_id, s.on_screen?.bib]), { timeout: 5_000 }).toEqual([
+      ['screenOnA1', '101'],
+      ['screenOnB1', '202'],
+    ]);
+    expect((await post(webA, 'screenOnA1', '103')).statusCode).toBe(204);
+    await expect.poll(async () => (await screensOnB()).find((s) => s.screen_id === 'screenOnA1')?.on_screen?.bib, { timeout: 5_000 }).toBe('103');
+  });
+});
+
+describe('ScreenPresence', () => {
+  it('forgets a screen not heard from for 30 s', () => {
+    let now = 1_000_000;
+    const presence = new ScreenPresence(() => now);
+    presence.report('Link0001', 'screen01', report('1'));
+    now += 29_000;
+    presence.report('Link0001', 'screen02', report('2'));
+    expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen01', 'screen02']);
+    now += 2_000;
+    expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen02']);
+  });
+});
