@@ -247,7 +247,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     }
   });
 
-  it('opens the link form from the dashboard (session chosen) and from the builder (template chosen)', async () => {
+  it('opens the link form from the dashboard (session chosen) and from the builder (template, and a session from its picker)', async () => {
     await page.locator('.topnav').getByRole('link', { name: 'Dashboard', exact: true }).click();
     const sessionsPanel = page.getByTestId('sessions');
     await sessionsPanel.waitFor({ timeout: 10_000 });
@@ -266,6 +266,25 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     // (Polled: the select shows the choice once the template list has loaded.)
     await expect.poll(() => form.locator('select[name="template"]').inputValue(), { timeout: 10_000 }).toBe(String(templateId));
     await form.getByRole('button', { name: 'Cancel' }).click();
+
+    // The builder's own session picker: sessions with their reads and a live preview; the
+    // chosen session goes with the template into a new link.
+    await page.goto(`${stack.baseUrl}/templates/${templateId}`);
+    await page.getByRole('tab', { name: 'Session' }).click();
+    const inBuilder = page.getByTestId('builder-session');
+    const option = inBuilder.locator(`li[data-session="${sessionId}"]`);
+    await option.waitFor({ timeout: 10_000 });
+    expect(await option.textContent()).toMatch(/\d+ reads/);
+    await inBuilder.getByTestId('session-preview').locator('tr[data-tag="TAG9001"]').waitFor({ timeout: 5_000 }); // the active session's
+    await option.getByRole('radio').check();
+    await page.screenshot({ path: join(ARTIFACTS, 'builder-session.png') });
+    await inBuilder.getByRole('link', { name: 'Show on a display with this session' }).click();
+    await page.waitForURL(`${stack.baseUrl}/displays?template=${templateId}&session=${sessionId}`);
+    const bound = page.getByTestId('display-form');
+    await expect.poll(() => bound.locator('select[name="template"]').inputValue(), { timeout: 10_000 }).toBe(String(templateId));
+    await page.getByTestId('session-picker').locator(`li[data-session="${sessionId}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('session-picker').locator(`li[data-session="${sessionId}"]`).getByRole('radio').isChecked()).toBe(true);
+    await bound.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('copies the full display address to the clipboard', async () => {

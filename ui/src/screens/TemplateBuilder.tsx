@@ -23,19 +23,25 @@ import {
 } from '../builder/editor';
 import '../builder/builder.css';
 import { ConfirmButton } from '../components/Controls';
+import { SessionPicker } from '../components/SessionPicker';
 import { Link } from '../components/Link';
 import { Empty, ErrorMessage, Loading } from '../components/States';
 import { formatDateTime } from '../format';
+import { usePoll } from '../usePoll';
 import { allowed } from '../permissions';
 import { paths } from '../router';
 import { useAction } from '../useAction';
 
-type Tab = 'style' | 'settings' | 'layers' | 'versions' | 'website';
+type Tab = 'style' | 'settings' | 'layers' | 'versions' | 'session' | 'website';
+/** The session list, as the display-link form refreshes it. */
+const SESSIONS_EVERY_MS = 10_000;
+
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'style', label: 'Style' },
   { id: 'settings', label: 'Settings' },
   { id: 'layers', label: 'Layers' },
   { id: 'versions', label: 'Versions' },
+  { id: 'session', label: 'Session' },
   { id: 'website', label: 'Website styles' },
 ];
 
@@ -269,7 +275,7 @@ function Builder({
       setDesign(page.getId() === 'idle' ? 'idle' : 'runner');
       fit();
     });
-    instance.on('component:selected', () => setTab((t) => (t === 'versions' || t === 'website' || t === 'layers' ? t : 'style')));
+    instance.on('component:selected', () => setTab((t) => (t === 'versions' || t === 'session' || t === 'website' || t === 'layers' ? t : 'style')));
     instance.on('asset:open', () => {
       const container = instance.AssetManager.getContainer() as HTMLElement | undefined;
       if (!container) return;
@@ -461,6 +467,9 @@ function Builder({
               onRetry={loadVersions}
             />
           </div>
+          <div className="builder-tab" hidden={tab !== 'session'}>
+            {tab === 'session' ? <BindSession templateId={template.id} onExpired={onExpired} /> : null}
+          </div>
           <div className="builder-tab" hidden={tab !== 'website'}>
             <WebsiteStyles editor={editor} canManage={canManage} onExpired={onExpired} onRefused={onRefused} />
           </div>
@@ -475,6 +484,26 @@ function Builder({
           )
         : null}
     </main>
+  );
+}
+
+/**
+ * The seed plan's session selection, in the builder: the partner's sessions with read counts,
+ * last read and a live preview of their reads; the chosen one (or "follow the active
+ * session") is bound to a new display link showing this template.
+ */
+function BindSession({ templateId, onExpired }: { templateId: number; onExpired: () => void }) {
+  const sessions = usePoll(useCallback((signal: AbortSignal) => api.sessions(signal), []), SESSIONS_EVERY_MS, onExpired);
+  const [sessionId, setSessionId] = useState<number | null>(null);
+  const target = `/displays?template=${templateId}${sessionId === null ? '' : `&session=${sessionId}`}`;
+  return (
+    <div className="builder-session" data-testid="builder-session">
+      <p className="muted small">Choose the session a screen with this template should show, then bind it to a new display link.</p>
+      <SessionPicker poll={sessions} value={sessionId} onChange={setSessionId} onExpired={onExpired} />
+      <Link to={target} className="button button-primary">
+        Show on a display with {sessionId === null ? 'the active session' : 'this session'}
+      </Link>
+    </div>
   );
 }
 
