@@ -25,8 +25,9 @@ interface ReadRow {
   session_id: number;
 }
 
+/** Reads in the order each stream sent them: ids are not that order (two writers commit concurrently). */
 async function reads(where = 'true', params: unknown[] = []): Promise<ReadRow[]> {
-  return (await t.owner.query<ReadRow>(`SELECT * FROM timing_reads WHERE ${where} ORDER BY id`, params)).rows;
+  return (await t.owner.query<ReadRow>(`SELECT * FROM timing_reads WHERE ${where} ORDER BY stream_id, sequence_number`, params)).rows;
 }
 
 async function countReads(): Promise<number> {
