@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { chunkJson, readsTopic, type Bus } from './bus.js';
 import { createMemoryBus } from './memory.js';
 import { createPostgresBus } from './postgres.js';
+import { Redis } from 'ioredis';
 import { createRedisBus } from './redis.js';
 
 const redisUrl = process.env.P88_TEST_REDIS_URL || undefined;
@@ -131,5 +132,34 @@ describe('chunkJson', () => {
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(1000);
     expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+  });
+});
+
+describe.runIf(redisUrl)('redis bus after its subscriber connection is dropped', () => {
+  it('subscribes again by itself and tells subscribers they may have missed messages', async () => {
+    const bus = createRedisBus(redisUrl!, createLogger('silent'));
+    const admin = new Redis(redisUrl!);
+    try {
+      const got: string[] = [];
+      let gaps = 0;
+      await bus.subscribe<string>(readsTopic(909), (items) => got.push(...items), () => gaps++);
+      await bus.publish(readsTopic(909), ['before']);
+      await waitFor(() => got.length === 1);
+      expect(gaps).toBe(0);
+      // The server drops every pub/sub client (a restart or failover would too).
+      expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+      await waitFor(() => gaps === 1, 10_000);
+      // Subscribed again: a message published now arrives (sent until it does: the
+      // re-subscription may still be on its way when the gap is reported).
+      const resend = setInterval(() => void bus.publish(readsTopic(909), ['after']), 100);
+      try {
+        await waitFor(() => got.includes('after'));
+      } finally {
+        clearInterval(resend);
+      }
+    } finally {
+      admin.disconnect();
+      await bus.close();
+    }
   });
 });

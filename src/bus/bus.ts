@@ -10,8 +10,12 @@
 export interface Bus {
   readonly kind: 'memory' | 'postgres' | 'redis';
   publish<T>(topic: string, items: readonly T[]): Promise<void>;
-  /** Calls onItems for each message on the topic; returns the unsubscribe function. */
-  subscribe<T>(topic: string, onItems: (items: T[]) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onItems for each message on the topic; returns the unsubscribe function. onGap is
+   * called when the transport lost its connection and has it back: messages published
+   * meanwhile were missed, and the subscriber catches up its own way.
+   */
+  subscribe<T>(topic: string, onItems: (items: T[]) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,8 @@ const MAX_PAYLOAD = 7_500;
 export function createPostgresBus(db: Database): Bus {
   interface Topic {
     handlers: Set<(items: unknown[]) => void>;
+    /** Subscribers' onGap, by their handler. */
+    gaps: Map<(items: unknown[]) => void, () => void>;
     /** Resolves once LISTEN is active; holds the function that ends it. */
     listening: Promise<() => Promise<void>>;
   }
@@ -63,24 +65,33 @@ export function createPostgresBus(db: Database): Bus {
       out.sending ??= send(topic, out);
       return out.sending;
     },
-    async subscribe<T>(topic: string, onItems: (items: T[]) => void) {
+    async subscribe<T>(topic: string, onItems: (items: T[]) => void, onGap?: () => void) {
       let entry = topics.get(topic);
       if (!entry) {
         const handlers = new Set<(items: unknown[]) => void>();
-        const listening = db.listen(topic, (payload) => {
-          const items = JSON.parse(payload) as unknown[];
-          for (const h of handlers) h(items);
-        });
-        entry = { handlers, listening };
+        const gaps = new Map<(items: unknown[]) => void, () => void>();
+        const listening = db.listen(
+          topic,
+          (payload) => {
+            const items = JSON.parse(payload) as unknown[];
+            for (const h of handlers) h(items);
+          },
+          () => {
+            for (const gap of gaps.values()) gap();
+          },
+        );
+        entry = { handlers, gaps, listening };
         topics.set(topic, entry);
         listening.catch(() => topics.delete(topic));
       }
       const handler = onItems as (items: unknown[]) => void;
       entry.handlers.add(handler);
+      if (onGap) entry.gaps.set(handler, onGap);
       await entry.listening;
       const current = entry;
       return async () => {
         current.handlers.delete(handler);
+        current.gaps.delete(handler);
         if (current.handlers.size === 0 && topics.get(topic) === current) {
           topics.delete(topic);
           await (await current.listening)();

@@ -9,6 +9,13 @@ export function createRedisBus(url: string, log: Logger): Bus {
   const sub = new Redis(url, options);
   for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis bus connection error'));
   const handlers = new Map<string, Set<(items: unknown[]) => void>>();
+  const gaps = new Map<(items: unknown[]) => void, () => void>();
+  // ioredis reconnects and subscribes again by itself; what was published meanwhile is gone.
+  let readyBefore = false;
+  sub.on('ready', () => {
+    if (readyBefore) for (const gap of gaps.values()) gap();
+    readyBefore = true;
+  });
   sub.on('message', (channel: string, message: string) => {
     const items = JSON.parse(message) as unknown[];
     for (const h of handlers.get(channel) ?? []) h(items);
@@ -19,7 +26,7 @@ export function createRedisBus(url: string, log: Logger): Bus {
       if (items.length === 0) return;
       await pub.publish(topic, JSON.stringify(items));
     },
-    async subscribe<T>(topic: string, onItems: (items: T[]) => void) {
+    async subscribe<T>(topic: string, onItems: (items: T[]) => void, onGap?: () => void) {
       let set = handlers.get(topic);
       if (!set) {
         set = new Set();
@@ -28,8 +35,10 @@ export function createRedisBus(url: string, log: Logger): Bus {
       }
       const handler = onItems as (items: unknown[]) => void;
       set.add(handler);
+      if (onGap) gaps.set(handler, onGap);
       return async () => {
         set.delete(handler);
+        gaps.delete(handler);
         if (set.size === 0) {
           handlers.delete(topic);
           await sub.unsubscribe(topic);
@@ -38,6 +47,7 @@ export function createRedisBus(url: string, log: Logger): Bus {
     },
     async close() {
       handlers.clear();
+      gaps.clear();
       sub.disconnect();
       pub.disconnect();
     },

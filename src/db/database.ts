@@ -26,9 +26,10 @@ export interface Database extends Queryable {
   asRole(role: string, opts?: { max?: number | undefined }): Database;
   /**
    * Subscribes to NOTIFY on a channel; returns the unsubscribe function. On a server every
-   * channel shares one dedicated connection, outside the pool.
+   * channel shares one dedicated connection, outside the pool; onRestored is called when that
+   * connection was lost and is listening again (what was sent meanwhile was missed).
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onRestored?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

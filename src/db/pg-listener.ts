@@ -3,8 +3,9 @@
  * process listens on. Taking a pooled connection per channel (as before) let two display
  * topics hold a small pool's every connection, and the web process's own queries then timed
  * out while screens were watching. If the connection is lost, it is opened again and every
- * channel re-listened; notifications sent while it was down are gone (display screens
- * replay from the database by read id when they reconnect).
+ * channel re-listened; notifications sent while it was down are gone, so each listener is
+ * told (onRestored) and can catch up its own way (display screens reconnect and replay from
+ * the database by read id).
  */
 import pg from 'pg';
 
@@ -12,6 +13,8 @@ type Handler = (payload: string) => void;
 
 export class PgListener {
   private readonly channels = new Map<string, Set<Handler>>();
+  /** Who wants to hear that a channel's connection was lost and is back (notifications missed). */
+  private readonly restored = new Map<Handler, () => void>();
   private client: Promise<pg.Client> | null = null;
   private retryMs = 250;
   private closed = false;
@@ -21,8 +24,9 @@ export class PgListener {
     private readonly onLost: (err: Error) => void = () => {},
   ) {}
 
-  async listen(channel: string, onPayload: Handler): Promise<() => Promise<void>> {
+  async listen(channel: string, onPayload: Handler, onRestored?: () => void): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('listener closed');
+    if (onRestored) this.restored.set(onPayload, onRestored);
     let handlers = this.channels.get(channel);
     const first = !handlers;
     if (!handlers) {
@@ -49,11 +53,13 @@ export class PgListener {
     const client = this.client;
     this.client = null;
     this.channels.clear();
+    this.restored.clear();
     await (await client?.catch(() => null))?.end().catch(() => {});
   }
 
   /** Removes a handler; true when it was the channel's last one. */
   private remove(channel: string, onPayload: Handler): boolean {
+    this.restored.delete(onPayload);
     const handlers = this.channels.get(channel);
     if (!handlers?.delete(onPayload) || handlers.size > 0) return false;
     this.channels.delete(channel);
@@ -100,6 +106,7 @@ export class PgListener {
       const client = await this.connection();
       for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       this.retryMs = 250;
+      for (const handlers of this.channels.values()) for (const h of handlers) this.restored.get(h)?.();
     } catch (err) {
       this.retryMs = Math.min(this.retryMs * 2, 5_000);
       this.onLost(err as Error);

@@ -57,7 +57,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         client.release(broken);
       }
     },
-    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    listen: (channel, onPayload, onRestored) => listener.listen(channel, onPayload, onRestored),
     // The role's own pool, sized for the application (not the owner's migration pool).
     asRole: (role, roleOpts = {}) => openPostgres(url, { ...opts, role, max: roleOpts.max }),
     async close() {

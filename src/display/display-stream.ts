@@ -174,7 +174,7 @@ export class LinkFeed {
       const partnerId = this.link.partner_id;
       const sessionId = this.link.session_id ?? (await withPartner(this.deps.db, partnerId, (tx) => activeSessionId(tx, partnerId)).catch(() => null));
       await runners.prepare(partnerId, this.link.roster_event_id, sessionId);
-      this.stops.push(await bus.subscribe<LiveRead>(readsTopic(this.link.partner_id), (items) => this.onReads(items)));
+      this.stops.push(await bus.subscribe<LiveRead>(readsTopic(this.link.partner_id), (items) => this.onReads(items), () => this.onGap()));
       this.stops.push(await bus.subscribe<DisplayControl>(displayControlTopic(this.link.partner_id), (items) => this.onControl(items)));
       this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);
     })().catch((err: unknown) => {
@@ -225,6 +225,16 @@ export class LinkFeed {
     if (frames.length === 0) return;
     const batch = { frames, bytes: Buffer.from(frames.map((f) => f.text).join('')) };
     for (const s of this.screens) s.send(batch);
+  }
+
+  /**
+   * The bus lost its connection and has it back: reads published meanwhile never reached
+   * this feed. Each screen is told to reload, and reconnects with its Last-Event-ID: the
+   * replay from the database brings what it missed.
+   */
+  private onGap(): void {
+    const bytes = Buffer.from(controlFrame({ linkId: this.link.id, type: 'reload' }));
+    for (const s of this.screens) s.sink.write(bytes);
   }
 
   private onControl(items: DisplayControl[]): void {

@@ -1,0 +1,67 @@
+/**
+ * When the web process's listening connection to PostgreSQL is lost, reads published until it
+ * is back never reach the open screens: each screen is told to reload, and reconnects with its
+ * Last-Event-ID so the replay from the database brings what it missed. Needs a server (the
+ * server ends the listening backend, as a restart or failover would).
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../../test/helpers/auth.js';
+import { testConfig } from '../../test/helpers/config.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
+import { readSse } from '../../test/helpers/sse.js';
+import { readsTopic, type Bus } from '../bus/bus.js';
+import { createPostgresBus } from '../bus/postgres.js';
+import type { LiveRead } from '../collector/live-read.js';
+import { createLogger } from '../log.js';
+import { buildWebApp } from '../web/app.js';
+
+describe.runIf(serverUrl)('display screens after the bus lost its connection', () => {
+  let t: TestDatabase;
+  let bus: Bus;
+  let app: FastifyInstance;
+  let base: string;
+  let linkId: string;
+  let partnerId: number;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    bus = createPostgresBus(t.db);
+    app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    partnerId = (await app.accounts.createPartner({ slug: 'acme', name: 'Acme' })).id;
+    const owner = await signIn(app, partnerId, 'owner');
+    await t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race')`, [partnerId]);
+    linkId = (await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload: {} })).json().id;
+  });
+  afterAll(async () => {
+    await app.close();
+    await bus.close();
+    await t.drop();
+  });
+
+  it('tells every open screen to reload (and replay) once the listening connection is back', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/display/${linkId}/stream`, { signal: controller.signal });
+    const events: string[] = [];
+    readSse(res.body!, (f) => events.push(f.event ?? 'message'));
+    try {
+      // Live before the loss: a read published reaches the screen.
+      const read = (id: number): LiveRead => ({ id, partnerId, sessionId: 1, location: 'finish', tag: `T${id}`, kind: 'tag', readTime: Date.now(), receivedAt: Date.now(), sequence: id, lap: 1, readerId: 'R', gator: 1 });
+      await expect.poll(async () => {
+        await bus.publish(readsTopic(partnerId), [read(1)]);
+        return events.includes('read');
+      }, { timeout: 5_000 }).toBe(true);
+      expect(events).not.toContain('reload');
+
+      const ended = await t.owner.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+      );
+      expect(ended.rows[0]?.n).toBe(1);
+      await expect.poll(() => events.includes('reload'), { timeout: 10_000 }).toBe(true);
+    } finally {
+      controller.abort();
+    }
+  }, 20_000);
+});
