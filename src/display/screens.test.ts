@@ -3,15 +3,16 @@
  * two web apps ("processes") on one database, each with its own PostgreSQL bus.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signIn, type SignedIn } from '../../test/helpers/auth.js';
 import { testConfig } from '../../test/helpers/config.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import type { Bus } from '../bus/bus.js';
+import { createMemoryBus } from '../bus/memory.js';
 import { createPostgresBus } from '../bus/postgres.js';
 import { createLogger } from '../log.js';
 import { buildWebApp } from '../web/app.js';
-import { ScreenPresence } from './screens.js';
+import { ScreenPresence, ScreenReportRelay } from './screens.js';
 
 let t: TestDatabase;
 let buses: Bus[];
@@ -56,6 +57,35 @@ describe('screen reports across web processes', () => {
     ]);
     expect((await post(webA, 'screenOnA1', '103')).statusCode).toBe(204);
     await expect.poll(async () => (await screensOnB()).find((s) => s.screen_id === 'screenOnA1')?.on_screen?.bib, { timeout: 5_000 }).toBe('103');
+  });
+});
+
+describe('ScreenReportRelay', () => {
+  it('does not stop a web process from starting while the bus is away, and joins it later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const shared = createMemoryBus();
+      let refusals = 1;
+      // The bus of a process that starts while Redis (or PostgreSQL) is not reachable yet.
+      const flaky: Bus = {
+        ...shared,
+        subscribe: (topic, onItems, onGap) => (refusals-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED')) : shared.subscribe(topic, onItems, onGap)),
+      };
+      const late = new ScreenPresence();
+      const lateRelay = new ScreenReportRelay(flaky, late, createLogger('silent'));
+      await lateRelay.start(); // resolves: nothing thrown at start
+      const other = new ScreenReportRelay(shared, new ScreenPresence(), createLogger('silent'));
+      await other.start();
+
+      await vi.advanceTimersByTimeAsync(5_000); // the retry
+      other.report('Link0001', 'screen09', report('9'));
+      await vi.advanceTimersByTimeAsync(500); // the relay's batch
+      await vi.waitFor(() => expect(late.list('Link0001').map((s) => s.screen_id)).toEqual(['screen09']));
+      await lateRelay.close();
+      await other.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

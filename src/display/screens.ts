@@ -94,6 +94,8 @@ export class ScreenReportRelay {
   private pending: RelayedReport[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stop: (() => Promise<void>) | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly bus: Bus,
@@ -101,10 +103,23 @@ export class ScreenReportRelay {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Listens for the other processes' reports. A bus that cannot be reached yet does not stop
+   * the web process from starting: this process's own screens still show, and it tries again.
+   */
   async start(): Promise<void> {
-    this.stop = await this.bus.subscribe<RelayedReport>(SCREEN_REPORTS_TOPIC, (items) => {
-      for (const r of items) if (r.origin !== this.origin) this.presence.report(r.linkId, r.screenId, r.state);
-    });
+    try {
+      const stop = await this.bus.subscribe<RelayedReport>(SCREEN_REPORTS_TOPIC, (items) => {
+        for (const r of items) if (r.origin !== this.origin) this.presence.report(r.linkId, r.screenId, r.state);
+      });
+      if (this.closed) await stop();
+      else this.stop = stop;
+    } catch (err) {
+      if (this.closed) return;
+      this.log.warn({ err: String(err) }, 'screen reports of other web processes unavailable; retrying');
+      this.retry = setTimeout(() => void this.start(), 5_000);
+      this.retry.unref();
+    }
   }
 
   report(linkId: string, screenId: string, state: ScreenReport): void {
@@ -115,6 +130,8 @@ export class ScreenReportRelay {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.stop?.().catch(() => undefined);

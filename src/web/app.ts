@@ -157,7 +157,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const bus = deps.bus ?? createMemoryBus();
   const screens = new ScreenPresence();
   const screenReports = new ScreenReportRelay(bus, screens, deps.logger);
-  await screenReports.start();
+  await screenReports.start(); // never throws: a bus away at start is retried in the background
   app.addHook('onClose', () => screenReports.close());
   await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
   await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
