@@ -3,8 +3,14 @@
  * site" (the test policy allows it and nothing else); 127.0.0.1 plays the internal service that
  * must never be reached, and its hit counter proves it.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress, safeFetch, SafeFetchError, type SafeFetchOptions } from './safe-fetch.js';
@@ -276,5 +282,74 @@ describe('safeFetch against a site the policy allows', () => {
     expect(missing.kind).toBe('http_status');
     expect(missing.message).toBe('The site answered with HTTP 404.');
     expect(missing.message).not.toContain('SECRET');
+  });
+});
+
+/** A throwaway self-signed certificate for one name, made by openssl for this run only. */
+function selfSigned(dir: string, name: string): { key: Buffer; cert: Buffer } {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`], { stdio: 'ignore' });
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+describe('safeFetch over https', () => {
+  let dir: string;
+  let tls: { key: Buffer; cert: Buffer };
+  let other: { key: Buffer; cert: Buffer };
+  let server: https.Server;
+  let port: number;
+  const servernames: (string | false | null)[] = [];
+  const hosts: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'p88-tls-'));
+    tls = selfSigned(dir, 'styles.test');
+    other = selfSigned(dir, 'other.test');
+    server = https.createServer(tls, (req, res) => {
+      hosts.push(req.headers.host ?? '');
+      if (req.url === '/to-internal') return res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/admin` }).end();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    });
+    server.on('secureConnection', (socket: TLSSocket) => servernames.push(socket.servername));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', () => resolve()));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // styles.test resolves to the "public" 127.0.0.2; the certificate is trusted only through `ca`.
+  const httpsPolicy = (ca: Buffer = tls.cert): SafeFetchOptions => ({
+    ...testPolicy(),
+    allowedPorts: [port, internal.port],
+    resolve: async () => [{ address: '127.0.0.2', family: 4 }],
+    ca,
+  });
+
+  it('fetches a page from the checked address, with the host name in SNI, Host and the certificate check', async () => {
+    const res = await safeFetch(`https://styles.test:${port}/page`, httpsPolicy());
+    expect(res).toEqual({ url: `https://styles.test:${port}/page`, status: 200, contentType: 'text/html', body: PAGE });
+    expect(servernames.at(-1)).toBe('styles.test');
+    expect(hosts.at(-1)).toBe(`styles.test:${port}`);
+  });
+
+  it('refuses a certificate that is not trusted or not for that name, and says so', async () => {
+    const untrusted = await refusal(safeFetch(`https://styles.test:${port}/page`, httpsPolicy(other.cert)));
+    expect(untrusted.kind).toBe('network');
+    expect(untrusted.message).toBe("The site's security certificate is not valid for that address.");
+    // The address itself is allowed, but the certificate names styles.test, not the address.
+    const wrongName = await refusal(safeFetch(`https://127.0.0.2:${port}/page`, httpsPolicy()));
+    expect(wrongName.message).toBe("The site's security certificate is not valid for that address.");
+  });
+
+  it('refuses a redirect from https into the private network', async () => {
+    const before = internal.hits;
+    const err = await refusal(safeFetch(`https://styles.test:${port}/to-internal`, httpsPolicy()));
+    expect(err.kind).toBe('blocked');
+    expect(internal.hits).toBe(before);
   });
 });
