@@ -3,6 +3,8 @@ import { chunkJson, type Bus } from './bus.js';
 
 /** NOTIFY payloads must stay under 8000 bytes. */
 const MAX_PAYLOAD = 7_500;
+/** Waits before each new attempt at a NOTIFY that failed. */
+const RETRY_DELAYS_MS = [100, 500, 2_000];
 
 /**
  * Across processes sharing one PostgreSQL server: NOTIFY to publish, LISTEN to subscribe.
@@ -20,6 +22,7 @@ export function createPostgresBus(db: Database): Bus {
     listening: Promise<() => Promise<void>>;
   }
   const topics = new Map<string, Topic>();
+  let closed = false;
 
   /**
    * At most one NOTIFY statement per topic in flight; what is published meanwhile waits and
@@ -39,17 +42,34 @@ export function createPostgresBus(db: Database): Bus {
       while (out.items.length > 0) {
         const batch = out.items;
         out.items = [];
-        // One statement, one round trip: its NOTIFYs arrive together, in array order, once it
-        // commits. Failed items are dropped (best effort: screens replay from the database).
-        await db
-          .query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) ORDER BY n', [topic, chunkJson(batch, MAX_PAYLOAD)])
-          .catch((err: unknown) => (failure = err));
+        failure = (await notifyWithRetries(topic, batch)) ?? failure;
       }
     } finally {
       out.sending = null;
       if (out.items.length === 0) outgoing.delete(topic);
     }
     if (failure) throw failure;
+  };
+
+  /**
+   * One statement, one round trip: its NOTIFYs arrive together, in array order, once it
+   * commits. A failure (a connection reset, a pool briefly exhausted) is tried again after
+   * 0.1, 0.5 and 2 s, so a committed read still reaches the screens, a little late; what
+   * is published meanwhile waits behind it, keeping the order. Returns the error if the
+   * batch was dropped in the end (screens that reconnect replay it from the database).
+   */
+  const notifyWithRetries = async (topic: string, batch: unknown[]): Promise<unknown> => {
+    const payloads = chunkJson(batch, MAX_PAYLOAD);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) ORDER BY n', [topic, payloads]);
+        return null;
+      } catch (err) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined || closed) return err;
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
   };
 
   return {
@@ -99,6 +119,7 @@ export function createPostgresBus(db: Database): Bus {
       };
     },
     async close() {
+      closed = true;
       const all = [...topics.values()];
       topics.clear();
       await Promise.all(all.map(async (t) => (await t.listening)().catch(() => {})));
