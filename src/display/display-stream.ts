@@ -58,6 +58,32 @@ export class RepeatFilter {
   }
 }
 
+/**
+ * The read ids a feed has already handled, the most recent `capacity` of them. A bus message
+ * can come twice (a NOTIFY retried after its answer was lost); with no repeat window the
+ * runner would show twice.
+ */
+export class RecentIds {
+  private readonly seen = new Set<number>();
+  private readonly order: number[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity = 20_000) {}
+
+  /** True the first time an id is offered. */
+  add(id: number): boolean {
+    if (this.seen.has(id)) return false;
+    if (this.order.length < this.capacity) this.order.push(id);
+    else {
+      this.seen.delete(this.order[this.next]!);
+      this.order[this.next] = id;
+      this.next = (this.next + 1) % this.capacity;
+    }
+    this.seen.add(id);
+    return true;
+  }
+}
+
 /** The SSE frame of a read: `id`, event type and JSON data. */
 export function sseFrame(read: DisplayRead): string {
   return `id: ${read.id}\nevent: ${read.kind === 'gun' ? 'gun' : 'read'}\ndata: ${JSON.stringify(read)}\n\n`;
@@ -151,6 +177,7 @@ export class LinkFeed {
   private readonly screens = new Set<Screen>();
   private readonly settings: DisplaySettings;
   private readonly repeat: RepeatFilter;
+  private readonly handled = new RecentIds();
   private stops: Array<() => Promise<void>> = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private ready: Promise<void> | undefined;
@@ -214,6 +241,7 @@ export class LinkFeed {
   private onReads(items: LiveRead[]): void {
     const frames: Frame[] = [];
     for (const item of items) {
+      if (!this.handled.add(item.id)) continue;
       // The gun counts for elapsed times wherever it was fired (usually the start, which a
       // finish screen does not show).
       if (item.kind === 'gun') this.deps.runners.noteGun(item.sessionId, item.readTime);

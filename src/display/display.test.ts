@@ -27,7 +27,7 @@ beforeAll(async () => {
   await o.query(
     `INSERT INTO display_links (id, partner_id, session_id, locations, settings) VALUES
        ($1, 1, NULL, '{finish}', '{"repeatWindowMs": 10000}'), ($2, 1, 1, '{}', '{}'),
-       ('Revoked1', 1, NULL, '{}', '{}'), ('Expired1', 1, NULL, '{}', '{}')`,
+       ('Revoked1', 1, NULL, '{}', '{}'), ('Expired1', 1, NULL, '{}', '{}'), ('NoRepeat', 1, 1, '{}', '{"repeatWindowMs": 0}')`,
     [LINK, ALL],
   );
   await o.query(`UPDATE display_links SET revoked_at = now() WHERE id = 'Revoked1'`);
@@ -91,6 +91,18 @@ describe('display streams (SSE)', () => {
       ]);
       s.close();
     }
+  });
+
+  it('shows a read the bus delivers twice only once, even with no repeat window', async () => {
+    const s = await openStream(`/api/display/NoRepeat/stream`);
+    await new Promise((r) => setTimeout(r, 50));
+    await bus.publish(readsTopic(1), [live(40, '401', 'finish', 5e6), live(41, '402', 'finish', 5e6 + 1)]);
+    await bus.publish(readsTopic(1), [live(41, '402', 'finish', 5e6 + 1), live(42, '403', 'finish', 5e6 + 2)]); // 41 again
+    await bus.publish(readsTopic(1), [live(43, '401', 'finish', 5e6 + 3)]); // the same runner again: no window, so shown
+    await until(() => s.events.length >= 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.events.map((e) => Number(e.id))).toEqual([40, 41, 42, 43]);
+    s.close();
   });
 
   it('replays what a reconnecting screen missed (Last-Event-ID), then continues live without gaps or repeats', async () => {
