@@ -6,6 +6,7 @@ import { createMemoryBus } from './memory.js';
 import { createPostgresBus } from './postgres.js';
 import { Redis } from 'ioredis';
 import { createRedisBus } from './redis.js';
+import { freePort, TcpProxy } from '../../test/helpers/tcp-proxy.js';
 
 const redisUrl = process.env.P88_TEST_REDIS_URL || undefined;
 
@@ -171,4 +172,27 @@ describe.runIf(redisUrl)('redis bus after its subscriber connection is dropped',
       await bus.close();
     }
   });
+});
+
+describe.runIf(redisUrl)('redis bus that cannot reach Redis at first', () => {
+  it('refuses the subscribe, then subscribes for real once Redis is back', async () => {
+    const target = new URL(redisUrl!);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    const port = await freePort(); // nothing listens there yet: Redis is "down"
+    const url = new URL(redisUrl!);
+    url.port = String(port);
+    const bus = createRedisBus(url.toString(), createLogger('silent'));
+    try {
+      const got: string[] = [];
+      await expect(bus.subscribe<string>(readsTopic(910), (items) => got.push(...items))).rejects.toThrow();
+      await proxy.start(port);
+      await bus.subscribe<string>(readsTopic(910), (items) => got.push(...items));
+      await bus.publish(readsTopic(910), ['now']);
+      await waitFor(() => got.length === 1);
+      expect(got).toEqual(['now']);
+    } finally {
+      await bus.close();
+      await proxy.cut();
+    }
+  }, 20_000);
 });

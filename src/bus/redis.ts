@@ -10,6 +10,8 @@ export function createRedisBus(url: string, log: Logger): Bus {
   for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis bus connection error'));
   const handlers = new Map<string, Set<(items: unknown[]) => void>>();
   const gaps = new Map<(items: unknown[]) => void, () => void>();
+  /** Topics whose SUBSCRIBE is on its way; every subscriber to one waits for it. */
+  const subscribing = new Map<string, Promise<void>>();
   // ioredis reconnects and subscribes again by itself; what was published meanwhile is gone.
   let readyBefore = false;
   sub.on('ready', () => {
@@ -31,8 +33,21 @@ export function createRedisBus(url: string, log: Logger): Bus {
       if (!set) {
         set = new Set();
         handlers.set(topic, set);
-        await sub.subscribe(topic);
+        const created = set;
+        // A SUBSCRIBE that fails (Redis away) leaves nothing behind: the next subscribe tries again.
+        subscribing.set(
+          topic,
+          sub.subscribe(topic).then(
+            () => void subscribing.delete(topic),
+            (err: unknown) => {
+              subscribing.delete(topic);
+              if (handlers.get(topic) === created) handlers.delete(topic);
+              throw err;
+            },
+          ),
+        );
       }
+      await subscribing.get(topic);
       const handler = onItems as (items: unknown[]) => void;
       set.add(handler);
       if (onGap) gaps.set(handler, onGap);
