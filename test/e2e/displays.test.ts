@@ -305,11 +305,13 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     expect(await form.getByLabel('Minimum display time (seconds)').inputValue()).toBe('6');
     expect(await page.getByTestId('display-locations').getByLabel('finish').isChecked()).toBe(true);
     await form.getByLabel('Name', { exact: true }).fill('Finish line');
+    await form.getByLabel('Maximum queue (runners waiting)').fill('25');
+    await form.getByLabel('Repeat window (seconds)').fill('0');
     await form.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('display-saved').getByText('Saved “Finish line”').waitFor({ timeout: 5_000 });
     const [edited] = await links();
     expect(edited).toMatchObject({ id: linkId, name: 'Finish line', session_id: sessionId, locations: ['finish'], template_version: 1 });
-    expect(edited!.settings).toMatchObject({ minDisplayMs: 6_000 });
+    expect(edited!.settings).toMatchObject({ minDisplayMs: 6_000, maxQueue: 25, repeatWindowMs: 0 });
 
     // The trial ends: the free plan allows one display link, which exists already.
     await stack.t.owner.query('UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = $1', [partnerId]);

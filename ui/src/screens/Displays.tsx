@@ -589,30 +589,8 @@ function LinkForm({
       <fieldset className="display-fieldset">
         <legend>Display settings</legend>
         <div className="display-form-grid">
-          <label className="field">
-            <span>Minimum display time (seconds)</span>
-            <input
-              name="min_display_seconds"
-              type="number"
-              min={LIMITS.minDisplaySeconds[0]}
-              max={LIMITS.minDisplaySeconds[1]}
-              step="0.5"
-              value={minSeconds}
-              onChange={(e) => setMinSeconds(e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span>Maximum queue (runners waiting)</span>
-            <input
-              name="max_queue"
-              type="number"
-              min={LIMITS.maxQueue[0]}
-              max={LIMITS.maxQueue[1]}
-              step="1"
-              value={maxQueue}
-              onChange={(e) => setMaxQueue(e.target.value)}
-            />
-          </label>
+          <NumberField label="Minimum display time (seconds)" name="min_display_seconds" limits={LIMITS.minDisplaySeconds} step="0.5" value={minSeconds} onChange={setMinSeconds} />
+          <NumberField label="Maximum queue (runners waiting)" name="max_queue" limits={LIMITS.maxQueue} step="1" value={maxQueue} onChange={setMaxQueue} />
           <label className="field">
             <span>When the queue is full</span>
             <select name="drop_policy" value={dropPolicy} onChange={(e) => setDropPolicy(e.target.value as DisplaySettings['dropPolicy'])}>
@@ -620,18 +598,7 @@ function LinkForm({
               <option value="newest">Drop the newest read</option>
             </select>
           </label>
-          <label className="field">
-            <span>Repeat window (seconds)</span>
-            <input
-              name="repeat_window_seconds"
-              type="number"
-              min={LIMITS.repeatWindowSeconds[0]}
-              max={LIMITS.repeatWindowSeconds[1]}
-              step="1"
-              value={repeatSeconds}
-              onChange={(e) => setRepeatSeconds(e.target.value)}
-            />
-          </label>
+          <NumberField label="Repeat window (seconds)" name="repeat_window_seconds" limits={LIMITS.repeatWindowSeconds} step="1" value={repeatSeconds} onChange={setRepeatSeconds} />
           <label className="field">
             <span>Tag not on the roster</span>
             <select name="unknown_bib" value={unknownBib} onChange={(e) => setUnknownBib(e.target.value as DisplaySettings['unknownBib'])}>
@@ -698,5 +665,23 @@ function LinkForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** A labelled number input bounded by one of the settings' limits. */
+function NumberField(props: { label: string; name: string; limits: readonly [number, number]; step: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        type="number"
+        min={props.limits[0]}
+        max={props.limits[1]}
+        step={props.step}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   );
 }
