@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { csvMappingSchema, MAX_CSV_ROWS, parseCsv, previewCsv, rowToParticipant, suggestMapping, type CsvMapping } from './csv.js';
+import { csvMappingSchema, MAX_CSV_ROWS, PARSE_SLICE, parseCsv, previewCsv, rowToParticipant, suggestMapping, type CsvMapping } from './csv.js';
 import { normalizeGender } from './roster.schemas.js';
 
 describe('previewCsv', () => {
-  it('returns headers, the first rows and a guessed mapping', () => {
+  it('returns headers, the first rows and a guessed mapping', async () => {
     const text = '\uFEFFBib,First Name,LastName,Chip,Sex,Age,City,Division,Wave,Team,Message,Shoe size\n' +
       '101,Ann,Lee,A1,F,34,Boise,F30-39,1,Blue,Go Ann!,7\n' +
       '102,Bob,Ray,B2,M,41,Nampa,M40-49,2,,,10\n' +
       '103,Cy,Dee,C3,X,29,Eagle,X,1,,,9\n';
-    const p = previewCsv(text, { maxRows: 2 });
+    const p = await previewCsv(text, { maxRows: 2 });
     expect(p.headers[0]).toBe('Bib');
     expect(p.rows).toEqual([
       ['101', 'Ann', 'Lee', 'A1', 'F', '34', 'Boise', 'F30-39', '1', 'Blue', 'Go Ann!', '7'],
@@ -31,9 +31,9 @@ describe('previewCsv', () => {
     });
   });
 
-  it('detects semicolon and tab delimiters and names blank/duplicate headers', () => {
-    expect(previewCsv('Bib;Name;Tag\n1;"Smith; Jo";T1\n').rows).toEqual([['1', 'Smith; Jo', 'T1']]);
-    const tab = previewCsv('Bib\tFirstName\t\tTag\tTag\n7\tAl\tx\tT7\tT8\n');
+  it('detects semicolon and tab delimiters and names blank/duplicate headers', async () => {
+    expect((await previewCsv('Bib;Name;Tag\n1;"Smith; Jo";T1\n')).rows).toEqual([['1', 'Smith; Jo', 'T1']]);
+    const tab = await previewCsv('Bib\tFirstName\t\tTag\tTag\n7\tAl\tx\tT7\tT8\n');
     expect(tab.delimiter).toBe('\t');
     expect(tab.headers).toEqual(['Bib', 'FirstName', 'Column 3', 'Tag', 'Tag (2)']);
     expect(tab.suggestedMapping.tags).toEqual(['Tag', 'Tag (2)']);
@@ -44,23 +44,52 @@ describe('previewCsv', () => {
     expect(suggestMapping(['Number', 'Tag Code', 'first', 'last'])).toEqual({ bib: 'Number', tags: ['Tag Code'], first_name: 'first', last_name: 'last' });
   });
 
-  it('rejects files over the size and row limits with a clear error', () => {
+  it('rejects files over the size and row limits with a clear error', async () => {
     const big = 'Bib\n' + 'x'.repeat(10 * 1024 * 1024);
-    expect(() => parseCsv(big)).toThrowError(/larger than 10 MB/);
-    try {
-      parseCsv(big);
-    } catch (err) {
-      expect(err).toBeInstanceOf(AppError);
-      expect((err as AppError).status).toBe(413);
-    }
+    const err = await parseCsv(big).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).status).toBe(413);
+    expect((err as AppError).message).toMatch(/larger than 10 MB/);
     const many = 'Bib\n' + Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => String(i)).join('\n');
-    expect(() => parseCsv(many)).toThrowError(/more than 100,000 rows/);
+    await expect(parseCsv(many)).rejects.toThrowError(/more than 100,000 rows/);
     const exactly = 'Bib\n' + Array.from({ length: MAX_CSV_ROWS }, (_, i) => String(i)).join('\n');
-    expect(parseCsv(exactly).totalRows).toBe(MAX_CSV_ROWS);
+    expect((await parseCsv(exactly)).totalRows).toBe(MAX_CSV_ROWS);
   });
 
-  it('rejects an empty file', () => {
-    expect(() => previewCsv('')).toThrowError(/empty/);
+  it('rejects an empty file', async () => {
+    await expect(previewCsv('')).rejects.toThrowError(/empty/);
+  });
+
+  it('parses a file fed in slices the same as whole: names with accents and emoji across slice edges, quoted newlines', async () => {
+    // Rows of varied length so that slice edges (every 64 KiB) fall inside names, quotes and emoji.
+    const names = ['Zoë', 'José 🏃‍♀️', 'Ødegård', '"Quoted, Name"', 'Line\nBreak', '李小龍', 'A'.repeat(97)];
+    const rows = Array.from({ length: 6000 }, (_, i) => {
+      const name = names[i % names.length]!;
+      return `${i + 1},${/[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name},T${i}`;
+    });
+    const parsed = await parseCsv(`Bib,Name,Chip\n${rows.join('\n')}\n`);
+    expect(parsed.totalRows).toBe(6000);
+    expect(parsed.errors).toEqual([]);
+    parsed.rows.forEach((r, i) => expect(r.cells).toEqual([String(i + 1), names[i % names.length], `T${i}`]));
+
+    // An emoji exactly on a slice edge: its two UTF-16 halves must reach the parser together.
+    const before = 'Bib,Name,Chip\n1,';
+    const after = ',T0\n2,';
+    const text = before + 'A'.repeat(PARSE_SLICE - 1 - before.length - after.length) + after + '🏃 Run,T1\n';
+    expect(text.charCodeAt(PARSE_SLICE - 1)).toBe('🏃'.charCodeAt(0)); // the high half ends the first slice
+    expect((await parseCsv(text)).rows[1]!.cells).toEqual(['2', '🏃 Run', 'T1']);
+  });
+
+  it('keeps the event loop turning while it parses a large file', async () => {
+    const text = 'Bib,First,Last,City\n' + Array.from({ length: 60_000 }, (_, i) => `${i},Grace,Hopper,Arlington`).join('\n');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      expect((await parseCsv(text)).totalRows).toBe(60_000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(3); // a parse in one piece lets no timer run at all
   });
 });
 

@@ -4,9 +4,10 @@
  * like `=HYPERLINK(...)` or `<script>` is kept as the text it is (the display escapes on
  * render; nothing here evaluates anything).
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { CsvError, parse, type Info } from 'csv-parse';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { yieldToLoop } from './cooperative.js';
 import { normalizeGender, type ParticipantInput, type RowError, type TextField } from './roster.schemas.js';
 
 export const MAX_CSV_BYTES = 10 * 1024 * 1024;
@@ -150,35 +151,60 @@ function uniqueHeaders(raw: readonly string[]): string[] {
   });
 }
 
+/** Characters of the file handed to the parser at a time, the event loop running in between. */
+export const PARSE_SLICE = 64 * 1024;
+
 /**
  * Parses a roster file within the size limits (413 past 10 MB or 100,000 rows). `maxRows`
- * stops early (previews). A record csv-parse cannot read is reported, not fatal.
+ * stops early (previews). A record csv-parse cannot read is reported, not fatal. The file is
+ * fed in slices with the event loop running between them: a 10 MB file takes about a second
+ * to parse, and open display streams must not stall meanwhile.
  */
-export function parseCsv(text: string, opts: { maxRows?: number } = {}): ParsedCsv & { totalRows: number } {
+export async function parseCsv(text: string, opts: { maxRows?: number } = {}): Promise<ParsedCsv & { totalRows: number }> {
   if (Buffer.byteLength(text, 'utf8') > MAX_CSV_BYTES) {
     throw new AppError('payload_too_large', `The CSV file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`);
   }
   const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
   const errors: RowError[] = [];
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      to: MAX_CSV_ROWS + 2,
-      on_skip: (err) => {
-        if (err) errors.push({ row: typeof err.lines === 'number' ? err.lines : 0, reason: `unreadable CSV record: ${err.message}` });
-      },
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (err) {
-    if (err instanceof CsvError) throw new AppError('bad_request', `The CSV file cannot be read: ${err.message}`);
-    throw err;
+  const records: { record: string[]; info: Info }[] = [];
+  let failure: unknown = null;
+  const parser = parse({
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    on_skip: (err) => {
+      if (err) errors.push({ row: typeof err.lines === 'number' ? err.lines : 0, reason: `unreadable CSV record: ${err.message}` });
+    },
+  });
+  parser.on('readable', () => {
+    let r: { record: string[]; info: Info } | null;
+    while ((r = parser.read() as typeof r) !== null) records.push(r);
+  });
+  const ended = new Promise<void>((resolve) => {
+    parser.on('end', resolve);
+    parser.on('error', (err) => {
+      failure = err;
+      resolve();
+    });
+  });
+  const tooMany = () => records.length > MAX_CSV_ROWS + 1; // + the header line
+  for (let at = 0; at < text.length && failure === null && !tooMany(); ) {
+    let end = Math.min(text.length, at + PARSE_SLICE);
+    // Never split a surrogate pair (an emoji in a name) between two slices.
+    const last = text.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end++;
+    parser.write(text.slice(at, end));
+    at = end;
+    await yieldToLoop();
   }
+  parser.end();
+  await ended;
+  if (failure instanceof CsvError) throw new AppError('bad_request', `The CSV file cannot be read: ${failure.message}`);
+  if (failure) throw failure;
   const [head, ...data] = records;
   if (head === undefined) throw new AppError('bad_request', 'The CSV file is empty.');
   if (data.length > MAX_CSV_ROWS) {
@@ -196,8 +222,8 @@ export function parseCsv(text: string, opts: { maxRows?: number } = {}): ParsedC
 }
 
 /** First step of an upload: headers, the first rows and a guessed mapping for the user to confirm. */
-export function previewCsv(text: string, opts: { maxRows?: number } = {}): CsvPreview {
-  const parsed = parseCsv(text, { maxRows: opts.maxRows ?? 10 });
+export async function previewCsv(text: string, opts: { maxRows?: number } = {}): Promise<CsvPreview> {
+  const parsed = await parseCsv(text, { maxRows: opts.maxRows ?? 10 });
   return {
     headers: parsed.headers,
     rows: parsed.rows.map((r) => r.cells),

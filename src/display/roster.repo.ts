@@ -140,6 +140,18 @@ export async function listParticipants(
   return r.rows;
 }
 
+/** One page of an event's participants in id order, those after `afterId` (keyset paging). */
+export async function participantsAfter(tx: Queryable, partnerId: number, eventId: number, afterId: number, limit: number): Promise<Participant[]> {
+  const r = await tx.query<Participant>(
+    `SELECT ${PARTICIPANT_COLS} FROM participants
+      WHERE partner_id = $1 AND event_id = $2 AND id > $3
+      ORDER BY id
+      LIMIT $4`,
+    [partnerId, eventId, afterId, limit],
+  );
+  return r.rows;
+}
+
 export async function getParticipant(tx: Queryable, partnerId: number, participantId: number): Promise<ParticipantWithRaw | undefined> {
   const r = await tx.query<ParticipantWithRaw>(
     `SELECT ${PARTICIPANT_COLS}, raw FROM participants WHERE partner_id = $1 AND id = $2`,

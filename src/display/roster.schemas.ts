@@ -63,10 +63,11 @@ export function cleanText(value: string): string {
 
 /** A JSON value without NUL characters, which jsonb cannot hold (a hostile or broken source row). */
 export function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\u0000/g, '');
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '') : value;
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\u0000/g, ''), jsonSafe(v)]));
+    // fromEntries, not assignment: a "__proto__" header stays a key like any other.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [jsonSafe(k), jsonSafe(v)]));
   }
   return value;
 }

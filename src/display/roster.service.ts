@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
+import { ROWS_PER_SLICE, yieldToLoop } from './cooperative.js';
 import { checkMapping, parseCsv, rowToParticipant, type CsvMapping } from './csv.js';
 import * as repo from './roster.repo.js';
 import {
@@ -69,6 +70,24 @@ async function requireEvent(tx: Queryable, partnerId: number, eventId: number, f
   const event = await repo.getEvent(tx, partnerId, eventId, forUpdate);
   if (!event) throw new AppError('not_found', 'Roster event not found.');
   return event;
+}
+
+/** Participants read per query when a whole roster is read. */
+const ROSTER_PAGE = 2_000;
+
+/**
+ * A whole roster, in id order, read in pages with the event loop running between them: one
+ * query for 50,000 participants arrives in bursts that the driver parses for ~200 ms at a
+ * time, and the open display streams would stall meanwhile.
+ */
+async function allParticipants(tx: Queryable, partnerId: number, eventId: number): Promise<Participant[]> {
+  const all: Participant[] = [];
+  for (let after = 0; ; ) {
+    const page = await repo.participantsAfter(tx, partnerId, eventId, after, ROSTER_PAGE);
+    for (const p of page) all.push(p);
+    if (page.length < ROSTER_PAGE) return all;
+    after = page[page.length - 1]!.id; // the next query's wait lets the event loop run
+  }
 }
 
 export async function createEvent(db: Database, partnerId: number, input: CreateEventInput): Promise<RosterEvent> {
@@ -201,7 +220,7 @@ export async function upsertParticipantsTx(
   opts: UpsertOptions = {},
 ): Promise<UpsertResult> {
   await requireEvent(tx, partnerId, eventId, true);
-  const existing = await repo.listParticipants(tx, partnerId, eventId);
+  const existing = await allParticipants(tx, partnerId, eventId);
   const byExt = new Map(existing.filter((p) => p.external_id !== null).map((p) => [p.external_id!, p]));
   const byBib = new Map(existing.map((p) => [p.bib, p]));
   const errors = new Map<number, string>();
@@ -218,7 +237,7 @@ export async function upsertParticipantsTx(
   const seenBib = new Map<string, number>();
   const seenExt = new Map<string, number>();
   const claimedBy = new Map<number, number>();
-  inputs.forEach((input, i) => {
+  const planRow = (input: ParticipantInput, i: number) => {
     const row = rowNo(i);
     const parsed = participantInputSchema.safeParse(input);
     if (!parsed.success) {
@@ -251,7 +270,11 @@ export async function upsertParticipantsTx(
       claimedBy.set(match.id, row);
     }
     planned.push({ row, values: v, match });
-  });
+  };
+  for (const [i, input] of inputs.entries()) {
+    if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToLoop();
+    planRow(input, i);
+  }
 
   // A row may not take a bib held by a participant this import leaves alone. Dropping a row
   // leaves its participant alone too, which can block another row: repeat until stable.
@@ -270,14 +293,20 @@ export async function upsertParticipantsTx(
         protectedIds.add(pl.match.id);
       }
     }
-    live = live.filter((pl) => !blocked.includes(pl));
+    const dropped = new Set(blocked);
+    live = live.filter((pl) => !dropped.has(pl));
   }
 
   const toRemove = opts.removeMissing ? existing.filter(removing).map((p) => p.id) : [];
   const removed = await repo.deleteParticipants(tx, partnerId, toRemove);
   await repo.deferBibUniqueness(tx);
-  const updates = live.filter((pl) => pl.match).map((pl) => ({ id: pl.match!.id, ...merge(stored(pl.match!), pl.values) }));
-  const inserts = live.filter((pl) => !pl.match).map((pl) => merge(EMPTY, pl.values));
+  const updates: (repo.StoredParticipant & { id: number })[] = [];
+  const inserts: repo.StoredParticipant[] = [];
+  for (const [i, pl] of live.entries()) {
+    if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToLoop();
+    if (pl.match) updates.push({ id: pl.match.id, ...merge(stored(pl.match), pl.values) });
+    else inserts.push(merge(EMPTY, pl.values));
+  }
   const updated = await repo.updateParticipants(tx, partnerId, updates);
   const inserted = await repo.insertParticipants(tx, partnerId, eventId, inserts);
   if (updated + inserted + removed > 0) await repo.touchEvent(tx, partnerId, eventId);
@@ -338,12 +367,13 @@ export async function importCsv(
   text: string,
   mapping: CsvMapping,
 ): Promise<CsvImportResult> {
-  const parsed = parseCsv(text);
+  const parsed = await parseCsv(text);
   checkMapping(mapping, parsed.headers);
   const errors: RowError[] = [...parsed.errors];
   const inputs: ParticipantInput[] = [];
   const lines: number[] = [];
-  for (const { line, cells } of parsed.rows) {
+  for (const [i, { line, cells }] of parsed.rows.entries()) {
+    if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToLoop();
     const r = rowToParticipant(parsed.headers, cells, mapping);
     if (r.ok) {
       inputs.push(r.input);
@@ -462,11 +492,14 @@ export class RosterMatcher {
   }
 
   private async load(): Promise<void> {
-    const rows = await listParticipants(this.db, this.partnerId, this.eventId);
-    rows.sort((a, b) => a.id - b.id);
+    const rows = await withPartner(this.db, this.partnerId, async (tx) => {
+      await requireEvent(tx, this.partnerId, this.eventId);
+      return allParticipants(tx, this.partnerId, this.eventId);
+    });
     const byTag = new Map<string, Participant>();
     const byBib = new Map<string, Participant>();
-    // Lowest id wins a tag two participants share, as in the database lookup.
+    // In id order: the lowest id wins a tag two participants share, as in the database lookup.
+    // Built aside and swapped in whole (every web process rebuilds it after a roster edit).
     for (const p of rows) {
       for (const t of p.tags) if (!byTag.has(t)) byTag.set(t, p);
       byBib.set(p.bib, p);

@@ -219,6 +219,26 @@ describe('lookup', () => {
   });
 });
 
+describe('a roster larger than one page', () => {
+  it('is read whole by the matcher and by a re-import (pages of 2,000 participants)', async () => {
+    const event = await roster.createEvent(t.db, 1, { name: 'Big', source: 'manual' });
+    const rows = Array.from({ length: 4_500 }, (_, i) => ({ bib: String(10_000 + i), tags: [`C${i}`], first_name: `Runner${i}` }));
+    rows[4_400]!.tags = ['C1', 'C4400']; // a chip shared with a participant two pages earlier
+    const first = await roster.upsertParticipants(t.db, 1, event.id, rows);
+    expect(first).toMatchObject({ inserted: 4_500, errors: [] });
+
+    const m = await roster.RosterMatcher.load(t.db, 1, event.id);
+    expect(m.size).toBe(4_500);
+    for (const i of [0, 1_999, 2_000, 3_999, 4_000, 4_499]) expect(m.match(`C${i}`)?.first_name, `C${i}`).toBe(`Runner${i}`);
+    expect(m.match('C1')?.first_name).toBe('Runner1'); // the lower id keeps the shared chip
+    expect(m.match('14499')?.first_name).toBe('Runner4499'); // by bib
+
+    // Every stored participant is matched again: nothing inserted twice, nothing lost.
+    const again = await roster.upsertParticipants(t.db, 1, event.id, rows, { removeMissing: true });
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4_500, removed: 0, errors: [] });
+  }, 60_000);
+});
+
 describe('partner isolation', () => {
   it('partner 2 cannot see, import into, edit or look up partner 1’s roster', async () => {
     const event = await roster.createEvent(t.db, 1, { name: 'Private', source: 'manual' });
