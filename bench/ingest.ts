@@ -16,16 +16,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { runSimulation } from '../src/simulator/run.js';
 import { createServerDatabase } from '../test/helpers/db.js';
 import { waitForHealthy } from '../test/helpers/collector.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
+import { copyIn, copyOut } from './copy.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const totalReads = Number(process.env.BENCH_READS ?? 500_000);
@@ -89,25 +87,14 @@ async function main(): Promise<void> {
     const client = new pg.Client({ connectionString: server.url });
     client.on('error', () => {});
     await client.connect();
-    const chunks: Buffer[] = [];
-    await pipeline(
-      client.query(copyTo(`COPY (SELECT ${COLUMNS} FROM timing_reads ORDER BY id) TO STDOUT`)),
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          chunks.push(chunk);
-          cb();
-        },
-      }),
-    );
+    const chunks = await copyOut(client, `SELECT ${COLUMNS} FROM timing_reads ORDER BY id`);
     // The ceiling is the best of three runs: this machine's speed varies from run to run, and a
     // lucky-slow ceiling would flatter the ratio.
     let copySeconds = Infinity;
     for (let run = 0; run < 3; run++) {
       await client.query('TRUNCATE timing_reads');
       await client.query('CHECKPOINT');
-      const copyStart = performance.now();
-      await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY timing_reads (${COLUMNS}) FROM STDIN`)));
-      copySeconds = Math.min(copySeconds, (performance.now() - copyStart) / 1000);
+      copySeconds = Math.min(copySeconds, await copyIn(client, 'timing_reads', COLUMNS, chunks));
     }
 
     // --- the old designs, on a sample of the same rows ---------------------------------

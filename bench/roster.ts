@@ -12,10 +12,7 @@
  * Run: npm run bench:roster (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres;
  *      BENCH_PARTICIPANTS default 50000)
  */
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openDatabase } from '../src/db/database.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { migrate } from '../src/db/migrate.js';
@@ -25,6 +22,7 @@ import { buildWebApp } from '../src/web/app.js';
 import { signIn } from '../test/helpers/auth.js';
 import { testConfig } from '../test/helpers/config.js';
 import { createServerDatabase } from '../test/helpers/db.js';
+import { copyIn, copyOut } from './copy.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const count = Number(process.env.BENCH_PARTICIPANTS ?? 50_000);
@@ -128,23 +126,12 @@ async function main(): Promise<void> {
 
     // The same rows through COPY, into a second event of the same partner.
     const other = (await api('POST', '/api/rosters', { name: 'COPY target' })) as { id: number };
-    const chunks: Buffer[] = [];
-    await pipeline(
-      client.query(copyTo(`COPY (SELECT ${COLUMNS.replace('event_id', `${other.id} AS event_id`)} FROM participants WHERE event_id = ${event.id} ORDER BY id) TO STDOUT`)),
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          chunks.push(chunk);
-          cb();
-        },
-      }),
-    );
+    const chunks = await copyOut(client, `SELECT ${COLUMNS.replace('event_id', `${other.id} AS event_id`)} FROM participants WHERE event_id = ${event.id} ORDER BY id`);
     let copySeconds = Infinity;
     for (let run = 0; run < 3; run++) {
       await client.query('DELETE FROM participants WHERE event_id = $1', [other.id]);
       await client.query('VACUUM participants');
-      const started = performance.now();
-      await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY participants (${COLUMNS}) FROM STDIN`)));
-      copySeconds = Math.min(copySeconds, (performance.now() - started) / 1000);
+      copySeconds = Math.min(copySeconds, await copyIn(client, 'participants', COLUMNS, chunks));
     }
 
     // What a display's web process does for the first screen and after every roster edit.
