@@ -10,4 +10,4 @@ export function yieldToLoop(): Promise<void> {
 }
 
 /** Rows a loop handles between two yields: a few milliseconds of work each. */
-export const ROWS_PER_SLICE = 500;
+export const ROWS_PER_SLICE = 200;

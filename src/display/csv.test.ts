@@ -61,7 +61,7 @@ describe('previewCsv', () => {
   });
 
   it('parses a file fed in slices the same as whole: names with accents and emoji across slice edges, quoted newlines', async () => {
-    // Rows of varied length so that slice edges (every 64 KiB) fall inside names, quotes and emoji.
+    // Rows of varied length so that slice edges (every 16 KiB) fall inside names, quotes and emoji.
     const names = ['Zoë', 'José 🏃‍♀️', 'Ødegård', '"Quoted, Name"', 'Line\nBreak', '李小龍', 'A'.repeat(97)];
     const rows = Array.from({ length: 6000 }, (_, i) => {
       const name = names[i % names.length]!;

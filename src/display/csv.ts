@@ -152,7 +152,7 @@ function uniqueHeaders(raw: readonly string[]): string[] {
 }
 
 /** Characters of the file handed to the parser at a time, the event loop running in between. */
-export const PARSE_SLICE = 64 * 1024;
+export const PARSE_SLICE = 16 * 1024;
 
 /**
  * Parses a roster file within the size limits (413 past 10 MB or 100,000 rows). `maxRows`
