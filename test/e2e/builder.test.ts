@@ -399,7 +399,8 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     const screen = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
     try {
       await screen.goto(`${stack.baseUrl}/d/${link.id}`);
-      await screen.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle', undefined, { timeout: 10_000 });
+      // Idle is drawn before the stream opens; a read sent before it opens is not this screen's.
+      await screen.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle' && (globalThis as any).document.body.dataset.stream === 'open', undefined, { timeout: 10_000 });
       const ctp = await RawClient.signedIn(stack.collector.tcpPort, source.user_id, source.secret, { locations: ['finish'] });
       ctp.send('CT01_33~1~finish~4242~2026-11-23T10:00:00.00~1~0A0B0C~1');
       await screen.waitForFunction(() => (globalThis as any).document.body.dataset.bib === '4242', undefined, { timeout: 10_000 });

@@ -79,7 +79,8 @@ describe.skipIf(!browserTestsEnabled())('display screens in Chromium', () => {
       void d.dismiss();
     });
     await page.goto(`${stack.baseUrl}/d/${linkId}`);
-    await page.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle', undefined, { timeout: 10_000 });
+    // Idle is drawn before the stream opens; a read sent before it opens is not this screen's.
+    await page.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle' && (globalThis as any).document.body.dataset.stream === 'open', undefined, { timeout: 10_000 });
     return page;
   }
 

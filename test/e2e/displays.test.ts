@@ -356,7 +356,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     display = await page.context().newPage();
     display.on('pageerror', (e) => problems.push(`display pageerror: ${e.message}`));
     await display.goto(`${stack.baseUrl}/d/${linkId}`);
-    await display.locator('body[data-state="idle"]').waitFor({ timeout: 10_000 });
+    await display.locator('body[data-state="idle"][data-stream="open"]').waitFor({ timeout: 10_000 });
 
     // The display reports itself; the console (polling every 2 s) lists it as idle.
     await screenCard().first().waitFor({ timeout: 8_000 });
@@ -408,6 +408,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     const notice = display!.locator('#notice');
     await notice.getByText('This display link has ended').waitFor({ timeout: 10_000 });
     expect(await notice.isVisible()).toBe(true);
+    expect(await display!.evaluate(() => (globalThis as any).document.body.dataset.stream)).toBe('ended');
     await display!.screenshot({ path: join(ARTIFACTS, 'displays-ended.png') });
 
     // The console of a revoked link says so.

@@ -144,8 +144,12 @@ function connect(): void {
   const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : '';
   const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream${query}`);
   source = es;
+  // "open" once the server has subscribed this screen (it answers only then): from that moment
+  // no read is missed. For whoever watches the screen's DOM (tests, kiosk monitoring).
+  document.body.dataset.stream = 'connecting';
   es.onopen = () => {
     retryMs = 1_000;
+    document.body.dataset.stream = 'open';
     showNotice(null);
   };
   es.addEventListener('read', (e) => {
@@ -169,6 +173,7 @@ function connect(): void {
   es.addEventListener('ended', () => void restart());
   es.onerror = () => {
     // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up.
+    document.body.dataset.stream = 'connecting';
     if (es.readyState === EventSource.CLOSED) void restart();
     else showNotice('Reconnecting…');
   };
@@ -183,6 +188,7 @@ async function restart(): Promise<void> {
     if (!config) {
       // Revoked or expired: for good. Stop reporting and reconnecting; show the idle design.
       ended = true;
+      document.body.dataset.stream = 'ended';
       queue?.clear();
       render();
       showNotice('This display link has ended.');
