@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.js';
+import { openDatabase } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
 import { runSimulation } from '../src/simulator/run.js';
 import { createServerDatabase } from '../test/helpers/db.js';

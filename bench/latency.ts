@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.js';
+import { openDatabase } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
 import { waitForHealthy } from '../test/helpers/collector.js';
 import { createServerDatabase } from '../test/helpers/db.js';

@@ -13,10 +13,10 @@
  *      BENCH_PARTICIPANTS default 50000)
  */
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.js';
+import { openDatabase } from '../src/db/index.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { migrate } from '../src/db/migrate.js';
-import { RosterMatcher } from '../src/display/roster.service.js';
+import { RosterMatcher } from '../src/rosters/roster.service.js';
 import { createLogger } from '../src/log.js';
 import { buildWebApp } from '../src/web/app.js';
 import { signIn } from '../test/helpers/auth.js';

@@ -1,7 +1,7 @@
 /** Opens what every process needs: validated config, logger, migrated database. */
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
-import { openDatabase, type Database } from './db/database.js';
+import { openDatabase, type Database } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { APP_ROLE } from './db/tenant.js';
 import { createLogger, type Logger } from './log.js';

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readsTopic } from '../src/bus/bus.js';
 import { createMemoryBus } from '../src/bus/memory.js';
-import type { LiveRead } from '../src/collector/live-read.js';
+import type { LiveRead } from '../src/bus/live-read.js';
 import { testConfig } from './helpers/config.js';
 import { createLogger } from '../src/log.js';
 import { buildWebApp } from '../src/web/app.js';
@@ -206,7 +206,7 @@ describe('cross-tenant isolation over HTTP', () => {
     const controller = new AbortController();
     const res = await fetch(`http://127.0.0.1:${port}/api/display/${aLink}/stream`, { signal: controller.signal });
     const reader = res.body!.getReader();
-    const read: LiveRead = { id: 9_999, partnerId: bPartner, sessionId: 900, location: 'B-LOC', tag: 'BTAG9', kind: 'tag', readTime: 1, receivedAt: 1, sequence: 2, lap: 1, readerId: 'R', gator: 1 };
+    const read: LiveRead = { id: 9_999, partnerId: bPartner, sessionId: 900, location: 'B-LOC', tag: 'BTAG9', kind: 'tag', readTimeMs: 1, receivedAt: 1, sequence: 2, lap: 1, readerId: 'R', gator: 1 };
     await new Promise((r) => setTimeout(r, 100));
     await bus.publish(readsTopic(bPartner), [read]);
     let text = '';

@@ -61,7 +61,7 @@ describe('field values', () => {
   const runner: Runner = {
     bib: '7', first_name: 'Ada', last_name: 'Lovelace', name: 'Ada Lovelace', city: 'London', state: '', country: 'GBR', city_state: 'London',
     age: '36', gender: 'F', division: 'F35-39', race: '10K', wave: '', team: '', message: '', server_message: 'Bravo!',
-    location: 'finish', readTime: Date.UTC(2026, 0, 1, 10, 0, 0), elapsedMs: 3_723_000, unknown: false,
+    location: 'finish', readTimeMs: Date.UTC(2026, 0, 1, 10, 0, 0), elapsedMs: 3_723_000, unknown: false,
   };
 
   it('formats elapsed time and falls back to the rotating message; nothing unknown shows as a placeholder', () => {

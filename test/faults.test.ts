@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type Queryable } from '../src/db/database.js';
+import { openDatabase, type Database, type Queryable } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { runSimulation, type SimulationReport } from '../src/simulator/run.js';

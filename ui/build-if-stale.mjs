@@ -11,8 +11,8 @@ const uiDir = dirname(fileURLToPath(import.meta.url));
 const builtIndex = join(uiDir, 'dist', 'index.html');
 const sources = [
   ...['src', 'public', 'index.html', 'display.html', 'vite.config.ts'].map((name) => join(uiDir, name)),
-  // Server modules the UI imports (kept import-free for that reason).
-  ...['accounts/permissions.ts', 'display/template-fields.ts'].map((name) => join(uiDir, '..', 'src', name)),
+  // Modules the server shares with the UI (src/shared: import-free, checked by its own tsconfig).
+  join(uiDir, '..', 'src', 'shared'),
 ];
 
 function newestMtime(path) {

@@ -6,7 +6,7 @@
  * functions of migration 0003 (p88_auth_*), never through the tables.
  */
 import type { Queryable } from '../db/database.js';
-import type { PartnerRole, Role, TokenScope } from './permissions.js';
+import type { PartnerRole, Role, TokenScope } from '../shared/permissions.js';
 
 export interface PartnerRow {
   id: number;

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { asPlatform, withPartner } from '../db/tenant.js';
 import { createAccountsService, linksFor, type PartnerView } from './accounts.service.js';
 import { hashSecret } from './secrets.js';
-import { buildAccountsTestApp, TEST_PUBLIC_URL, tokenInMail, type AccountsTestApp } from './test-support.js';
+import { buildAccountsTestApp, TEST_PUBLIC_URL, tokenInMail, type AccountsTestApp } from '../../test/helpers/accounts-app.js';
 
 const PASSWORD = 'correct horse battery';
 

@@ -8,8 +8,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { authOf, authPlugin, clearSessionCookie, requireAuth, setSessionCookie } from '../web/auth.js';
-import { errorResponseSchema } from '../web/error-handler.js';
+import { authOf, authPlugin, clearSessionCookie, requireAuth, setSessionCookie } from './auth.js';
+import { errorResponseSchema } from '../http/error-handler.js';
 import { createAccountsService, linksFor, type AccountsLimits, type AccountsService, type RequestContext } from './accounts.service.js';
 import { logMailer, type Mailer } from './mailer.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PASSWORD_MAX } from './passwords.js';
-import { ACTIONS, PARTNER_ROLES, ROLES, TOKEN_SCOPES } from './permissions.js';
+import { ACTIONS, PARTNER_ROLES, ROLES, TOKEN_SCOPES } from '../shared/permissions.js';
 
 const MAX_INT4 = 2_147_483_647;
 

@@ -8,6 +8,7 @@
  * partner is known use the repo's SECURITY DEFINER lookups, which read one row by an exact key.
  */
 import type { Database, Queryable } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { asPlatform, withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -22,7 +23,7 @@ import {
   type PartnerRole,
   type Role,
   type TokenScope,
-} from './permissions.js';
+} from '../shared/permissions.js';
 import { RateLimiter } from './rate-limit.js';
 import { API_TOKEN_PREFIX, csrfTokenFor, hashSecret, looksLikeSecret, newSecret } from './secrets.js';
 import { Usage } from './usage.service.js';
@@ -160,9 +161,6 @@ function actorOf(auth: Auth): string {
   return auth.via === 'token' ? `token:${auth.tokenId}` : `user:${auth.userId}`;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
 
 /** The partner an authenticated caller acts for; platform admins must name one elsewhere. */
 function partnerOf(auth: Auth): number {

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses } from '../web/error-handler.js';
+import { authPartnerId, requireAuth } from './auth.js';
+import { errorResponses } from '../http/error-handler.js';
 import type { TimingSources } from './timing-sources.service.js';
 
 const tags = ['sources'];

@@ -6,6 +6,7 @@ import { createPostgresBus } from './postgres.js';
 import { createRedisBus } from './redis.js';
 
 export * from './bus.js';
+export type { LiveRead } from './live-read.js';
 
 /**
  * Redis when REDIS_URL is set (many web nodes); in memory when the collector and the web

@@ -1,22 +1,8 @@
 /** All SQL of the collector: sessions, locations, the batched read insert, connection_log. */
 import { numberArray, textArray } from '../db/array-literal.js';
 import type { Queryable } from '../db/database.js';
+import { findActiveSession, type ActiveSession } from '../timing/timing.repo.js';
 import type { IngestRecord } from './record.js';
-
-export interface ActiveSession {
-  id: number;
-  timezone: string;
-  /** Local event date, YYYY-MM-DD. */
-  eventDate: string;
-}
-
-export async function findActiveSession(db: Queryable, partnerId: number): Promise<ActiveSession | null> {
-  const r = await db.query<ActiveSession>(
-    `SELECT id, timezone, event_date::text AS "eventDate" FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`,
-    [partnerId],
-  );
-  return r.rows[0] ?? null;
-}
 
 /** Any session's id, zone and date (for reads queued under a session that is no longer active). */
 export async function findSession(db: Queryable, sessionId: number): Promise<ActiveSession | null> {

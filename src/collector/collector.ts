@@ -3,6 +3,7 @@
  * pipeline, plus its status HTTP API (61612). Independent of the web process: it needs only
  * the database, and keeps accepting reads (spooling them) while the database is away.
  */
+import { withTimeout } from '../http/timeout.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
@@ -14,7 +15,8 @@ import { asPlatform } from '../db/tenant.js';
 import { version } from '../version.js';
 import { readsTopic, type Bus } from '../bus/bus.js';
 import { closeDanglingConnections } from './collector.repo.js';
-import { toLiveRead, type LiveRead } from './live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
+import { toLiveRead } from './live-read.js';
 import { CollectorConnection } from './connection.js';
 import { ResumeCursors } from './cursors.js';
 import { IngestPipeline } from './ingest.js';
@@ -124,7 +126,7 @@ export async function startCollector({ db, config, log: rootLog, bus }: Collecto
       spool,
       readsPerSecond: rate.rate(ingest.stats.stored),
     }),
-    pingDatabase: () => withTimeout(db.query('SELECT 1'), 2_000).then(() => true, () => false),
+    pingDatabase: () => withTimeout(db.query('SELECT 1'), 2_000, 'database ping').then(() => true, () => false),
   });
   const rateSampler = setInterval(() => rate.sample(ingest.stats.stored), 1000);
   rateSampler.unref();
@@ -190,20 +192,4 @@ function cachedLookup(lookup: (userId: string) => Promise<SourceIdentity | null>
       throw err;
     }
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -5,7 +5,7 @@
  * per zone and UTC hour, so Intl runs once an hour of race, not once a read.
  */
 import { TimeKind } from '../ctp01/index.js';
-import { wallClock } from '../timefmt.js';
+import { wallClock } from '../time-zone.js';
 
 export interface EventClock {
   timezone: string;

@@ -1,22 +1,7 @@
+import type { LiveRead } from '../bus/live-read.js';
 import type { StoredRead } from './ingest.js';
 
-/** A stored read as live consumers (display streams) receive it on the bus. */
-export interface LiveRead {
-  id: number;
-  partnerId: number;
-  sessionId: number;
-  location: string;
-  tag: string;
-  kind: 'tag' | 'gun';
-  /** The read's time (epoch ms). */
-  readTime: number;
-  receivedAt: number;
-  sequence: number;
-  lap: number;
-  readerId: string;
-  gator: number;
-}
-
+/** What the bus carries of a stored read (src/bus/live-read.ts). */
 export function toLiveRead(r: StoredRead): LiveRead {
   return {
     id: r.id,
@@ -25,7 +10,7 @@ export function toLiveRead(r: StoredRead): LiveRead {
     location: r.location,
     tag: r.tag,
     kind: r.kind,
-    readTime: r.readTimeMs,
+    readTimeMs: r.readTimeMs,
     receivedAt: r.receivedAt,
     sequence: r.sequence,
     lap: r.lap,

@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { eventually } from '../../test/helpers/collector.js';
 import { startCollector, type CollectorHandle } from './collector.js';
-import type { LiveRead } from './live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,7 +54,7 @@ describe('stored reads on the bus', () => {
       location: 'finish',
       tag: '1234',
       kind: 'tag',
-      readTime: Date.parse('2026-10-18T09:30:00.500Z'),
+      readTimeMs: Date.parse('2026-10-18T09:30:00.500Z'),
       sequence: 1,
       lap: 1,
       readerId: '0A0B0C',

@@ -4,8 +4,9 @@
  */
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
-import { formatInZone, localDate } from '../timefmt.js';
-import { createActiveSession, findActiveSession, findSession, type ActiveSession } from './collector.repo.js';
+import { formatInZone, localDate } from '../time-zone.js';
+import { findActiveSession, type ActiveSession } from '../timing/timing.repo.js';
+import { createActiveSession, findSession } from './collector.repo.js';
 
 const CACHE_MS = 5_000;
 

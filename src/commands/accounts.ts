@@ -10,7 +10,7 @@ import { insertAudit, insertUser } from '../accounts/accounts.repo.js';
 import { createAccountsService, linksFor, type AccountsService } from '../accounts/accounts.service.js';
 import { logMailer } from '../accounts/mailer.js';
 import { generatePassword, hashPassword } from '../accounts/passwords.js';
-import { isRole, ROLES } from '../accounts/permissions.js';
+import { isRole, ROLES } from '../shared/permissions.js';
 import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
 import { AppError } from '../errors.js';

@@ -17,10 +17,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { asPlatform, withPartner } from '../db/tenant.js';
 import { DisplayLinks } from '../display/display-links.service.js';
-import type { ParticipantInput } from '../display/roster.schemas.js';
-import * as rosters from '../display/roster.service.js';
+import type { ParticipantInput } from '../rosters/roster.schemas.js';
+import * as rosters from '../rosters/roster.service.js';
 import { ScreenPresence } from '../display/screens.js';
-import { Templates } from '../display/templates.service.js';
+import { Templates } from '../templates/templates.service.js';
 import type { Logger } from '../log.js';
 import { openRuntime } from '../runtime.js';
 

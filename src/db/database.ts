@@ -1,6 +1,7 @@
 /**
  * One interface over a PostgreSQL server (node-postgres pool) and embedded PGlite, so the
- * same SQL, migrations and tests run on both.
+ * same SQL, migrations and tests run on both. Types only: the backends import them, and
+ * db/index.ts (openDatabase) imports the backends.
  */
 export interface QueryResult<T> {
   rows: T[];
@@ -46,14 +47,4 @@ export interface OpenOptions {
   role?: string;
   /** A server's listening connection was lost (it is re-opened by itself); for the log. */
   onListenLost?: (err: Error) => void;
-}
-
-/** Opens a server pool when a URL is given, else embedded PGlite. */
-export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.url) {
-    const { openPostgres } = await import('./postgres.js');
-    return openPostgres(opts.url, opts);
-  }
-  const { openPglite } = await import('./pglite.js');
-  return openPglite(opts.dataDir);
 }

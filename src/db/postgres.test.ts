@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerDatabase, serverUrl } from '../../test/helpers/db.js';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase, type Database } from './index.js';
 import { migrate } from './migrate.js';
 import { APP_ROLE } from './tenant.js';
 

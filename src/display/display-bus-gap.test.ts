@@ -12,7 +12,7 @@ import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/hel
 import { readSse } from '../../test/helpers/sse.js';
 import { readsTopic, type Bus } from '../bus/bus.js';
 import { createPostgresBus } from '../bus/postgres.js';
-import type { LiveRead } from '../collector/live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
 import { createLogger } from '../log.js';
 import { buildWebApp } from '../web/app.js';
 
@@ -48,7 +48,7 @@ describe.runIf(serverUrl)('display screens after the bus lost its connection', (
     readSse(res.body!, (f) => events.push(f.event ?? 'message'));
     try {
       // Live before the loss: a read published reaches the screen.
-      const read = (id: number): LiveRead => ({ id, partnerId, sessionId: 1, location: 'finish', tag: `T${id}`, kind: 'tag', readTime: Date.now(), receivedAt: Date.now(), sequence: id, lap: 1, readerId: 'R', gator: 1 });
+      const read = (id: number): LiveRead => ({ id, partnerId, sessionId: 1, location: 'finish', tag: `T${id}`, kind: 'tag', readTimeMs: Date.now(), receivedAt: Date.now(), sequence: id, lap: 1, readerId: 'R', gator: 1 });
       await expect.poll(async () => {
         await bus.publish(readsTopic(partnerId), [read(1)]);
         return events.includes('read');

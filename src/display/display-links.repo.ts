@@ -55,11 +55,6 @@ export async function revokeLink(db: Queryable, id: string): Promise<boolean> {
   return r.rowCount === 1;
 }
 
-export async function activeSessionId(db: Queryable, partnerId: number): Promise<number | null> {
-  const r = await db.query<{ id: number }>(`SELECT id FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`, [partnerId]);
-  return r.rows[0]?.id ?? null;
-}
-
 export interface ReplayRead {
   id: number;
   session_id: number;

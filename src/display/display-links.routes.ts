@@ -1,12 +1,12 @@
 /** HTTP for managing a partner's display links (signed in). The screens' side is display.routes.ts. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses } from '../web/error-handler.js';
+import { authPartnerId, requireAuth } from '../accounts/auth.js';
+import { errorResponses } from '../http/error-handler.js';
 import type { DisplayLinks, NewLink } from './display-links.service.js';
 import { runnerSchema } from './runner.js';
 import { displaySettingsSchema } from './settings.js';
-import { DISPLAY_LINK_LIMITS } from './settings-defaults.js';
+import { DISPLAY_LINK_LIMITS } from '../shared/display-settings.js';
 
 const tags = ['display'];
 const linkSchema = z.object({

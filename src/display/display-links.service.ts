@@ -23,7 +23,7 @@ import {
 } from './display-links.repo.js';
 import type { DisplayControl } from './display-stream.js';
 import { newLinkId } from './link-id.js';
-import { bibHolder, getParticipant } from './roster.repo.js';
+import { bibHolder, getParticipant } from '../rosters/roster.repo.js';
 import { runnerOf, type Runner } from './runner.js';
 import type { ScreenPresence, ScreenState } from './screens.js';
 import { displaySettingsSchema, withDefaults, type DisplaySettings } from './settings.js';

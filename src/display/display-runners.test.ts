@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { readSse } from '../../test/helpers/sse.js';
 import { readsTopic } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
-import type { LiveRead } from '../collector/live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
 import { createLogger } from '../log.js';
 import { buildWebApp } from '../web/app.js';
 
@@ -62,8 +62,8 @@ async function openStream(linkId: string) {
   return { events, close: () => controller.abort() };
 }
 
-function live(id: number, tag: string, readTime: number, kind: 'tag' | 'gun' = 'tag'): LiveRead {
-  return { id, partnerId, sessionId, location: 'finish', tag, kind, readTime, receivedAt: readTime, sequence: id, lap: 1, readerId: 'R', gator: 1 };
+function live(id: number, tag: string, readTimeMs: number, kind: 'tag' | 'gun' = 'tag'): LiveRead {
+  return { id, partnerId, sessionId, location: 'finish', tag, kind, readTimeMs, receivedAt: readTimeMs, sequence: id, lap: 1, readerId: 'R', gator: 1 };
 }
 
 async function until(cond: () => boolean, what = 'condition') {

@@ -10,10 +10,11 @@
  * and checks the link once per heartbeat for all of them.
  */
 import { displayControlTopic, readsTopic, type Bus } from '../bus/bus.js';
-import type { LiveRead } from '../collector/live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
-import { activeSessionId, findPublicLink, readsAfter, type PublicLink } from './display-links.repo.js';
+import { findActiveSession } from '../timing/timing.repo.js';
+import { findPublicLink, readsAfter, type PublicLink } from './display-links.repo.js';
 import { runnerOf, type Runner, type RunnerResolver } from './runner.js';
 import { withDefaults, type DisplaySettings } from './settings.js';
 
@@ -25,7 +26,7 @@ export interface DisplayRead {
   kind: 'tag' | 'gun';
   tag: string;
   location: string;
-  readTime: number;
+  readTimeMs: number;
   sessionId: number;
   /** Who crossed (null for gun events). */
   runner: Runner | null;
@@ -199,7 +200,7 @@ export class LinkFeed {
       // Roster and gun times in memory before the first read (a link following the active
       // session loads that session's guns).
       const partnerId = this.link.partner_id;
-      const sessionId = this.link.session_id ?? (await withPartner(this.deps.db, partnerId, (tx) => activeSessionId(tx, partnerId)).catch(() => null));
+      const sessionId = this.link.session_id ?? (await withPartner(this.deps.db, partnerId, async (tx) => (await findActiveSession(tx, partnerId))?.id ?? null).catch(() => null));
       await runners.prepare(partnerId, this.link.roster_event_id, sessionId);
       this.stops.push(await bus.subscribe<LiveRead>(readsTopic(this.link.partner_id), (items) => this.onReads(items), () => this.onGap()));
       this.stops.push(await bus.subscribe<DisplayControl>(displayControlTopic(this.link.partner_id), (items) => this.onControl(items)));
@@ -244,10 +245,10 @@ export class LinkFeed {
       if (!this.handled.add(item.id)) continue;
       // The gun counts for elapsed times wherever it was fired (usually the start, which a
       // finish screen does not show).
-      if (item.kind === 'gun') this.deps.runners.noteGun(item.sessionId, item.readTime);
+      if (item.kind === 'gun') this.deps.runners.noteGun(item.sessionId, item.readTimeMs);
       if (!this.wanted(item.sessionId, item.location)) continue;
-      if (item.kind === 'tag' && !this.repeat.accept(item.tag, item.location, item.readTime)) continue;
-      const frame = this.frame({ id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTime: item.readTime, sessionId: item.sessionId });
+      if (item.kind === 'tag' && !this.repeat.accept(item.tag, item.location, item.readTimeMs)) continue;
+      const frame = this.frame({ id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTimeMs: item.readTimeMs, sessionId: item.sessionId });
       if (frame) frames.push(frame);
     }
     if (frames.length === 0) return;
@@ -284,7 +285,7 @@ export class LinkFeed {
     if (r.kind === 'gun') return { id: r.id, text: sseFrame({ ...r, runner: null }) };
     const partnerId = this.link.partner_id;
     const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
-    const runner = runnerOf(participant, r.tag, r.location, r.readTime, runners.elapsed(partnerId, r.sessionId, r.readTime), pick(this.settings.serverMessages));
+    const runner = runnerOf(participant, r.tag, r.location, r.readTimeMs, runners.elapsed(partnerId, r.sessionId, r.readTimeMs), pick(this.settings.serverMessages));
     if (runner.unknown && this.settings.unknownBib === 'hide') return null;
     return { id: r.id, text: sseFrame({ ...r, runner }) };
   }
@@ -293,7 +294,7 @@ export class LinkFeed {
   private async replay(afterId: number): Promise<Frame[]> {
     const link = this.link;
     const missed = await withPartner(this.deps.db, link.partner_id, async (tx) => {
-      const sessionId = link.session_id ?? (await activeSessionId(tx, link.partner_id));
+      const sessionId = link.session_id ?? (await findActiveSession(tx, link.partner_id))?.id ?? null;
       return sessionId === null ? [] : readsAfter(tx, sessionId, afterId, link.locations, MAX_REPLAY);
     });
     // Elapsed times need the session's gun, which the replay (of this link's locations) may not hold.
@@ -303,7 +304,7 @@ export class LinkFeed {
     const frames: Frame[] = [];
     for (const r of missed) {
       if (r.read_kind === 'tag' && !repeat.accept(r.tag_code, r.location_name, r.read_time.getTime())) continue;
-      const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTime: r.read_time.getTime(), sessionId: r.session_id });
+      const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTimeMs: r.read_time.getTime(), sessionId: r.session_id });
       if (f) frames.push(f);
     }
     return frames;

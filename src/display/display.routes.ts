@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { errorBody, errorResponses } from '../web/error-handler.js';
+import { errorBody, errorResponses } from '../http/error-handler.js';
 import { withPartner } from '../db/tenant.js';
 import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { DisplayFeeds } from './display-stream.js';

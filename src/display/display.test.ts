@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readsTopic } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
-import type { LiveRead } from '../collector/live-read.js';
+import type { LiveRead } from '../bus/live-read.js';
 import { testConfig } from '../../test/helpers/config.js';
 import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
@@ -59,8 +59,8 @@ async function openStream(path: string, headers: Record<string, string> = {}) {
   return { res, events, close: () => controller.abort() };
 }
 
-function live(id: number, tag: string, location: string, readTime: number, kind: 'tag' | 'gun' = 'tag', sessionId = 1): LiveRead {
-  return { id, partnerId: 1, sessionId, location, tag, kind, readTime, receivedAt: readTime, sequence: id, lap: 1, readerId: 'R', gator: 1 };
+function live(id: number, tag: string, location: string, readTimeMs: number, kind: 'tag' | 'gun' = 'tag', sessionId = 1): LiveRead {
+  return { id, partnerId: 1, sessionId, location, tag, kind, readTimeMs, receivedAt: readTimeMs, sequence: id, lap: 1, readerId: 'R', gator: 1 };
 }
 
 async function until(cond: () => boolean) {

@@ -10,9 +10,11 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
-import { RosterMatcher } from './roster.service.js';
-import type { Runner } from './template-fields.js';
-import type { Participant } from './roster.schemas.js';
+import { eventUpdatedAt } from '../rosters/roster.repo.js';
+import type { Participant } from '../rosters/roster.schemas.js';
+import { RosterMatcher } from '../rosters/roster.service.js';
+import type { Runner } from '../shared/template-fields.js';
+import { gunTimes } from '../timing/timing.repo.js';
 
 export type { Runner };
 
@@ -24,10 +26,10 @@ const text = z.string();
 export const runnerSchema = z.object({
   bib: text, first_name: text, last_name: text, name: text, city: text, state: text, country: text, city_state: text,
   age: text, gender: text, division: text, race: text, wave: text, team: text, message: text, server_message: text,
-  location: text, readTime: z.number(), elapsedMs: z.number().nullable(), unknown: z.boolean(),
+  location: text, readTimeMs: z.number(), elapsedMs: z.number().nullable(), unknown: z.boolean(),
 }) satisfies z.ZodType<Runner>;
 
-export function runnerOf(p: Participant | undefined, tag: string, location: string, readTime: number, elapsedMs: number | null, serverMessage: string): Runner {
+export function runnerOf(p: Participant | undefined, tag: string, location: string, readTimeMs: number, elapsedMs: number | null, serverMessage: string): Runner {
   const first = p?.first_name ?? '';
   const last = p?.last_name ?? '';
   const city = p?.city ?? '';
@@ -50,7 +52,7 @@ export function runnerOf(p: Participant | undefined, tag: string, location: stri
     message: p?.custom_message ?? '',
     server_message: serverMessage,
     location,
-    readTime,
+    readTimeMs,
     elapsedMs,
     unknown: p === undefined,
   };
@@ -96,22 +98,20 @@ export class RunnerResolver {
   }
 
   /** Elapsed since the latest gun at or before the read; loads the session's stored guns on first use. */
-  elapsed(partnerId: number, sessionId: number, readTime: number): number | null {
+  elapsed(partnerId: number, sessionId: number, readTimeMs: number): number | null {
     if (!this.gunsLoaded.has(sessionId)) void this.loadGuns(partnerId, sessionId);
     let gun: number | null = null;
-    for (const g of this.guns.get(sessionId) ?? []) if (g <= readTime) gun = g;
-    return gun === null ? null : readTime - gun;
+    for (const g of this.guns.get(sessionId) ?? []) if (g <= readTimeMs) gun = g;
+    return gun === null ? null : readTimeMs - gun;
   }
 
   private loadGuns(partnerId: number, sessionId: number): Promise<void> {
     if (this.gunsLoaded.has(sessionId)) return Promise.resolve();
     let loading = this.gunLoads.get(sessionId);
     if (!loading) {
-      loading = withPartner(this.db, partnerId, (tx) =>
-        tx.query<{ t: Date }>(`SELECT read_time AS t FROM timing_reads WHERE session_id = $1 AND read_kind = 'gun' ORDER BY read_time`, [sessionId]),
-      )
-        .then((r) => {
-          for (const row of r.rows) this.noteGun(sessionId, row.t.getTime());
+      loading = withPartner(this.db, partnerId, (tx) => gunTimes(tx, sessionId))
+        .then((times) => {
+          for (const t of times) this.noteGun(sessionId, t);
           this.gunsLoaded.add(sessionId);
         })
         // Without gun times a runner shows no elapsed time; the next read tries again. (An
@@ -136,10 +136,7 @@ export class RunnerResolver {
     if (Date.now() - e.checkedAt < ROSTER_CHECK_MS && e.matcher) return Promise.resolve();
     e.checkedAt = Date.now();
     e.loading = (async () => {
-      const r = await withPartner(this.db, partnerId, (tx) =>
-        tx.query<{ updated_at: Date }>(`SELECT updated_at FROM roster_events WHERE id = $1`, [eventId]),
-      );
-      const updatedAt = r.rows[0]?.updated_at.getTime();
+      const updatedAt = (await withPartner(this.db, partnerId, (tx) => eventUpdatedAt(tx, eventId)))?.getTime();
       if (updatedAt === undefined) {
         e.matcher = null; // deleted, or not this partner's: nobody matches
         return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_SETTINGS_DEFAULTS, DISPLAY_SETTINGS_LIMITS } from './settings-defaults.js';
+import { DISPLAY_SETTINGS_DEFAULTS, DISPLAY_SETTINGS_LIMITS } from '../shared/display-settings.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
 
 describe('display settings', () => {

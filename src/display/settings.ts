@@ -7,9 +7,9 @@ import {
   DROP_POLICIES,
   UNKNOWN_BIB,
   type DisplaySettings,
-} from './settings-defaults.js';
+} from '../shared/display-settings.js';
 
-export type { DisplaySettings } from './settings-defaults.js';
+export type { DisplaySettings } from '../shared/display-settings.js';
 
 const messages = (most: number, defaults: readonly string[]) => z.array(z.string().max(L.messageLength)).max(most).default(() => [...defaults]);
 

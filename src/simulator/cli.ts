@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { formatInZone } from '../timefmt.js';
+import { formatInZone } from '../time-zone.js';
 import type { ControllerEvent, ControllerStats } from './controller.js';
 import { courseFromNames, DEFAULT_COURSE, parseCourse, validateCourse, type CourseLocation } from './race.js';
 import { clientLocationName, runSimulation, type SimulationOptions, type SimulationReport } from './run.js';

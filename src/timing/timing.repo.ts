@@ -10,13 +10,24 @@
 import type { Queryable } from '../db/database.js';
 import type { Read, Session, Stats } from './timing.schemas.js';
 
-/** Ids of the partner's active sessions (the schema allows at most one; nothing here relies on it). */
-export async function activeSessionIds(db: Queryable, partnerId: number): Promise<number[]> {
-  const r = await db.query<{ id: number }>(
-    `SELECT id FROM timing_sessions WHERE partner_id = $1 AND status = 'active' ORDER BY id`,
+export interface ActiveSession {
+  id: number;
+  timezone: string;
+  /** Local event date, YYYY-MM-DD. */
+  eventDate: string;
+}
+
+/**
+ * The partner's active timing session, or null. The one query for it: the collector writes
+ * reads into it, the read APIs and display links default to it. A unique index allows at
+ * most one per partner (migration 0001).
+ */
+export async function findActiveSession(db: Queryable, partnerId: number): Promise<ActiveSession | null> {
+  const r = await db.query<ActiveSession>(
+    `SELECT id, timezone, event_date::text AS "eventDate" FROM timing_sessions WHERE partner_id = $1 AND status = 'active'`,
     [partnerId],
   );
-  return r.rows.map((row) => row.id);
+  return r.rows[0] ?? null;
 }
 
 export async function sessionExists(db: Queryable, partnerId: number, sessionId: number): Promise<boolean> {
@@ -125,4 +136,38 @@ export async function listSessions(db: Queryable, partnerId: number, limit: numb
     [partnerId, limit],
   );
   return r.rows;
+}
+
+/** A session's gun times (epoch ms), oldest first: elapsed times on the displays count from them. */
+export async function gunTimes(db: Queryable, sessionId: number): Promise<number[]> {
+  const r = await db.query<{ t: Date }>(
+    `SELECT read_time AS t FROM timing_reads WHERE session_id = $1 AND read_kind = 'gun' ORDER BY read_time`,
+    [sessionId],
+  );
+  return r.rows.map((row) => row.t.getTime());
+}
+
+const READ_COLUMNS = `id, partner_id, session_id, location_id, stream_id, source_key, connection_log_id, sequence_number,
+  location_name, tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
+
+/**
+ * Moves up to `limit` reads received before `olderThan` into timing_reads_archive in one
+ * statement; returns how many moved. The archive has the same unique key, so a batch that is
+ * repeated after an interruption moves nothing twice.
+ */
+export async function archiveReadsBefore(db: Queryable, olderThan: Date, limit: number): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `WITH moved AS (
+       DELETE FROM timing_reads
+        WHERE id IN (SELECT id FROM timing_reads WHERE received_at < $1 LIMIT $2)
+       RETURNING ${READ_COLUMNS}
+     ), archived AS (
+       INSERT INTO timing_reads_archive (${READ_COLUMNS})
+       SELECT ${READ_COLUMNS} FROM moved
+       ON CONFLICT (stream_id, sequence_number) DO NOTHING
+     )
+     SELECT count(*)::int AS n FROM moved`,
+    [olderThan, limit],
+  );
+  return r.rows[0]?.n ?? 0;
 }

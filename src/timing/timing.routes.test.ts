@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
 import type { Queryable } from '../db/database.js';
-import { openDatabase } from '../db/database.js';
-import { buildTestApp } from '../web/test-support.js';
+import { openDatabase } from '../db/index.js';
+import { buildTestApp } from '../../test/helpers/app.js';
 import { signIn } from '../../test/helpers/auth.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -1,7 +1,7 @@
 /** HTTP for the timing read API (seed paths under /api/timing): validate → service → send. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorResponses } from '../web/error-handler.js';
-import { SECURED, authPartnerId, requireAuth } from '../web/auth.js';
+import { errorResponses } from '../http/error-handler.js';
+import { SECURED, authPartnerId, requireAuth } from '../accounts/auth.js';
 import type { TimingService } from './timing.service.js';
 import {
   databaseStatusSchema,

@@ -7,7 +7,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError, errorCatalogue } from '../errors.js';
 import type { Logger } from '../log.js';
-import { withTimeout } from '../web/timeout.js';
+import { withTimeout } from '../http/timeout.js';
 import * as repo from './timing.repo.js';
 import type {
   DatabaseStatus,
@@ -25,6 +25,11 @@ export const STATUS_DB_TIMEOUT_MS = 2000;
 /** The seed cut version() to 50 characters; kept for shape compatibility. */
 const VERSION_CHARS = 50;
 
+async function activeIds(tx: Queryable, partnerId: number): Promise<number[]> {
+  const active = await repo.findActiveSession(tx, partnerId);
+  return active ? [active.id] : [];
+}
+
 export interface TimingService {
   databaseStatus(partnerId: number, log: Pick<Logger, 'warn'>): Promise<DatabaseStatus>;
   stats(partnerId: number, query: StatsQuery): Promise<Stats>;
@@ -39,7 +44,7 @@ export interface TimingService {
 export function createTimingService(db: Database): TimingService {
   /** The sessions a request covers: the named one (404 unless the partner's) or the active ones. */
   async function scope(tx: Queryable, partnerId: number, sessionId: number | undefined): Promise<number[]> {
-    if (sessionId === undefined) return repo.activeSessionIds(tx, partnerId);
+    if (sessionId === undefined) return activeIds(tx, partnerId);
     if (!(await repo.sessionExists(tx, partnerId, sessionId))) throw new AppError('not_found', 'Session not found.');
     return [sessionId];
   }
@@ -48,7 +53,7 @@ export function createTimingService(db: Database): TimingService {
     async databaseStatus(partnerId, log) {
       try {
         const [version, active] = await withTimeout(
-          withPartner(db, partnerId, (tx) => Promise.all([repo.databaseVersion(tx), repo.activeSessionIds(tx, partnerId)])),
+          withPartner(db, partnerId, (tx) => Promise.all([repo.databaseVersion(tx), activeIds(tx, partnerId)])),
           STATUS_DB_TIMEOUT_MS,
           'database status',
         );

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { BODY_LIMIT_BYTES } from './app.js';
 import { HEALTH_DB_TIMEOUT_MS } from './health.routes.js';
-import { buildTestApp, type TestApp } from './test-support.js';
+import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = 'relation "secret_table" does not exist at SELECT password FROM users';

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling } from '../http/error-handler.js';
 import { spaPlugin } from './spa.js';
 
 const INDEX = '<!doctype html><html><body><div id="root"></div><script src="/static/app-3f9a1c.js"></script></body></html>';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_FIELDS } from '../../src/display/template-fields.js';
+import { TEMPLATE_FIELDS } from '../../src/shared/template-fields.js';
 import { signIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';

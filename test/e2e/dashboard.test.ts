@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { installErrorHandling } from '../../src/web/error-handler.js';
+import { installErrorHandling } from '../../src/http/error-handler.js';
 import { spaPlugin } from '../../src/web/spa.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 

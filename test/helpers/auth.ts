@@ -1,7 +1,7 @@
 /** Signs a test user in through the real endpoint and returns the headers its requests need. */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../../src/accounts/permissions.js';
+import type { Role } from '../../src/shared/permissions.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 

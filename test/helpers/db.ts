@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import { openDatabase, type Database } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
 import { APP_ROLE } from '../../src/db/tenant.js';
 

@@ -3,7 +3,7 @@
  * the CSRF token lives only in memory (set from the login and /api/auth/me answers) and goes
  * with every state-changing request.
  */
-import type { DisplaySettings } from '../../src/display/settings-defaults';
+import type { DisplaySettings } from '../../src/shared/display-settings';
 
 export interface User {
   id: number | string;

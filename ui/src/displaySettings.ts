@@ -4,12 +4,12 @@ import {
   DISPLAY_SETTINGS_DEFAULTS,
   DISPLAY_SETTINGS_LIMITS,
   type DisplaySettings,
-} from '../../src/display/settings-defaults';
+} from '../../src/shared/display-settings';
 import type { DisplayLink } from './api';
 
 export const DEFAULT_SETTINGS: Readonly<DisplaySettings> = DISPLAY_SETTINGS_DEFAULTS;
 
-/** The server's limits (src/display/settings-defaults.ts), in the form's units, checked here first for a clear message. */
+/** The server's limits (src/shared/display-settings.ts), in the form's units, checked here first for a clear message. */
 export const LIMITS = {
   minDisplaySeconds: [DISPLAY_SETTINGS_LIMITS.minDisplayMs[0] / 1000, DISPLAY_SETTINGS_LIMITS.minDisplayMs[1] / 1000],
   maxQueue: DISPLAY_SETTINGS_LIMITS.maxQueue,

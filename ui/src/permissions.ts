@@ -4,7 +4,7 @@
  * actions come from the same permission table the server uses. The server still decides: a
  * screen that shows an action it then refuses displays the server's 403 message.
  */
-import { actionsOf, isRole, type Action } from '../../src/accounts/permissions';
+import { actionsOf, isRole, type Action } from '../../src/shared/permissions';
 import type { AuthSession } from './api';
 
 export type { Action };

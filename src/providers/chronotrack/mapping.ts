@@ -1,9 +1,10 @@
 /**
- * ChronoTrack Live payloads → roster participants. CTLive sends numbers as strings (and
+ * ChronoTrack Live payloads → neutral provider entries (src/providers/records.ts). CTLive sends numbers as strings (and
  * sometimes as numbers), so every field is read as text; the entry is kept whole as `raw`.
  */
 import { z } from 'zod';
-import { normalizeGender, type ParticipantInput } from '../../display/roster.schemas.js';
+import { normalizeGender } from '../../shared/gender.js';
+import type { ProviderEntry } from '../records.js';
 
 /** A scalar CTLive field: string or number on the wire, text here; anything else = absent. */
 const field = z
@@ -51,7 +52,7 @@ const text = (v: string | undefined) => (v === undefined ? null : v.trim() === '
  * code is the bib (the lookup falls back to it), and a message typed in by hand must survive
  * a re-import.
  */
-export function entryToParticipant(raw: CtEntry): ParticipantInput {
+export function entryToParticipant(raw: CtEntry): ProviderEntry {
   const entry = ctEntrySchema.parse(raw);
   let first = text(entry.athlete_first_name);
   let last = text(entry.athlete_last_name);

@@ -23,7 +23,7 @@ import {
   TEMPLATE_FIELDS,
   type TemplateDesign,
   type TemplateField,
-} from '../../../src/display/template-fields';
+} from '../../../src/shared/template-fields';
 import type { Asset, TemplateVersion } from '../api';
 
 export type DesignId = 'runner' | 'idle';

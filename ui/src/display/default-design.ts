@@ -1,5 +1,5 @@
 /** The built-in designs a link shows until a template is bound to it. */
-import type { TemplateDesign } from '../../../src/display/template-fields';
+import type { TemplateDesign } from '../../../src/shared/template-fields';
 
 export const DEFAULT_RUNNER: TemplateDesign = {
   html: `<div class="card">

@@ -1,5 +1,5 @@
 /** A runner event's values for each template field, as the screen shows them. */
-import { TEMPLATE_FIELDS, type Runner, type TemplateField } from '../../../src/display/template-fields.js';
+import { TEMPLATE_FIELDS, type Runner, type TemplateField } from '../../../src/shared/template-fields.js';
 
 export type { Runner };
 
@@ -44,7 +44,7 @@ export function fieldValues(r: Runner, rotatingMessage: string): Record<Template
     team: r.team,
     message: r.message || rotatingMessage,
     server_message: r.server_message,
-    time_of_day: formatTimeOfDay(r.readTime),
+    time_of_day: formatTimeOfDay(r.readTimeMs),
     elapsed: formatElapsed(r.elapsedMs),
     location: r.location,
   });

@@ -12,7 +12,7 @@ import { DEFAULT_IDLE, DEFAULT_RUNNER } from './default-design';
 import { fieldValues, type Runner } from './fields';
 import { ScreenQueue } from './queue';
 import { Stage, type Animation } from './stage';
-import type { TemplateDesign } from '../../../src/display/template-fields';
+import type { TemplateDesign } from '../../../src/shared/template-fields';
 
 interface Settings {
   minDisplayMs: number;

@@ -7,7 +7,7 @@
  * reach into the frame to put a runner's values in (as text, never HTML) and shrink long
  * names to fit. The frame's own CSP forbids scripts and any request but our images.
  */
-import { DESIGN_HEIGHT, DESIGN_WIDTH, FIELD_ATTR, FIT_ATTR, type TemplateDesign } from '../../../src/display/template-fields';
+import { DESIGN_HEIGHT, DESIGN_WIDTH, FIELD_ATTR, FIT_ATTR, type TemplateDesign } from '../../../src/shared/template-fields';
 
 const FRAME_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self' data:";
 /** Long text shrinks to at most this fraction of its designed size, then clips. */

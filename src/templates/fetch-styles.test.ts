@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchStyles, normalizeUserUrl, sameSite, scanColors, tallyCss, Tally } from './fetch-styles.js';
-import { SafeFetchError, type SafeFetchPolicy } from './safe-fetch.js';
+import { SafeFetchError, type SafeFetchPolicy } from '../http/safe-fetch.js';
 
 interface Fake {
   port: number;

@@ -3,12 +3,12 @@
  * schemas are the boundary checks (HTTP bodies, CSV rows, provider rows all pass them).
  */
 import { z } from 'zod';
+import { GENDERS, type Gender } from '../shared/gender.js';
 
 export const ROSTER_SOURCES = ['csv', 'ctlive', 'manual'] as const;
 export type RosterSource = (typeof ROSTER_SOURCES)[number];
 
-export const GENDERS = ['M', 'F', 'X', 'U'] as const;
-export type Gender = (typeof GENDERS)[number];
+export { GENDERS, normalizeGender, type Gender } from '../shared/gender.js';
 
 export interface RosterEvent {
   id: number;
@@ -138,13 +138,4 @@ export interface UpsertResult {
   /** Participants deleted because the source no longer lists them (removeMissing only). */
   removed: number;
   errors: RowError[];
-}
-
-/** Normalizes what people and providers write for gender to M | F | X | U. */
-export function normalizeGender(value: string | null | undefined): Gender {
-  const v = (value ?? '').trim().toLowerCase().replace(/[^a-z]/g, '');
-  if (['m', 'male', 'man', 'men', 'boy', 'h', 'homme', 'masculino'].includes(v)) return 'M';
-  if (['f', 'female', 'woman', 'women', 'girl', 'w', 'femme', 'femenino', 'femenina'].includes(v)) return 'F';
-  if (['x', 'nb', 'nonbinary', 'other', 'diverse', 'divers', 'd'].includes(v)) return 'X';
-  return 'U';
 }

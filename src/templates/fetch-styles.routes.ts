@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { RateLimiter } from '../accounts/rate-limit.js';
-import { authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses, errorResponseSchema } from '../web/error-handler.js';
+import { authPartnerId, requireAuth } from '../accounts/auth.js';
+import { errorResponses, errorResponseSchema } from '../http/error-handler.js';
 import { fetchStyles, normalizeUserUrl } from './fetch-styles.js';
-import { SafeFetchError, type SafeFetchPolicy } from './safe-fetch.js';
+import { SafeFetchError, type SafeFetchPolicy } from '../http/safe-fetch.js';
 
 const tags = ['display'];
 

@@ -1,7 +1,7 @@
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { TEMPLATE_FIELDS } from './template-fields.js';
+import { TEMPLATE_FIELDS } from '../shared/template-fields.js';
 import {
   MAX_CSS_BYTES,
   MAX_HTML_BYTES,

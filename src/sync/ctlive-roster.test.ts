@@ -4,13 +4,13 @@
  * HTML error pages, transient failures, timeouts, and isolation between partners.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
-import * as roster from '../../display/roster.service.js';
-import { AppError } from '../../errors.js';
-import { ChronoTrackClient, sha1Hex, type Progress } from './client.js';
-import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack, type FakeChronoTrackOptions } from './fake-server.js';
-import { importFromChronoTrackLive, type ChronoTrackImportOptions } from './import.js';
-import { entryToParticipant } from './mapping.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import * as roster from '../rosters/roster.service.js';
+import { AppError } from '../errors.js';
+import { ChronoTrackClient, sha1Hex, type Progress } from '../providers/chronotrack/client.js';
+import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack, type FakeChronoTrackOptions } from '../providers/chronotrack/fake-server.js';
+import { importFromChronoTrackLive, type ChronoTrackImportOptions } from './ctlive-roster.js';
+import { entryToParticipant } from '../providers/chronotrack/mapping.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CREDS = { clientId: 'p88-client', userId: 'timer@example.com', password: PASSWORD };

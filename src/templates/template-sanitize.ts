@@ -19,7 +19,7 @@ import postcss, { type AtRule, type ChildNode, type Declaration, type Rule } fro
 import valueParser from 'postcss-value-parser';
 import sanitizeHtml from 'sanitize-html';
 import { AppError } from '../errors.js';
-import { FIELD_ATTR, FIT_ATTR, TEMPLATE_FIELDS, type TemplateDesign } from './template-fields.js';
+import { FIELD_ATTR, FIT_ATTR, TEMPLATE_FIELDS, type TemplateDesign } from '../shared/template-fields.js';
 
 /** Largest accepted HTML of one design (UTF-8 bytes), before and after sanitizing. */
 export const MAX_HTML_BYTES = 512 * 1024;

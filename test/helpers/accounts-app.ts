@@ -1,9 +1,9 @@
 /** Test helpers for accounts: the web app with accounts registered, and mail read from its log. */
-import type { TestDatabase } from '../../test/helpers/db.js';
-import type { Logger } from '../log.js';
-import { buildTestApp, type TestApp } from '../web/test-support.js';
-import { registerAccounts } from './accounts.routes.js';
-import type { AccountsService } from './accounts.service.js';
+import type { TestDatabase } from './db.js';
+import type { Logger } from '../../src/log.js';
+import { buildTestApp, type TestApp } from './app.js';
+import { registerAccounts } from '../../src/accounts/accounts.routes.js';
+import type { AccountsService } from '../../src/accounts/accounts.service.js';
 
 export const TEST_PUBLIC_URL = 'http://p88.test';
 

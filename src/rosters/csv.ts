@@ -7,7 +7,7 @@
 import { CsvError, parse, type Info } from 'csv-parse';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { yieldToLoop } from './cooperative.js';
+import { yieldToLoop } from '../event-loop.js';
 import { normalizeGender, type ParticipantInput, type RowError, type TextField } from './roster.schemas.js';
 
 export const MAX_CSV_BYTES = 10 * 1024 * 1024;

@@ -5,14 +5,14 @@
  *  - an API token: `Authorization: Bearer p88_…` (never in a query string). Bearer requests
  *    need no CSRF token: a browser never attaches that header on its own.
  * Routes opt in with `onRequest: requireAuth('some:action')`; the permission table in
- * accounts/permissions.ts decides, and request.auth tells the handler who is calling.
+ * shared/permissions.ts decides, and request.auth tells the handler who is calling.
  */
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AccountsService, Auth } from '../accounts/accounts.service.js';
-import { authorize, type Action } from '../accounts/permissions.js';
-import { sameSecret } from '../accounts/secrets.js';
+import type { AccountsService, Auth } from './accounts.service.js';
+import { authorize, type Action } from '../shared/permissions.js';
+import { sameSecret } from './secrets.js';
 import { AppError } from '../errors.js';
 
 export const SESSION_COOKIE = 'p88_session';

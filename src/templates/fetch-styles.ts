@@ -6,7 +6,7 @@
  */
 import { parse as parseHtml, type DefaultTreeAdapterTypes } from 'parse5';
 import postcss from 'postcss';
-import { safeFetch, SAFE_FETCH_DEFAULTS, type SafeFetchPolicy } from './safe-fetch.js';
+import { safeFetch, SAFE_FETCH_DEFAULTS, type SafeFetchPolicy } from '../http/safe-fetch.js';
 
 export const MAX_COLORS = 12;
 export const MAX_FONTS = 8;

@@ -14,7 +14,7 @@ import { createLogger } from '../log.js';
 import { sha1Hex } from '../providers/chronotrack/client.js';
 import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack } from '../providers/chronotrack/fake-server.js';
 import { buildWebApp } from '../web/app.js';
-import { RosterImports, type RosterImport } from './roster.imports.js';
+import { RosterImports, type RosterImport } from './roster-imports.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CREDS = { client_id: 'p88-client', user_id: 'timer@example.com', password: PASSWORD };

@@ -5,8 +5,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authOf, authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses } from '../web/error-handler.js';
+import { authOf, authPartnerId, requireAuth } from '../accounts/auth.js';
+import { errorResponses } from '../http/error-handler.js';
 import type { Templates } from './templates.service.js';
 
 const tags = ['templates'];

@@ -99,7 +99,7 @@ export interface Runner {
   server_message: string;
   location: string;
   /** Epoch ms of the read (the screen shows it as time of day, in its own zone). */
-  readTime: number;
+  readTimeMs: number;
   /** Since the session's latest gun before the read; null without a gun. */
   elapsedMs: number | null;
   /** No participant has this tag or bib. */

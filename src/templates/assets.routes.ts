@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses, errorResponseSchema } from '../web/error-handler.js';
+import { authPartnerId, requireAuth } from '../accounts/auth.js';
+import { errorResponses, errorResponseSchema } from '../http/error-handler.js';
 import type { AssetRow } from './assets.repo.js';
 import { assetUrl, MAX_UPLOAD_BYTES, type Assets } from './assets.service.js';
 

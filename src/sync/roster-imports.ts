@@ -12,15 +12,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Usage } from '../accounts/usage.service.js';
 import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../providers/chronotrack/client.js';
-import { importFromChronoTrackLive, type ChronoTrackImportOptions } from '../providers/chronotrack/import.js';
-import * as repo from './roster.repo.js';
-import type { RowError } from './roster.schemas.js';
+import { importFromChronoTrackLive, type ChronoTrackImportOptions } from './ctlive-roster.js';
+import { eventByExternalId } from '../rosters/roster.repo.js';
+import type { RowError } from '../rosters/roster.schemas.js';
+import * as repo from './roster-imports.repo.js';
 
-export type { ImportStatus } from './roster.repo.js';
+export type { ImportStatus } from './roster-imports.repo.js';
 
 /** Row errors kept in a finished import (the count says how many there were). */
 export const MAX_STORED_ERRORS = 1000;
@@ -81,9 +83,6 @@ const STALE_MESSAGE = 'The import stopped unexpectedly (the server restarted). S
 const SHUTDOWN_MESSAGE = 'The server shut down during the import. Start it again.';
 const IMPORT_ID = /^[0-9a-f]{32}$/;
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
 
 function view(row: repo.RosterImportRow): RosterImport {
   return {
@@ -132,7 +131,7 @@ export class RosterImports {
       if ((await repo.countRunningImports(tx, partnerId)) >= this.maxRunning) {
         throw new AppError('too_many_requests', `${this.maxRunning} roster imports are already running; wait for one to finish.`);
       }
-      return { exists: (await repo.eventByExternalId(tx, partnerId, 'ctlive', externalId)) !== undefined };
+      return { exists: (await eventByExternalId(tx, partnerId, 'ctlive', externalId)) !== undefined };
     });
     if (before.running) return { import_id: before.running.id };
     // A new roster event counts against the plan; re-importing one does not.

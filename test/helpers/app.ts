@@ -2,9 +2,9 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { testConfig } from '../../test/helpers/config.js';
-import type { Database } from '../db/database.js';
-import { buildWebApp } from './app.js';
+import { testConfig } from './config.js';
+import type { Database } from '../../src/db/database.js';
+import { buildWebApp } from '../../src/web/app.js';
 
 export interface TestApp {
   app: FastifyInstance;

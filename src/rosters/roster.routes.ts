@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { Usage } from '../accounts/usage.service.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { authOf, authPartnerId, requireAuth } from '../web/auth.js';
-import { errorResponses } from '../web/error-handler.js';
+import { authOf, authPartnerId, requireAuth } from '../accounts/auth.js';
+import { errorResponses } from '../http/error-handler.js';
 import { MAX_CSV_BYTES, csvMappingSchema, previewCsv } from './csv.js';
-import { RosterImports } from './roster.imports.js';
+import { RosterImports } from '../sync/roster-imports.js';
 import { GENDERS, participantInputSchema, participantPatchSchema, ROSTER_SOURCES } from './roster.schemas.js';
 import * as rosters from './roster.service.js';
 

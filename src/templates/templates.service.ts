@@ -7,7 +7,7 @@ import type { Usage } from '../accounts/usage.service.js';
 import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import type { TemplateDesign } from './template-fields.js';
+import type { TemplateDesign } from '../shared/template-fields.js';
 import { sanitizeDesign } from './template-sanitize.js';
 import * as repo from './templates.repo.js';
 import type { TemplateRow, VersionContent, VersionRow, VersionSummary } from './templates.repo.js';

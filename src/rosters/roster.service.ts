@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { Database, Queryable } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { ROWS_PER_SLICE, yieldToLoop } from './cooperative.js';
+import { ROWS_PER_SLICE, yieldToLoop } from '../event-loop.js';
 import { checkMapping, parseCsv, rowToParticipant, type CsvMapping } from './csv.js';
 import * as repo from './roster.repo.js';
 import {
@@ -62,9 +63,6 @@ async function conflictOnRace<T>(work: Promise<T>, message: string): Promise<T> 
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
 
 async function requireEvent(tx: Queryable, partnerId: number, eventId: number, forUpdate = false): Promise<RosterEvent> {
   const event = await repo.getEvent(tx, partnerId, eventId, forUpdate);

@@ -4,12 +4,12 @@
  * is fetched before anything is written, and written in one transaction, so a failure at any
  * page stores nothing; a re-import updates the same event in place.
  */
-import type { Database } from '../../db/database.js';
-import { importProviderRoster } from '../../display/roster.service.js';
-import type { RosterEvent, UpsertResult } from '../../display/roster.schemas.js';
-import { AppError } from '../../errors.js';
-import { ChronoTrackClient, ChronoTrackError, type ChronoTrackClientOptions, type Progress } from './client.js';
-import { entryToParticipant } from './mapping.js';
+import type { Database } from '../db/database.js';
+import { importProviderRoster } from '../rosters/roster.service.js';
+import type { RosterEvent, UpsertResult } from '../rosters/roster.schemas.js';
+import { AppError } from '../errors.js';
+import { ChronoTrackClient, ChronoTrackError, type ChronoTrackClientOptions, type Progress } from '../providers/chronotrack/client.js';
+import { entryToParticipant } from '../providers/chronotrack/mapping.js';
 
 export interface ChronoTrackImportOptions extends ChronoTrackClientOptions {
   eventId: string;

@@ -1,6 +1,6 @@
 /** SQL for display templates and their versions (run inside withPartner). */
 import type { Queryable } from '../db/database.js';
-import type { TemplateDesign } from './template-fields.js';
+import type { TemplateDesign } from '../shared/template-fields.js';
 
 export interface TemplateRow {
   id: number;
