@@ -3,24 +3,23 @@
  * observations, connects to a collector over real TCP, negotiates, answers commands and
  * pushes reads as they become due on a race clock scaled by `speed`. It never decides where
  * a stream resumes: after any (re)connect it streams only what the server `start`s.
+ *
+ * This file is the connection's life: connect, greeting and options (negotiation.ts),
+ * authorization, commands, drops and reconnects, and the pump that writes due lines with
+ * backpressure. Which line is due is the emission schedule's (emission.ts); what each
+ * location has sent and the server holds is location-progress.ts.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  ack,
-  authString,
-  clientGreeting,
-  command,
-  err,
-  LineSplitter,
-  parseServerLine,
-  tagLine,
-  type AuthMethod,
-  type TimeFormat,
-} from '../ctp01/index.js';
+import { ack, authString, clientGreeting, command, err, LineSplitter, parseServerLine, tagLine, type AuthMethod } from '../ctp01/index.js';
 import { version } from '../version.js';
+import { EmissionSchedule } from './emission.js';
+import { LocationProgress, type LocationStats } from './location-progress.js';
+import { AUTH_METHODS, negotiate, type Negotiated } from './negotiation.js';
 import { createRng, type Rng } from './prng.js';
-import { formatRaceTime, LineRenderer, type LocationTrack, type Race, type SimObservation, type TagFormat } from './race.js';
+import { formatRaceTime, type Race, type SimObservation } from './race.js';
+
+export type { LocationStats } from './location-progress.js';
 
 export const SIMULATOR_PROGRAM = 'P88Simulator';
 export const SIMULATOR_VERSION = version;
@@ -74,21 +73,6 @@ export type ControllerEvent =
   | { type: 'notice'; message: string }
   | { type: 'all-sent'; elapsedMs: number };
 
-export interface LocationStats {
-  observations: number;
-  /** Tag lines written, resends included. */
-  sent: number;
-  /** Distinct sequences written at least once. */
-  uniqueSent: number;
-  highestSent: number;
-  /** The seq of the server's latest `start` for this location (1 for a start without seq). */
-  lastStartFrom: number | null;
-  /** Highest seq the server has said it holds (its highest start seq − 1). */
-  acknowledged: number;
-  starts: number;
-  online: boolean;
-}
-
 export interface ControllerStats {
   connectionId: string;
   connects: number;
@@ -108,25 +92,6 @@ export interface ControllerStats {
   allSentAfterMs: number | null;
 }
 
-interface LocationState {
-  track: LocationTrack;
-  online: boolean;
-  everStarted: boolean;
-  sentFlags: Uint8Array;
-  /** Per seq: sent by us or acknowledged by the server; completion counts these. */
-  covered: Uint8Array;
-  coveredCount: number;
-  uncoveredGuntimes: number;
-  stats: LocationStats;
-}
-
-interface Stream {
-  loc: LocationState;
-  /** Index into the location's observations of the next line to send. */
-  next: number;
-  render: LineRenderer;
-}
-
 type Phase = 'greeting' | 'options' | 'auth' | 'ready' | 'closed';
 
 interface Connection {
@@ -135,17 +100,12 @@ interface Connection {
   phase: Phase;
   optionsLeft: number;
   options: Record<string, string>;
-  timeFormat: TimeFormat;
-  tagFormat: TagFormat;
-  pushAck: boolean;
-  newLocations: boolean;
-  guntimes: boolean;
-  /** connection-id=true: newlocation events wait for the server's getconnectionid. */
-  holdAnnouncements: boolean;
+  /** Set once the greeting's options are all in. */
+  negotiated: Negotiated | null;
   idAsked: boolean;
   pendingAnnouncements: string[];
-  streams: Stream[];
-  pullCursor: Map<string, number>;
+  /** Set once the options are in: lines are rendered in the negotiated formats. */
+  schedule: EmissionSchedule | null;
   linesThisConnection: number;
   draining: boolean;
   pumpTimer: NodeJS.Timeout | null;
@@ -157,8 +117,6 @@ interface Connection {
   closeReason: string | null;
 }
 
-const TIME_FORMATS: readonly TimeFormat[] = ['normal', 'iso', 'unix', 'msecs'];
-const AUTH_METHODS: readonly AuthMethod[] = ['none', 'plaintext', 'hmac-sha1', 'hmac-md5', 'seed-sha1', 'seed-md5'];
 /** Lines written in one tick before yielding, so incoming commands (stop, ping) get a turn. */
 const LINES_PER_TICK = 16_384;
 
@@ -173,7 +131,7 @@ export class SimulatedController {
   readonly allSent: Promise<boolean>;
 
   private readonly opts: Required<Omit<ControllerOptions, 'user' | 'password' | 'onEvent' | 'connectionId' | 'race'>>;
-  private readonly locations = new Map<string, LocationState>();
+  private readonly locations = new Map<string, LocationProgress>();
   /** Locations that came online after the first session was ready: announced again until started. */
   private readonly cameOnlineLate = new Set<string>();
   private readonly dice: Rng;
@@ -220,21 +178,7 @@ export class SimulatedController {
       if (!this.race.locations.some((l) => l.name === name)) throw new Error(`onlineAfterMs names unknown location ${name}`);
     }
     this.dice = createRng(this.opts.seed ^ 0x5eed);
-    for (const track of this.race.locations) {
-      this.locations.set(track.name, {
-        track,
-        online: false,
-        everStarted: false,
-        sentFlags: new Uint8Array(track.observations.length + 1),
-        covered: new Uint8Array(track.observations.length + 1),
-        coveredCount: 0,
-        uncoveredGuntimes: track.observations.filter((o) => o.tag === 'guntime').length,
-        stats: {
-          observations: track.observations.length, sent: 0, uniqueSent: 0, highestSent: 0,
-          lastStartFrom: null, acknowledged: 0, starts: 0, online: false,
-        },
-      });
-    }
+    for (const track of this.race.locations) this.locations.set(track.name, new LocationProgress(track));
     this.allSent = new Promise((resolve) => (this.resolveAllSent = resolve));
   }
 
@@ -243,7 +187,7 @@ export class SimulatedController {
     if (this.startedAt) throw new Error('controller already started');
     this.startedAt = performance.now();
     for (const loc of this.locations.values()) {
-      const delay = this.opts.onlineAfterMs[loc.track.name] ?? 0;
+      const delay = this.opts.onlineAfterMs[loc.name] ?? 0;
       if (delay <= 0) this.markOnline(loc, false);
       else this.later(delay, () => this.markOnline(loc, true));
     }
@@ -313,9 +257,8 @@ export class SimulatedController {
     const socket = net.connect({ host: this.opts.host, port: this.opts.port });
     socket.setNoDelay(true);
     const c: Connection = {
-      n, socket, phase: 'greeting', optionsLeft: 0, options: {}, timeFormat: 'normal', tagFormat: 'CT01_33',
-      pushAck: false, newLocations: false, guntimes: false, holdAnnouncements: false, idAsked: false,
-      pendingAnnouncements: [], streams: [], pullCursor: new Map(), linesThisConnection: 0, draining: false,
+      n, socket, phase: 'greeting', optionsLeft: 0, options: {}, negotiated: null, idAsked: false,
+      pendingAnnouncements: [], schedule: null, linesThisConnection: 0, draining: false,
       pumpTimer: null, pumpImmediate: null, pingTimer: null, handshakeTimer: null, pingOutstandingSince: null, closeReason: null,
     };
     this.conn = c;
@@ -432,21 +375,16 @@ export class SimulatedController {
   }
 
   private afterOptions(c: Connection): void {
-    const o = c.options;
-    this.s.negotiated = { ...o };
-    const tf = o['time-format'];
-    c.timeFormat = tf && (TIME_FORMATS as readonly string[]).includes(tf) ? (tf as TimeFormat) : 'normal';
-    c.tagFormat = o['tagevent-format'] === 'CT01_13' ? 'CT01_13' : 'CT01_33';
-    c.pushAck = o['pushmode-ack'] === 'true';
-    c.newLocations = o.newlocations === 'true';
-    c.guntimes = o.guntimes === 'true';
-    c.holdAnnouncements = c.newLocations && o['connection-id'] === 'true';
+    this.s.negotiated = { ...c.options };
+    const n = negotiate(c.options);
+    c.negotiated = n;
+    c.schedule = new EmissionSchedule(this.race, n);
 
-    const method = (o.authentication ?? 'none') as AuthMethod;
+    const method = n.authentication as AuthMethod;
     if (method !== 'none' && this.options.user !== undefined && this.options.password !== undefined) {
       if (!AUTH_METHODS.includes(method)) return this.authFailed(c, `unsupported authentication ${method}`);
       c.phase = 'auth';
-      const credential = authString(method, o['authentication-seed'] ?? '', this.options.password);
+      const credential = authString(method, n.authenticationSeed, this.options.password);
       this.send(c, command('authorize', this.options.user, credential));
       return;
     }
@@ -471,35 +409,33 @@ export class SimulatedController {
     if (this.opts.pingIntervalMs > 0) {
       c.pingTimer = setInterval(() => this.ping(c), this.opts.pingIntervalMs);
     }
-    if (c.newLocations) {
+    if (c.negotiated!.newLocations) {
       // Locations that appeared after our first session and were never started would
       // otherwise stay invisible to a server that only resumes what it has stored.
       for (const loc of this.locations.values()) {
-        if (loc.online && !loc.everStarted && this.cameOnlineLate.has(loc.track.name)) {
-          this.announce(c, loc.track.name);
-        }
+        if (loc.online && !loc.everStarted && this.cameOnlineLate.has(loc.name)) this.announce(c, loc.name);
       }
     }
   }
 
-  private markOnline(loc: LocationState, late: boolean): void {
-    loc.online = true;
-    loc.stats.online = true;
-    if (late && this.firstReadyAt !== null) this.cameOnlineLate.add(loc.track.name);
-    if (late) this.emit({ type: 'online', location: loc.track.name });
+  private markOnline(loc: LocationProgress, late: boolean): void {
+    loc.markOnline();
+    if (late && this.firstReadyAt !== null) this.cameOnlineLate.add(loc.name);
+    if (late) this.emit({ type: 'online', location: loc.name });
     const c = this.conn;
-    if (late && c && c.phase === 'ready' && c.newLocations) this.announce(c, loc.track.name);
+    if (late && c && c.phase === 'ready' && c.negotiated!.newLocations) this.announce(c, loc.name);
   }
 
   private announce(c: Connection, location: string): void {
-    if (c.holdAnnouncements && !c.idAsked) {
+    const n = c.negotiated!;
+    if (n.holdAnnouncements && !c.idAsked) {
       if (!c.pendingAnnouncements.includes(location)) c.pendingAnnouncements.push(location);
       return;
     }
     this.s.announcements++;
     this.send(c, tagLine({
-      format: c.tagFormat, sequence: 0, location, tag: 'newlocation',
-      timeText: formatRaceTime(this.race.event, this.raceNowMs(), c.timeFormat),
+      format: n.tagFormat, sequence: 0, location, tag: 'newlocation',
+      timeText: formatRaceTime(this.race.event, this.raceNowMs(), n.timeFormat),
       lap: 0, readerId: this.race.controllerId, gator: 0,
     }));
   }
@@ -537,7 +473,7 @@ export class SimulatedController {
         return;
       }
       case 'getlocations':
-        this.send(c, ack('getlocations', ...this.onlineLocations().map((l) => l.track.name)));
+        this.send(c, ack('getlocations', ...this.onlineLocations().map((l) => l.name)));
         return;
       case 'start':
         return this.startCommand(c, args);
@@ -550,7 +486,7 @@ export class SimulatedController {
     }
   }
 
-  private onlineLocations(): LocationState[] {
+  private onlineLocations(): LocationProgress[] {
     return [...this.locations.values()].filter((l) => l.online);
   }
 
@@ -558,7 +494,7 @@ export class SimulatedController {
     const [location, seqText] = args;
     if (!location) {
       for (const loc of this.onlineLocations()) this.startStream(c, loc, 1);
-      if (c.pushAck) this.send(c, ack('start'));
+      if (c.negotiated!.pushAck) this.send(c, ack('start'));
     } else {
       const loc = this.locations.get(location);
       if (!loc || !loc.online) return void this.send(c, err('start', `unknown location ${location}`));
@@ -568,38 +504,33 @@ export class SimulatedController {
         from = Number(seqText);
       }
       this.startStream(c, loc, from);
-      if (c.pushAck) this.send(c, ack('start', location));
+      if (c.negotiated!.pushAck) this.send(c, ack('start', location));
     }
     this.pump(c);
   }
 
-  private startStream(c: Connection, loc: LocationState, fromSeq: number): void {
-    loc.everStarted = true;
-    loc.stats.starts++;
-    loc.stats.lastStartFrom = fromSeq;
-    this.acknowledge(loc, fromSeq - 1);
+  private startStream(c: Connection, loc: LocationProgress, fromSeq: number): void {
+    loc.started(fromSeq);
     if (fromSeq > loc.stats.observations + 1) {
       // The server holds more than this controller ever had: most likely another race under the same connection id.
       this.emit({
         type: 'notice',
-        message: `server resumed ${loc.track.name} at ${fromSeq} but it has only ${loc.stats.observations} observations (connection id reused?)`,
+        message: `server resumed ${loc.name} at ${fromSeq} but it has only ${loc.stats.observations} observations (connection id reused?)`,
       });
     }
-    const existing = c.streams.find((s) => s.loc === loc);
-    if (existing) existing.next = fromSeq - 1;
-    else c.streams.push({ loc, next: fromSeq - 1, render: new LineRenderer(this.race, c.timeFormat, c.tagFormat) });
+    c.schedule!.start(loc, fromSeq);
   }
 
   private stopCommand(c: Connection, args: string[]): void {
     const [location] = args;
     if (!location) {
-      c.streams = [];
-      if (c.pushAck) this.send(c, ack('stop'));
+      c.schedule!.stop();
+      if (c.negotiated!.pushAck) this.send(c, ack('stop'));
       return;
     }
     if (!this.locations.has(location)) return void this.send(c, err('stop', `unknown location ${location}`));
-    c.streams = c.streams.filter((s) => s.loc.track.name !== location);
-    if (c.pushAck) this.send(c, ack('stop', location));
+    c.schedule!.stop(location);
+    if (c.negotiated!.pushAck) this.send(c, ack('stop', location));
   }
 
   /** Pull mode: `getdata~<max>[~<location>[~<seq>]]` answers with up to max due lines. */
@@ -612,25 +543,9 @@ export class SimulatedController {
       const loc = this.locations.get(location);
       if (!loc || !loc.online) return void this.send(c, err('getdata', `unknown location ${location}`));
       targets = [loc];
-      if (seqText !== undefined) c.pullCursor.set(location, Math.max(0, Number(seqText) - 1));
+      if (seqText !== undefined) c.schedule!.seekPull(location, Number(seqText));
     }
-    const limit = this.dueLimit();
-    const out: string[] = [];
-    let left = Number(maxText);
-    for (const loc of targets) {
-      const render = new LineRenderer(this.race, c.timeFormat, c.tagFormat);
-      const obs = loc.track.observations;
-      let i = c.pullCursor.get(loc.track.name) ?? 0;
-      for (; left > 0 && i < obs.length; i++) {
-        const o = obs[i]!;
-        if (o.raceMs > limit) break;
-        if (!c.guntimes && o.tag === 'guntime') continue;
-        out.push(render.line(o));
-        this.recordSent(loc, o.sequence);
-        left--;
-      }
-      c.pullCursor.set(loc.track.name, i);
-    }
+    const out = c.schedule!.pull(targets, Number(maxText), this.dueLimit(), (loc, seq) => this.recordSent(loc, seq));
     this.send(c, ack('getdata', out.length) + out.join(''));
     this.checkAllSent(c);
   }
@@ -640,45 +555,9 @@ export class SimulatedController {
     return Number.isFinite(this.opts.speed) ? this.elapsedMs() * this.opts.speed : Infinity;
   }
 
-  private recordSent(loc: LocationState, seq: number): void {
-    const st = loc.stats;
-    st.sent++;
+  private recordSent(loc: LocationProgress, seq: number): void {
     this.s.linesSent++;
-    if (loc.sentFlags[seq] === 0) {
-      loc.sentFlags[seq] = 1;
-      st.uniqueSent++;
-      this.cover(loc, seq);
-    }
-    if (seq > st.highestSent) st.highestSent = seq;
-  }
-
-  private acknowledge(loc: LocationState, upTo: number): void {
-    const last = Math.min(upTo, loc.stats.observations);
-    for (let seq = loc.stats.acknowledged + 1; seq <= last; seq++) this.cover(loc, seq);
-    if (upTo > loc.stats.acknowledged) loc.stats.acknowledged = upTo;
-  }
-
-  private cover(loc: LocationState, seq: number): void {
-    if (loc.covered[seq] !== 0) return;
-    loc.covered[seq] = 1;
-    loc.coveredCount++;
-    if (loc.track.observations[seq - 1]?.tag === 'guntime') loc.uncoveredGuntimes--;
-  }
-
-  /** The streaming location whose next line is earliest and due, skipping guntimes when not wanted. */
-  private nextDue(c: Connection, limit: number): Stream | null {
-    let best: Stream | null = null;
-    let bestMs = Infinity;
-    for (const s of c.streams) {
-      const obs = s.loc.track.observations;
-      while (!c.guntimes && s.next < obs.length && obs[s.next]!.tag === 'guntime') s.next++;
-      const o = obs[s.next];
-      if (o && o.raceMs <= limit && o.raceMs < bestMs) {
-        best = s;
-        bestMs = o.raceMs;
-      }
-    }
-    return best;
+    loc.recordSent(seq);
   }
 
   /** Writes every due line of the started streams, in time order, in batches, honouring backpressure. */
@@ -692,7 +571,7 @@ export class SimulatedController {
     let batch: string[] = [];
     let writtenThisTick = 0;
     for (;;) {
-      const s = this.nextDue(c, limit);
+      const s = c.schedule!.nextDue(limit);
       if (!s) break;
       const loc = s.loc;
       batch.push(s.render.line(loc.track.observations[s.next]!));
@@ -739,11 +618,7 @@ export class SimulatedController {
   /** At finite speed, wakes the pump when the earliest pending line falls due. */
   private scheduleNext(c: Connection): void {
     if (!Number.isFinite(this.opts.speed)) return;
-    let earliest = Infinity;
-    for (const s of c.streams) {
-      const o = s.loc.track.observations[s.next];
-      if (o && o.raceMs < earliest) earliest = o.raceMs;
-    }
+    const earliest = c.schedule!.earliestPending();
     if (earliest === Infinity) return;
     const wait = Math.max(0, Math.ceil(earliest / this.opts.speed - this.elapsedMs()));
     c.pumpTimer = setTimeout(() => this.pump(c), wait);
@@ -751,10 +626,7 @@ export class SimulatedController {
 
   private checkAllSent(c: Connection): void {
     if (this.s.allSentAfterMs !== null) return;
-    for (const loc of this.locations.values()) {
-      // A guntime the server did not ask for counts as done; everything else must be covered.
-      if (loc.coveredCount + (c.guntimes ? 0 : loc.uncoveredGuntimes) < loc.stats.observations) return;
-    }
+    for (const loc of this.locations.values()) if (!loc.complete(c.negotiated!.guntimes)) return;
     this.s.allSentAfterMs = this.elapsedMs();
     this.emit({ type: 'all-sent', elapsedMs: this.s.allSentAfterMs });
     this.finish(true);

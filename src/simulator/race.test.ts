@@ -39,7 +39,7 @@ describe('generateRace', () => {
 
   it('gives tags equal to bibs from 1000, with 1–6 reads per crossing within a second on one mat', () => {
     const race = generateRace({ seed: 3, runners: 400, course, dnfRate: 0, missRate: 0 });
-    expect(race.runners.map((r) => r.bib)).toEqual(Array.from({ length: 400 }, (_, i) => 1000 + i));
+    expect(race.athletes.map((r) => r.bib)).toEqual(Array.from({ length: 400 }, (_, i) => 1000 + i));
     const finish = race.locations[3]!;
     expect(finish.readerId).toMatch(/^[0-9A-F]{6}$/);
     const byTag = new Map<string, number[]>();
@@ -61,14 +61,14 @@ describe('generateRace', () => {
 
   it('moves every runner forward along the course at a log-normal pace', () => {
     const race = generateRace({ seed: 11, runners: 2000, course, dnfRate: 0, missRate: 0, medianPaceSecPerKm: 300 });
-    for (const r of race.runners) {
+    for (const r of race.athletes) {
       const [s, k5, k10, fin] = r.crossings as number[];
       expect(s).toBeGreaterThan(0);
       expect(k5).toBeGreaterThan(s!);
       expect(k10).toBeGreaterThan(k5!);
       expect(fin).toBeGreaterThan(k10!);
     }
-    const paces = race.runners.map((r) => r.paceSecPerKm).sort((a, b) => a - b);
+    const paces = race.athletes.map((r) => r.paceSecPerKm).sort((a, b) => a - b);
     const median = paces[1000]!;
     expect(median).toBeGreaterThan(285);
     expect(median).toBeLessThan(315);
@@ -82,7 +82,7 @@ describe('generateRace', () => {
 
   it('loses DNF runners after some point and an occasional missed read', () => {
     const race = generateRace({ seed: 5, runners: 1000, course, dnfRate: 0.1, missRate: 0.02 });
-    const noFinish = race.runners.filter((r) => r.crossings[3] === null).length;
+    const noFinish = race.athletes.filter((r) => r.crossings[3] === null).length;
     expect(noFinish).toBeGreaterThan(80);
     expect(noFinish).toBeLessThan(200);
     const finishTags = new Set(race.locations[3]!.observations.map((o) => o.tag));

@@ -70,7 +70,8 @@ export interface LocationTrack extends CourseLocation {
   observations: SimObservation[];
 }
 
-export interface Runner {
+/** A simulated athlete: bib (= tag), pace, and when each mat first sees them. */
+export interface Athlete {
   bib: number;
   paceSecPerKm: number;
   startDelayMs: number;
@@ -81,7 +82,7 @@ export interface Runner {
 export interface Race {
   event: RaceEvent;
   controllerId: string;
-  runners: Runner[];
+  athletes: Athlete[];
   /** Sorted by distance; the first is the start, where the guntime line is. */
   locations: LocationTrack[];
 }
@@ -130,7 +131,7 @@ export function generateRace(options: RaceOptions = {}): Race {
   if (cfg.gators < 1 || cfg.gators > 99) throw new Error('gators must be 1–99');
 
   const locations: LocationTrack[] = course.map((c) => ({ ...c, readerId: rng.hex(6), observations: [] }));
-  const runners = makeRunners(rng, runnerCount, firstBib, cfg.medianPace, cfg.spread, cfg.flow);
+  const athletes = makeAthletes(rng, runnerCount, firstBib, cfg.medianPace, cfg.spread, cfg.flow);
 
   const start = locations[0];
   if (start) {
@@ -138,16 +139,16 @@ export function generateRace(options: RaceOptions = {}): Race {
       location: start.name, sequence: 0, tag: 'guntime', raceMs: 0, lap: 0, readerId: controllerId, gator: 0,
     });
   }
-  for (const runner of runners) {
-    runner.crossings = crossingTimes(rng, runner, course, cfg.dnfRate);
-    runner.crossings.forEach((at, i) => {
+  for (const athlete of athletes) {
+    athlete.crossings = crossingTimes(rng, athlete, course, cfg.dnfRate);
+    athlete.crossings.forEach((at, i) => {
       const loc = locations[i];
       if (at === null || !loc) return;
       if (rng.next() < cfg.missRate) {
-        runner.crossings[i] = null;
+        athlete.crossings[i] = null;
         return;
       }
-      addReads(rng, loc, runner.bib, at, cfg);
+      addReads(rng, loc, athlete.bib, at, cfg);
     });
   }
   for (const loc of locations) {
@@ -158,7 +159,7 @@ export function generateRace(options: RaceOptions = {}): Race {
     }
     loc.observations.forEach((o, i) => (o.sequence = i + 1));
   }
-  return { event, controllerId, runners, locations };
+  return { event, controllerId, athletes, locations };
 }
 
 /** Throws when a course cannot be carried by CTP01 (names) or makes no sense (distances). */
@@ -175,39 +176,39 @@ export function validateCourse(course: CourseLocation[]): void {
   }
 }
 
-function makeRunners(rng: Rng, count: number, firstBib: number, median: number, spread: number, flow: number): Runner[] {
-  const runners: Runner[] = [];
+function makeAthletes(rng: Rng, count: number, firstBib: number, median: number, spread: number, flow: number): Athlete[] {
+  const athletes: Athlete[] = [];
   for (let i = 0; i < count; i++) {
     const pace = median * Math.exp(spread * rng.normal());
     // Walkers and elites exist, but a 10× spread would only model typos.
-    runners.push({ bib: firstBib + i, paceSecPerKm: clamp(pace, median / 2.5, median * 2.5), startDelayMs: 0, crossings: [] });
+    athletes.push({ bib: firstBib + i, paceSecPerKm: clamp(pace, median / 2.5, median * 2.5), startDelayMs: 0, crossings: [] });
   }
   // Faster runners line up in front, imperfectly: the start mat sees a seeded-corral order.
-  const order = runners
+  const order = athletes
     .map((r) => ({ r, key: Math.log(r.paceSecPerKm) + 0.15 * rng.normal() }))
     .sort((a, b) => a.key - b.key);
   order.forEach(({ r }, rank) => {
     r.startDelayMs = Math.round(((rank + rng.next()) / flow) * 1000) + 1;
   });
-  return runners;
+  return athletes;
 }
 
 /** First-read time at each course location, null after a DNF. */
-function crossingTimes(rng: Rng, runner: Runner, course: CourseLocation[], dnfRate: number): Array<number | null> {
+function crossingTimes(rng: Rng, athlete: Athlete, course: CourseLocation[], dnfRate: number): Array<number | null> {
   const total = course[course.length - 1]?.distanceKm ?? 0;
   // Most runners slow down a little as the race goes on; some negative-split.
   const fade = clamp(0.05 + 0.05 * rng.normal(), -0.05, 0.3);
   const lastReached = rng.next() < dnfRate && course.length > 1 ? rng.int(0, course.length - 2) : course.length - 1;
   const times: Array<number | null> = [];
-  let at = runner.startDelayMs;
+  let at = athlete.startDelayMs;
   let prevKm = course[0]?.distanceKm ?? 0;
   // Distance before the first mat is covered from the gun line, not the mat.
-  at += prevKm * runner.paceSecPerKm * 1000;
+  at += prevKm * athlete.paceSecPerKm * 1000;
   course.forEach((loc, i) => {
     const seg = loc.distanceKm - prevKm;
     if (seg > 0) {
       const progress = total > 0 ? loc.distanceKm / total : 0;
-      const segPace = runner.paceSecPerKm * (1 + fade * progress) * Math.exp(0.03 * rng.normal());
+      const segPace = athlete.paceSecPerKm * (1 + fade * progress) * Math.exp(0.03 * rng.normal());
       at += seg * segPace * 1000;
     }
     prevKm = loc.distanceKm;

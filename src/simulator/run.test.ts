@@ -45,7 +45,7 @@ describe('runSimulation', () => {
       expect(c.linesPerSecond).toBeGreaterThan(0);
     });
     // Client i's bibs follow client i-1's.
-    expect(expected[1]!.race.runners[0]!.bib).toBe(1050);
+    expect(expected[1]!.race.athletes[0]!.bib).toBe(1050);
     expect(report.linesSent).toBe(report.clients.reduce((n, c) => n + c.linesSent, 0));
   });
 
