@@ -2,12 +2,17 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.js';
 
-/** Embedded PostgreSQL (PGlite) behind the Database interface. One connection, in process. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+/**
+ * Embedded PostgreSQL (PGlite) behind the Database interface. One connection, in process.
+ * `fromDump` (a PGlite dumpDataDir archive) starts an in-memory database from a copy instead
+ * of an empty cluster: tests use one migrated copy rather than migrating each database.
+ */
+export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Database & { dump(): Promise<Blob> }> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = new PGlite(dataDir, {
     // Same int8 handling as the server driver, so results compare equal across backends.
     parsers: { 20: (v: string) => Number(v) },
+    ...(fromDump ? { loadDataDir: fromDump } : {}),
   });
   await db.waitReady;
 
@@ -21,8 +26,9 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   const root = wrap(db);
   const listen: Database['listen'] = async (channel, onPayload) => db.listen(channel, onPayload);
 
-  const owner: Database = {
+  const owner: Database & { dump(): Promise<Blob> } = {
     kind: 'pglite',
+    dump: () => db.dumpDataDir('none'),
     query: root.query,
     async exec(sql) {
       await db.exec(sql);
