@@ -145,7 +145,7 @@ const BODIES: Record<string, unknown> = {
 
 describe('cross-tenant isolation over HTTP', () => {
   it('enumerates every route from the OpenAPI document and none of them gives A any of B’s data', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
     const tried: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
@@ -187,12 +187,12 @@ describe('cross-tenant isolation over HTTP', () => {
   });
 
   it('needs a sign-in for every non-public route', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
         const route = `${method} ${path}`;
         if (PUBLIC[route]) continue;
-        const res = await app.inject({ method: method as 'GET', url: aimAtB(path), ...(method === 'GET' || method === 'DELETE' ? {} : { payload: (BODIES[route] ?? {}) as object }) });
+        const res = await app.inject({ method: method as 'GET', url: aimAtB(path), ...(method === 'GET' || method === 'DELETE' ? {} : { payload: (BODIES[route] ?? {}) }) });
         expect(res.statusCode, `${route} without credentials`).toBe(401);
       }
     }

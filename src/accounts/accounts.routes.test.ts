@@ -78,7 +78,7 @@ function withToken(token: string, method: 'GET' | 'POST' | 'DELETE', url: string
 
 function expectError(res: LightMyRequestResponse, status: number, code: string) {
   expect(res.statusCode, res.body).toBe(status);
-  const body = res.json() as { error: { code: string; request_id: string; message: string } };
+  const body = res.json<{ error: { code: string; request_id: string; message: string } }>();
   expect(body.error.code).toBe(code);
   expect(body.error.request_id).toBe(res.headers['x-request-id']);
   return body.error;
@@ -95,7 +95,7 @@ async function auditRows(where: string, params: unknown[]) {
 async function createToken(s: Session, scopes: string[], name = 'integration') {
   const res = await withSession(s, 'POST', '/api/tokens', { name, scopes });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { token: { id: number; scopes: string[]; token_hint: string }; secret: string };
+  return res.json<{ token: { id: number; scopes: string[]; token_hint: string }; secret: string }>();
 }
 
 describe('POST /api/auth/login', () => {

@@ -78,7 +78,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
       if (!opts.webhookSecret) throw new AppError('database_unavailable', 'Stripe webhooks are not configured.');
       let event;
       try {
-        event = verifyStripeEvent(String(request.body ?? ''), request.headers['stripe-signature'] as string | undefined, opts.webhookSecret);
+        event = verifyStripeEvent(typeof request.body === 'string' ? request.body : '', request.headers['stripe-signature'] as string | undefined, opts.webhookSecret);
       } catch (err) {
         if (err instanceof StripeSignatureError || err instanceof SyntaxError) {
           request.log.warn({ reason: err.message }, 'stripe webhook refused');

@@ -88,7 +88,7 @@ describe('postgres bus publishing', () => {
       const statements: string[] = [];
       let failures = 0;
       // The real database, watched: count the NOTIFY statements, fail some on demand.
-      const watched = {
+      const watched: typeof db.db = {
         ...db.db,
         query: (sql: string, params?: readonly unknown[]) => {
           if (sql.includes('pg_notify')) {
@@ -100,7 +100,7 @@ describe('postgres bus publishing', () => {
           }
           return db.db.query(sql, params);
         },
-      } as typeof db.db;
+      };
       const bus = createPostgresBus(watched);
       const got: number[] = [];
       await bus.subscribe<number>(readsTopic(7), (items) => got.push(...items));

@@ -37,7 +37,7 @@ export function createPostgresBus(db: Database): Bus {
   const outgoing = new Map<string, Outgoing>();
 
   const send = async (topic: string, out: Outgoing): Promise<void> => {
-    let failure: unknown = null;
+    let failure: Error | null = null;
     try {
       while (out.items.length > 0) {
         const batch = out.items;
@@ -48,7 +48,7 @@ export function createPostgresBus(db: Database): Bus {
       out.sending = null;
       if (out.items.length === 0) outgoing.delete(topic);
     }
-    if (failure) throw failure;
+    if (failure !== null) throw failure;
   };
 
   /**
@@ -58,7 +58,7 @@ export function createPostgresBus(db: Database): Bus {
    * is published meanwhile waits behind it, keeping the order. Returns the error if the
    * batch was dropped in the end (screens that reconnect replay it from the database).
    */
-  const notifyWithRetries = async (topic: string, batch: unknown[]): Promise<unknown> => {
+  const notifyWithRetries = async (topic: string, batch: unknown[]): Promise<Error | null> => {
     const payloads = chunkJson(batch, MAX_PAYLOAD);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -66,7 +66,7 @@ export function createPostgresBus(db: Database): Bus {
         return null;
       } catch (err) {
         const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined || closed) return err;
+        if (delay === undefined || closed) return err instanceof Error ? err : new Error('NOTIFY failed', { cause: err });
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }
     }

@@ -20,7 +20,6 @@ import {
   serverGreeting,
   verifyAuth,
   type AuthMethod,
-  type ClientMessage,
   type TagObservation,
 } from '../ctp01/index.js';
 import type { Database, Queryable } from '../db/database.js';

@@ -158,7 +158,7 @@ function checkClientLine(line: string, fmt: TimeFormat | undefined, where: strin
   try {
     msg = parseClientLine(line, fmt);
   } catch (e) {
-    throw new Error(`${where}: parseClientLine threw on ${JSON.stringify(line)}: ${String(e)}`);
+    throw new Error(`${where}: parseClientLine threw on ${JSON.stringify(line)}: ${String(e)}`, { cause: e });
   }
   const bad = clientProblems(msg, fmt);
   if (bad.length > 0) expect(bad, `${where} fmt ${fmt ?? 'auto'} line ${JSON.stringify(line)} → ${JSON.stringify(msg)}`).toEqual([]);
@@ -171,7 +171,7 @@ function checkServerLine(line: string, where: string): void {
   try {
     msg = parseServerLine(line);
   } catch (e) {
-    throw new Error(`${where}: parseServerLine threw on ${JSON.stringify(line)}: ${String(e)}`);
+    throw new Error(`${where}: parseServerLine threw on ${JSON.stringify(line)}: ${String(e)}`, { cause: e });
   }
   const ok = SERVER_TYPES.has(msg.type) && (msg.type !== 'greeting' || (Number.isInteger(msg.optionCount) && msg.optionCount >= 0));
   if (!ok) expect.fail(`${where}: ${JSON.stringify(line)} → ${JSON.stringify(msg)}`);

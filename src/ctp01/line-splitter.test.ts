@@ -25,7 +25,7 @@ function feed(chunks: Buffer[], maxLineBytes?: number): Event[] {
 }
 
 /** Overlong byte counts depend on where a chunk happened to end; their position does not. */
-function shape(events: Event[]): Array<string | 'OVERLONG'> {
+function shape(events: Event[]): string[] {
   return events.map((e) => ('line' in e ? e.line : 'OVERLONG'));
 }
 

@@ -29,7 +29,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
   const owner: Database & { dump(): Promise<Blob> } = {
     kind: 'pglite',
     dump: () => db.dumpDataDir('none'),
-    query: root.query,
+    query: (sql, params) => root.query(sql, params),
     async exec(sql) {
       await db.exec(sql);
     },

@@ -167,7 +167,7 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
   const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
   const errors: RowError[] = [];
   const records: { record: string[]; info: Info }[] = [];
-  let failure: unknown = null;
+  let failure = null as Error | null; // set by the parser's error callback
   const parser = parse({
     bom: true,
     delimiter,
@@ -204,7 +204,7 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
   parser.end();
   await ended;
   if (failure instanceof CsvError) throw new AppError('bad_request', `The CSV file cannot be read: ${failure.message}`);
-  if (failure) throw failure;
+  if (failure !== null) throw failure;
   const [head, ...data] = records;
   if (head === undefined) throw new AppError('bad_request', 'The CSV file is empty.');
   if (data.length > MAX_CSV_ROWS) {

@@ -56,10 +56,10 @@ describe('roster routes', () => {
     const one = await app.inject({ method: 'GET', url: `/api/rosters/${event.id}`, headers: viewer.headers });
     expect(one.json()).toMatchObject({ id: event.id, name: 'Search 5K', participant_count: 4 });
     const q = async (query: string) =>
-      (await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants?${query}`, headers: viewer.headers })).json() as {
+      (await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants?${query}`, headers: viewer.headers })).json<{
         participants: Array<{ bib: string }>;
         total: number;
-      };
+      }>();
     const bibs = (r: { participants: Array<{ bib: string }> }) => r.participants.map((p) => p.bib);
     // The exact bib first, then the bibs containing it.
     expect(bibs(await q('q=7'))).toEqual(['7', '17', '70']);

@@ -36,7 +36,7 @@ function baseOptions(): FakeChronoTrackOptions {
 }
 
 function opts(eventId: string, extra: Partial<ChronoTrackImportOptions> = {}): ChronoTrackImportOptions {
-  return { ...CREDS, baseUrl: current!.baseUrl, eventId, retryBaseMs: 5, log: log as unknown as ChronoTrackImportOptions['log'], ...extra };
+  return { ...CREDS, baseUrl: current!.baseUrl, eventId, retryBaseMs: 5, log: log, ...extra };
 }
 
 async function ctliveEvents(partnerId: number, externalId: string) {
@@ -192,7 +192,7 @@ describe('importFromChronoTrackLive', () => {
   });
 
   it('fails a page that never comes within the timeout', async () => {
-    const fake = await start((o) => (o.delayMs = 300));
+    await start((o) => (o.delayMs = 300));
     const started = Date.now();
     await expect(importFromChronoTrackLive(t.db, 1, opts('77', { timeoutMs: 50, maxAttempts: 2 }))).rejects.toThrow(
       'ChronoTrack Live did not answer within 50 ms.',
@@ -219,7 +219,7 @@ describe('importFromChronoTrackLive', () => {
   });
 
   it('reports entries without a bib as row errors and stores the rest', async () => {
-    const fake = await start((o) => {
+    await start((o) => {
       o.events[1]!.entries[1]!.entry_bib = '';
     });
     const r = await importFromChronoTrackLive(t.db, 1, opts('77'));

@@ -94,7 +94,7 @@ async function pollUntil(who: SignedIn, id: string, pred: (j: RosterImport) => b
   while (Date.now() < until) {
     const res = await poll(who, id);
     expect(res.statusCode, res.body).toBe(200);
-    const job = res.json() as RosterImport;
+    const job = res.json<RosterImport>();
     last = job;
     if (pred(job)) return job;
     await new Promise((r) => setTimeout(r, 20));
@@ -119,12 +119,12 @@ describe('ChronoTrack Live import in the background', () => {
     const usedBefore = await eventsUsed();
     const res = await start(owner, '4242');
     expect(res.statusCode, res.body).toBe(202);
-    const { import_id } = res.json() as { import_id: string };
+    const { import_id } = res.json<{ import_id: string }>();
     expect(import_id).toMatch(/^[0-9a-f]{32}$/);
 
     // Nothing received yet: the provider has not answered the first page.
     await heldAt(1);
-    const first = (await poll(owner, import_id)).json() as RosterImport;
+    const first = (await poll(owner, import_id)).json<RosterImport>();
     expect(first).toMatchObject({ status: 'running', received: 0, total: null, result: null, error: null, external_id: '4242', source: 'ctlive' });
 
     held.get(1)!();

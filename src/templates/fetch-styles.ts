@@ -337,7 +337,7 @@ function functionColor(fn: string, args: string): string | null {
   }
   if (fn.startsWith('rgb')) {
     const rgb = parts.slice(0, 3).map((p) => number(p, 255));
-    return rgb.every((c) => c !== null) ? toHex(rgb as number[]) : null;
+    return rgb.every((c) => c !== null) ? toHex(rgb) : null;
   }
   const h = hue(parts[0]!);
   const s = number(parts[1]!, 1, 100);

@@ -52,7 +52,7 @@ function expectInertHtml(out: string): void {
     }
     for (const child of node.childNodes ?? []) walk(child);
   };
-  walk(parseFragment(out) as unknown as P5Node);
+  walk(parseFragment(out));
 }
 
 /** Things that must never survive in sanitized CSS. */

@@ -89,7 +89,7 @@ const DENIED_PROPERTIES = new Set([
 
 const PROPERTY_NAME = /^-?[a-z][a-z0-9-]*$/;
 const CUSTOM_PROPERTY_NAME = /^--[A-Za-z0-9_-]+$/;
-const MEDIA_PARAMS = /^[A-Za-z0-9\s(),:.\/<>=-]*$/;
+const MEDIA_PARAMS = /^[A-Za-z0-9\s(),:./<>=-]*$/;
 const KEYFRAMES_NAME = /^(?:-?[A-Za-z_][A-Za-z0-9_-]*|"[A-Za-z0-9 _-]*"|'[A-Za-z0-9 _-]*')$/;
 const KEYFRAME_SELECTOR = /^(?:from|to|\d{1,3}(?:\.\d+)?%)(?:\s*,\s*(?:from|to|\d{1,3}(?:\.\d+)?%))*$/i;
 const KEYFRAMES_AT_RULES = new Set(['keyframes', '-webkit-keyframes', '-moz-keyframes', '-o-keyframes']);

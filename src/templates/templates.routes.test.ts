@@ -36,7 +36,7 @@ const IDLE = { html: '<div data-p88-field="idle_message">Welcome</div>', css: 'b
 async function create(name: string, runner = RUNNER) {
   const res = await app.inject({ method: 'POST', url: '/api/templates', headers: owner.headers, payload: { name, runner, idle: IDLE, project: { pages: [] } } });
   expect(res.statusCode).toBe(201);
-  return res.json() as { template: { id: number; current_version: number }; version: { version: number; runner: { html: string; css: string } } };
+  return res.json<{ template: { id: number; current_version: number }; version: { version: number; runner: { html: string; css: string } } }>();
 }
 
 describe('templates', () => {

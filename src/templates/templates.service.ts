@@ -32,10 +32,15 @@ const FORBIDDEN_TAGS = new Set(['script', 'iframe', 'object', 'embed', 'frame', 
  * inline script by CSP; still, a staff user's project must not carry handlers into an
  * owner's editor, so event-handler attributes, script URLs and script-like components go.
  */
+function componentTag(c: Record<string, unknown>): string {
+  const tag = c.tagName ?? c.type;
+  return typeof tag === 'string' ? tag.toLowerCase() : '';
+}
+
 export function sanitizeProject(value: unknown): unknown {
   if (Array.isArray(value)) {
     return value
-      .filter((c) => !(c && typeof c === 'object' && FORBIDDEN_TAGS.has(String((c as Record<string, unknown>).tagName ?? (c as Record<string, unknown>).type ?? '').toLowerCase())))
+      .filter((c) => !(c && typeof c === 'object' && FORBIDDEN_TAGS.has(componentTag(c as Record<string, unknown>))))
       .map(sanitizeProject);
   }
   if (value === null || typeof value !== 'object') return value;

@@ -100,6 +100,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance that every plugin
     // type accepts; at run time it is the pino logger itself.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the linter misjudges it; removing it breaks the plugin types
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     // Same key as request_id in error bodies, so a reported id greps straight to its log lines.

@@ -405,7 +405,7 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
       ctp.send('CT01_33~1~finish~4242~2026-11-23T10:00:00.00~1~0A0B0C~1');
       await screen.waitForFunction(() => (globalThis as any).document.body.dataset.bib === '4242', undefined, { timeout: 10_000 });
       ctp.close();
-      const runner = await (await screen.locator('.p88-frame-runner').elementHandle())!.contentFrame();
+      const runner = await (await screen.locator('.p88-frame-runner').elementHandle()).contentFrame();
       const text = (f: string) => runner!.evaluate((name) => (globalThis as any).document.querySelector(`[data-p88-field="${name}"]`)?.textContent as string, f);
       expect(await text('name')).toBe('Grace Hopper');
       expect(await text('message')).toBe('Amazing Grace!');

@@ -408,7 +408,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     const notice = display!.locator('#notice');
     await notice.getByText('This display link has ended').waitFor({ timeout: 10_000 });
     expect(await notice.isVisible()).toBe(true);
-    expect(await display!.evaluate(() => (globalThis as any).document.body.dataset.stream)).toBe('ended');
+    expect(await display!.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.stream)).toBe('ended');
     await display!.screenshot({ path: join(ARTIFACTS, 'displays-ended.png') });
 
     // The console of a revoked link says so.

@@ -155,7 +155,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     await page.locator(`tr[data-tag="${lastBib}"]`, { hasText: 'finish' }).first().waitFor({ timeout: 15_000 });
     const waited = Date.now() - started;
     const shown = await page.getByTestId('live-reads').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')));
-    expect(shown.filter((t) => t && t !== 'guntime').every((t) => sentBibs.has(t!))).toBe(true);
+    expect(shown.filter((t) => t && t !== 'guntime').every((t) => sentBibs.has(t))).toBe(true);
     expect(await page.getByTestId('mats').textContent()).toContain('finish');
     // The race's session (started by the collector) shows as active without waiting for a poll.
     await page.getByTestId('sessions').getByText('Active').waitFor({ timeout: 3_000 });

@@ -97,9 +97,8 @@ describe.skipIf(!browserTestsEnabled())('rosters on the real backend, in Chromiu
   async function barAt(page: Page, value: number): Promise<{ value: number; max: number }> {
     const bar = page.getByTestId('ctlive-progress').locator('progress');
     const until = Date.now() + 10_000;
-    let last: { value: number; max: number } | null = null;
     for (;;) {
-      last = await bar
+      const last = await bar
         .evaluate((el) => {
           const p = el as unknown as { value: number; max: number };
           return { value: p.value, max: p.max };

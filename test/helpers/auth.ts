@@ -28,6 +28,6 @@ export async function signIn(app: FastifyInstance, partnerId: number | null, rol
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'p88_session');
   if (!cookie) throw new Error('no session cookie');
-  const { csrf_token } = res.json() as { csrf_token: string };
+  const { csrf_token } = res.json<{ csrf_token: string }>();
   return { headers: { cookie: `p88_session=${cookie.value}`, 'x-csrf-token': csrf_token }, email: address, userId: created.user.id };
 }

@@ -457,7 +457,7 @@ function parseDesign(design: TemplateDesign): { inner: string; rootId: string | 
  */
 export async function loadVersion(editor: Editor, version: Pick<TemplateVersion, 'runner' | 'idle' | 'project'>, assets: Asset[]): Promise<void> {
   if (hasDesignPages(version.project)) {
-    editor.loadProjectData({ ...version.project, assets: [] } as never);
+    editor.loadProjectData({ ...version.project, assets: [] });
   } else {
     const parsed = { runner: parseDesign(version.runner), idle: parseDesign(version.idle) };
     editor.loadProjectData({
@@ -468,7 +468,7 @@ export async function loadVersion(editor: Editor, version: Pick<TemplateVersion,
         name: DESIGN_LABELS[id],
         component: parsed[id].inner,
       })),
-    } as never);
+    });
     for (const id of DESIGNS) {
       const rootId = parsed[id].rootId;
       if (rootId) wrapperOf(editor, id).addAttributes({ id: rootId });
