@@ -6,7 +6,8 @@
  * credentials (the old password and source secret stop working).
  */
 import { parseArgs } from 'node:util';
-import { createAccountsService, linksFor } from '../accounts/accounts.service.js';
+import { linksFor } from '../accounts/accounts.common.js';
+import { Accounts } from '../accounts/accounts.service.js';
 import { logMailer } from '../accounts/mailer.js';
 import { generatePassword, hashPassword } from '../accounts/passwords.js';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
@@ -107,8 +108,8 @@ export interface DemoOptions {
 export async function seedDemo(deps: { db: Database; config: Config; log: Logger }, opts: DemoOptions): Promise<DemoInfo> {
   const { db, config, log } = deps;
   const base = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const accounts = createAccountsService({ db, log, mailer: logMailer(log), links: linksFor(base) });
-  const partner = (await accounts.findPartner(DEMO_SLUG)) ?? (await accounts.createPartner({ slug: DEMO_SLUG, name: 'Demo Timing' }));
+  const accounts = new Accounts({ db, log, mailer: logMailer(log), links: linksFor(base) });
+  const partner = (await accounts.partners.findBySlug(DEMO_SLUG)) ?? (await accounts.partners.create({ slug: DEMO_SLUG, name: 'Demo Timing' }));
   // The demo must not run into the free plan's limits.
   await asPlatform(db, (tx) => tx.query(`UPDATE partner_plans SET plan = 'enterprise' WHERE partner_id = $1`, [partner.id]));
 
@@ -120,7 +121,7 @@ export async function seedDemo(deps: { db: Database; config: Config; log: Logger
       tx.query(`UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, [existing.rows[0]!.id, hash]),
     );
   } else {
-    await accounts.createUser({ email: DEMO_EMAIL, name: 'Demo owner', role: 'owner', partnerId: partner.id, password });
+    await accounts.users.create({ email: DEMO_EMAIL, name: 'Demo owner', role: 'owner', partnerId: partner.id, password });
   }
 
   const sources = new TimingSources(db, new SecretBox(await loadSecretKey(config.secretKey, config.dataDir)));

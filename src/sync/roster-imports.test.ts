@@ -65,8 +65,8 @@ beforeAll(async () => {
   });
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ CTLIVE_BASE_URL: fake.baseUrl }) });
   await app.ready();
-  partnerId = (await app.accounts.createPartner({ slug: 'acme', name: 'Acme' })).id;
-  const rivalId = (await app.accounts.createPartner({ slug: 'rival', name: 'Rival' })).id;
+  partnerId = (await app.accounts.partners.create({ slug: 'acme', name: 'Acme' })).id;
+  const rivalId = (await app.accounts.partners.create({ slug: 'rival', name: 'Rival' })).id;
   owner = await signIn(app, partnerId, 'owner');
   viewer = await signIn(app, partnerId, 'viewer');
   rival = await signIn(app, rivalId, 'owner');
@@ -206,7 +206,7 @@ describe('ChronoTrack Live import in the background', () => {
     }
     expect((await poll(owner, `${'0'.repeat(32)}`)).statusCode).toBe(404);
     // Row-level security: the rival's transaction does not even see the row.
-    const seen = await withPartner(t.db, (await app.accounts.createPartner({ slug: 'third', name: 'Third' })).id, (tx) =>
+    const seen = await withPartner(t.db, (await app.accounts.partners.create({ slug: 'third', name: 'Third' })).id, (tx) =>
       tx.query('SELECT id FROM roster_imports WHERE id = $1', [id]),
     );
     expect(seen.rows).toEqual([]);
