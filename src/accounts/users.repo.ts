@@ -20,6 +20,9 @@ export interface UserRow {
 
 const USER_COLUMNS = 'id, partner_id, email, name, role, last_login_at, disabled_at, created_at';
 
+/** Serializes first-run setup across processes starting at once. */
+const FIRST_RUN_LOCK = 880_002;
+
 export async function insertUser(
   db: Queryable,
   u: { partnerId: number | null; email: string; name: string; role: Role; passwordHash: string | null },
@@ -35,6 +38,12 @@ export async function insertUser(
 export async function getUser(db: Queryable, id: number): Promise<UserRow | null> {
   const r = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
   return r.rows[0] ?? null;
+}
+
+/** The id of the user with this (normalized) email in the scope's partner, if any. */
+export async function findUserIdByEmail(db: Queryable, email: string): Promise<number | null> {
+  const r = await db.query<{ id: number }>('SELECT id FROM users WHERE email = $1', [email]);
+  return r.rows[0]?.id ?? null;
 }
 
 export async function listUsers(db: Queryable, partnerId: number): Promise<UserRow[]> {
@@ -82,4 +91,15 @@ export async function setPassword(db: Queryable, userId: number, hash: string): 
     `UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`,
     [userId, hash],
   );
+}
+
+/** Whether the database has any user at all (first run has none; platform scope). */
+export async function anyUserExists(db: Queryable): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM users LIMIT 1');
+  return r.rowCount > 0;
+}
+
+/** Holds the first-run lock until the transaction ends, so only one process creates the first user. */
+export async function lockFirstRun(db: Queryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [FIRST_RUN_LOCK]);
 }

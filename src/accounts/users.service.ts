@@ -105,4 +105,20 @@ export class Users {
       return userView(updated);
     });
   }
+
+  /**
+   * Sets the password of the partner's user with this email and lifts any lockout, leaving
+   * their sessions alone (`p88 demo` handing out fresh credentials on every run). False when
+   * the partner has no such user.
+   */
+  async setPasswordByEmail(partnerId: number, email: string, password: string): Promise<boolean> {
+    checkPassword(password);
+    const hash = await hashPassword(password);
+    return withPartner(this.db, partnerId, async (tx) => {
+      const userId = await repo.findUserIdByEmail(tx, normalizeEmail(email));
+      if (userId === null) return false;
+      await repo.setPassword(tx, userId, hash);
+      return true;
+    });
+  }
 }

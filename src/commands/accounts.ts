@@ -11,7 +11,7 @@ import { Accounts } from '../accounts/accounts.service.js';
 import { insertAudit } from '../accounts/audit.repo.js';
 import { logMailer } from '../accounts/mailer.js';
 import { generatePassword, hashPassword } from '../accounts/passwords.js';
-import { insertUser } from '../accounts/users.repo.js';
+import { anyUserExists, insertUser, lockFirstRun } from '../accounts/users.repo.js';
 import { isRole, ROLES } from '../shared/permissions.js';
 import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
@@ -135,9 +135,6 @@ export function userCommand(args: string[]): Promise<number> {
   return withAccounts((accounts) => runUserCommand(args, accounts, stdio));
 }
 
-/** Serializes first-run setup across processes starting at once. */
-const BOOTSTRAP_LOCK = 880_002;
-
 export interface PlatformOwnerOptions {
   email?: string;
   /** Where the one-time password goes (default stdout): a terminal, never the log. */
@@ -158,14 +155,12 @@ export async function ensurePlatformOwner(
 ): Promise<string | null> {
   const email = (opts.email ?? 'admin@localhost').trim().toLowerCase();
   // The usual case (users exist) costs one query; the hash is only made when it may be needed.
-  const existing = await asPlatform(owner, (tx) => tx.query('SELECT 1 FROM users LIMIT 1'));
-  if (existing.rowCount > 0) return null;
+  if (await asPlatform(owner, anyUserExists)) return null;
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
   const created = await asPlatform(owner, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
-    const any = await tx.query('SELECT 1 FROM users LIMIT 1');
-    if (any.rowCount > 0) return false;
+    await lockFirstRun(tx);
+    if (await anyUserExists(tx)) return false;
     const u = await insertUser(tx, { partnerId: null, email, name: 'Platform owner', role: 'platform_admin', passwordHash });
     await insertAudit(tx, { partnerId: null, userId: null, actor: 'system', action: 'user.created', target: `user:${u.id}`, detail: { email, role: u.role, first_run: true } });
     return true;
