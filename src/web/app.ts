@@ -38,7 +38,7 @@ import { ScreenPresence, ScreenReportRelay } from '../display/screens.js';
 import { templateRoutes } from '../templates/templates.routes.js';
 import { Templates } from '../templates/templates.service.js';
 import { timingRoutes } from '../timing/timing.routes.js';
-import { createTimingService } from '../timing/timing.service.js';
+import { TimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
 import { openApiSecuritySchemes } from '../accounts/auth.js';
 import { errorBody, installErrorHandling } from '../http/error-handler.js';
@@ -165,7 +165,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });
-  await app.register(timingRoutes, { prefix: '/api/timing', service: createTimingService(deps.db) });
+  await app.register(timingRoutes, { prefix: '/api/timing', service: new TimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
   await app.register(displayRoutes, { db: deps.db, bus, screens: screenReports, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
   // Last: the single-page app answers every other GET path.
