@@ -18,7 +18,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import type { ParticipantInput } from '../rosters/roster.schemas.js';
-import * as rosters from '../rosters/roster.service.js';
+import { Rosters } from '../rosters/roster.service.js';
 import { ScreenPresence } from '../display/screens.js';
 import { Templates } from '../templates/templates.service.js';
 import type { Logger } from '../log.js';
@@ -131,10 +131,11 @@ export async function seedDemo(deps: { db: Database; config: Config; log: Logger
     secret = created.secret;
   }
 
-  const events = await rosters.listEvents(db, partner.id);
-  const event = events.find((e) => e.name === EVENT_NAME) ?? (await rosters.createEvent(db, partner.id, { name: EVENT_NAME }));
+  const rosters = new Rosters(db);
+  const events = await rosters.listEvents(partner.id);
+  const event = events.find((e) => e.name === EVENT_NAME) ?? (await rosters.createEvent(partner.id, { name: EVENT_NAME }));
   const participants = demoParticipants(opts.runners, opts.firstBib);
-  await rosters.upsertParticipants(db, partner.id, event.id, participants, { removeMissing: true });
+  await rosters.upsertParticipants(partner.id, event.id, participants, { removeMissing: true });
 
   const templates = new Templates(db, usage);
   const template = (await templates.list(partner.id)).find((t) => t.name === TEMPLATE_NAME);
