@@ -1,8 +1,9 @@
 /**
- * The accounts domain as one object, built once from the same dependencies, so the web app
- * (app.accounts, which the auth hooks authenticate with) and the CLI share the sign-in rate
- * limits and lockouts of one process. Each part is a service of its own aggregate; no SQL
- * here or in them (the *.repo.ts files) and no HTTP (accounts.routes.ts, auth.ts).
+ * The accounts domain as one object, built once per process from one set of dependencies:
+ * sign-in rate limits and the lockout of unknown emails live in SignIn's memory, so the auth
+ * hooks (app.accounts), the routes and a CLI command must all reach the same instance. Each
+ * part is the service of one aggregate; no SQL here or in them (the *.repo.ts files) and no
+ * HTTP (accounts.routes.ts, auth.ts).
  */
 import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
