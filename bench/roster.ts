@@ -16,7 +16,8 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/index.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { migrate } from '../src/db/migrate.js';
-import { RosterMatcher } from '../src/rosters/roster.service.js';
+import { RosterMatcher } from '../src/rosters/roster-matcher.js';
+import { Rosters } from '../src/rosters/roster.service.js';
 import { createLogger } from '../src/log.js';
 import { buildWebApp } from '../src/web/app.js';
 import { signIn } from '../test/helpers/auth.js';
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     // What a display's web process does for the first screen and after every roster edit.
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    const load = await timed(() => RosterMatcher.load(db, 1, event.id));
+    const load = await timed(() => RosterMatcher.load(new Rosters(db), 1, event.id));
     global.gc?.();
     const heapAfter = process.memoryUsage().heapUsed;
     const matched = load.result.match(`T${100000 + count - 1}`)?.bib === String(1000 + count - 1);

@@ -45,7 +45,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ CTLIVE_BASE_URL: 'http://127.0.0.1:9/api' }), bus, heartbeatMs: 200 });
   await app.ready();
-  bPartner = (await app.accounts.createPartner({ slug: 'beta', name: 'Beta Timing' })).id;
+  bPartner = (await app.accounts.partners.create({ slug: 'beta', name: 'Beta Timing' })).id;
   a = await signIn(app, 1, 'owner');
   b = await signIn(app, bPartner, 'owner');
 

@@ -1,7 +1,7 @@
 /**
  * HTTP for accounts: sign-in and sessions under /api/auth, API tokens, users and invitations
  * of the caller's partner. Thin: validate → requireAuth(action) → service → present.
- * Needs authPlugin (web/auth.ts) registered on the app first.
+ * Needs authPlugin (auth.ts) registered on the app first.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -10,7 +10,8 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { authOf, authPlugin, clearSessionCookie, requireAuth, setSessionCookie } from './auth.js';
 import { errorResponseSchema } from '../http/error-handler.js';
-import { createAccountsService, linksFor, type AccountsLimits, type AccountsService, type RequestContext } from './accounts.service.js';
+import { linksFor, type AccountsLimits, type RequestContext } from './accounts.common.js';
+import { Accounts } from './accounts.service.js';
 import { logMailer, type Mailer } from './mailer.js';
 import {
   acceptedInvitationSchema,
@@ -47,7 +48,9 @@ function contextOf(request: FastifyRequest): RequestContext {
   return { ip: request.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
 }
 
-export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }> = async (app, { service }) => {
+export const accountsRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = async (app, { accounts }) => {
+  const { signIn, tokens, audit, partners, users, invitations } = accounts;
+
   // ------------------------------------------------------------------ sign-in and sessions
   app.post(
     '/api/auth/login',
@@ -63,7 +66,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      const s = await service.login(request.body.email, request.body.password, contextOf(request));
+      const s = await signIn.login(request.body.email, request.body.password, contextOf(request));
       setSessionCookie(request, reply, s.sessionSecret, s.expiresAt);
       return { user: s.user, partner: s.partner, csrf_token: s.csrfToken, expires_at: s.expiresAt };
     },
@@ -80,7 +83,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      await service.logout(authOf(request), contextOf(request));
+      await signIn.logout(authOf(request), contextOf(request));
       clearSessionCookie(request, reply);
       return reply.status(204).send(null);
     },
@@ -98,7 +101,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
     },
     async (request) => {
       const auth = authOf(request);
-      const { user, partner } = await service.me(auth);
+      const { user, partner } = await signIn.me(auth);
       return { via: auth.via, user, partner, role: auth.role, scopes: auth.scopes, csrf_token: request.csrfToken };
     },
   );
@@ -116,7 +119,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
     },
     async (request, reply) => {
       const { current_password, new_password } = request.body;
-      await service.changePassword(authOf(request), current_password, new_password, contextOf(request));
+      await signIn.changePassword(authOf(request), current_password, new_password, contextOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -132,7 +135,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      await service.requestPasswordReset(request.body.email, contextOf(request));
+      await signIn.requestPasswordReset(request.body.email, contextOf(request));
       return reply.status(202).send({ accepted: true });
     },
   );
@@ -148,7 +151,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      await service.confirmPasswordReset(request.body.token, request.body.password, contextOf(request));
+      await signIn.confirmPasswordReset(request.body.token, request.body.password, contextOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -165,7 +168,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
     },
     async (request, reply) => {
       const { token, password, name } = request.body;
-      const user = await service.acceptInvitation(token, { password, name }, contextOf(request));
+      const user = await invitations.accept(token, { password, name }, contextOf(request));
       return reply.status(201).send({ user });
     },
   );
@@ -184,7 +187,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
     },
     async (request, reply) => {
       const { name, scopes, expires_in_days } = request.body;
-      const created = await service.createApiToken(authOf(request), { name, scopes, expiresInDays: expires_in_days }, contextOf(request));
+      const created = await tokens.create(authOf(request), { name, scopes, expiresInDays: expires_in_days }, contextOf(request));
       return reply.status(201).send(created);
     },
   );
@@ -199,7 +202,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: tokensSchema, 401: e, 403: e, 500: e },
       },
     },
-    async (request) => ({ tokens: await service.listApiTokens(authOf(request)) }),
+    async (request) => ({ tokens: await tokens.list(authOf(request)) }),
   );
 
   app.delete(
@@ -214,7 +217,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      await service.revokeApiToken(authOf(request), request.params.id, contextOf(request));
+      await tokens.revoke(authOf(request), request.params.id, contextOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -230,7 +233,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: auditSchema, 400: e, 401: e, 403: e, 500: e },
       },
     },
-    async (request) => ({ entries: await service.listAudit(authOf(request), request.query.limit) }),
+    async (request) => ({ entries: await audit.list(authOf(request), request.query.limit) }),
   );
 
   // ------------------------------------------------------------------ platform
@@ -244,7 +247,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: partnersSchema, 401: e, 403: e, 500: e },
       },
     },
-    async () => ({ partners: await service.listPartners() }),
+    async () => ({ partners: await partners.list() }),
   );
 
   app.post(
@@ -259,7 +262,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      const partner = await service.createPartner(request.body, `user:${authOf(request).userId}`);
+      const partner = await partners.create(request.body, `user:${authOf(request).userId}`);
       return reply.status(201).send({ partner });
     },
   );
@@ -275,7 +278,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: usersSchema, 401: e, 403: e, 500: e },
       },
     },
-    async (request) => ({ users: await service.listUsers(authOf(request)) }),
+    async (request) => ({ users: await users.list(authOf(request)) }),
   );
 
   app.patch(
@@ -291,7 +294,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: updatedUserSchema, 400: e, 401: e, 403: e, 404: e, 409: e, 500: e },
       },
     },
-    async (request) => ({ user: await service.updateUser(authOf(request), request.params.id, request.body, contextOf(request)) }),
+    async (request) => ({ user: await users.update(authOf(request), request.params.id, request.body, contextOf(request)) }),
   );
 
   app.post(
@@ -306,7 +309,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      const { invitation, url } = await service.createInvitation(authOf(request), request.body, contextOf(request));
+      const { invitation, url } = await invitations.create(authOf(request), request.body, contextOf(request));
       return reply.status(201).send({ invitation, accept_url: url });
     },
   );
@@ -321,7 +324,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
         response: { 200: invitationsSchema, 401: e, 403: e, 500: e },
       },
     },
-    async (request) => ({ invitations: await service.listInvitations(authOf(request)) }),
+    async (request) => ({ invitations: await invitations.list(authOf(request)) }),
   );
 
   app.delete(
@@ -336,7 +339,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ service: AccountsService }>
       },
     },
     async (request, reply) => {
-      await service.revokeInvitation(authOf(request), request.params.id, contextOf(request));
+      await invitations.revoke(authOf(request), request.params.id, contextOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -354,15 +357,15 @@ export interface AccountsWebDeps {
 }
 
 /** Registers authentication (authPlugin) and the accounts routes on the root app. */
-export async function registerAccounts(app: FastifyInstance, deps: AccountsWebDeps): Promise<AccountsService> {
-  const service = createAccountsService({
+export async function registerAccounts(app: FastifyInstance, deps: AccountsWebDeps): Promise<Accounts> {
+  const accounts = new Accounts({
     db: deps.db,
     log: deps.log,
     mailer: deps.mailer ?? logMailer(deps.log),
     links: linksFor(deps.publicUrl),
     ...(deps.limits ? { limits: deps.limits } : {}),
   });
-  await app.register(authPlugin, { service });
-  await app.register(accountsRoutes, { service });
-  return service;
+  await app.register(authPlugin, { accounts });
+  await app.register(accountsRoutes, { accounts });
+  return accounts;
 }

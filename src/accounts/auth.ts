@@ -10,7 +10,8 @@
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AccountsService, Auth } from './accounts.service.js';
+import type { Auth } from './accounts.common.js';
+import type { Accounts } from './accounts.service.js';
 import { authorize, type Action } from '../shared/permissions.js';
 import { sameSecret } from './secrets.js';
 import { AppError } from '../errors.js';
@@ -20,8 +21,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The accounts service the auth plugin authenticates with. */
-    accounts: AccountsService;
+    /** The accounts domain the auth plugin authenticates with. */
+    accounts: Accounts;
   }
   interface FastifyRequest {
     /** Who is calling; set by requireAuth, null on routes without it. */
@@ -47,10 +48,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Registers cookie parsing, the request decorations and Retry-After on 429 answers. Wrapped
  * with fastify-plugin so all of it applies to every route of the app.
  */
-export const authPlugin = fp<{ service: AccountsService }>(
-  async (app, { service }) => {
+export const authPlugin = fp<{ accounts: Accounts }>(
+  async (app, { accounts }) => {
     if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
-    app.decorate('accounts', service);
+    app.decorate('accounts', accounts);
     app.decorateRequest('auth', null);
     app.decorateRequest('csrfToken', null);
     app.addHook('onError', async (_request, reply, error) => {
@@ -67,17 +68,17 @@ export const authPlugin = fp<{ service: AccountsService }>(
  * no credentials at all is null.
  */
 export async function authenticate(request: FastifyRequest): Promise<{ auth: Auth; csrfToken: string | null } | null> {
-  const service = request.server.accounts;
+  const { signIn, tokens } = request.server.accounts;
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer ([^\s]+)$/i.exec(header.trim());
-    const auth = m ? await service.authenticateToken(m[1]!) : null;
+    const auth = m ? await tokens.authenticate(m[1]!) : null;
     if (!auth) throw new AppError('unauthorized', 'The API token is not valid (unknown, revoked or expired).');
     return { auth, csrfToken: null };
   }
   const secret = request.cookies[SESSION_COOKIE];
   if (!secret) return null;
-  const found = await service.authenticateSession(secret);
+  const found = await signIn.authenticate(secret);
   if (!found) throw new AppError('unauthorized', 'Your session has ended; sign in again.');
   return found;
 }

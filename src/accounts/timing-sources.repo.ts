@@ -37,6 +37,15 @@ export async function findActiveSourceByUser(
   return r.rows[0] ?? null;
 }
 
+/** The partner's oldest live source with this name, if any. */
+export async function findLiveSourceByName(db: Queryable, name: string): Promise<Pick<TimingSourceRow, 'id' | 'user_id'> | null> {
+  const r = await db.query<Pick<TimingSourceRow, 'id' | 'user_id'>>(
+    `SELECT id, user_id FROM timing_sources WHERE name = $1 AND revoked_at IS NULL ORDER BY id LIMIT 1`,
+    [name],
+  );
+  return r.rows[0] ?? null;
+}
+
 export async function touchSource(db: Queryable, id: number): Promise<void> {
   await db.query('UPDATE timing_sources SET last_connected_at = now() WHERE id = $1', [id]);
 }

@@ -8,6 +8,7 @@ import { withPartner } from '../db/tenant.js';
 import type { SecretBox } from './secret-box.js';
 import {
   findActiveSourceByUser,
+  findLiveSourceByName,
   insertSource,
   listSources,
   replaceSecret,
@@ -54,6 +55,12 @@ export class TimingSources {
   /** The partner's sources, live ones first, with how many clients are connected now. */
   list(partnerId: number): Promise<SourceListing[]> {
     return withPartner(this.db, partnerId, listSources);
+  }
+
+  /** The partner's live source with this name (the oldest, if several); null when none. */
+  async findByName(partnerId: number, name: string): Promise<{ id: number; userId: string } | null> {
+    const row = await withPartner(this.db, partnerId, (tx) => findLiveSourceByName(tx, name));
+    return row && { id: row.id, userId: row.user_id };
   }
 
   /** A new secret for a live source (shown once); null when the partner has no such source. */

@@ -24,6 +24,11 @@ export class Usage {
     return upsertPlan(tx, partnerId, { plan: 'free', trialPlan, trialEndsAt: new Date(now.getTime() + TRIAL_DAYS * 86_400_000) });
   }
 
+  /** Puts a partner on a plan; a running trial is left as it is. */
+  async setPlan(partnerId: number, plan: Plan): Promise<void> {
+    await withPartner(this.db, partnerId, (tx) => upsertPlan(tx, partnerId, { plan }));
+  }
+
   /** Counts `amount` of a periodic metric; throws 402 naming the limit when it would pass it. */
   async consume(partnerId: number, metric: Metric, amount = 1, now = new Date()): Promise<number> {
     return withPartner(this.db, partnerId, async (tx) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { createAccountsService, linksFor, type AccountsService } from '../accounts/accounts.service.js';
+import { linksFor } from '../accounts/accounts.common.js';
+import { Accounts } from '../accounts/accounts.service.js';
 import type { Mailer } from '../accounts/mailer.js';
 import { ensurePlatformOwner, runPartnerCommand, runUserCommand, type Output } from './accounts.js';
 
@@ -45,8 +46,8 @@ describe('ensurePlatformOwner', () => {
     expect(row.rows[0]!.password_hash).not.toContain(password!);
 
     // The printed password signs in.
-    const service = createAccountsService({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
-    const signed = await service.login('boss@example.com', password!, { ip: '127.0.0.1', userAgent: null });
+    const accounts = new Accounts({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
+    const signed = await accounts.signIn.login('boss@example.com', password!, { ip: '127.0.0.1', userAgent: null });
     expect(signed.user.role).toBe('platform_admin');
     expect(signed.partner).toBeNull();
 
@@ -61,10 +62,10 @@ describe('ensurePlatformOwner', () => {
 
 describe('p88 partner create / p88 user create', () => {
   let testDb: TestDatabase;
-  let service: AccountsService;
+  let accounts: Accounts;
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    service = createAccountsService({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
+    accounts = new Accounts({ db: testDb.db, log: quietLog, mailer: noMail, links: linksFor('http://x') });
   });
   afterAll(async () => {
     await testDb?.drop();
@@ -72,31 +73,31 @@ describe('p88 partner create / p88 user create', () => {
 
   it('creates a partner, and refuses a duplicate slug or a bad one', async () => {
     const io = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Acme Timing'], service, io)).toBe(0);
+    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Acme Timing'], accounts, io)).toBe(0);
     expect(io.stdout).toMatch(/^partner created: id \d+, slug acme, name "Acme Timing"\n$/);
     const dup = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Again'], service, dup)).toBe(1);
+    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Again'], accounts, dup)).toBe(1);
     expect(dup.stderr).toContain('exists already');
     const bad = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'Not OK', '--name', 'x'], service, bad)).toBe(1);
+    expect(await runPartnerCommand(['create', '--slug', 'Not OK', '--name', 'x'], accounts, bad)).toBe(1);
     const usage = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'x'], service, usage)).toBe(2);
+    expect(await runPartnerCommand(['create', '--slug', 'x'], accounts, usage)).toBe(2);
     expect(usage.stderr).toMatch(/^usage:/);
   });
 
   it('creates a partner user with a generated password shown once, and a platform admin', async () => {
     const io = capture();
-    expect(await runUserCommand(['create', '--email', 'Owner@Acme.test', '--partner', 'acme', '--role', 'owner'], service, io)).toBe(0);
+    expect(await runUserCommand(['create', '--email', 'Owner@Acme.test', '--partner', 'acme', '--role', 'owner'], accounts, io)).toBe(0);
     expect(io.stdout).toMatch(/^user created: id \d+, email owner@acme\.test, role owner, partner acme\n/);
     const password = /password \(shown only now\): (\S+)/.exec(io.stdout)?.[1];
     expect(password).toBeDefined();
-    const signed = await service.login('owner@acme.test', password!, { ip: '127.0.0.2', userAgent: null });
+    const signed = await accounts.signIn.login('owner@acme.test', password!, { ip: '127.0.0.2', userAgent: null });
     expect(signed.partner?.slug).toBe('acme');
 
     const admin = capture();
-    expect(await runUserCommand(['create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], service, admin)).toBe(0);
+    expect(await runUserCommand(['create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], accounts, admin)).toBe(0);
     expect(admin.stdout).not.toContain('password');
-    expect((await service.login('ops@p88.test', 'a long enough password', { ip: '127.0.0.3', userAgent: null })).user.partner_id).toBeNull();
+    expect((await accounts.signIn.login('ops@p88.test', 'a long enough password', { ip: '127.0.0.3', userAgent: null })).user.partner_id).toBeNull();
   });
 
   it('refuses wrong combinations with usage, unknown partners and duplicates with a message', async () => {
@@ -112,7 +113,7 @@ describe('p88 partner create / p88 user create', () => {
     ];
     for (const [args, code] of cases) {
       const io = capture();
-      expect(await runUserCommand(args, service, io), args.join(' ')).toBe(code);
+      expect(await runUserCommand(args, accounts, io), args.join(' ')).toBe(code);
       expect(io.stdout, args.join(' ')).toBe('');
     }
   });

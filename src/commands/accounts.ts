@@ -6,10 +6,12 @@
  * Generated passwords are printed once, to stdout, never to the log and never stored in clear.
  */
 import { parseArgs } from 'node:util';
-import { insertAudit, insertUser } from '../accounts/accounts.repo.js';
-import { createAccountsService, linksFor, type AccountsService } from '../accounts/accounts.service.js';
+import { linksFor } from '../accounts/accounts.common.js';
+import { Accounts } from '../accounts/accounts.service.js';
+import { insertAudit } from '../accounts/audit.repo.js';
 import { logMailer } from '../accounts/mailer.js';
 import { generatePassword, hashPassword } from '../accounts/passwords.js';
+import { anyUserExists, insertUser, lockFirstRun } from '../accounts/users.repo.js';
 import { isRole, ROLES } from '../shared/permissions.js';
 import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
@@ -34,8 +36,8 @@ const USER_USAGE =
   `  roles: ${ROLES.join(', ')} (platform_admin with --platform only)\n` +
   `  without --password a random one is generated and printed once\n`;
 
-/** `p88 partner create`: the testable body, over an accounts service. */
-export async function runPartnerCommand(args: string[], service: AccountsService, io: Output): Promise<number> {
+/** `p88 partner create`: the testable body, over the accounts services. */
+export async function runPartnerCommand(args: string[], accounts: Accounts, io: Output): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -46,13 +48,13 @@ export async function runPartnerCommand(args: string[], service: AccountsService
     return 2;
   }
   return reportAppErrors(io, async () => {
-    const p = await service.createPartner({ slug: values.slug!, name: values.name! });
+    const p = await accounts.partners.create({ slug: values.slug!, name: values.name! });
     io.out(`partner created: id ${p.id}, slug ${p.slug}, name "${p.name}"\n`);
   });
 }
 
-/** `p88 user create`: the testable body, over an accounts service. */
-export async function runUserCommand(args: string[], service: AccountsService, io: Output): Promise<number> {
+/** `p88 user create`: the testable body, over the accounts services. */
+export async function runUserCommand(args: string[], accounts: Accounts, io: Output): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -80,11 +82,11 @@ export async function runUserCommand(args: string[], service: AccountsService, i
   return reportAppErrors(io, async () => {
     let partnerId: number | null = null;
     if (values.partner !== undefined) {
-      const partner = await service.findPartner(values.partner);
+      const partner = await accounts.partners.findBySlug(values.partner);
       if (!partner) throw new AppError('not_found', `No partner "${values.partner}".`);
       partnerId = partner.id;
     }
-    const { user, generatedPassword } = await service.createUser({
+    const { user, generatedPassword } = await accounts.users.create({
       email: values.email!,
       name: values.name ?? '',
       role,
@@ -109,32 +111,29 @@ async function reportAppErrors(io: Output, fn: () => Promise<void>): Promise<num
   }
 }
 
-/** Opens the runtime, runs a command over an accounts service on the application connection. */
-async function withService(run: (service: AccountsService) => Promise<number>): Promise<number> {
+/** Opens the runtime, runs a command over the accounts services on the application connection. */
+async function withAccounts(run: (accounts: Accounts) => Promise<number>): Promise<number> {
   const rt = await openRuntime();
   try {
-    const service = createAccountsService({
+    const accounts = new Accounts({
       db: rt.db,
       log: rt.log,
       mailer: logMailer(rt.log),
       links: linksFor(`http://localhost:${rt.config.PORT}`),
     });
-    return await run(service);
+    return await run(accounts);
   } finally {
     await rt.close();
   }
 }
 
 export function partnerCommand(args: string[]): Promise<number> {
-  return withService((service) => runPartnerCommand(args, service, stdio));
+  return withAccounts((accounts) => runPartnerCommand(args, accounts, stdio));
 }
 
 export function userCommand(args: string[]): Promise<number> {
-  return withService((service) => runUserCommand(args, service, stdio));
+  return withAccounts((accounts) => runUserCommand(args, accounts, stdio));
 }
-
-/** Serializes first-run setup across processes starting at once. */
-const BOOTSTRAP_LOCK = 880_002;
 
 export interface PlatformOwnerOptions {
   email?: string;
@@ -156,14 +155,12 @@ export async function ensurePlatformOwner(
 ): Promise<string | null> {
   const email = (opts.email ?? 'admin@localhost').trim().toLowerCase();
   // The usual case (users exist) costs one query; the hash is only made when it may be needed.
-  const existing = await asPlatform(owner, (tx) => tx.query('SELECT 1 FROM users LIMIT 1'));
-  if (existing.rowCount > 0) return null;
+  if (await asPlatform(owner, anyUserExists)) return null;
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
   const created = await asPlatform(owner, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
-    const any = await tx.query('SELECT 1 FROM users LIMIT 1');
-    if (any.rowCount > 0) return false;
+    await lockFirstRun(tx);
+    if (await anyUserExists(tx)) return false;
     const u = await insertUser(tx, { partnerId: null, email, name: 'Platform owner', role: 'platform_admin', passwordHash });
     await insertAudit(tx, { partnerId: null, userId: null, actor: 'system', action: 'user.created', target: `user:${u.id}`, detail: { email, role: u.role, first_run: true } });
     return true;

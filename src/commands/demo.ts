@@ -6,19 +6,19 @@
  * credentials (the old password and source secret stop working).
  */
 import { parseArgs } from 'node:util';
-import { createAccountsService, linksFor } from '../accounts/accounts.service.js';
+import { linksFor } from '../accounts/accounts.common.js';
+import { Accounts } from '../accounts/accounts.service.js';
 import { logMailer } from '../accounts/mailer.js';
-import { generatePassword, hashPassword } from '../accounts/passwords.js';
+import { generatePassword } from '../accounts/passwords.js';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { TimingSources } from '../accounts/timing-sources.service.js';
 import { Usage } from '../accounts/usage.service.js';
 import { createMemoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import { asPlatform, withPartner } from '../db/tenant.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import type { ParticipantInput } from '../rosters/roster.schemas.js';
-import * as rosters from '../rosters/roster.service.js';
+import { Rosters } from '../rosters/roster.service.js';
 import { ScreenPresence } from '../display/screens.js';
 import { Templates } from '../templates/templates.service.js';
 import type { Logger } from '../log.js';
@@ -107,43 +107,36 @@ export interface DemoOptions {
 export async function seedDemo(deps: { db: Database; config: Config; log: Logger }, opts: DemoOptions): Promise<DemoInfo> {
   const { db, config, log } = deps;
   const base = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const accounts = createAccountsService({ db, log, mailer: logMailer(log), links: linksFor(base) });
-  const partner = (await accounts.findPartner(DEMO_SLUG)) ?? (await accounts.createPartner({ slug: DEMO_SLUG, name: 'Demo Timing' }));
+  const accounts = new Accounts({ db, log, mailer: logMailer(log), links: linksFor(base) });
+  const usage = new Usage(db);
+  const partner = (await accounts.partners.findBySlug(DEMO_SLUG)) ?? (await accounts.partners.create({ slug: DEMO_SLUG, name: 'Demo Timing' }));
   // The demo must not run into the free plan's limits.
-  await asPlatform(db, (tx) => tx.query(`UPDATE partner_plans SET plan = 'enterprise' WHERE partner_id = $1`, [partner.id]));
+  await usage.setPlan(partner.id, 'enterprise');
 
   const password = generatePassword();
-  const existing = await withPartner(db, partner.id, (tx) => tx.query<{ id: number }>(`SELECT id FROM users WHERE email = $1`, [DEMO_EMAIL]));
-  if (existing.rows[0]) {
-    const hash = await hashPassword(password);
-    await withPartner(db, partner.id, (tx) =>
-      tx.query(`UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, [existing.rows[0]!.id, hash]),
-    );
-  } else {
-    await accounts.createUser({ email: DEMO_EMAIL, name: 'Demo owner', role: 'owner', partnerId: partner.id, password });
+  if (!(await accounts.users.setPasswordByEmail(partner.id, DEMO_EMAIL, password))) {
+    await accounts.users.create({ email: DEMO_EMAIL, name: 'Demo owner', role: 'owner', partnerId: partner.id, password });
   }
 
   const sources = new TimingSources(db, new SecretBox(await loadSecretKey(config.secretKey, config.dataDir)));
-  const source = await withPartner(db, partner.id, (tx) =>
-    tx.query<{ id: number; user_id: string }>(`SELECT id, user_id FROM timing_sources WHERE name = $1 AND revoked_at IS NULL ORDER BY id LIMIT 1`, [SOURCE_NAME]),
-  );
+  const source = await sources.findByName(partner.id, SOURCE_NAME);
   let collectorUser: string;
   let secret: string;
-  if (source.rows[0]) {
-    collectorUser = source.rows[0].user_id;
-    secret = (await sources.rotate(partner.id, source.rows[0].id))!;
+  if (source) {
+    collectorUser = source.userId;
+    secret = (await sources.rotate(partner.id, source.id))!;
   } else {
     const created = await sources.create(partner.id, SOURCE_NAME);
     collectorUser = created.userId;
     secret = created.secret;
   }
 
-  const events = await rosters.listEvents(db, partner.id);
-  const event = events.find((e) => e.name === EVENT_NAME) ?? (await rosters.createEvent(db, partner.id, { name: EVENT_NAME }));
+  const rosters = new Rosters(db);
+  const events = await rosters.listEvents(partner.id);
+  const event = events.find((e) => e.name === EVENT_NAME) ?? (await rosters.createEvent(partner.id, { name: EVENT_NAME }));
   const participants = demoParticipants(opts.runners, opts.firstBib);
-  await rosters.upsertParticipants(db, partner.id, event.id, participants, { removeMissing: true });
+  await rosters.upsertParticipants(partner.id, event.id, participants, { removeMissing: true });
 
-  const usage = new Usage(db);
   const templates = new Templates(db, usage);
   const template = (await templates.list(partner.id)).find((t) => t.name === TEMPLATE_NAME);
   const templateId = template

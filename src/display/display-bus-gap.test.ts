@@ -30,7 +30,7 @@ describe.runIf(serverUrl)('display screens after the bus lost its connection', (
     app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    partnerId = (await app.accounts.createPartner({ slug: 'acme', name: 'Acme' })).id;
+    partnerId = (await app.accounts.partners.create({ slug: 'acme', name: 'Acme' })).id;
     const owner = await signIn(app, partnerId, 'owner');
     await t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race')`, [partnerId]);
     linkId = (await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload: {} })).json().id;

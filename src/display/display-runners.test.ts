@@ -30,7 +30,7 @@ beforeAll(async () => {
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus, heartbeatMs: 200 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const partner = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  const partner = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
   partnerId = partner.id;
   owner = await signIn(app, partnerId, 'owner');
   const s = await t.owner.query<{ id: number }>(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race') RETURNING id`, [partnerId]);

@@ -12,7 +12,8 @@ import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { eventUpdatedAt } from '../rosters/roster.repo.js';
 import type { Participant } from '../rosters/roster.schemas.js';
-import { RosterMatcher } from '../rosters/roster.service.js';
+import { RosterMatcher } from '../rosters/roster-matcher.js';
+import { Rosters } from '../rosters/roster.service.js';
 import type { Runner } from '../shared/template-fields.js';
 import { gunTimes } from '../timing/timing.repo.js';
 
@@ -73,7 +74,11 @@ export class RunnerResolver {
   private gunsLoaded = new Set<number>();
   private gunLoads = new Map<number, Promise<void>>();
 
-  constructor(private readonly db: Database) {}
+  private readonly rosterSource: Rosters;
+
+  constructor(private readonly db: Database) {
+    this.rosterSource = new Rosters(db);
+  }
 
   /** Loads what a stream needs before its first read (roster and gun times). */
   async prepare(partnerId: number, eventId: number | null, sessionId: number | null): Promise<void> {
@@ -142,7 +147,7 @@ export class RunnerResolver {
         return;
       }
       if (updatedAt !== e.updatedAt || !e.matcher) {
-        e.matcher = await RosterMatcher.load(this.db, partnerId, eventId);
+        e.matcher = await RosterMatcher.load(this.rosterSource, partnerId, eventId);
         e.updatedAt = updatedAt;
       }
     })()

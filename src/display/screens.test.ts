@@ -27,7 +27,7 @@ beforeAll(async () => {
   webA = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[0] });
   webB = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[1] });
   await Promise.all([webA.ready(), webB.ready()]);
-  const partner = await webA.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  const partner = await webA.accounts.partners.create({ slug: 'acme', name: 'Acme' });
   ownerOnB = await signIn(webB, partner.id, 'owner');
   const created = await webB.inject({ method: 'POST', url: '/api/display-links', headers: ownerOnB.headers, payload: {} });
   linkId = created.json().id;

@@ -15,7 +15,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
   await app.ready();
-  const partner = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' }); // on a trial: 25 events/month
+  const partner = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' }); // on a trial: 25 events/month
   owner = await signIn(app, partner.id, 'owner');
   viewer = await signIn(app, partner.id, 'viewer');
 });

@@ -6,14 +6,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Usage } from '../accounts/usage.service.js';
-import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { authOf, authPartnerId, requireAuth } from '../accounts/auth.js';
 import { errorResponses } from '../http/error-handler.js';
 import { MAX_CSV_BYTES, csvMappingSchema, previewCsv } from './csv.js';
-import { RosterImports } from '../sync/roster-imports.js';
+import type { RosterImports } from '../sync/roster-imports.js';
 import { GENDERS, participantInputSchema, participantPatchSchema, ROSTER_SOURCES } from './roster.schemas.js';
-import * as rosters from './roster.service.js';
+import type { Rosters } from './roster.service.js';
 
 const tags = ['rosters'];
 const id = z.object({ id: z.coerce.number().int().positive() });
@@ -84,13 +83,13 @@ const importJobSchema = z.object({
 const CSV_BODY_LIMIT = MAX_CSV_BYTES * 2;
 
 export const rosterRoutes: FastifyPluginAsyncZod<{
-  db: Database;
+  rosters: Rosters;
+  /** Background provider imports; closed (running ones stopped) when the app closes. */
+  imports: RosterImports;
   usage: Usage;
-  ctliveBaseUrl: string | undefined;
   /** The platform's ChronoTrack API client id (CTLIVE_CLIENT_ID), for imports that do not name one. */
   ctliveClientId?: string | undefined;
-}> = async (app, { db, usage, ctliveBaseUrl, ctliveClientId }) => {
-  const imports = new RosterImports(db, { log: app.log, ctliveBaseUrl, usage });
+}> = async (app, { rosters, imports, usage, ctliveClientId }) => {
   app.addHook('onClose', () => imports.close());
 
   app.get(
@@ -99,7 +98,7 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
       onRequest: requireAuth('displays:read'),
       schema: { tags, summary: "The partner's roster events", response: { 200: z.object({ events: z.array(eventSchema.extend({ participant_count: z.number() })) }), ...errorResponses } },
     },
-    async (request) => ({ events: await rosters.listEvents(db, authPartnerId(request)) }),
+    async (request) => ({ events: await rosters.listEvents(authPartnerId(request)) }),
   );
 
   app.post(
@@ -111,7 +110,7 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const partnerId = authPartnerId(request);
       await usage.consume(partnerId, 'events_per_month');
-      return reply.status(201).send(await rosters.createEvent(db, partnerId, { name: request.body.name, source: 'manual' }));
+      return reply.status(201).send(await rosters.createEvent(partnerId, { name: request.body.name, source: 'manual' }));
     },
   );
 
@@ -121,14 +120,14 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
       onRequest: requireAuth('displays:read'),
       schema: { tags, summary: 'One roster event with its participant count', params: id, response: { 200: eventSchema.extend({ participant_count: z.number() }), ...errorResponses } },
     },
-    async (request) => rosters.getEventSummary(db, authPartnerId(request), request.params.id),
+    async (request) => rosters.getEventSummary(authPartnerId(request), request.params.id),
   );
 
   app.delete(
     '/api/rosters/:id',
     { onRequest: requireAuth('displays:manage'), schema: { tags, summary: 'Delete a roster event and its participants', params: id, response: { 204: z.null(), ...errorResponses } } },
     async (request, reply) => {
-      await rosters.deleteEvent(db, authPartnerId(request), request.params.id);
+      await rosters.deleteEvent(authPartnerId(request), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -149,7 +148,7 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
         response: { 200: z.object({ participants: z.array(participantSchema), total: z.number().describe('Participants matching, all pages') }), ...errorResponses },
       },
     },
-    async (request) => rosters.pageParticipants(db, authPartnerId(request), request.params.id, request.query),
+    async (request) => rosters.pageParticipants(authPartnerId(request), request.params.id, request.query),
   );
 
   app.post(
@@ -158,7 +157,7 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
       onRequest: requireAuth('displays:manage'),
       schema: { tags, summary: 'Add a participant by hand', params: id, body: participantInputSchema.omit({ raw: true }), response: { 201: participantSchema, ...errorResponses } },
     },
-    async (request, reply) => reply.status(201).send(await rosters.addParticipant(db, authPartnerId(request), request.params.id, request.body)),
+    async (request, reply) => reply.status(201).send(await rosters.addParticipant(authPartnerId(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -167,14 +166,14 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
       onRequest: requireAuth('displays:manage'),
       schema: { tags, summary: 'Edit a participant (fields left out are kept; null clears)', params: id, body: participantPatchSchema, response: { 200: participantSchema, ...errorResponses } },
     },
-    async (request) => rosters.updateParticipant(db, authPartnerId(request), request.params.id, request.body),
+    async (request) => rosters.updateParticipant(authPartnerId(request), request.params.id, request.body),
   );
 
   app.delete(
     '/api/participants/:id',
     { onRequest: requireAuth('displays:manage'), schema: { tags, summary: 'Remove a participant', params: id, response: { 204: z.null(), ...errorResponses } } },
     async (request, reply) => {
-      await rosters.deleteParticipant(db, authPartnerId(request), request.params.id);
+      await rosters.deleteParticipant(authPartnerId(request), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -210,7 +209,7 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
         response: { 200: importResultSchema.extend({ rows: z.number() }), ...errorResponses },
       },
     },
-    async (request) => rosters.importCsv(db, authPartnerId(request), request.params.id, request.body.csv, request.body.mapping),
+    async (request) => rosters.importCsv(authPartnerId(request), request.params.id, request.body.csv, request.body.mapping),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 /**
  * Rules of rosters: events, bulk upserts that re-import in place, hand edits, CSV import and
- * the read → participant lookup. Each function runs in one transaction scoped to the partner
+ * the read → participant lookup. Each method runs in one transaction scoped to the partner
  * (withPartner), so a failed import changes nothing and another partner's rows never show.
  */
 import { z } from 'zod';
@@ -63,7 +63,6 @@ async function conflictOnRace<T>(work: Promise<T>, message: string): Promise<T> 
   }
 }
 
-
 async function requireEvent(tx: Queryable, partnerId: number, eventId: number, forUpdate = false): Promise<RosterEvent> {
   const event = await repo.getEvent(tx, partnerId, eventId, forUpdate);
   if (!event) throw new AppError('not_found', 'Roster event not found.');
@@ -86,85 +85,6 @@ async function allParticipants(tx: Queryable, partnerId: number, eventId: number
     if (page.length < ROSTER_PAGE) return all;
     after = page[page.length - 1]!.id; // the next query's wait lets the event loop run
   }
-}
-
-export async function createEvent(db: Database, partnerId: number, input: CreateEventInput): Promise<RosterEvent> {
-  const parsed = createEventSchema.safeParse(input);
-  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
-  const e = parsed.data;
-  try {
-    return await withPartner(db, partnerId, (tx) => repo.insertEvent(tx, partnerId, { ...e, external_id: e.external_id ?? null }));
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', 'That event has already been imported.');
-    throw err;
-  }
-}
-
-/** The partner's events, most recently changed first, with participant counts. */
-export function listEvents(db: Database, partnerId: number): Promise<RosterEventSummary[]> {
-  return withPartner(db, partnerId, (tx) => repo.listEvents(tx, partnerId));
-}
-
-/** One event with its participant count (404 when it is not the partner's). */
-export async function getEventSummary(db: Database, partnerId: number, eventId: number): Promise<RosterEventSummary> {
-  const event = await withPartner(db, partnerId, (tx) => repo.getEventSummary(tx, partnerId, eventId));
-  if (!event) throw new AppError('not_found', 'Roster event not found.');
-  return event;
-}
-
-export function getEvent(db: Database, partnerId: number, eventId: number): Promise<RosterEvent> {
-  return withPartner(db, partnerId, (tx) => requireEvent(tx, partnerId, eventId));
-}
-
-export async function renameEvent(db: Database, partnerId: number, eventId: number, name: string): Promise<RosterEvent> {
-  const parsed = createEventSchema.shape.name.safeParse(name);
-  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
-  const event = await withPartner(db, partnerId, (tx) => repo.renameEvent(tx, partnerId, eventId, parsed.data));
-  if (!event) throw new AppError('not_found', 'Roster event not found.');
-  return event;
-}
-
-/** Deletes an event and its participants. */
-export async function deleteEvent(db: Database, partnerId: number, eventId: number): Promise<void> {
-  const deleted = await withPartner(db, partnerId, (tx) => repo.deleteEvent(tx, partnerId, eventId));
-  if (!deleted) throw new AppError('not_found', 'Roster event not found.');
-}
-
-export function listParticipants(
-  db: Database,
-  partnerId: number,
-  eventId: number,
-  page: { limit?: number; offset?: number } = {},
-): Promise<Participant[]> {
-  return withPartner(db, partnerId, async (tx) => {
-    await requireEvent(tx, partnerId, eventId);
-    return repo.listParticipants(tx, partnerId, eventId, page);
-  });
-}
-
-/**
- * A page of participants with the total: all of them, or those whose bib or name contains
- * `q` (trimmed; empty = all).
- */
-export function pageParticipants(
-  db: Database,
-  partnerId: number,
-  eventId: number,
-  page: { limit: number; offset: number; q?: string | undefined },
-): Promise<{ participants: Participant[]; total: number }> {
-  return withPartner(db, partnerId, async (tx) => {
-    await requireEvent(tx, partnerId, eventId);
-    const q = cleanText(page.q ?? '');
-    if (q !== '') return repo.searchParticipants(tx, partnerId, eventId, q, page);
-    const [participants, total] = [await repo.listParticipants(tx, partnerId, eventId, page), await repo.countParticipants(tx, partnerId, eventId)];
-    return { participants, total };
-  });
-}
-
-export async function getParticipant(db: Database, partnerId: number, participantId: number): Promise<ParticipantWithRaw> {
-  const p = await withPartner(db, partnerId, (tx) => repo.getParticipant(tx, partnerId, participantId));
-  if (!p) throw new AppError('not_found', 'Participant not found.');
-  return p;
 }
 
 /** The stored row for new values over an existing participant (absent fields keep theirs). */
@@ -210,7 +130,7 @@ function stored(p: Participant): repo.StoredParticipant {
  * the row has one (else by bib), updated in place, counted as inserted/updated/unchanged.
  * Bad rows are reported and skipped; the good ones are written.
  */
-export async function upsertParticipantsTx(
+async function upsertInto(
   tx: Queryable,
   partnerId: number,
   eventId: number,
@@ -317,202 +237,209 @@ export async function upsertParticipantsTx(
   };
 }
 
-/** Upserts participants into an event in one transaction (see upsertParticipantsTx). */
-export function upsertParticipants(
-  db: Database,
-  partnerId: number,
-  eventId: number,
-  inputs: readonly ParticipantInput[],
-  opts: UpsertOptions = {},
-): Promise<UpsertResult> {
-  return conflictOnRace(
-    withPartner(db, partnerId, (tx) => upsertParticipantsTx(tx, partnerId, eventId, inputs, opts)),
-    'The roster changed during the import; nothing was saved. Try again.',
-  );
-}
+export class Rosters {
+  constructor(private readonly db: Database) {}
 
-/**
- * Creates or renames a provider's event (matched by source + external id) and syncs its
- * whole roster in one transaction: participants the provider no longer lists are removed.
- */
-export function importProviderRoster(
-  db: Database,
-  partnerId: number,
-  event: { source: RosterSource; externalId: string; name: string },
-  inputs: readonly ParticipantInput[],
-): Promise<UpsertResult & { event: RosterEvent }> {
-  const parsed = createEventSchema.safeParse({ name: event.name, source: event.source, external_id: event.externalId });
-  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
-  const e = parsed.data;
-  return conflictOnRace(
-    withPartner(db, partnerId, async (tx) => {
-      const stored = await repo.upsertEventByExternalId(tx, partnerId, e.source, e.external_id!, e.name);
-      const result = await upsertParticipantsTx(tx, partnerId, stored.id, inputs, { removeMissing: true });
-      return { ...result, event: (await repo.getEvent(tx, partnerId, stored.id)) ?? stored };
-    }),
-    'The roster changed during the import; nothing was saved. Try again.',
-  );
-}
-
-/**
- * Second step of a CSV upload: parse with the confirmed mapping and upsert. Bad rows (no bib,
- * bad age, too long…) come back by line number; the good rows are stored.
- */
-export async function importCsv(
-  db: Database,
-  partnerId: number,
-  eventId: number,
-  text: string,
-  mapping: CsvMapping,
-): Promise<CsvImportResult> {
-  const parsed = await parseCsv(text);
-  checkMapping(mapping, parsed.headers);
-  const errors: RowError[] = [...parsed.errors];
-  const inputs: ParticipantInput[] = [];
-  const lines: number[] = [];
-  for (const [i, { line, cells }] of parsed.rows.entries()) {
-    if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToLoop();
-    const r = rowToParticipant(parsed.headers, cells, mapping);
-    if (r.ok) {
-      inputs.push(r.input);
-      lines.push(line);
-    } else {
-      errors.push({ row: line, reason: r.reason });
+  async createEvent(partnerId: number, input: CreateEventInput): Promise<RosterEvent> {
+    const parsed = createEventSchema.safeParse(input);
+    if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+    const e = parsed.data;
+    try {
+      return await withPartner(this.db, partnerId, (tx) => repo.insertEvent(tx, partnerId, { ...e, external_id: e.external_id ?? null }));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('conflict', 'That event has already been imported.');
+      throw err;
     }
   }
-  const result = await upsertParticipants(db, partnerId, eventId, inputs, { rowNumbers: lines });
-  return {
-    ...result,
-    rows: parsed.totalRows + parsed.errors.length,
-    errors: [...errors, ...result.errors].sort((a, b) => a.row - b.row),
-  };
-}
 
-/** Adds one participant by hand (409 when the bib or external id is taken). */
-export async function addParticipant(db: Database, partnerId: number, eventId: number, input: ParticipantInput): Promise<ParticipantWithRaw> {
-  const parsed = participantInputSchema.safeParse(input);
-  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
-  const v = parsed.data;
-  try {
-    return await withPartner(db, partnerId, async (tx) => {
-      await requireEvent(tx, partnerId, eventId, true);
-      if ((await repo.bibHolder(tx, partnerId, eventId, v.bib)) !== undefined) {
-        throw new AppError('conflict', `Bib ${v.bib} is already taken in this event.`);
+  /** The partner's events, most recently changed first, with participant counts. */
+  listEvents(partnerId: number): Promise<RosterEventSummary[]> {
+    return withPartner(this.db, partnerId, (tx) => repo.listEvents(tx, partnerId));
+  }
+
+  /** One event with its participant count (404 when it is not the partner's). */
+  async getEventSummary(partnerId: number, eventId: number): Promise<RosterEventSummary> {
+    const event = await withPartner(this.db, partnerId, (tx) => repo.getEventSummary(tx, partnerId, eventId));
+    if (!event) throw new AppError('not_found', 'Roster event not found.');
+    return event;
+  }
+
+  getEvent(partnerId: number, eventId: number): Promise<RosterEvent> {
+    return withPartner(this.db, partnerId, (tx) => requireEvent(tx, partnerId, eventId));
+  }
+
+  async renameEvent(partnerId: number, eventId: number, name: string): Promise<RosterEvent> {
+    const parsed = createEventSchema.shape.name.safeParse(name);
+    if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+    const event = await withPartner(this.db, partnerId, (tx) => repo.renameEvent(tx, partnerId, eventId, parsed.data));
+    if (!event) throw new AppError('not_found', 'Roster event not found.');
+    return event;
+  }
+
+  /** Deletes an event and its participants. */
+  async deleteEvent(partnerId: number, eventId: number): Promise<void> {
+    const deleted = await withPartner(this.db, partnerId, (tx) => repo.deleteEvent(tx, partnerId, eventId));
+    if (!deleted) throw new AppError('not_found', 'Roster event not found.');
+  }
+
+  listParticipants(partnerId: number, eventId: number, page: { limit?: number; offset?: number } = {}): Promise<Participant[]> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      await requireEvent(tx, partnerId, eventId);
+      return repo.listParticipants(tx, partnerId, eventId, page);
+    });
+  }
+
+  /**
+   * A page of participants with the total: all of them, or those whose bib or name contains
+   * `q` (trimmed; empty = all).
+   */
+  pageParticipants(
+    partnerId: number,
+    eventId: number,
+    page: { limit: number; offset: number; q?: string | undefined },
+  ): Promise<{ participants: Participant[]; total: number }> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      await requireEvent(tx, partnerId, eventId);
+      const q = cleanText(page.q ?? '');
+      if (q !== '') return repo.searchParticipants(tx, partnerId, eventId, q, page);
+      const [participants, total] = [await repo.listParticipants(tx, partnerId, eventId, page), await repo.countParticipants(tx, partnerId, eventId)];
+      return { participants, total };
+    });
+  }
+
+  /** A whole roster in id order (404 when the event is not the partner's), for RosterMatcher. */
+  participantsOf(partnerId: number, eventId: number): Promise<Participant[]> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      await requireEvent(tx, partnerId, eventId);
+      return allParticipants(tx, partnerId, eventId);
+    });
+  }
+
+  async getParticipant(partnerId: number, participantId: number): Promise<ParticipantWithRaw> {
+    const p = await withPartner(this.db, partnerId, (tx) => repo.getParticipant(tx, partnerId, participantId));
+    if (!p) throw new AppError('not_found', 'Participant not found.');
+    return p;
+  }
+
+  /**
+   * The participant a read belongs to, by tag code then bib, asking the database. For a stream
+   * of reads use RosterMatcher, which asks it once.
+   */
+  lookupParticipant(partnerId: number, eventId: number, tag: string): Promise<Participant | undefined> {
+    return withPartner(this.db, partnerId, (tx) => repo.lookupParticipant(tx, eventId, tag.trim()));
+  }
+
+  /** Upserts participants into an event in one transaction (see upsertInto). */
+  upsertParticipants(partnerId: number, eventId: number, inputs: readonly ParticipantInput[], opts: UpsertOptions = {}): Promise<UpsertResult> {
+    return conflictOnRace(
+      withPartner(this.db, partnerId, (tx) => upsertInto(tx, partnerId, eventId, inputs, opts)),
+      'The roster changed during the import; nothing was saved. Try again.',
+    );
+  }
+
+  /**
+   * Creates or renames a provider's event (matched by source + external id) and syncs its
+   * whole roster in one transaction: participants the provider no longer lists are removed.
+   */
+  importProviderRoster(
+    partnerId: number,
+    event: { source: RosterSource; externalId: string; name: string },
+    inputs: readonly ParticipantInput[],
+  ): Promise<UpsertResult & { event: RosterEvent }> {
+    const parsed = createEventSchema.safeParse({ name: event.name, source: event.source, external_id: event.externalId });
+    if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+    const e = parsed.data;
+    return conflictOnRace(
+      withPartner(this.db, partnerId, async (tx) => {
+        const stored = await repo.upsertEventByExternalId(tx, partnerId, e.source, e.external_id!, e.name);
+        const result = await upsertInto(tx, partnerId, stored.id, inputs, { removeMissing: true });
+        return { ...result, event: (await repo.getEvent(tx, partnerId, stored.id)) ?? stored };
+      }),
+      'The roster changed during the import; nothing was saved. Try again.',
+    );
+  }
+
+  /**
+   * Second step of a CSV upload: parse with the confirmed mapping and upsert. Bad rows (no bib,
+   * bad age, too long…) come back by line number; the good rows are stored.
+   */
+  async importCsv(partnerId: number, eventId: number, text: string, mapping: CsvMapping): Promise<CsvImportResult> {
+    const parsed = await parseCsv(text);
+    checkMapping(mapping, parsed.headers);
+    const errors: RowError[] = [...parsed.errors];
+    const inputs: ParticipantInput[] = [];
+    const lines: number[] = [];
+    for (const [i, { line, cells }] of parsed.rows.entries()) {
+      if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToLoop();
+      const r = rowToParticipant(parsed.headers, cells, mapping);
+      if (r.ok) {
+        inputs.push(r.input);
+        lines.push(line);
+      } else {
+        errors.push({ row: line, reason: r.reason });
       }
-      await repo.insertParticipants(tx, partnerId, eventId, [merge(EMPTY, v)]);
-      const id = (await repo.bibHolder(tx, partnerId, eventId, v.bib))!;
-      await repo.touchEvent(tx, partnerId, eventId);
-      return (await repo.getParticipant(tx, partnerId, id))!;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
-    throw err;
-  }
-}
-
-/** Edits one participant by hand; absent fields keep their value, null clears one. */
-export async function updateParticipant(
-  db: Database,
-  partnerId: number,
-  participantId: number,
-  patch: ParticipantPatch,
-): Promise<ParticipantWithRaw> {
-  const parsed = participantPatchSchema.safeParse(patch);
-  if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
-  const v = parsed.data;
-  try {
-    return await withPartner(db, partnerId, async (tx) => {
-      const current = await repo.getParticipant(tx, partnerId, participantId);
-      if (!current) throw new AppError('not_found', 'Participant not found.');
-      // Serializes with imports into the same event, which plan bibs from one snapshot.
-      await requireEvent(tx, partnerId, current.event_id, true);
-      const bib = v.bib ?? current.bib;
-      const holder = await repo.bibHolder(tx, partnerId, current.event_id, bib);
-      if (holder !== undefined && holder !== participantId) throw new AppError('conflict', `Bib ${bib} is already taken in this event.`);
-      const row = { id: participantId, ...merge(stored(current), { ...v, bib, raw: current.raw }) };
-      if ((await repo.updateParticipants(tx, partnerId, [row])) > 0) await repo.touchEvent(tx, partnerId, current.event_id);
-      return (await repo.getParticipant(tx, partnerId, participantId))!;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
-    throw err;
-  }
-}
-
-export async function deleteParticipant(db: Database, partnerId: number, participantId: number): Promise<void> {
-  const n = await withPartner(db, partnerId, async (tx) => {
-    const current = await repo.getParticipant(tx, partnerId, participantId);
-    if (!current) return 0;
-    await repo.touchEvent(tx, partnerId, current.event_id);
-    return repo.deleteParticipants(tx, partnerId, [participantId]);
-  });
-  if (n === 0) throw new AppError('not_found', 'Participant not found.');
-}
-
-/**
- * The participant a read belongs to, by tag code then bib, inside the caller's partner
- * transaction. For a stream of reads use RosterMatcher, which asks the database once.
- */
-export function lookupParticipant(tx: Queryable, eventId: number, tag: string): Promise<Participant | undefined> {
-  return repo.lookupParticipant(tx, eventId, tag.trim());
-}
-
-/**
- * One event's roster in memory for the display's hot path: tag → participant, else
- * bib → participant, with no query per read. Call refresh() after an import or edit.
- */
-export class RosterMatcher {
-  private byTag = new Map<string, Participant>();
-  private byBib = new Map<string, Participant>();
-  private loading: Promise<void> | undefined;
-  /** When the roster was last loaded (undefined before the first load). */
-  loadedAt: Date | undefined;
-
-  constructor(
-    private readonly db: Database,
-    readonly partnerId: number,
-    readonly eventId: number,
-  ) {}
-
-  /** A matcher with the roster loaded (404 when the event is not the partner's). */
-  static async load(db: Database, partnerId: number, eventId: number): Promise<RosterMatcher> {
-    const m = new RosterMatcher(db, partnerId, eventId);
-    await m.refresh();
-    return m;
-  }
-
-  /** Reloads the roster; concurrent calls share one load. */
-  refresh(): Promise<void> {
-    this.loading ??= this.load().finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
-  }
-
-  private async load(): Promise<void> {
-    const rows = await withPartner(this.db, this.partnerId, async (tx) => {
-      await requireEvent(tx, this.partnerId, this.eventId);
-      return allParticipants(tx, this.partnerId, this.eventId);
-    });
-    const byTag = new Map<string, Participant>();
-    const byBib = new Map<string, Participant>();
-    // In id order: the lowest id wins a tag two participants share, as in the database lookup.
-    // Built aside and swapped in whole (every web process rebuilds it after a roster edit).
-    for (const p of rows) {
-      for (const t of p.tags) if (!byTag.has(t)) byTag.set(t, p);
-      byBib.set(p.bib, p);
     }
-    this.byTag = byTag;
-    this.byBib = byBib;
-    this.loadedAt = new Date();
+    const result = await this.upsertParticipants(partnerId, eventId, inputs, { rowNumbers: lines });
+    return {
+      ...result,
+      rows: parsed.totalRows + parsed.errors.length,
+      errors: [...errors, ...result.errors].sort((a, b) => a.row - b.row),
+    };
   }
 
-  match(tag: string): Participant | undefined {
-    const t = tag.trim();
-    return this.byTag.get(t) ?? this.byBib.get(t);
+  /** Adds one participant by hand (409 when the bib or external id is taken). */
+  async addParticipant(partnerId: number, eventId: number, input: ParticipantInput): Promise<ParticipantWithRaw> {
+    const parsed = participantInputSchema.safeParse(input);
+    if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+    const v = parsed.data;
+    try {
+      return await withPartner(this.db, partnerId, async (tx) => {
+        await requireEvent(tx, partnerId, eventId, true);
+        if ((await repo.bibHolder(tx, partnerId, eventId, v.bib)) !== undefined) {
+          throw new AppError('conflict', `Bib ${v.bib} is already taken in this event.`);
+        }
+        await repo.insertParticipants(tx, partnerId, eventId, [merge(EMPTY, v)]);
+        const id = (await repo.bibHolder(tx, partnerId, eventId, v.bib))!;
+        await repo.touchEvent(tx, partnerId, eventId);
+        return (await repo.getParticipant(tx, partnerId, id))!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
+      throw err;
+    }
   }
 
-  get size(): number {
-    return this.byBib.size;
+  /** Edits one participant by hand; absent fields keep their value, null clears one. */
+  async updateParticipant(partnerId: number, participantId: number, patch: ParticipantPatch): Promise<ParticipantWithRaw> {
+    const parsed = participantPatchSchema.safeParse(patch);
+    if (!parsed.success) throw new AppError('bad_request', reasonOf(parsed.error));
+    const v = parsed.data;
+    try {
+      return await withPartner(this.db, partnerId, async (tx) => {
+        const current = await repo.getParticipant(tx, partnerId, participantId);
+        if (!current) throw new AppError('not_found', 'Participant not found.');
+        // Serializes with imports into the same event, which plan bibs from one snapshot.
+        await requireEvent(tx, partnerId, current.event_id, true);
+        const bib = v.bib ?? current.bib;
+        const holder = await repo.bibHolder(tx, partnerId, current.event_id, bib);
+        if (holder !== undefined && holder !== participantId) throw new AppError('conflict', `Bib ${bib} is already taken in this event.`);
+        const row = { id: participantId, ...merge(stored(current), { ...v, bib, raw: current.raw }) };
+        if ((await repo.updateParticipants(tx, partnerId, [row])) > 0) await repo.touchEvent(tx, partnerId, current.event_id);
+        return (await repo.getParticipant(tx, partnerId, participantId))!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('conflict', 'That external id is already used in this event.');
+      throw err;
+    }
+  }
+
+  async deleteParticipant(partnerId: number, participantId: number): Promise<void> {
+    const n = await withPartner(this.db, partnerId, async (tx) => {
+      const current = await repo.getParticipant(tx, partnerId, participantId);
+      if (!current) return 0;
+      await repo.touchEvent(tx, partnerId, current.event_id);
+      return repo.deleteParticipants(tx, partnerId, [participantId]);
+    });
+    if (n === 0) throw new AppError('not_found', 'Participant not found.');
   }
 }

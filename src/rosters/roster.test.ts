@@ -6,12 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { withPartner } from '../db/tenant.js';
 import type { CsvMapping } from './csv.js';
-import * as roster from './roster.service.js';
+import { RosterMatcher } from './roster-matcher.js';
+import { Rosters } from './roster.service.js';
 
 let t: TestDatabase;
+let roster: Rosters;
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  roster = new Rosters(t.db);
   await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'rival', 'Rival Timing') ON CONFLICT DO NOTHING`);
 });
 afterAll(() => t.drop());
@@ -38,14 +41,14 @@ const CSV = [
 ].join('\n');
 
 async function byBib(eventId: number) {
-  const list = await roster.listParticipants(t.db, 1, eventId);
+  const list = await roster.listParticipants(1, eventId);
   return new Map(list.map((p) => [p.bib, p]));
 }
 
 describe('CSV import', () => {
   it('stores the good rows, reports bad ones by line and keeps hostile cells as text', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Boise 10K', source: 'csv' });
-    const r = await roster.importCsv(t.db, 1, event.id, CSV, MAPPING);
+    const event = await roster.createEvent(1, { name: 'Boise 10K', source: 'csv' });
+    const r = await roster.importCsv(1, event.id, CSV, MAPPING);
     expect(r).toMatchObject({ rows: 6, inserted: 4, updated: 0, unchanged: 0, removed: 0 });
     expect(r.errors).toEqual([
       { row: 4, reason: 'missing bib' },
@@ -63,21 +66,21 @@ describe('CSV import', () => {
       custom_message: '<img src=x onerror=alert(1)>',
     });
     expect(people.get('106')).toMatchObject({ first_name: 'NulByte', tags: [], gender: 'U', age: null });
-    const one = await roster.getParticipant(t.db, 1, people.get('101')!.id);
+    const one = await roster.getParticipant(1, people.get('101')!.id);
     expect(one.raw).toEqual({ Bib: '101', 'First Name': 'Ann', 'Last Name': 'Lee', Chip: 'A101', Sex: 'F', Age: '34', City: 'Boise', Message: 'Go Ann!' });
   });
 
   it('re-imports in place: unchanged, updated and inserted counted, ids kept', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Re-import', source: 'csv' });
-    const first = await roster.importCsv(t.db, 1, event.id, CSV, MAPPING);
+    const event = await roster.createEvent(1, { name: 'Re-import', source: 'csv' });
+    const first = await roster.importCsv(1, event.id, CSV, MAPPING);
     expect(first.inserted).toBe(4);
     const before = await byBib(event.id);
 
-    const again = await roster.importCsv(t.db, 1, event.id, CSV, MAPPING);
+    const again = await roster.importCsv(1, event.id, CSV, MAPPING);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
 
     const changed = CSV.replace('101,Ann,Lee,A101,F,34,Boise,Go Ann!', '101,Annie,Lee,A101,F,35,Boise,Go Ann!') + '\n107,New,Runner,A107,F,22,Meridian,';
-    const third = await roster.importCsv(t.db, 1, event.id, changed, MAPPING);
+    const third = await roster.importCsv(1, event.id, changed, MAPPING);
     expect(third).toMatchObject({ inserted: 1, updated: 1, unchanged: 3, removed: 0 });
     const after = await byBib(event.id);
     expect(after.size).toBe(5);
@@ -86,40 +89,39 @@ describe('CSV import', () => {
   });
 
   it('keeps fields the mapping leaves out and refuses unknown columns or no bib column', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Partial', source: 'csv' });
-    await roster.importCsv(t.db, 1, event.id, CSV, MAPPING);
-    const r = await roster.importCsv(t.db, 1, event.id, 'Bib,City\n101,Paris\n', { bib: 'Bib', city: 'City' });
+    const event = await roster.createEvent(1, { name: 'Partial', source: 'csv' });
+    await roster.importCsv(1, event.id, CSV, MAPPING);
+    const r = await roster.importCsv(1, event.id, 'Bib,City\n101,Paris\n', { bib: 'Bib', city: 'City' });
     expect(r).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
     expect((await byBib(event.id)).get('101')).toMatchObject({ first_name: 'Ann', city: 'Paris', tags: ['A101'] });
-    await expect(roster.importCsv(t.db, 1, event.id, CSV, { ...MAPPING, team: 'Team' })).rejects.toThrow(/no column "Team"/);
-    await expect(roster.importCsv(t.db, 1, event.id, CSV, { ...MAPPING, bib: '' })).rejects.toThrow(/bib/);
+    await expect(roster.importCsv(1, event.id, CSV, { ...MAPPING, team: 'Team' })).rejects.toThrow(/no column "Team"/);
+    await expect(roster.importCsv(1, event.id, CSV, { ...MAPPING, bib: '' })).rejects.toThrow(/bib/);
   });
 
   it('reports duplicate bibs within one file', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Dupes', source: 'csv' });
-    const r = await roster.importCsv(t.db, 1, event.id, 'Bib,First Name\n1,A\n2,B\n1,C\n', { bib: 'Bib', first_name: 'First Name' });
+    const event = await roster.createEvent(1, { name: 'Dupes', source: 'csv' });
+    const r = await roster.importCsv(1, event.id, 'Bib,First Name\n1,A\n2,B\n1,C\n', { bib: 'Bib', first_name: 'First Name' });
     expect(r).toMatchObject({ inserted: 2, errors: [{ row: 4, reason: 'duplicate bib 1 (also on row 2)' }] });
     expect((await byBib(event.id)).get('1')!.first_name).toBe('A');
   });
 
   it('refuses an import into an event that is not there', async () => {
-    await expect(roster.importCsv(t.db, 1, 999_999, CSV, MAPPING)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.importCsv(1, 999_999, CSV, MAPPING)).rejects.toMatchObject({ code: 'not_found' });
   });
 });
 
 describe('upsert by external id', () => {
   it('matches by external id, swaps bibs in one import and removes missing entries on a full sync', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Synced', source: 'manual' });
-    const r1 = await roster.upsertParticipants(t.db, 1, event.id, [
+    const event = await roster.createEvent(1, { name: 'Synced', source: 'manual' });
+    const r1 = await roster.upsertParticipants(1, event.id, [
       { external_id: 'e1', bib: '1', first_name: 'A' },
       { external_id: 'e2', bib: '2', first_name: 'B' },
       { external_id: 'e3', bib: '3', first_name: 'C' },
     ]);
     expect(r1).toMatchObject({ inserted: 3, updated: 0, unchanged: 0, errors: [] });
-    const ids = new Map((await roster.listParticipants(t.db, 1, event.id)).map((p) => [p.external_id, p.id]));
+    const ids = new Map((await roster.listParticipants(1, event.id)).map((p) => [p.external_id, p.id]));
 
     const r2 = await roster.upsertParticipants(
-      t.db,
       1,
       event.id,
       [
@@ -129,7 +131,7 @@ describe('upsert by external id', () => {
       { removeMissing: true },
     );
     expect(r2).toMatchObject({ inserted: 0, updated: 2, unchanged: 0, removed: 1, errors: [] });
-    const after = await roster.listParticipants(t.db, 1, event.id);
+    const after = await roster.listParticipants(1, event.id);
     expect(after.map((p) => [p.external_id, p.bib, p.id])).toEqual([
       ['e2', '1', ids.get('e2')],
       ['e1', '2', ids.get('e1')],
@@ -137,14 +139,14 @@ describe('upsert by external id', () => {
   });
 
   it('refuses a bib held by a participant the import leaves alone', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Clash', source: 'manual' });
-    await roster.upsertParticipants(t.db, 1, event.id, [
+    const event = await roster.createEvent(1, { name: 'Clash', source: 'manual' });
+    await roster.upsertParticipants(1, event.id, [
       { external_id: 'e1', bib: '1' },
       { external_id: 'e2', bib: '2' },
     ]);
-    const r = await roster.upsertParticipants(t.db, 1, event.id, [{ external_id: 'e1', bib: '2' }]);
+    const r = await roster.upsertParticipants(1, event.id, [{ external_id: 'e1', bib: '2' }]);
     expect(r).toMatchObject({ inserted: 0, updated: 0, errors: [{ row: 1, reason: 'bib 2 already belongs to another participant of this event' }] });
-    expect((await roster.listParticipants(t.db, 1, event.id)).map((p) => [p.external_id, p.bib])).toEqual([
+    expect((await roster.listParticipants(1, event.id)).map((p) => [p.external_id, p.bib])).toEqual([
       ['e1', '1'],
       ['e2', '2'],
     ]);
@@ -153,27 +155,27 @@ describe('upsert by external id', () => {
 
 describe('hand edits', () => {
   it('adds, edits, refuses a taken bib and deletes', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Manual', source: 'manual' });
-    const a = await roster.addParticipant(t.db, 1, event.id, { bib: '7', first_name: 'Sam', gender: 'M' });
-    const b = await roster.addParticipant(t.db, 1, event.id, { bib: '8', first_name: 'Kim' });
+    const event = await roster.createEvent(1, { name: 'Manual', source: 'manual' });
+    const a = await roster.addParticipant(1, event.id, { bib: '7', first_name: 'Sam', gender: 'M' });
+    const b = await roster.addParticipant(1, event.id, { bib: '8', first_name: 'Kim' });
     expect(a).toMatchObject({ bib: '7', first_name: 'Sam', gender: 'M', tags: [], event_id: event.id });
-    await expect(roster.addParticipant(t.db, 1, event.id, { bib: '7' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(roster.addParticipant(1, event.id, { bib: '7' })).rejects.toMatchObject({ code: 'conflict' });
 
-    const edited = await roster.updateParticipant(t.db, 1, a.id, { custom_message: 'You got this', tags: ['CHIP7'], age: 50 });
+    const edited = await roster.updateParticipant(1, a.id, { custom_message: 'You got this', tags: ['CHIP7'], age: 50 });
     expect(edited).toMatchObject({ bib: '7', first_name: 'Sam', custom_message: 'You got this', tags: ['CHIP7'], age: 50 });
-    await expect(roster.updateParticipant(t.db, 1, a.id, { bib: '8' })).rejects.toMatchObject({ code: 'conflict' });
-    await expect(roster.updateParticipant(t.db, 1, a.id, { age: 400 })).rejects.toMatchObject({ code: 'bad_request', message: 'age out of range' });
-    expect((await roster.updateParticipant(t.db, 1, a.id, { first_name: null })).first_name).toBeNull();
+    await expect(roster.updateParticipant(1, a.id, { bib: '8' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(roster.updateParticipant(1, a.id, { age: 400 })).rejects.toMatchObject({ code: 'bad_request', message: 'age out of range' });
+    expect((await roster.updateParticipant(1, a.id, { first_name: null })).first_name).toBeNull();
 
-    await roster.deleteParticipant(t.db, 1, b.id);
-    await expect(roster.deleteParticipant(t.db, 1, b.id)).rejects.toMatchObject({ code: 'not_found' });
-    expect((await roster.listParticipants(t.db, 1, event.id)).map((p) => p.bib)).toEqual(['7']);
+    await roster.deleteParticipant(1, b.id);
+    await expect(roster.deleteParticipant(1, b.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await roster.listParticipants(1, event.id)).map((p) => p.bib)).toEqual(['7']);
 
-    const list = await roster.listEvents(t.db, 1);
+    const list = await roster.listEvents(1);
     expect(list.find((e) => e.id === event.id)).toMatchObject({ name: 'Manual', participant_count: 1 });
-    await roster.renameEvent(t.db, 1, event.id, 'Manual 2');
-    await roster.deleteEvent(t.db, 1, event.id);
-    await expect(roster.getEvent(t.db, 1, event.id)).rejects.toMatchObject({ code: 'not_found' });
+    await roster.renameEvent(1, event.id, 'Manual 2');
+    await roster.deleteEvent(1, event.id);
+    await expect(roster.getEvent(1, event.id)).rejects.toMatchObject({ code: 'not_found' });
     const left = await t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM participants WHERE event_id = $1', [event.id]);
     expect(left.rows[0]!.n).toBe(0);
   });
@@ -181,19 +183,19 @@ describe('hand edits', () => {
 
 describe('lookup', () => {
   it('matches by tag first, then by bib, in SQL and in the cached matcher', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Lookup', source: 'manual' });
-    await roster.upsertParticipants(t.db, 1, event.id, [
+    const event = await roster.createEvent(1, { name: 'Lookup', source: 'manual' });
+    await roster.upsertParticipants(1, event.id, [
       { bib: '500', tags: ['600'], first_name: 'TagOwner' },
       { bib: '600', first_name: 'BibOwner' },
       { bib: '700', first_name: 'Plain' },
     ]);
-    const sql = (tag: string) => withPartner(t.db, 1, (tx) => roster.lookupParticipant(tx, event.id, tag));
+    const sql = (tag: string) => roster.lookupParticipant(1, event.id, tag);
     expect((await sql('600'))?.first_name).toBe('TagOwner');
     expect((await sql('500'))?.first_name).toBe('TagOwner');
     expect((await sql('700'))?.first_name).toBe('Plain');
     expect(await sql('999')).toBeUndefined();
 
-    const m = await roster.RosterMatcher.load(t.db, 1, event.id);
+    const m = await RosterMatcher.load(roster, 1, event.id);
     expect(m.size).toBe(3);
     expect(m.match('600')?.first_name).toBe('TagOwner');
     expect(m.match(' 700 ')?.first_name).toBe('Plain');
@@ -201,18 +203,18 @@ describe('lookup', () => {
 
     // The tag index follows edits: a moved tag is found on its new owner only.
     const plain = (await sql('700'))!;
-    await roster.updateParticipant(t.db, 1, plain.id, { tags: ['600', 'NEWCHIP'] });
+    await roster.updateParticipant(1, plain.id, { tags: ['600', 'NEWCHIP'] });
     expect((await sql('NEWCHIP'))?.first_name).toBe('Plain');
     expect((await sql('600'))?.first_name).toBe('TagOwner');
-    await roster.updateParticipant(t.db, 1, (await sql('500'))!.id, { tags: [] });
+    await roster.updateParticipant(1, (await sql('500'))!.id, { tags: [] });
     expect((await sql('600'))?.first_name).toBe('Plain');
-    await roster.updateParticipant(t.db, 1, plain.id, { tags: [] });
+    await roster.updateParticipant(1, plain.id, { tags: [] });
     expect((await sql('NEWCHIP'))).toBeUndefined();
     expect((await sql('600'))?.first_name).toBe('BibOwner');
     const tagRows = await t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM participant_tags WHERE event_id = $1', [event.id]);
     expect(tagRows.rows[0]!.n).toBe(0);
 
-    await roster.upsertParticipants(t.db, 1, event.id, [{ bib: '999', first_name: 'Late' }]);
+    await roster.upsertParticipants(1, event.id, [{ bib: '999', first_name: 'Late' }]);
     expect(m.match('999')).toBeUndefined();
     await Promise.all([m.refresh(), m.refresh()]);
     expect(m.match('999')?.first_name).toBe('Late');
@@ -221,49 +223,49 @@ describe('lookup', () => {
 
 describe('a roster larger than one page', () => {
   it('is read whole by the matcher and by a re-import (pages of 2,000 participants)', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Big', source: 'manual' });
+    const event = await roster.createEvent(1, { name: 'Big', source: 'manual' });
     const rows = Array.from({ length: 4_500 }, (_, i) => ({ bib: String(10_000 + i), tags: [`C${i}`], first_name: `Runner${i}` }));
     rows[4_400]!.tags = ['C1', 'C4400']; // a chip shared with a participant two pages earlier
-    const first = await roster.upsertParticipants(t.db, 1, event.id, rows);
+    const first = await roster.upsertParticipants(1, event.id, rows);
     expect(first).toMatchObject({ inserted: 4_500, errors: [] });
 
-    const m = await roster.RosterMatcher.load(t.db, 1, event.id);
+    const m = await RosterMatcher.load(roster, 1, event.id);
     expect(m.size).toBe(4_500);
     for (const i of [0, 1_999, 2_000, 3_999, 4_000, 4_499]) expect(m.match(`C${i}`)?.first_name, `C${i}`).toBe(`Runner${i}`);
     expect(m.match('C1')?.first_name).toBe('Runner1'); // the lower id keeps the shared chip
     expect(m.match('14499')?.first_name).toBe('Runner4499'); // by bib
 
     // Every stored participant is matched again: nothing inserted twice, nothing lost.
-    const again = await roster.upsertParticipants(t.db, 1, event.id, rows, { removeMissing: true });
+    const again = await roster.upsertParticipants(1, event.id, rows, { removeMissing: true });
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4_500, removed: 0, errors: [] });
   }, 60_000);
 });
 
 describe('partner isolation', () => {
   it('partner 2 cannot see, import into, edit or look up partner 1’s roster', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'Private', source: 'manual' });
-    const p = await roster.addParticipant(t.db, 1, event.id, { bib: '42', tags: ['T42'] });
+    const event = await roster.createEvent(1, { name: 'Private', source: 'manual' });
+    const p = await roster.addParticipant(1, event.id, { bib: '42', tags: ['T42'] });
 
-    expect((await roster.listEvents(t.db, 2)).map((e) => e.id)).not.toContain(event.id);
-    expect((await roster.listEvents(t.db, 1)).map((e) => e.id)).toContain(event.id);
-    await expect(roster.getEvent(t.db, 2, event.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.listParticipants(t.db, 2, event.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.upsertParticipants(t.db, 2, event.id, [{ bib: '1' }])).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.importCsv(t.db, 2, event.id, CSV, MAPPING)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.addParticipant(t.db, 2, event.id, { bib: '43' })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.getParticipant(t.db, 2, p.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.updateParticipant(t.db, 2, p.id, { first_name: 'Hacked' })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.deleteParticipant(t.db, 2, p.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.deleteEvent(t.db, 2, event.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(roster.RosterMatcher.load(t.db, 2, event.id)).rejects.toMatchObject({ code: 'not_found' });
-    expect(await withPartner(t.db, 2, (tx) => roster.lookupParticipant(tx, event.id, 'T42'))).toBeUndefined();
-    expect((await withPartner(t.db, 1, (tx) => roster.lookupParticipant(tx, event.id, 'T42')))?.id).toBe(p.id);
-    expect((await roster.getParticipant(t.db, 1, p.id)).first_name).toBeNull();
+    expect((await roster.listEvents(2)).map((e) => e.id)).not.toContain(event.id);
+    expect((await roster.listEvents(1)).map((e) => e.id)).toContain(event.id);
+    await expect(roster.getEvent(2, event.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.listParticipants(2, event.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.upsertParticipants(2, event.id, [{ bib: '1' }])).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.importCsv(2, event.id, CSV, MAPPING)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.addParticipant(2, event.id, { bib: '43' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.getParticipant(2, p.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.updateParticipant(2, p.id, { first_name: 'Hacked' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.deleteParticipant(2, p.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(roster.deleteEvent(2, event.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(RosterMatcher.load(roster, 2, event.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(await roster.lookupParticipant(2, event.id, 'T42')).toBeUndefined();
+    expect((await roster.lookupParticipant(1, event.id, 'T42'))?.id).toBe(p.id);
+    expect((await roster.getParticipant(1, p.id)).first_name).toBeNull();
   });
 
   it('row-level security hides and protects the rows whatever the SQL asks', async () => {
-    const event = await roster.createEvent(t.db, 1, { name: 'RLS', source: 'manual' });
-    await roster.addParticipant(t.db, 1, event.id, { bib: '1', tags: ['TAG1'] });
+    const event = await roster.createEvent(1, { name: 'RLS', source: 'manual' });
+    await roster.addParticipant(1, event.id, { bib: '1', tags: ['TAG1'] });
     const counts = (partner: number) =>
       withPartner(t.db, partner, async (tx) => {
         const e = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM roster_events WHERE id = $1', [event.id]);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import * as roster from '../rosters/roster.service.js';
+import { Rosters } from '../rosters/roster.service.js';
 import { AppError } from '../errors.js';
 import { ChronoTrackClient, sha1Hex, type Progress } from '../providers/chronotrack/client.js';
 import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack, type FakeChronoTrackOptions } from '../providers/chronotrack/fake-server.js';
@@ -16,6 +16,7 @@ const PASSWORD = 'correct horse battery staple';
 const CREDS = { clientId: 'p88-client', userId: 'timer@example.com', password: PASSWORD };
 
 let t: TestDatabase;
+let roster: Rosters;
 let current: FakeChronoTrack | undefined;
 const logLines: string[] = [];
 const log = {
@@ -50,6 +51,7 @@ async function ctliveEvents(partnerId: number, externalId: string) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  roster = new Rosters(t.db);
   await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'rival', 'Rival Timing') ON CONFLICT DO NOTHING`);
 });
 afterAll(() => t.drop());
@@ -70,7 +72,7 @@ describe('importFromChronoTrackLive', () => {
   it('loads every page with auth on each request and progress driven by the row count', async () => {
     const fake = await start();
     const progress: Progress[] = [];
-    const r = await importFromChronoTrackLive(t.db, 1, opts('4242'), (p) => progress.push(p));
+    const r = await importFromChronoTrackLive(roster, 1, opts('4242'), (p) => progress.push(p));
 
     expect(progress).toEqual([
       { loaded: 100, total: 250 },
@@ -96,7 +98,7 @@ describe('importFromChronoTrackLive', () => {
     const entryQuery = fake.requests[1]!.query;
     expect([entryQuery.get('size'), entryQuery.get('include_test_entries'), entryQuery.get('elide_json')]).toEqual(['100', 'true', 'false']);
 
-    const people = await roster.listParticipants(t.db, 1, r.event.id);
+    const people = await roster.listParticipants(1, r.event.id);
     expect(people).toHaveLength(250);
     const first = people.find((p) => p.bib === '1')!;
     expect(first).toMatchObject({
@@ -114,7 +116,7 @@ describe('importFromChronoTrackLive', () => {
       team: 'Blue Crew',
       tags: [],
     });
-    expect((await roster.getParticipant(t.db, 1, first.id)).raw).toEqual(fakeEntries(1)[0]);
+    expect((await roster.getParticipant(1, first.id)).raw).toEqual(fakeEntries(1)[0]);
     // The password and its hash never reach a log line.
     expect(logLines.join('\n')).not.toContain(PASSWORD);
     expect(logLines.join('\n')).not.toContain(sha1Hex(PASSWORD));
@@ -122,20 +124,20 @@ describe('importFromChronoTrackLive', () => {
 
   it('re-imports in place: same event, counts, hand-typed messages kept, dropped entries removed', async () => {
     const fake = await start();
-    const first = await importFromChronoTrackLive(t.db, 1, opts('77'));
-    const before = await roster.listParticipants(t.db, 1, first.event.id);
+    const first = await importFromChronoTrackLive(roster, 1, opts('77'));
+    const before = await roster.listParticipants(1, first.event.id);
     const runner = before.find((p) => p.bib === '900')!;
-    await roster.updateParticipant(t.db, 1, runner.id, { custom_message: 'Go go go' });
+    await roster.updateParticipant(1, runner.id, { custom_message: 'Go go go' });
 
     const entries = fake.options.events[1]!.entries;
     entries[0] = { ...entries[0], athlete_first_name: 'Renamed', entry_race_age: 61 };
     entries.splice(2, 1);
     entries.push({ ...fakeEntries(1, { idBase: 200, bibBase: 950 })[0] });
-    const again = await importFromChronoTrackLive(t.db, 1, opts('77'));
+    const again = await importFromChronoTrackLive(roster, 1, opts('77'));
 
     expect(again.event.id).toBe(first.event.id);
     expect(again).toMatchObject({ entries: 3, inserted: 1, updated: 1, unchanged: 1, removed: 1, errors: [] });
-    const after = await roster.listParticipants(t.db, 1, first.event.id);
+    const after = await roster.listParticipants(1, first.event.id);
     expect(after.map((p) => p.bib)).toEqual(['900', '901', '950']);
     expect(after[0]).toMatchObject({ id: runner.id, first_name: 'Renamed', age: 61, custom_message: 'Go go go' });
     expect(await ctliveEvents(1, '77')).toHaveLength(1);
@@ -144,7 +146,7 @@ describe('importFromChronoTrackLive', () => {
   it('refuses a wrong password with a clear error, stores nothing and leaks no secret', async () => {
     const fake = await start();
     const bad = 'not-the-password';
-    const err = await importFromChronoTrackLive(t.db, 1, opts('808', { password: bad })).catch((e: unknown) => e);
+    const err = await importFromChronoTrackLive(roster, 1, opts('808', { password: bad })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'bad_request', status: 400, message: 'ChronoTrack Live rejected the client id, user id or password.' });
     expect(fake.requests).toHaveLength(1);
@@ -155,13 +157,13 @@ describe('importFromChronoTrackLive', () => {
 
   it('turns an HTML error page into a clear error, at 200 and after retries at 500', async () => {
     const fake = await start((o) => (o.htmlEventIds = ['808']));
-    await expect(importFromChronoTrackLive(t.db, 1, opts('808'))).rejects.toThrow(
+    await expect(importFromChronoTrackLive(roster, 1, opts('808'))).rejects.toThrow(
       'ChronoTrack Live answered with an HTML page instead of data (HTTP 200: ChronoTrack - Error).',
     );
     expect(fake.requests).toHaveLength(1);
     fake.options.htmlStatus = 500;
     fake.requests.length = 0;
-    await expect(importFromChronoTrackLive(t.db, 1, opts('808', { maxAttempts: 2 }))).rejects.toThrow(/HTML page instead of data \(HTTP 500/);
+    await expect(importFromChronoTrackLive(roster, 1, opts('808', { maxAttempts: 2 }))).rejects.toThrow(/HTML page instead of data \(HTTP 500/);
     expect(fake.requests).toHaveLength(2);
     expect(await ctliveEvents(1, '808')).toEqual([]);
   });
@@ -169,7 +171,7 @@ describe('importFromChronoTrackLive', () => {
   it('stores nothing when a later page fails', async () => {
     await start((o) => (o.failEntryPage = 2));
     const progress: Progress[] = [];
-    await expect(importFromChronoTrackLive(t.db, 1, opts('808', { maxAttempts: 2 }), (p) => progress.push(p))).rejects.toThrow(
+    await expect(importFromChronoTrackLive(roster, 1, opts('808', { maxAttempts: 2 }), (p) => progress.push(p))).rejects.toThrow(
       'ChronoTrack Live answered HTTP 500.',
     );
     expect(progress).toEqual([{ loaded: 100, total: 120 }]);
@@ -178,7 +180,7 @@ describe('importFromChronoTrackLive', () => {
 
   it('retries a 503 with backoff and succeeds; gives up after the bounded attempts', async () => {
     const fake = await start((o) => (o.failNext = 2));
-    const r = await importFromChronoTrackLive(t.db, 2, opts('77'));
+    const r = await importFromChronoTrackLive(roster, 2, opts('77'));
     expect(r).toMatchObject({ entries: 3, inserted: 3 });
     expect(fake.requests.map((q) => q.path)).toEqual(['/api/event/77', '/api/event/77', '/api/event/77', '/api/event/77/entry']);
     expect(logLines.filter((l) => l.includes('retrying'))).toHaveLength(2);
@@ -186,7 +188,7 @@ describe('importFromChronoTrackLive', () => {
     fake.options.failNext = 100;
     fake.options.failStatus = 429;
     fake.requests.length = 0;
-    const err = await importFromChronoTrackLive(t.db, 2, opts('77', { maxAttempts: 3 })).catch((e: unknown) => e);
+    const err = await importFromChronoTrackLive(roster, 2, opts('77', { maxAttempts: 3 })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'upstream_error', message: 'ChronoTrack Live answered HTTP 429.' });
     expect(fake.requests).toHaveLength(3);
   });
@@ -194,7 +196,7 @@ describe('importFromChronoTrackLive', () => {
   it('fails a page that never comes within the timeout', async () => {
     await start((o) => (o.delayMs = 300));
     const started = Date.now();
-    await expect(importFromChronoTrackLive(t.db, 1, opts('77', { timeoutMs: 50, maxAttempts: 2 }))).rejects.toThrow(
+    await expect(importFromChronoTrackLive(roster, 1, opts('77', { timeoutMs: 50, maxAttempts: 2 }))).rejects.toThrow(
       'ChronoTrack Live did not answer within 50 ms.',
     );
     expect(Date.now() - started).toBeLessThan(2000);
@@ -202,27 +204,27 @@ describe('importFromChronoTrackLive', () => {
 
   it('reports an unknown event as not found and a bad event id as a bad request', async () => {
     const fake = await start();
-    await expect(importFromChronoTrackLive(t.db, 1, opts('31337'))).rejects.toMatchObject({ code: 'not_found' });
-    await expect(importFromChronoTrackLive(t.db, 1, opts('../admin'))).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(importFromChronoTrackLive(roster, 1, opts('31337'))).rejects.toMatchObject({ code: 'not_found' });
+    await expect(importFromChronoTrackLive(roster, 1, opts('../admin'))).rejects.toMatchObject({ code: 'bad_request' });
     expect(fake.requests.map((q) => q.path)).toEqual(['/api/event/31337']);
   });
 
   it('keeps each partner’s import of the same event apart', async () => {
     const fake = await start();
-    const mine = await importFromChronoTrackLive(t.db, 1, opts('4242'));
+    const mine = await importFromChronoTrackLive(roster, 1, opts('4242'));
     fake.options.events[0]!.entries = fakeEntries(5, { idBase: 1 });
-    const theirs = await importFromChronoTrackLive(t.db, 2, opts('4242'));
+    const theirs = await importFromChronoTrackLive(roster, 2, opts('4242'));
     expect(theirs.event.id).not.toBe(mine.event.id);
     expect(theirs).toMatchObject({ inserted: 5, removed: 0 });
-    expect((await roster.listParticipants(t.db, 1, mine.event.id)).length).toBe(250);
-    await expect(roster.listParticipants(t.db, 2, mine.event.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await roster.listParticipants(1, mine.event.id)).length).toBe(250);
+    await expect(roster.listParticipants(2, mine.event.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('reports entries without a bib as row errors and stores the rest', async () => {
     await start((o) => {
       o.events[1]!.entries[1]!.entry_bib = '';
     });
-    const r = await importFromChronoTrackLive(t.db, 1, opts('77'));
+    const r = await importFromChronoTrackLive(roster, 1, opts('77'));
     expect(r).toMatchObject({ errors: [{ row: 2, reason: 'missing bib' }] });
     expect(r.inserted + r.updated + r.unchanged).toBe(2);
   });

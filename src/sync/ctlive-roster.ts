@@ -4,8 +4,7 @@
  * is fetched before anything is written, and written in one transaction, so a failure at any
  * page stores nothing; a re-import updates the same event in place.
  */
-import type { Database } from '../db/database.js';
-import { importProviderRoster } from '../rosters/roster.service.js';
+import type { Rosters } from '../rosters/roster.service.js';
 import type { RosterEvent, UpsertResult } from '../rosters/roster.schemas.js';
 import { AppError } from '../errors.js';
 import { ChronoTrackClient, ChronoTrackError, type ChronoTrackClientOptions, type Progress } from '../providers/chronotrack/client.js';
@@ -28,7 +27,7 @@ export interface ChronoTrackImportResult extends UpsertResult {
  * 404 for an unknown event, 500 with the reason for an unreachable or misbehaving provider.
  */
 export async function importFromChronoTrackLive(
-  db: Database,
+  rosters: Rosters,
   partnerId: number,
   opts: ChronoTrackImportOptions,
   onProgress?: (p: Progress) => void,
@@ -43,7 +42,7 @@ export async function importFromChronoTrackLive(
   } catch (err) {
     throw toAppError(err);
   }
-  const result = await importProviderRoster(db, partnerId, { source: 'ctlive', externalId: opts.eventId, name }, entries.map(entryToParticipant));
+  const result = await rosters.importProviderRoster(partnerId, { source: 'ctlive', externalId: opts.eventId, name }, entries.map(entryToParticipant));
   return { ...result, entries: entries.length };
 }
 

@@ -13,6 +13,7 @@ import { withPartner } from '../db/tenant.js';
 import { createLogger } from '../log.js';
 import { sha1Hex } from '../providers/chronotrack/client.js';
 import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack } from '../providers/chronotrack/fake-server.js';
+import { Rosters } from '../rosters/roster.service.js';
 import { buildWebApp } from '../web/app.js';
 import { RosterImports, type RosterImport } from './roster-imports.js';
 
@@ -65,8 +66,8 @@ beforeAll(async () => {
   });
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ CTLIVE_BASE_URL: fake.baseUrl }) });
   await app.ready();
-  partnerId = (await app.accounts.createPartner({ slug: 'acme', name: 'Acme' })).id;
-  const rivalId = (await app.accounts.createPartner({ slug: 'rival', name: 'Rival' })).id;
+  partnerId = (await app.accounts.partners.create({ slug: 'acme', name: 'Acme' })).id;
+  const rivalId = (await app.accounts.partners.create({ slug: 'rival', name: 'Rival' })).id;
   owner = await signIn(app, partnerId, 'owner');
   viewer = await signIn(app, partnerId, 'viewer');
   rival = await signIn(app, rivalId, 'owner');
@@ -206,7 +207,7 @@ describe('ChronoTrack Live import in the background', () => {
     }
     expect((await poll(owner, `${'0'.repeat(32)}`)).statusCode).toBe(404);
     // Row-level security: the rival's transaction does not even see the row.
-    const seen = await withPartner(t.db, (await app.accounts.createPartner({ slug: 'third', name: 'Third' })).id, (tx) =>
+    const seen = await withPartner(t.db, (await app.accounts.partners.create({ slug: 'third', name: 'Third' })).id, (tx) =>
       tx.query('SELECT id FROM roster_imports WHERE id = $1', [id]),
     );
     expect(seen.rows).toEqual([]);
@@ -226,7 +227,7 @@ describe('RosterImports', () => {
   const input = (eventId: string, password = PASSWORD) => ({ clientId: CREDS.client_id, userId: CREDS.user_id, password, eventId });
 
   it('records the failure of a page part-way through, with the rows received so far', async () => {
-    const jobs = new RosterImports(t.db, { log, ctliveBaseUrl: fake.baseUrl, client: { retryBaseMs: 5, maxAttempts: 2 } });
+    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, client: { retryBaseMs: 5, maxAttempts: 2 } });
     fake.options.failEntryPage = 2;
     const { import_id } = await jobs.startChronoTrack(partnerId, null, input('808'));
     await jobs.settle();
@@ -235,7 +236,7 @@ describe('RosterImports', () => {
   });
 
   it('limits the imports one partner runs at once', async () => {
-    const jobs = new RosterImports(t.db, { log, ctliveBaseUrl: fake.baseUrl, maxRunningPerPartner: 1 });
+    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, maxRunningPerPartner: 1 });
     holdPages = new Set([1]);
     const a = await jobs.startChronoTrack(partnerId, null, input('77'));
     await expect(jobs.startChronoTrack(partnerId, null, input('4242'))).rejects.toMatchObject({ code: 'too_many_requests' });
@@ -245,7 +246,7 @@ describe('RosterImports', () => {
   });
 
   it('stops running imports on close, marked failed, nothing stored', async () => {
-    const jobs = new RosterImports(t.db, { log, ctliveBaseUrl: fake.baseUrl });
+    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl });
     holdPages = new Set([2]);
     fake.options.events.push({ event_id: '9001', event_name: 'Stopped Marathon', entries: fakeEntries(150) });
     const { import_id } = await jobs.startChronoTrack(partnerId, null, input('9001'));
@@ -259,7 +260,7 @@ describe('RosterImports', () => {
   });
 
   it('reports a job whose process stopped as failed, and forgets finished jobs after a while', async () => {
-    const jobs = new RosterImports(t.db, { log, ctliveBaseUrl: fake.baseUrl, staleMs: 60_000, expireMs: 600_000 });
+    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, staleMs: 60_000, expireMs: 600_000 });
     const orphan = 'a'.repeat(32);
     const old = 'b'.repeat(32);
     await t.owner.query(

@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import type { Progress } from '../providers/chronotrack/client.js';
 import { importFromChronoTrackLive, type ChronoTrackImportOptions } from './ctlive-roster.js';
 import { eventByExternalId } from '../rosters/roster.repo.js';
+import type { Rosters } from '../rosters/roster.service.js';
 import type { RowError } from '../rosters/roster.schemas.js';
 import * as repo from './roster-imports.repo.js';
 
@@ -109,6 +110,8 @@ export class RosterImports {
 
   constructor(
     private readonly db: Database,
+    /** Where the fetched roster is written. */
+    private readonly rosters: Rosters,
     private readonly opts: RosterImportsOptions,
   ) {
     this.expireMs = opts.expireMs ?? 10 * 60_000;
@@ -204,7 +207,7 @@ export class RosterImports {
     const work = async () => {
       try {
         const r = await importFromChronoTrackLive(
-          this.db,
+          this.rosters,
           partnerId,
           {
             ...this.opts.client,

@@ -24,9 +24,9 @@ beforeAll(async () => {
   t = await createTestDatabase();
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
   await app.ready();
-  const acme = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' });
-  const beta = await app.accounts.createPartner({ slug: 'beta', name: 'Beta' });
-  tightPartner = (await app.accounts.createPartner({ slug: 'tight', name: 'Tight' })).id;
+  const acme = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
+  const beta = await app.accounts.partners.create({ slug: 'beta', name: 'Beta' });
+  tightPartner = (await app.accounts.partners.create({ slug: 'tight', name: 'Tight' })).id;
   // The free plan (100 MB of storage), without the trial's larger limits.
   await t.owner.query(`UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = $1`, [tightPartner]);
   owner = await signIn(app, acme.id, 'owner');

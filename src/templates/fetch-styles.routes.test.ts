@@ -53,7 +53,7 @@ beforeAll(async () => {
   });
   await strict.ready();
   await widened.ready();
-  const partner = await strict.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  const partner = await strict.accounts.partners.create({ slug: 'acme', name: 'Acme' });
   owner = await signIn(strict, partner.id, 'owner');
   viewer = await signIn(strict, partner.id, 'viewer');
   ownerOfWidened = await signIn(widened, partner.id, 'owner');
@@ -114,8 +114,8 @@ describe('POST /api/fetch-styles', () => {
   });
 
   it(`allows ${FETCH_STYLES_PER_MINUTE} imports a minute per partner, then answers 429 with Retry-After`, async () => {
-    const busy = await signIn(strict, (await strict.accounts.createPartner({ slug: 'busy', name: 'Busy' })).id, 'owner');
-    const calm = await signIn(strict, (await strict.accounts.createPartner({ slug: 'calm', name: 'Calm' })).id, 'owner');
+    const busy = await signIn(strict, (await strict.accounts.partners.create({ slug: 'busy', name: 'Busy' })).id, 'owner');
+    const calm = await signIn(strict, (await strict.accounts.partners.create({ slug: 'calm', name: 'Calm' })).id, 'owner');
     for (let i = 0; i < FETCH_STYLES_PER_MINUTE; i++) expect((await post(strict, busy, 'http://127.0.0.1/')).statusCode).toBe(400);
     const limited = await post(strict, busy, 'http://127.0.0.1/');
     expect(limited.statusCode).toBe(429);

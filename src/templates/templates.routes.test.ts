@@ -18,9 +18,9 @@ beforeAll(async () => {
   t = await createTestDatabase();
   app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
   await app.ready();
-  const acme = await app.accounts.createPartner({ slug: 'acme', name: 'Acme' });
+  const acme = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
   acmeId = acme.id;
-  const other = await app.accounts.createPartner({ slug: 'rival', name: 'Rival' });
+  const other = await app.accounts.partners.create({ slug: 'rival', name: 'Rival' });
   owner = await signIn(app, acme.id, 'owner');
   viewer = await signIn(app, acme.id, 'viewer');
   rival = await signIn(app, other.id, 'owner');

@@ -30,77 +30,73 @@ async function activeIds(tx: Queryable, partnerId: number): Promise<number[]> {
   return active ? [active.id] : [];
 }
 
-export interface TimingService {
-  databaseStatus(partnerId: number, log: Pick<Logger, 'warn'>): Promise<DatabaseStatus>;
-  stats(partnerId: number, query: StatsQuery): Promise<Stats>;
-  recentReads(partnerId: number, query: RecentReadsQuery): Promise<RecentReads>;
-  sessions(partnerId: number, query: SessionsQuery): Promise<Sessions>;
+/** The sessions a request covers: the named one (404 unless the partner's) or the active ones. */
+async function scope(tx: Queryable, partnerId: number, sessionId: number | undefined): Promise<number[]> {
+  if (sessionId === undefined) return activeIds(tx, partnerId);
+  if (!(await repo.sessionExists(tx, partnerId, sessionId))) throw new AppError('not_found', 'Session not found.');
+  return [sessionId];
 }
 
 /**
  * Every method runs in one transaction scoped to the partner (withPartner): row-level
  * security filters what the repository's own partner_id conditions already filter.
  */
-export function createTimingService(db: Database): TimingService {
-  /** The sessions a request covers: the named one (404 unless the partner's) or the active ones. */
-  async function scope(tx: Queryable, partnerId: number, sessionId: number | undefined): Promise<number[]> {
-    if (sessionId === undefined) return activeIds(tx, partnerId);
-    if (!(await repo.sessionExists(tx, partnerId, sessionId))) throw new AppError('not_found', 'Session not found.');
-    return [sessionId];
+export class TimingService {
+  constructor(private readonly db: Database) {}
+
+  async databaseStatus(partnerId: number, log: Pick<Logger, 'warn'>): Promise<DatabaseStatus> {
+    try {
+      const [version, active] = await withTimeout(
+        withPartner(this.db, partnerId, (tx) => Promise.all([repo.databaseVersion(tx), activeIds(tx, partnerId)])),
+        STATUS_DB_TIMEOUT_MS,
+        'database status',
+      );
+      return {
+        success: true,
+        database_enabled: true,
+        connected: true,
+        current_session: active[0] ?? null,
+        database_version: version.slice(0, VERSION_CHARS),
+        error: null,
+        generated_at: new Date(),
+      };
+    } catch (err) {
+      // The cause goes to the log only; the body says what a client may know.
+      log.warn({ err }, 'database status: database not reachable');
+      return {
+        success: true,
+        database_enabled: true,
+        connected: false,
+        current_session: null,
+        error: errorCatalogue.database_unavailable.message,
+        generated_at: new Date(),
+      };
+    }
   }
 
-  return {
-    async databaseStatus(partnerId, log) {
-      try {
-        const [version, active] = await withTimeout(
-          withPartner(db, partnerId, (tx) => Promise.all([repo.databaseVersion(tx), activeIds(tx, partnerId)])),
-          STATUS_DB_TIMEOUT_MS,
-          'database status',
-        );
-        return {
-          success: true,
-          database_enabled: true,
-          connected: true,
-          current_session: active[0] ?? null,
-          database_version: version.slice(0, VERSION_CHARS),
-          error: null,
-          generated_at: new Date(),
-        };
-      } catch (err) {
-        // The cause goes to the log only; the body says what a client may know.
-        log.warn({ err }, 'database status: database not reachable');
-        return {
-          success: true,
-          database_enabled: true,
-          connected: false,
-          current_session: null,
-          error: errorCatalogue.database_unavailable.message,
-          generated_at: new Date(),
-        };
-      }
-    },
+  stats(partnerId: number, query: StatsQuery): Promise<Stats> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      const sessionIds = await scope(tx, partnerId, query.session_id);
+      const overall = await repo.readTotals(tx, partnerId, sessionIds);
+      const byLocation = await repo.readTotalsByLocation(tx, partnerId, sessionIds);
+      return { success: true as const, overall, by_location: byLocation, generated_at: new Date() };
+    });
+  }
 
-    stats: (partnerId, query) =>
-      withPartner(db, partnerId, async (tx) => {
-        const sessionIds = await scope(tx, partnerId, query.session_id);
-        const overall = await repo.readTotals(tx, partnerId, sessionIds);
-        const byLocation = await repo.readTotalsByLocation(tx, partnerId, sessionIds);
-        return { success: true as const, overall, by_location: byLocation, generated_at: new Date() };
-      }),
+  recentReads(partnerId: number, query: RecentReadsQuery): Promise<RecentReads> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      const sessionIds = await scope(tx, partnerId, query.session_id);
+      const reads = await repo.recentReads(tx, partnerId, { sessionIds, location: query.location, limit: query.limit });
+      const now = new Date();
+      return { success: true as const, reads, count: reads.length, timestamp: now, generated_at: now };
+    });
+  }
 
-    recentReads: (partnerId, query) =>
-      withPartner(db, partnerId, async (tx) => {
-        const sessionIds = await scope(tx, partnerId, query.session_id);
-        const reads = await repo.recentReads(tx, partnerId, { sessionIds, location: query.location, limit: query.limit });
-        const now = new Date();
-        return { success: true as const, reads, count: reads.length, timestamp: now, generated_at: now };
-      }),
-
-    sessions: (partnerId, query) =>
-      withPartner(db, partnerId, async (tx) => ({
-        success: true as const,
-        sessions: await repo.listSessions(tx, partnerId, query.limit),
-        generated_at: new Date(),
-      })),
-  };
+  sessions(partnerId: number, query: SessionsQuery): Promise<Sessions> {
+    return withPartner(this.db, partnerId, async (tx) => ({
+      success: true as const,
+      sessions: await repo.listSessions(tx, partnerId, query.limit),
+      generated_at: new Date(),
+    }));
+  }
 }

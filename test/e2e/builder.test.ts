@@ -384,7 +384,7 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
 
   it('shows a runner in the template built here, on a display link opened in a second browser, from a CTP01 read', async () => {
     // The partner's owner (through the API) adds what the builder does not: a timing source, a roster, a link.
-    const partner = (await stack.accounts.findPartner(PARTNER.slug))!;
+    const partner = (await stack.accounts.partners.findBySlug(PARTNER.slug))!;
     const owner = await signIn(stack.app, partner.id, 'owner');
     const call = async (method: 'POST', url: string, payload: object) => {
       const res = await stack.app.inject({ method, url, headers: owner.headers, payload });

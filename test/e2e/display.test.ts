@@ -46,7 +46,7 @@ describe.skipIf(!browserTestsEnabled())('display screens in Chromium', () => {
   }
 
   async function setUpPartner(slug: string, people: Array<Record<string, string>>, template: { runner: object; idle: object }): Promise<Partner> {
-    const partner = await stack.accounts.createPartner({ slug, name: slug });
+    const partner = await stack.accounts.partners.create({ slug, name: slug });
     const owner = await signIn(stack.app, partner.id, 'owner');
     const source = await api(owner, 'POST', '/api/sources', { name: `${slug} laptop` });
     const event = await api(owner, 'POST', '/api/rosters', { name: `${slug} 10K` });

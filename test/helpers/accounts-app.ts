@@ -3,12 +3,12 @@ import type { TestDatabase } from './db.js';
 import type { Logger } from '../../src/log.js';
 import { buildTestApp, type TestApp } from './app.js';
 import { registerAccounts } from '../../src/accounts/accounts.routes.js';
-import type { AccountsService } from '../../src/accounts/accounts.service.js';
+import type { Accounts } from '../../src/accounts/accounts.service.js';
 
 export const TEST_PUBLIC_URL = 'http://p88.test';
 
 export interface AccountsTestApp extends TestApp {
-  service: AccountsService;
+  accounts: Accounts;
   /** Mails "sent" so far (written to the log: no SMTP in tests), oldest first. */
   mails(): Array<{ to: string; subject: string; text: string }>;
 }
@@ -16,13 +16,13 @@ export interface AccountsTestApp extends TestApp {
 /** The web app over the test database, with accounts registered unless app.ts already does. */
 export async function buildAccountsTestApp(testDb: TestDatabase): Promise<AccountsTestApp> {
   const t = await buildTestApp(testDb.db);
-  const service = t.app.hasDecorator('accounts')
+  const accounts = t.app.hasDecorator('accounts')
     ? t.app.accounts
     : await registerAccounts(t.app, { db: testDb.db, log: t.app.log as Logger, publicUrl: TEST_PUBLIC_URL });
   await t.app.ready();
   return {
     ...t,
-    service,
+    accounts,
     mails: () =>
       t
         .logLines()

@@ -23,7 +23,7 @@ export function freshIp(): string {
 /** Creates a user (partnerId null = platform admin) and signs it in. */
 export async function signIn(app: FastifyInstance, partnerId: number | null, role: Role, email?: string): Promise<SignedIn> {
   const address = email ?? `${role}-${randomBytes(4).toString('hex')}@p88.test`;
-  const created = await app.accounts.createUser({ email: address, role, partnerId, password: TEST_PASSWORD });
+  const created = await app.accounts.users.create({ email: address, role, partnerId, password: TEST_PASSWORD });
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), payload: { email: address, password: TEST_PASSWORD } });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'p88_session');

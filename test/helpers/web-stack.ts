@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { AccountsService } from '../../src/accounts/accounts.service.js';
+import type { Accounts } from '../../src/accounts/accounts.service.js';
 import { createMemoryBus } from '../../src/bus/memory.js';
 import { runPartnerCommand, runUserCommand, type Output } from '../../src/commands/accounts.js';
 import { loadConfig } from '../../src/config.js';
@@ -26,7 +26,7 @@ export interface WebStack {
   app: FastifyInstance;
   baseUrl: string;
   collector: TestCollector;
-  accounts: AccountsService;
+  accounts: Accounts;
   /** Mails written to the log so far, oldest first. */
   mails(): Array<{ to: string; subject: string; text: string }>;
   /** Log lines at warn or above (a test can assert the run was clean). */

@@ -1,0 +1,75 @@
+/**
+ * SQL of API tokens. Only a token's hash is stored; a bearer secret arrives before its partner
+ * is known, so it is resolved through the SECURITY DEFINER function p88_auth_api_token
+ * (migration 0003), which also records the use.
+ */
+import type { Queryable } from '../db/database.js';
+import type { TokenScope } from '../shared/permissions.js';
+
+export interface ApiTokenRow {
+  id: number;
+  name: string;
+  token_hint: string;
+  scopes: TokenScope[];
+  created_by: number | null;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const TOKEN_COLUMNS = 'id, name, token_hint, scopes, created_by, created_at, expires_at, last_used_at, revoked_at';
+
+export async function insertApiToken(
+  db: Queryable,
+  t: {
+    partnerId: number;
+    name: string;
+    tokenHash: string;
+    tokenHint: string;
+    scopes: readonly TokenScope[];
+    createdBy: number | null;
+    expiresAt: Date | null;
+  },
+): Promise<ApiTokenRow> {
+  const r = await db.query<ApiTokenRow>(
+    `INSERT INTO api_tokens (partner_id, name, token_hash, token_hint, scopes, created_by, expires_at)
+     VALUES ($1, $2, $3, $4, string_to_array($5, ','), $6, $7) RETURNING ${TOKEN_COLUMNS}`,
+    // Scopes travel as one comma-joined string: the two drivers serialize arrays differently.
+    [t.partnerId, t.name, t.tokenHash, t.tokenHint, t.scopes.join(','), t.createdBy, t.expiresAt],
+  );
+  return r.rows[0]!;
+}
+
+export async function listApiTokens(db: Queryable, partnerId: number): Promise<ApiTokenRow[]> {
+  const r = await db.query<ApiTokenRow>(
+    `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE partner_id = $1 ORDER BY created_at DESC, id DESC`,
+    [partnerId],
+  );
+  return r.rows;
+}
+
+/** Revokes a live token of the partner; false when there is none with that id. */
+export async function revokeApiToken(db: Queryable, partnerId: number, id: number): Promise<boolean> {
+  const r = await db.query(
+    'UPDATE api_tokens SET revoked_at = now() WHERE partner_id = $1 AND id = $2 AND revoked_at IS NULL',
+    [partnerId, id],
+  );
+  return r.rowCount > 0;
+}
+
+export interface TokenIdentity {
+  token_id: number;
+  partner_id: number;
+  scopes: string[];
+  created_by: number | null;
+}
+
+/** The live token behind a bearer secret's hash (SECURITY DEFINER lookup; records the use). */
+export async function findApiToken(db: Queryable, tokenHash: string): Promise<TokenIdentity | null> {
+  const r = await db.query<TokenIdentity>(
+    'SELECT token_id, partner_id, scopes, created_by FROM p88_auth_api_token($1)',
+    [tokenHash],
+  );
+  return r.rows[0] ?? null;
+}

@@ -1,0 +1,78 @@
+/**
+ * API tokens for a partner's integrations: a token carries scopes no wider than its
+ * creator's role, its secret is shown once and only its hash is kept, and a bearer secret is
+ * turned back into the caller it stands for (authenticate).
+ */
+import type { Database } from '../db/database.js';
+import { withPartner } from '../db/tenant.js';
+import { AppError } from '../errors.js';
+import { canGrantScopes, type Action, type TokenScope } from '../shared/permissions.js';
+import { actorOf, partnerOf, type Auth, type RequestContext } from './accounts.common.js';
+import * as repo from './api-tokens.repo.js';
+import { recordAudit } from './audit.service.js';
+import { API_TOKEN_PREFIX, hashSecret, looksLikeSecret, newSecret } from './secrets.js';
+
+export type ApiTokenView = repo.ApiTokenRow;
+
+export class ApiTokens {
+  constructor(private readonly db: Database) {}
+
+  /** A new token for the caller's partner; the secret is in the answer only. */
+  async create(
+    auth: Auth,
+    input: { name: string; scopes: TokenScope[]; expiresInDays?: number | undefined },
+    ctx: RequestContext,
+  ): Promise<{ token: ApiTokenView; secret: string }> {
+    const partnerId = partnerOf(auth);
+    if (auth.role === null || !canGrantScopes(auth.role, input.scopes)) {
+      throw new AppError('forbidden', 'A token cannot have a scope its creator does not hold.');
+    }
+    const secret = newSecret(API_TOKEN_PREFIX);
+    const scopes = [...new Set(input.scopes)];
+    const expiresAt = input.expiresInDays === undefined ? null : new Date(Date.now() + input.expiresInDays * 24 * 3600_000);
+    const token = await withPartner(this.db, partnerId, async (tx) => {
+      const row = await repo.insertApiToken(tx, {
+        partnerId,
+        name: input.name,
+        tokenHash: hashSecret(secret),
+        tokenHint: secret.slice(0, API_TOKEN_PREFIX.length + 6),
+        scopes,
+        createdBy: auth.userId,
+        expiresAt,
+      });
+      await recordAudit(tx, { partnerId, userId: auth.userId, actor: actorOf(auth), action: 'token.created', target: `token:${row.id}`, detail: { name: input.name, scopes } }, ctx);
+      return row;
+    });
+    return { token, secret };
+  }
+
+  async list(auth: Auth): Promise<ApiTokenView[]> {
+    const partnerId = partnerOf(auth);
+    return withPartner(this.db, partnerId, (tx) => repo.listApiTokens(tx, partnerId));
+  }
+
+  /** Revokes one of the partner's tokens; 404 for an unknown id, another partner's or a revoked one. */
+  async revoke(auth: Auth, id: number, ctx: RequestContext): Promise<void> {
+    const partnerId = partnerOf(auth);
+    await withPartner(this.db, partnerId, async (tx) => {
+      if (!(await repo.revokeApiToken(tx, partnerId, id))) throw new AppError('not_found', 'Token not found.');
+      await recordAudit(tx, { partnerId, userId: auth.userId, actor: actorOf(auth), action: 'token.revoked', target: `token:${id}` }, ctx);
+    });
+  }
+
+  /** The caller behind a bearer value, or null when the token is unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<Auth | null> {
+    if (!looksLikeSecret(secret, API_TOKEN_PREFIX)) return null;
+    const t = await repo.findApiToken(this.db, hashSecret(secret));
+    if (!t) return null;
+    return {
+      userId: t.created_by,
+      partnerId: t.partner_id,
+      role: null,
+      via: 'token',
+      scopes: t.scopes as Action[],
+      sessionId: null,
+      tokenId: t.token_id,
+    };
+  }
+}
