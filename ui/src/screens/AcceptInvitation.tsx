@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, type PartnerUser } from '../api';
+import { ApiError, api, type User } from '../api';
 import { AuthLayout } from '../components/AuthLayout';
 import { Link } from '../components/Link';
 import { NewPasswordFields, newPasswordProblem } from '../components/NewPasswordFields';
@@ -15,7 +15,7 @@ export function AcceptInvitation() {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalidLink, setInvalidLink] = useState(false);
-  const [user, setUser] = useState<PartnerUser | null>(null);
+  const [user, setUser] = useState<User | null>(null);
   useEffect(forgetLinkToken, []);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {

@@ -1,9 +1,9 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import { api, type AuthSession, type Invitation, type PartnerUser } from '../api';
+import { api, type AuthSession, type Invitation, type User } from '../api';
 import { ConfirmButton, CopyField, PageHeader } from '../components/Controls';
 import { Empty, ErrorMessage, Loading } from '../components/States';
 import { formatAgo, formatDateTime } from '../format';
-import { allowed, grantableRoles, outranksOrEquals, roleLabel } from '../permissions';
+import { allowed, grantableRoles, outranksOrEquals, roleLabel, type PartnerRole } from '../permissions';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
 
@@ -48,7 +48,7 @@ function UserList({
   const change = useAction(onExpired, onRefused);
   const roles = grantableRoles(session);
 
-  const update = async (user: PartnerUser, body: { role?: string; disabled?: boolean }) => {
+  const update = async (user: User, body: Parameters<typeof api.updateUser>[1]) => {
     const updated = await change.run(() => api.updateUser(user.id, body));
     if (updated) retry();
   };
@@ -99,7 +99,7 @@ function UserList({
                           aria-label={`Role of ${u.email}`}
                           value={u.role}
                           disabled={change.pending}
-                          onChange={(e) => void update(u, { role: e.target.value })}
+                          onChange={(e) => void update(u, { role: roles.find((r) => r === e.target.value) })}
                         >
                           {roles.map((r) => (
                             <option key={r} value={r}>
@@ -171,7 +171,7 @@ function Invitations({
   const { data, error, retry } = poll;
   const roles = grantableRoles(session);
   const [email, setEmail] = useState('');
-  const [role, setRole] = useState('staff');
+  const [role, setRole] = useState<PartnerRole>('staff');
   const [sent, setSent] = useState<{ email: string; url: string } | null>(null);
   const invite = useAction(onExpired, onRefused);
   const revoke = useAction(onExpired, onRefused);
@@ -204,7 +204,7 @@ function Invitations({
         </label>
         <label className="field">
           <span>Role</span>
-          <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+          <select name="role" value={role} onChange={(e) => setRole(roles.find((r) => r === e.target.value) ?? role)}>
             {roles.map((r) => (
               <option key={r} value={r}>
                 {roleLabel(r)}
