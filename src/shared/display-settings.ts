@@ -1,7 +1,7 @@
 /**
- * Display settings as data: their shape, the seed's defaults and the limits. Import-free, so
- * the dashboard (ui/) uses the very same values as the server's zod schema (settings.ts)
- * without bundling zod.
+ * Display settings as data: their shape, the seed's defaults and the limits. Import-free
+ * (src/shared's tsconfig checks it), so the dashboard (ui/) uses the very same values as the
+ * server's zod schema (display/settings.ts) without bundling zod.
  */
 
 export const DROP_POLICIES = ['oldest', 'newest'] as const;

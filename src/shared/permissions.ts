@@ -1,8 +1,8 @@
 /**
  * The permission table: which role may do which action. This is the only place the answer
  * lives; routes name an action (requireAuth('tokens:manage')) and never test roles.
- * The dashboard (ui/) imports this file too, to show only what a role may do: keep it free
- * of imports so it bundles for the browser.
+ * The dashboard (ui/) imports this file too, to show only what a role may do (src/shared's
+ * tsconfig checks that it stays free of Node APIs and outside imports).
  *
  * | action            | platform_admin | owner | admin | staff | viewer | API token scope |
  * |-------------------|:--------------:|:-----:|:-----:|:-----:|:------:|:---------------:|

@@ -1,7 +1,7 @@
 /**
  * The fields a display template can show, shared by the server (sanitizer, enrichment) and
- * the builder and display page in ui/: keep this file free of imports so it bundles for the
- * browser.
+ * the builder and display page in ui/ (src/shared's tsconfig checks that it stays free of
+ * Node APIs and outside imports).
  *
  * A template marks where a value goes with an element attribute, never with text
  * placeholders: `<div data-p88-field="name">Runner Name</div>`. The sample text is what the

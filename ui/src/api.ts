@@ -4,190 +4,53 @@
  * with every state-changing request.
  */
 import type { DisplaySettings } from '../../src/shared/display-settings';
+import type { components } from './api-types';
+import type { Answer, Body, Query } from './api-routes';
 
-export interface User {
-  id: number | string;
-  email: string;
-  name: string | null;
-  role: string;
-}
+// ---- The server's shapes, from the generated OpenAPI types (npm run generate:api-types) ----
 
-export interface Partner {
-  id: number | string;
-  slug: string;
-  name: string;
-}
+type Schemas = components['schemas'];
 
-export interface AuthSession {
-  user: User;
-  partner: Partner | null;
-  csrf_token: string;
-  /** From /api/auth/me: the role and every action it allows (the login answer has neither). */
-  role?: string | null;
-  scopes?: string[];
-}
+export type User = Schemas['User'];
+export type Partner = Schemas['Partner'];
+export type Invitation = Schemas['Invitation'];
 
-/** A user of the partner, as GET /api/users lists them. */
-export interface PartnerUser {
-  id: number;
-  email: string;
-  name: string;
-  role: string;
-  partner_id: number | null;
-  disabled: boolean;
-  last_login_at: string | null;
-  created_at: string;
-}
+type SignInAnswer = Answer<'/api/auth/login', 'post', 200>;
+type WhoAmI = Answer<'/api/auth/me', 'get', 200>;
 
-export interface Invitation {
-  id: number;
-  email: string;
-  role: string;
-  invited_by: number | null;
-  created_at: string;
-  expires_at: string;
-  accepted_at: string | null;
-  revoked_at: string | null;
-}
+/** The signed-in browser session: the login answer, completed by /api/auth/me with the role and every action it allows. */
+export type AuthSession = Pick<SignInAnswer, 'user' | 'partner' | 'csrf_token'> & Partial<Pick<WhoAmI, 'role' | 'scopes'>>;
 
 /** CTP01 credentials of the partner, with their live connection status. */
-export interface TimingSource {
-  id: number;
-  name: string;
-  user_id: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_connected_at: string | null;
-  open_connections: number;
-  last_seen_ip: string | null;
-}
+export type TimingSource = Answer<'/api/sources', 'get', 200>['sources'][number];
+export type NewTimingSource = Answer<'/api/sources', 'post', 201>;
 
-export interface UsageMetric {
-  metric: string;
-  /** null for things counted on demand rather than per period. */
-  used: number | null;
-  /** null = unlimited. */
-  limit: number | null;
-  period: 'day' | 'month' | null;
-}
+export type PlanReport = Answer<'/api/plan', 'get', 200>;
+export type UsageMetric = PlanReport['metrics'][number];
+export type Payment = Answer<'/api/payments', 'get', 200>['payments'][number];
 
-export interface PlanReport {
-  plan: string;
-  effective_plan: string;
-  trial_plan: string | null;
-  trial_ends_at: string | null;
-  metrics: UsageMetric[];
-}
+export type TimingSession = Answer<'/api/timing/sessions', 'get', 200>['sessions'][number];
+export type Read = Answer<'/api/timing/recent-reads', 'get', 200>['reads'][number];
+export type Stats = Answer<'/api/timing/stats', 'get', 200>;
+export type LocationStats = Stats['by_location'][number];
+export type DatabaseStatus = Answer<'/api/timing/database-status', 'get', 200>;
 
-export interface Payment {
-  id: number;
-  stripeEventId: string;
-  kind: string;
-  amountCents: number;
-  currency: string;
-  status: string;
-  occurredAt: string;
-}
-
-export interface TimingSession {
-  id: number;
-  session_name: string;
-  event_name: string | null;
-  status: 'active' | 'closed';
-  created_at: string;
-  total_reads: number;
-  last_read: string | null;
-  location_count: number;
-  locations: string[];
-}
-
-export interface Read {
-  id?: number;
-  tag_code: string;
-  location_name: string;
-  read_time: string;
-  read_kind: 'tag' | 'gun';
-  sequence_number?: number;
-  session_id?: number;
-}
-
-export interface LocationStats {
-  location_name: string;
-  read_count: number;
-  unique_tags: number;
-  last_read: string;
-}
-
-export interface Stats {
-  overall: { total_reads: number; unique_tags: number; total_locations: number; last_read: string | null };
-  by_location: LocationStats[];
-}
-
-export interface DatabaseStatus {
-  connected: boolean;
-  current_session: number | null;
-  error: string | null;
-}
-
-/** One side of a display template (the runner design or the idle design). */
-export interface TemplateDesign {
-  html: string;
-  css: string;
-}
-
+/** A template and the version asked for (or its current one). */
+export type TemplateWithVersion = Answer<'/api/templates/{id}', 'get', 200>;
 /** A display template, as the templates API lists it. */
-export interface DisplayTemplate {
-  id: number;
-  name: string;
-  current_version: number;
-  created_at: string;
-  updated_at: string;
-}
-
+export type DisplayTemplate = Answer<'/api/templates', 'get', 200>['templates'][number];
 /** One saved version of a template: both designs and the builder's project data. */
-export interface TemplateVersion {
-  version: number;
-  runner: TemplateDesign;
-  idle: TemplateDesign;
-  project: Record<string, unknown> | null;
-  created_at: string;
-}
-
-export interface TemplateVersionSummary {
-  version: number;
-  created_at: string;
-  created_by: string | null;
-}
-
-export interface TemplateWithVersion {
-  template: DisplayTemplate;
-  version: TemplateVersion;
-}
-
-export interface TemplateContent {
-  name?: string;
-  runner: TemplateDesign;
-  idle: TemplateDesign;
-  project?: Record<string, unknown> | null;
-}
+export type TemplateVersion = TemplateWithVersion['version'];
+/** One side of a display template (the runner design or the idle design). */
+export type TemplateDesign = TemplateVersion['runner'];
+export type TemplateVersionSummary = Answer<'/api/templates/{id}/versions', 'get', 200>['versions'][number];
+/** What saving a template sends: both designs, the project data, optionally a new name. */
+export type TemplateContent = Body<'/api/templates/{id}', 'put'>;
+export type NewTemplate = Body<'/api/templates', 'post'>;
 
 /** An image of the partner's library (url: /assets/<key>, public). */
-export interface Asset {
-  key: string;
-  url: string;
-  name: string;
-  content_type: string;
-  width: number;
-  height: number;
-  bytes: number;
-  created_at: string;
-}
-
-export interface FetchedStyles {
-  url: string;
-  colors: string[];
-  fonts: string[];
-}
+export type Asset = Answer<'/api/assets', 'get', 200>['assets'][number];
+export type FetchedStyles = Answer<'/api/fetch-styles', 'post', 200>;
 
 /** A non-2xx answer, carrying the server's own message and request id. */
 export class ApiError extends Error {
@@ -276,182 +139,119 @@ function toApiError(status: number, data: unknown): ApiError {
   return new ApiError(status, 'error', `The server answered ${status}. Please try again.`);
 }
 
+/** /api/auth/me as the browser sees it: a cookie session always has a user and a CSRF token (an API token has neither). */
+function browserSession(me: WhoAmI): AuthSession {
+  if (!me.user || me.csrf_token === null) throw new ApiError(401, 'unauthorized', 'Please sign in.');
+  return { user: me.user, partner: me.partner, csrf_token: me.csrf_token, role: me.role, scopes: me.scopes };
+}
+
 export const api = {
-  me: (signal?: AbortSignal) => request<AuthSession>('GET', '/api/auth/me', undefined, signal),
-  login: (email: string, password: string) => request<AuthSession>('POST', '/api/auth/login', { email, password }),
-  logout: () => request<unknown>('POST', '/api/auth/logout'),
-  requestPasswordReset: (email: string) => request<unknown>('POST', '/api/auth/password-reset/request', { email }),
+  me: (signal?: AbortSignal) => request<WhoAmI>('GET', '/api/auth/me', undefined, signal).then(browserSession),
+  login: (email: string, password: string) => request<SignInAnswer>('POST', '/api/auth/login', { email, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  requestPasswordReset: (email: string) =>
+    request<Answer<'/api/auth/password-reset/request', 'post', 202>>('POST', '/api/auth/password-reset/request', { email }),
   sessions: (signal?: AbortSignal) =>
-    request<{ sessions: TimingSession[] }>('GET', '/api/timing/sessions', undefined, signal),
+    request<Answer<'/api/timing/sessions', 'get', 200>>('GET', '/api/timing/sessions', undefined, signal),
   recentReads: (limit: number, signal?: AbortSignal) =>
-    request<{ reads: Read[] }>('GET', `/api/timing/recent-reads?limit=${limit}`, undefined, signal),
+    request<Answer<'/api/timing/recent-reads', 'get', 200>>('GET', `/api/timing/recent-reads?limit=${limit}`, undefined, signal),
   stats: (signal?: AbortSignal) => request<Stats>('GET', '/api/timing/stats', undefined, signal),
   databaseStatus: (signal?: AbortSignal) =>
     request<DatabaseStatus>('GET', '/api/timing/database-status', undefined, signal),
 
   confirmPasswordReset: (token: string, password: string) =>
-    request<unknown>('POST', '/api/auth/password-reset/confirm', { token, password }),
+    request<void>('POST', '/api/auth/password-reset/confirm', { token, password }),
   acceptInvitation: (token: string, password: string, name?: string) =>
-    request<{ user: PartnerUser }>('POST', '/api/auth/invitations/accept', name ? { token, password, name } : { token, password }),
+    request<Answer<'/api/auth/invitations/accept', 'post', 201>>(
+      'POST',
+      '/api/auth/invitations/accept',
+      name ? { token, password, name } : { token, password },
+    ),
 
-  sources: (signal?: AbortSignal) => request<{ sources: TimingSource[] }>('GET', '/api/sources', undefined, signal),
-  createSource: (name: string) => request<{ id: number; user_id: string; secret: string }>('POST', '/api/sources', { name }),
-  rotateSource: (id: number) => request<{ secret: string }>('POST', `/api/sources/${id}/rotate`),
-  revokeSource: (id: number) => request<unknown>('DELETE', `/api/sources/${id}`),
+  sources: (signal?: AbortSignal) => request<Answer<'/api/sources', 'get', 200>>('GET', '/api/sources', undefined, signal),
+  createSource: (name: string) => request<NewTimingSource>('POST', '/api/sources', { name }),
+  rotateSource: (id: number) => request<Answer<'/api/sources/{id}/rotate', 'post', 200>>('POST', `/api/sources/${id}/rotate`),
+  revokeSource: (id: number) => request<void>('DELETE', `/api/sources/${id}`),
 
-  users: (signal?: AbortSignal) => request<{ users: PartnerUser[] }>('GET', '/api/users', undefined, signal),
-  updateUser: (id: number, change: { role?: string; disabled?: boolean }) =>
-    request<{ user: PartnerUser }>('PATCH', `/api/users/${id}`, change),
+  users: (signal?: AbortSignal) => request<Answer<'/api/users', 'get', 200>>('GET', '/api/users', undefined, signal),
+  updateUser: (id: number, change: Body<'/api/users/{id}', 'patch'>) =>
+    request<Answer<'/api/users/{id}', 'patch', 200>>('PATCH', `/api/users/${id}`, change),
   invitations: (signal?: AbortSignal) =>
-    request<{ invitations: Invitation[] }>('GET', '/api/invitations', undefined, signal),
-  invite: (email: string, role: string) =>
-    request<{ invitation: Invitation; accept_url: string }>('POST', '/api/invitations', { email, role }),
-  revokeInvitation: (id: number) => request<unknown>('DELETE', `/api/invitations/${id}`),
+    request<Answer<'/api/invitations', 'get', 200>>('GET', '/api/invitations', undefined, signal),
+  invite: (email: string, role: Invitation['role']) =>
+    request<Answer<'/api/invitations', 'post', 201>>('POST', '/api/invitations', { email, role }),
+  revokeInvitation: (id: number) => request<void>('DELETE', `/api/invitations/${id}`),
 
   plan: (signal?: AbortSignal) => request<PlanReport>('GET', '/api/plan', undefined, signal),
-  payments: (signal?: AbortSignal) => request<{ payments: Payment[] }>('GET', '/api/payments', undefined, signal),
+  payments: (signal?: AbortSignal) => request<Answer<'/api/payments', 'get', 200>>('GET', '/api/payments', undefined, signal),
 
-  partners: (signal?: AbortSignal) => request<{ partners: Partner[] }>('GET', '/api/platform/partners', undefined, signal),
+  partners: (signal?: AbortSignal) =>
+    request<Answer<'/api/platform/partners', 'get', 200>>('GET', '/api/platform/partners', undefined, signal),
   createPartner: (slug: string, name: string) =>
-    request<{ partner: Partner }>('POST', '/api/platform/partners', { slug, name }),
+    request<Answer<'/api/platform/partners', 'post', 201>>('POST', '/api/platform/partners', { slug, name }),
 
   templates: (signal?: AbortSignal) =>
-    request<{ templates: DisplayTemplate[] }>('GET', '/api/templates', undefined, signal),
+    request<Answer<'/api/templates', 'get', 200>>('GET', '/api/templates', undefined, signal),
   template: (id: number, signal?: AbortSignal) =>
     request<TemplateWithVersion>('GET', `/api/templates/${id}`, undefined, signal),
-  createTemplate: (content: TemplateContent & { name: string }) =>
-    request<TemplateWithVersion>('POST', '/api/templates', content),
-  saveTemplate: (id: number, content: TemplateContent) => request<TemplateWithVersion>('PUT', `/api/templates/${id}`, content),
+  createTemplate: (content: NewTemplate) => request<Answer<'/api/templates', 'post', 201>>('POST', '/api/templates', content),
+  saveTemplate: (id: number, content: TemplateContent) =>
+    request<Answer<'/api/templates/{id}', 'put', 200>>('PUT', `/api/templates/${id}`, content),
   templateVersions: (id: number, signal?: AbortSignal) =>
-    request<{ versions: TemplateVersionSummary[] }>('GET', `/api/templates/${id}/versions`, undefined, signal),
+    request<Answer<'/api/templates/{id}/versions', 'get', 200>>('GET', `/api/templates/${id}/versions`, undefined, signal),
   restoreTemplateVersion: (id: number, version: number) =>
-    request<TemplateWithVersion>('POST', `/api/templates/${id}/versions/${version}/restore`),
+    request<Answer<'/api/templates/{id}/versions/{version}/restore', 'post', 200>>(
+      'POST',
+      `/api/templates/${id}/versions/${version}/restore`,
+    ),
   duplicateTemplate: (id: number, name?: string) =>
-    request<TemplateWithVersion>('POST', `/api/templates/${id}/duplicate`, name ? { name } : {}),
-  deleteTemplate: (id: number) => request<unknown>('DELETE', `/api/templates/${id}`),
+    request<Answer<'/api/templates/{id}/duplicate', 'post', 201>>('POST', `/api/templates/${id}/duplicate`, name ? { name } : {}),
+  deleteTemplate: (id: number) => request<void>('DELETE', `/api/templates/${id}`),
 
-  assets: (signal?: AbortSignal) => request<{ assets: Asset[] }>('GET', '/api/assets', undefined, signal),
-  uploadAsset: (file: File) => uploadRaw<{ asset: Asset }>('/api/assets', file, file.name),
-  deleteAsset: (key: string) => request<unknown>('DELETE', `/api/assets/${encodeURIComponent(key)}`),
+  assets: (signal?: AbortSignal) => request<Answer<'/api/assets', 'get', 200>>('GET', '/api/assets', undefined, signal),
+  uploadAsset: (file: File) => uploadRaw<Answer<'/api/assets', 'post', 201>>('/api/assets', file, file.name),
+  deleteAsset: (key: string) => request<void>('DELETE', `/api/assets/${encodeURIComponent(key)}`),
   fetchStyles: (url: string) => request<FetchedStyles>('POST', '/api/fetch-styles', { url }),
 };
 
 // ---- Rosters (participants per event: CSV, ChronoTrack Live, by hand) ----
 
-export interface RosterEvent {
-  id: number;
-  name: string;
-  source: 'csv' | 'ctlive' | 'manual';
-  external_id: string | null;
-  created_at: string;
-  updated_at: string;
-  participant_count: number;
-}
-
-export interface Participant {
-  id: number;
-  event_id: number;
-  external_id: string | null;
-  bib: string;
-  tags: string[];
-  first_name: string | null;
-  last_name: string | null;
-  age: number | null;
-  gender: 'M' | 'F' | 'X' | 'U';
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  division: string | null;
-  race: string | null;
-  wave: string | null;
-  team: string | null;
-  custom_message: string | null;
-}
-
+/** A roster event with its participant count. */
+export type RosterEvent = Answer<'/api/rosters/{id}', 'get', 200>;
+export type Participant = Answer<'/api/participants/{id}', 'patch', 200>;
 /** Fields a hand edit may send; null clears one, absent keeps it. */
-export type ParticipantPatch = Partial<Omit<Participant, 'id' | 'event_id'>>;
-
+export type ParticipantPatch = Body<'/api/participants/{id}', 'patch'>;
 /** Which CSV header feeds each participant field (tags: one or more columns). */
-export interface CsvMapping {
-  bib: string;
-  tags?: string[];
-  name?: string;
-  external_id?: string;
-  age?: string;
-  gender?: string;
-  first_name?: string;
-  last_name?: string;
-  city?: string;
-  state?: string;
-  country?: string;
-  division?: string;
-  race?: string;
-  wave?: string;
-  team?: string;
-  custom_message?: string;
-}
-
-export interface CsvPreview {
-  headers: string[];
-  rows: string[][];
-  totalRows: number;
-  delimiter: string;
-  suggestedMapping: Partial<CsvMapping>;
-}
-
-export interface RowError {
-  row: number;
-  reason: string;
-}
-
-export interface CsvImportResult {
-  rows: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  removed: number;
-  errors: RowError[];
-}
-
-export interface RosterImportJob {
-  import_id: string;
-  source: 'ctlive';
-  external_id: string;
-  status: 'running' | 'done' | 'failed';
-  received: number;
-  total: number | null;
-  result: {
-    event_id: number;
-    event_name: string;
-    entries: number;
-    inserted: number;
-    updated: number;
-    unchanged: number;
-    removed: number;
-    errors: RowError[];
-    error_count: number;
-  } | null;
-  error: string | null;
-}
+export type CsvMapping = Body<'/api/rosters/{id}/csv', 'post'>['mapping'];
+export type CsvPreview = Answer<'/api/rosters/csv-preview', 'post', 200>;
+export type CsvImportResult = Answer<'/api/rosters/{id}/csv', 'post', 200>;
+/** A row an import skipped, by its number in the source. */
+export type RowError = CsvImportResult['errors'][number];
+export type RosterImportJob = Answer<'/api/rosters/imports/{import_id}', 'get', 200>;
 
 export const rosterApi = {
-  events: (signal?: AbortSignal) => request<{ events: RosterEvent[] }>('GET', '/api/rosters', undefined, signal),
+  events: (signal?: AbortSignal) => request<Answer<'/api/rosters', 'get', 200>>('GET', '/api/rosters', undefined, signal),
   event: (id: number, signal?: AbortSignal) => request<RosterEvent>('GET', `/api/rosters/${id}`, undefined, signal),
-  createEvent: (name: string) => request<RosterEvent>('POST', '/api/rosters', { name }),
-  deleteEvent: (id: number) => request<unknown>('DELETE', `/api/rosters/${id}`),
-  participants: (id: number, query: { q?: string; limit?: number; offset?: number }, signal?: AbortSignal) => {
+  createEvent: (name: string) => request<Answer<'/api/rosters', 'post', 201>>('POST', '/api/rosters', { name }),
+  deleteEvent: (id: number) => request<void>('DELETE', `/api/rosters/${id}`),
+  participants: (id: number, query: Query<'/api/rosters/{id}/participants', 'get'>, signal?: AbortSignal) => {
     const params = new URLSearchParams();
     if (query.q) params.set('q', query.q);
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.offset !== undefined) params.set('offset', String(query.offset));
-    return request<{ participants: Participant[]; total: number }>('GET', `/api/rosters/${id}/participants?${params}`, undefined, signal);
+    return request<Answer<'/api/rosters/{id}/participants', 'get', 200>>(
+      'GET',
+      `/api/rosters/${id}/participants?${params}`,
+      undefined,
+      signal,
+    );
   },
   updateParticipant: (id: number, patch: ParticipantPatch) => request<Participant>('PATCH', `/api/participants/${id}`, patch),
   csvPreview: (csv: string) => request<CsvPreview>('POST', '/api/rosters/csv-preview', { csv }),
   importCsv: (eventId: number, csv: string, mapping: CsvMapping) =>
     request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv`, { csv, mapping }),
-  startCtlive: (body: { client_id?: string; user_id: string; password: string; event_id: string }) =>
-    request<{ import_id: string }>('POST', '/api/rosters/ctlive', body),
+  startCtlive: (body: Body<'/api/rosters/ctlive', 'post'>) =>
+    request<Answer<'/api/rosters/ctlive', 'post', 202>>('POST', '/api/rosters/ctlive', body),
   importJob: (importId: string, signal?: AbortSignal) =>
     request<RosterImportJob>('GET', `/api/rosters/imports/${encodeURIComponent(importId)}`, undefined, signal),
 };
@@ -461,67 +261,36 @@ export const rosterApi = {
 /** What a display link's screens do (shared with the server); it fills in defaults for what is left out. */
 export type { DisplaySettings };
 
-export interface DisplayLink {
-  id: string;
-  name: string;
-  /** null = follows the partner's active session. */
-  session_id: number | null;
-  /** Empty = every location. */
-  locations: string[];
-  settings: Partial<DisplaySettings>;
-  template_id: number | null;
-  /** null = the template's current version. */
-  template_version: number | null;
-  roster_event_id: number | null;
-  expires_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
-}
-
-/** What a link binds, as POST (all) and PATCH (any subset) take it. */
-export interface DisplayLinkInput {
-  name: string;
-  session_id: number | null;
-  locations: string[];
-  settings: DisplaySettings;
-  template_id: number | null;
-  template_version: number | null;
-  roster_event_id: number | null;
-  expires_at: string | null;
-}
-
-export interface ScreenRunner {
-  bib: string;
-  name: string;
-}
-
+/** A display link: what its screens show (session, locations, template, roster) and how. */
+export type DisplayLink = Answer<'/api/display-links', 'get', 200>['links'][number];
+/** What a link binds, as POST takes it (PATCH takes any subset). */
+export type DisplayLinkInput = Body<'/api/display-links', 'post'>;
 /** One open screen of a link, as it last reported itself. */
-export interface DisplayScreen {
-  screen_id: string;
-  on_screen: ScreenRunner | null;
-  queue: ScreenRunner[];
-  queue_length: number;
-  dropped: number;
-  shown: number;
-  last_seen: string;
-}
+export type DisplayScreen = Answer<'/api/display-links/{id}/screens', 'get', 200>['screens'][number];
+/** A runner as a screen reports it (on screen or queued). */
+export type ScreenRunner = Answer<'/api/display-links/{id}/show', 'post', 200>['runner'];
 
 export const displayApi = {
-  links: (signal?: AbortSignal) => request<{ links: DisplayLink[] }>('GET', '/api/display-links', undefined, signal),
-  createLink: (input: DisplayLinkInput) => request<{ id: string; url: string }>('POST', '/api/display-links', input),
-  updateLink: (id: string, patch: Partial<DisplayLinkInput>) =>
-    request<{ link: DisplayLink }>('PATCH', `/api/display-links/${encodeURIComponent(id)}`, patch),
-  revokeLink: (id: string) => request<unknown>('DELETE', `/api/display-links/${encodeURIComponent(id)}`),
+  links: (signal?: AbortSignal) => request<Answer<'/api/display-links', 'get', 200>>('GET', '/api/display-links', undefined, signal),
+  createLink: (input: DisplayLinkInput) => request<Answer<'/api/display-links', 'post', 201>>('POST', '/api/display-links', input),
+  updateLink: (id: string, patch: Body<'/api/display-links/{id}', 'patch'>) =>
+    request<Answer<'/api/display-links/{id}', 'patch', 200>>('PATCH', `/api/display-links/${encodeURIComponent(id)}`, patch),
+  revokeLink: (id: string) => request<void>('DELETE', `/api/display-links/${encodeURIComponent(id)}`),
   screens: (id: string, signal?: AbortSignal) =>
-    request<{ screens: DisplayScreen[] }>('GET', `/api/display-links/${encodeURIComponent(id)}/screens`, undefined, signal),
-  clear: (id: string) => request<unknown>('POST', `/api/display-links/${encodeURIComponent(id)}/clear`),
+    request<Answer<'/api/display-links/{id}/screens', 'get', 200>>(
+      'GET',
+      `/api/display-links/${encodeURIComponent(id)}/screens`,
+      undefined,
+      signal,
+    ),
+  clear: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/clear`),
   showBib: (id: string, bib: string) =>
-    request<{ runner: ScreenRunner }>('POST', `/api/display-links/${encodeURIComponent(id)}/show`, { bib }),
-  testRead: (id: string) => request<unknown>('POST', `/api/display-links/${encodeURIComponent(id)}/test-read`),
+    request<Answer<'/api/display-links/{id}/show', 'post', 200>>('POST', `/api/display-links/${encodeURIComponent(id)}/show`, { bib }),
+  testRead: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/test-read`),
   /** The newest reads of one session (null: the active session), newest first. */
   sessionReads: (sessionId: number | null, limit: number, signal?: AbortSignal) => {
     const params = new URLSearchParams({ limit: String(limit) });
     if (sessionId !== null) params.set('session_id', String(sessionId));
-    return request<{ reads: Read[] }>('GET', `/api/timing/recent-reads?${params}`, undefined, signal);
+    return request<Answer<'/api/timing/recent-reads', 'get', 200>>('GET', `/api/timing/recent-reads?${params}`, undefined, signal);
   },
 };

@@ -4,10 +4,10 @@
  * actions come from the same permission table the server uses. The server still decides: a
  * screen that shows an action it then refuses displays the server's 403 message.
  */
-import { actionsOf, isRole, type Action } from '../../src/shared/permissions';
+import { PARTNER_ROLES, actionsOf, isRole, type Action, type PartnerRole } from '../../src/shared/permissions';
 import type { AuthSession } from './api';
 
-export type { Action };
+export type { Action, PartnerRole };
 
 export function roleOf(session: AuthSession): string {
   return session.role ?? session.user.role;
@@ -22,10 +22,10 @@ export function allowed(session: AuthSession, action: Action): boolean {
 const RANK: Record<string, number> = { viewer: 1, staff: 2, admin: 3, owner: 4, platform_admin: 5 };
 
 /** Partner roles this user may give (invite to, assign): at or below their own. */
-export function grantableRoles(session: AuthSession): string[] {
+export function grantableRoles(session: AuthSession): PartnerRole[] {
   if (!allowed(session, 'users:manage')) return [];
   const own = RANK[roleOf(session)] ?? 0;
-  return ['owner', 'admin', 'staff', 'viewer'].filter((r) => (RANK[r] ?? 99) <= own);
+  return PARTNER_ROLES.filter((r) => (RANK[r] ?? 99) <= own);
 }
 
 /** Whether this user may change someone holding `role` (at or below their own rank). */

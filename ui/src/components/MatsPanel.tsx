@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import { api, type TimingSession } from '../api';
 import { formatAgo, formatDateTime } from '../format';
 import { usePoll } from '../usePoll';
-import { Empty, ErrorMessage, Loading } from './States';
+import { Empty, PollStates } from './States';
 
 const EVERY_MS = 5_000;
 /** A mat silent for this long is shown as quiet: worth a look on race day. */
@@ -11,7 +11,7 @@ const QUIET_AFTER_MS = 120_000;
 /** Reads per timing location (mat) of the active session, and how recently each one was heard. */
 export function MatsPanel({ activeSession, onExpired }: { activeSession: TimingSession | null; onExpired: () => void }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.stats(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data } = poll;
   const now = Date.now();
   return (
     <section className="panel" aria-labelledby="mats-title">
@@ -19,9 +19,7 @@ export function MatsPanel({ activeSession, onExpired }: { activeSession: TimingS
         <h2 id="mats-title">Mats</h2>
         {data ? <span className="muted">{data.overall.unique_tags.toLocaleString()} tags</span> : null}
       </div>
-      {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-      {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-      {!data && !error ? <Loading label="Loading mats…" /> : null}
+      <PollStates poll={poll} loading="Loading mats…" />
       {data && data.by_location.length === 0 ? (
         <Empty title={activeSession ? 'No mat has sent a read yet' : 'No active session'} />
       ) : null}

@@ -1,4 +1,5 @@
 /** "New password" twice, with the server's minimum checked before sending. */
+import { Field } from './Form';
 export const PASSWORD_MIN = 10;
 
 export function newPasswordProblem(password: string, again: string): string | null {
@@ -20,8 +21,7 @@ export function NewPasswordFields({
 }) {
   return (
     <>
-      <label className="field">
-        <span>New password</span>
+      <Field label="New password">
         <input
           type="password"
           name="new-password"
@@ -30,9 +30,8 @@ export function NewPasswordFields({
           value={password}
           onChange={(e) => onPassword(e.target.value)}
         />
-      </label>
-      <label className="field">
-        <span>Repeat the new password</span>
+      </Field>
+      <Field label="Repeat the new password">
         <input
           type="password"
           name="new-password-again"
@@ -41,7 +40,7 @@ export function NewPasswordFields({
           value={again}
           onChange={(e) => onAgain(e.target.value)}
         />
-      </label>
+      </Field>
       <p className="muted small">At least {PASSWORD_MIN} characters; a few unrelated words make a good one.</p>
     </>
   );

@@ -8,6 +8,7 @@ import { useState, type ChangeEvent } from 'react';
 import { rosterApi, type CsvImportResult, type CsvMapping, type CsvPreview } from '../api';
 import { useAction } from '../useAction';
 import { RosterRowErrors } from './RosterRowErrors';
+import { Field, FormError } from './Form';
 
 /** The server's limit (10 MB); checked here too so a huge file is not sent twice for nothing. */
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -124,10 +125,9 @@ export function RosterCsvImport({
         One row per participant with a header row. You choose which column is which before anything is saved; rows
         already in this roster (same bib or registration id) are updated in place.
       </p>
-      <label className="field">
-        <span>CSV file</span>
+      <Field label="CSV file">
         <input key={inputKey} type="file" accept=".csv,.txt,.tsv,text/csv,text/plain" onChange={(e) => void onFile(e)} disabled={read.pending || save.pending} />
-      </label>
+      </Field>
       {read.pending ? <p className="muted small">Reading the file…</p> : null}
       {fileError || read.error ? (
         <p className="form-error" role="alert">
@@ -203,11 +203,7 @@ export function RosterCsvImport({
           </div>
         </div>
       ) : null}
-      {save.error ? (
-        <p className="form-error" role="alert">
-          {save.error}
-        </p>
-      ) : null}
+      <FormError message={save.error} />
 
       {result ? (
         <div data-testid="csv-result">

@@ -9,6 +9,7 @@ import { rosterPath } from '../router';
 import { useAction } from '../useAction';
 import { Link } from './Link';
 import { RosterRowErrors } from './RosterRowErrors';
+import { Field, FormError } from './Form';
 
 /** Often enough for a smooth bar; one request at a time. */
 const POLL_MS = 400;
@@ -101,12 +102,10 @@ export function RosterCtliveImport({
         and never stored.
       </p>
       <form className="inline-form" onSubmit={onSubmit} aria-label="ChronoTrack Live import">
-        <label className="field grow">
-          <span>ChronoTrack user id</span>
+        <Field label="ChronoTrack user id" grow>
           <input name="ct_user" autoComplete="off" required maxLength={200} value={userId} onChange={(e) => setUserId(e.target.value)} />
-        </label>
-        <label className="field grow">
-          <span>ChronoTrack password</span>
+        </Field>
+        <Field label="ChronoTrack password" grow>
           <input
             name="ct_password"
             type="password"
@@ -116,9 +115,8 @@ export function RosterCtliveImport({
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-        </label>
-        <label className="field">
-          <span>Event id</span>
+        </Field>
+        <Field label="Event id">
           <input
             name="ct_event"
             inputMode="numeric"
@@ -128,25 +126,20 @@ export function RosterCtliveImport({
             value={eventId}
             onChange={(e) => setEventId(e.target.value)}
           />
-        </label>
+        </Field>
         <button type="submit" className="button button-primary" disabled={start.pending || running}>
           {start.pending ? 'Starting…' : running ? 'Importing…' : 'Import roster'}
         </button>
       </form>
       <details className="roster-advanced">
         <summary className="muted small">API client id</summary>
-        <label className="field">
-          <span>ChronoTrack API client id</span>
+        <Field label="ChronoTrack API client id">
           <input name="ct_client" autoComplete="off" maxLength={200} value={clientId} onChange={(e) => setClientId(e.target.value)} />
-        </label>
+        </Field>
         <p className="muted small">Leave empty to use the one this platform is set up with.</p>
       </details>
 
-      {start.error ? (
-        <p className="form-error" role="alert">
-          {start.error}
-        </p>
-      ) : null}
+      <FormError message={start.error} />
       {importId ? <ImportProgress job={job} pollError={pollError} /> : null}
     </section>
   );

@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { rosterApi, type Participant, type ParticipantPatch } from '../api';
 import { useAction } from '../useAction';
+import { Field, FormError } from './Form';
 
 type TextKey = 'bib' | 'first_name' | 'last_name' | 'city' | 'state' | 'country' | 'division' | 'race' | 'wave' | 'team' | 'custom_message';
 
@@ -98,12 +99,10 @@ export function RosterParticipantEditor({
             <input name={key} maxLength={max} value={draft[key]} onChange={(e) => set(key, e.target.value)} required={key === 'bib'} />
           </label>
         ))}
-        <label className="field">
-          <span>Age</span>
+        <Field label="Age">
           <input name="age" inputMode="numeric" value={draft.age} onChange={(e) => set('age', e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Gender</span>
+        </Field>
+        <Field label="Gender">
           <select name="gender" value={draft.gender} onChange={(e) => set('gender', e.target.value)}>
             {GENDERS.map((g) => (
               <option key={g.value} value={g.value}>
@@ -111,14 +110,12 @@ export function RosterParticipantEditor({
               </option>
             ))}
           </select>
-        </label>
-        <label className="field">
-          <span>Chip / tag codes</span>
+        </Field>
+        <Field label="Chip / tag codes">
           <input name="tags" value={draft.tags} onChange={(e) => set('tags', e.target.value)} placeholder="comma-separated" />
-        </label>
+        </Field>
       </div>
-      <label className="field">
-        <span>Message</span>
+      <Field label="Message">
         <textarea
           name="custom_message"
           maxLength={500}
@@ -127,12 +124,8 @@ export function RosterParticipantEditor({
           onChange={(e) => set('custom_message', e.target.value)}
           placeholder="Shown on the display with this runner"
         />
-      </label>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      </Field>
+      <FormError message={error} />
       <div className="inline-form">
         <button type="submit" className="button button-primary" disabled={save.pending}>
           {save.pending ? 'Saving…' : 'Save'}

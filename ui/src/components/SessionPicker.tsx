@@ -7,7 +7,7 @@ import { useCallback, useState, type ReactNode } from 'react';
 import { displayApi, type TimingSession } from '../api';
 import { formatAgo, formatDateTime, formatReadTime } from '../format';
 import { usePoll, type Poll } from '../usePoll';
-import { Empty, ErrorMessage, Loading } from './States';
+import { Empty, ErrorMessage, Loading, PollStates } from './States';
 
 /** The seed plan's preview: reads of the highlighted session, every 2 s. */
 const PREVIEW_EVERY_MS = 2_000;
@@ -40,7 +40,7 @@ export function SessionPicker({
   onExpired: () => void;
   disabled?: boolean;
 }) {
-  const { data, error, retry } = poll;
+  const { data } = poll;
   const [highlight, setHighlight] = useState<Highlight>(value ?? 'active');
   const [showAll, setShowAll] = useState(false);
   const sessions = data?.sessions ?? [];
@@ -68,9 +68,7 @@ export function SessionPicker({
       <legend>Session</legend>
       <div className="session-picker-grid">
         <div>
-          {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-          {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-          {!data && !error ? <Loading label="Loading sessions…" /> : null}
+          <PollStates poll={poll} loading="Loading sessions…" />
           <ul className="picker-list" aria-label="Sessions">
             <li className={value === null ? 'picker-option picker-option-selected' : 'picker-option'}>
               <label className="picker-choice">

@@ -3,7 +3,7 @@ import type { TimingSession } from '../api';
 import { formatAgo, formatDateTime } from '../format';
 import type { Poll } from '../usePoll';
 import { Link } from './Link';
-import { Empty, ErrorMessage, Loading } from './States';
+import { Empty, PollStates } from './States';
 
 /** How many sessions show before "Show all": race day needs the newest, not a year of them. */
 const FIRST_SESSIONS = 8;
@@ -11,7 +11,7 @@ const FIRST_SESSIONS = 8;
 /** The partner's timing sessions, newest first, the active one marked. */
 /** `canShowOnDisplay`: each session offers "Show on a display" (a new display link bound to it). */
 export function SessionsPanel({ poll, canShowOnDisplay = false }: { poll: Poll<{ sessions: TimingSession[] }>; canShowOnDisplay?: boolean }) {
-  const { data, error, retry } = poll;
+  const { data } = poll;
   const [showAll, setShowAll] = useState(false);
   const shown = data ? (showAll ? data.sessions : data.sessions.slice(0, FIRST_SESSIONS)) : [];
   return (
@@ -20,9 +20,7 @@ export function SessionsPanel({ poll, canShowOnDisplay = false }: { poll: Poll<{
         <h2 id="sessions-title">Timing sessions</h2>
         {data ? <span className="muted">{data.sessions.length}</span> : null}
       </div>
-      {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-      {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-      {!data && !error ? <Loading label="Loading sessions…" /> : null}
+      <PollStates poll={poll} loading="Loading sessions…" />
       {data && data.sessions.length === 0 ? (
         <Empty title="No sessions yet">
           A session starts when your timing software first connects to the collector.

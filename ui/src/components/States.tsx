@@ -1,5 +1,6 @@
 /** The loading, empty and error states every panel shows the same way. */
 import type { ReactNode } from 'react';
+import type { Poll } from '../usePoll';
 
 export function Loading({ label }: { label: string }) {
   return (
@@ -30,4 +31,16 @@ export function ErrorMessage({ message, onRetry }: { message: string; onRetry?: 
       ) : null}
     </div>
   );
+}
+
+/**
+ * What a polled panel shows before or beside its data: a warning when a refresh failed but
+ * the last data is still shown, the error with a retry when there is no data, else loading.
+ */
+export function PollStates({ poll, loading }: { poll: Pick<Poll<unknown>, 'data' | 'error' | 'retry'>; loading: string }) {
+  const { data, error, retry } = poll;
+  if (error && data) return <p className="panel-warning">Could not refresh: {error.message}</p>;
+  if (error) return <ErrorMessage message={error.message} onRetry={retry} />;
+  if (!data) return <Loading label={loading} />;
+  return null;
 }

@@ -11,24 +11,14 @@ import './display.css';
 import { DEFAULT_IDLE, DEFAULT_RUNNER } from './default-design';
 import { fieldValues, type Runner } from './fields';
 import { ScreenQueue } from './queue';
-import { Stage, type Animation } from './stage';
-import type { TemplateDesign } from '../../../src/shared/template-fields';
+import { Stage } from './stage';
+import type { Answer, Body } from '../api-routes';
 
-interface Settings {
-  minDisplayMs: number;
-  maxQueue: number;
-  dropPolicy: 'oldest' | 'newest';
-  idleMessages: string[];
-  rotatingMessages: string[];
-  sound: boolean;
-  animation: Animation;
-}
-
-interface LinkConfig {
-  id: string;
-  settings: Settings;
-  template: { runner: TemplateDesign; idle: TemplateDesign } | null;
-}
+/** A link as its screens load it: settings (defaults filled in) and the sanitized designs. */
+type LinkConfig = Answer<'/api/display/{id}', 'get', 200>;
+type Settings = LinkConfig['settings'];
+/** What a screen reports to the operator console. */
+type ScreenReport = Body<'/api/display/{id}/screens/{screen}', 'post'>;
 
 const IDLE_ROTATE_MS = 5_000;
 const REPORT_EVERY_MS = 10_000;
@@ -216,17 +206,18 @@ async function report(): Promise<void> {
   if (!queue || ended) return;
   const summary = (r: Runner) => ({ bib: r.bib.slice(0, 32), name: r.name.slice(0, 200) });
   const on = queue.onScreen;
+  const body: ScreenReport = {
+    on_screen: on ? summary(on) : null,
+    queue: queue.queue.slice(0, 20).map(summary),
+    queue_length: queue.queue.length,
+    dropped: queue.dropped,
+    shown: queue.shown,
+  };
   try {
     await fetch(`/api/display/${encodeURIComponent(linkId)}/screens/${screenId}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        on_screen: on ? summary(on) : null,
-        queue: queue.queue.slice(0, 20).map(summary),
-        queue_length: queue.queue.length,
-        dropped: queue.dropped,
-        shown: queue.shown,
-      }),
+      body: JSON.stringify(body),
     });
   } catch {
     // The console is a convenience; the screen never waits for it.

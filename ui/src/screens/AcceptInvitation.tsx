@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, type PartnerUser } from '../api';
+import { ApiError, api, type User } from '../api';
 import { AuthLayout } from '../components/AuthLayout';
 import { Link } from '../components/Link';
 import { NewPasswordFields, newPasswordProblem } from '../components/NewPasswordFields';
 import { roleLabel } from '../permissions';
 import { forgetLinkToken, paths, readLinkToken } from '../router';
+import { Field, FormError } from '../components/Form';
 
 /** Opened from the mailed invitation (/accept-invitation#token=…): name and password, then sign in. */
 export function AcceptInvitation() {
@@ -15,7 +16,7 @@ export function AcceptInvitation() {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalidLink, setInvalidLink] = useState(false);
-  const [user, setUser] = useState<PartnerUser | null>(null);
+  const [user, setUser] = useState<User | null>(null);
   useEffect(forgetLinkToken, []);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
@@ -65,16 +66,11 @@ export function AcceptInvitation() {
     <AuthLayout title="Join your team">
       <form onSubmit={onSubmit} className="form" aria-label="Accept the invitation">
         <p className="muted">You were invited to Project88Hub. Choose how you will sign in.</p>
-        <label className="field">
-          <span>Your name</span>
+        <Field label="Your name">
           <input name="name" autoComplete="name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
+        </Field>
         <NewPasswordFields password={password} again={again} onPassword={setPassword} onAgain={setAgain} />
-        {error ? (
-          <p className="form-error" role="alert" data-testid="accept-error">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} testId="accept-error" />
         <button type="submit" className="button button-primary" disabled={submitting || invalidLink}>
           {submitting ? 'Creating your account…' : 'Create my account'}
         </button>

@@ -2,13 +2,14 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { displayApi, type AuthSession, type DisplayScreen } from '../api';
 import { CopyField, PageHeader } from '../components/Controls';
 import { Link } from '../components/Link';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, ErrorMessage, PollStates } from '../components/States';
 import { displayUrl, linkStatus } from '../displaySettings';
 import { formatAgo, formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { paths } from '../router';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { Field } from '../components/Form';
 
 /** Screens report when what they show changes (and every 10 s); the console looks every 2 s. */
 const SCREENS_EVERY_MS = 2_000;
@@ -110,10 +111,9 @@ export function DisplayConsole({
                   Clear queue
                 </button>
                 <form className="inline-form" onSubmit={showBib} aria-label="Show a bib">
-                  <label className="field">
-                    <span>Bib</span>
+                  <Field label="Bib">
                     <input name="bib" maxLength={32} value={bib} onChange={(e) => setBib(e.target.value)} placeholder="e.g. 1234" />
-                  </label>
+                  </Field>
                   <button type="submit" className="button button-primary" disabled={action.pending || bib.trim() === ''}>
                     Show bib
                   </button>
@@ -137,9 +137,7 @@ export function DisplayConsole({
               <h2 id="console-screens-title">Open screens</h2>
               {screens.data ? <span className="muted">{list.length}</span> : null}
             </div>
-            {screens.error && screens.data ? <p className="panel-warning">Could not refresh: {screens.error.message}</p> : null}
-            {!screens.data && screens.error ? <ErrorMessage message={screens.error.message} onRetry={screens.retry} /> : null}
-            {!screens.data && !screens.error ? <Loading label="Looking for open screens…" /> : null}
+            <PollStates poll={screens} loading="Looking for open screens…" />
             {screens.data && list.length === 0 ? (
               <Empty title="No screen has this link open">
                 Open the display address on a screen; it shows up here within a few seconds. A screen that has not been

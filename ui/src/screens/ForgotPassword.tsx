@@ -3,6 +3,7 @@ import { ApiError, api } from '../api';
 import { AuthLayout } from '../components/AuthLayout';
 import { Link } from '../components/Link';
 import { paths } from '../router';
+import { Field, FormError } from '../components/Form';
 
 /**
  * Asks for a reset link. The confirmation is the same whether or not the address has an account,
@@ -38,8 +39,7 @@ export function ForgotPassword() {
       ) : (
         <form onSubmit={onSubmit} className="form" aria-label="Reset your password">
           <p className="muted">Enter the email you sign in with and we will send you a link to choose a new password.</p>
-          <label className="field">
-            <span>Email</span>
+          <Field label="Email">
             <input
               type="email"
               name="email"
@@ -49,12 +49,8 @@ export function ForgotPassword() {
               value={email}
               onChange={(e) => setEmail(e.target.value)}
             />
-          </label>
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          </Field>
+          <FormError message={error} />
           <button type="submit" className="button button-primary" disabled={submitting}>
             {submitting ? 'Sending…' : 'Send reset link'}
           </button>

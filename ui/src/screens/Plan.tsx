@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { api, type AuthSession, type Payment, type UsageMetric } from '../api';
 import { PageHeader } from '../components/Controls';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { usePoll } from '../usePoll';
@@ -35,7 +35,7 @@ function amount(metric: string, n: number): string {
 /** The plan, trial and usage against the plan's limits; payments for owners. */
 export function Plan({ session, onExpired }: { session: AuthSession; onExpired: () => void }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.plan(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data } = poll;
   const now = Date.now();
   const trialDays =
     data?.trial_plan && data.trial_ends_at ? Math.ceil((new Date(data.trial_ends_at).getTime() - now) / 86_400_000) : null;
@@ -47,9 +47,7 @@ export function Plan({ session, onExpired }: { session: AuthSession; onExpired: 
         <div className="panel-header">
           <h2 id="plan-title">Plan</h2>
         </div>
-        {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-        {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-        {!data && !error ? <Loading label="Loading your plan…" /> : null}
+        <PollStates poll={poll} loading="Loading your plan…" />
         {data ? (
           <>
             <div className="plan-summary" data-testid="plan">
@@ -120,16 +118,14 @@ function formatMoney(p: Payment): string {
 
 function Payments({ onExpired }: { onExpired: () => void }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.payments(signal), []), 60_000, onExpired);
-  const { data, error, retry } = poll;
+  const { data } = poll;
   return (
     <section className="panel" aria-labelledby="payments-title">
       <div className="panel-header">
         <h2 id="payments-title">Payments</h2>
         {data ? <span className="muted">{data.payments.length}</span> : null}
       </div>
-      {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-      {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-      {!data && !error ? <Loading label="Loading payments…" /> : null}
+      <PollStates poll={poll} loading="Loading payments…" />
       {data && data.payments.length === 0 ? (
         <Empty title="No payments yet">Payments appear here once your subscription is billed.</Empty>
       ) : null}

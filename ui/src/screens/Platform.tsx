@@ -1,9 +1,10 @@
 import { useCallback, useState, type FormEvent } from 'react';
 import { api, type Partner } from '../api';
 import { PageHeader } from '../components/Controls';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { Field, FormError } from '../components/Form';
 
 const EVERY_MS = 30_000;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -11,7 +12,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Platform admins: every timing partner, and a form to add one. */
 export function Platform({ onExpired, onRefused }: { onExpired: () => void; onRefused?: (message: string) => void }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.partners(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data, retry } = poll;
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<Partner | null>(null);
@@ -34,12 +35,10 @@ export function Platform({ onExpired, onRefused }: { onExpired: () => void; onRe
       <section className="panel" aria-labelledby="new-partner-title">
         <h2 id="new-partner-title">New partner</h2>
         <form className="inline-form" onSubmit={onCreate} aria-label="New partner">
-          <label className="field grow">
-            <span>Name</span>
+          <Field label="Name" grow>
             <input name="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Timing" />
-          </label>
-          <label className="field">
-            <span>Slug</span>
+          </Field>
+          <Field label="Slug">
             <input
               name="slug"
               required
@@ -50,17 +49,13 @@ export function Platform({ onExpired, onRefused }: { onExpired: () => void; onRe
               aria-invalid={slug !== '' && !slugOk}
               className="mono"
             />
-          </label>
+          </Field>
           <button type="submit" className="button button-primary" disabled={create.pending || !slugOk || name.trim() === ''}>
             {create.pending ? 'Creating…' : 'Create partner'}
           </button>
         </form>
         {slug !== '' && !slugOk ? <p className="muted small">Lower-case letters, digits and dashes, starting with a letter or digit.</p> : null}
-        {create.error ? (
-          <p className="form-error" role="alert">
-            {create.error}
-          </p>
-        ) : null}
+        <FormError message={create.error} />
         {created ? (
           <div className="notice notice-block" role="status" data-testid="partner-created">
             <p>
@@ -77,9 +72,7 @@ export function Platform({ onExpired, onRefused }: { onExpired: () => void; onRe
           <h2 id="partners-title">Partners</h2>
           {data ? <span className="muted">{data.partners.length}</span> : null}
         </div>
-        {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-        {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-        {!data && !error ? <Loading label="Loading partners…" /> : null}
+        <PollStates poll={poll} loading="Loading partners…" />
         {data && data.partners.length === 0 ? <Empty title="No partners yet" /> : null}
         {data && data.partners.length > 0 ? (
           <div className="table-scroll">

@@ -4,6 +4,7 @@ import { AuthLayout } from '../components/AuthLayout';
 import { Link } from '../components/Link';
 import { NewPasswordFields, newPasswordProblem } from '../components/NewPasswordFields';
 import { forgetLinkToken, paths, readLinkToken } from '../router';
+import { FormError } from '../components/Form';
 
 /** Opened from the mailed reset link (/reset-password#token=…): choose a new password. */
 export function ResetPassword() {
@@ -65,11 +66,7 @@ export function ResetPassword() {
     <AuthLayout title="Choose a new password">
       <form onSubmit={onSubmit} className="form" aria-label="Choose a new password">
         <NewPasswordFields password={password} again={again} onPassword={setPassword} onAgain={setAgain} />
-        {error ? (
-          <p className="form-error" role="alert" data-testid="reset-error">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} testId="reset-error" />
         <button type="submit" className="button button-primary" disabled={submitting || invalidLink}>
           {submitting ? 'Saving…' : 'Set new password'}
         </button>

@@ -14,6 +14,7 @@ import { allowed } from '../permissions';
 import { navigate, paths } from '../router';
 import { useAction } from '../useAction';
 import { SOURCE_LABELS } from './Rosters';
+import { FormError } from '../components/Form';
 
 const PAGE = 100;
 const SEARCH_DELAY_MS = 250;
@@ -251,11 +252,7 @@ export function RosterEvent({
           <h2 id="danger-title">Delete this event</h2>
           <p className="muted small">Removes the event and all its participants. Displays bound to it show no names until bound to another.</p>
           <ConfirmButton label="Delete event" confirmLabel="Delete it and its participants" disabled={remove.pending} onConfirm={() => void deleteEvent()} />
-          {remove.error ? (
-            <p className="form-error" role="alert">
-              {remove.error}
-            </p>
-          ) : null}
+          <FormError message={remove.error} />
         </section>
       ) : null}
     </main>

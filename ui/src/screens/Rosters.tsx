@@ -7,12 +7,13 @@ import { rosterApi, type AuthSession, type RosterEvent } from '../api';
 import { PageHeader } from '../components/Controls';
 import { Link } from '../components/Link';
 import { RosterCtliveImport } from '../components/RosterCtliveImport';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { navigate, rosterPath } from '../router';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { FormError, NameForm } from '../components/Form';
 
 const EVERY_MS = 15_000;
 
@@ -31,7 +32,8 @@ export function Rosters({
   onExpired: () => void;
   onRefused?: (message: string) => void;
 }) {
-  const { data, error, retry } = usePoll(useCallback((signal: AbortSignal) => rosterApi.events(signal), []), EVERY_MS, onExpired);
+  const poll = usePoll(useCallback((signal: AbortSignal) => rosterApi.events(signal), []), EVERY_MS, onExpired);
+  const { data, retry } = poll;
   const canManage = allowed(session, 'displays:manage');
   const [name, setName] = useState('');
   const create = useAction(onExpired, onRefused);
@@ -55,21 +57,19 @@ export function Rosters({
         <>
           <section className="panel" aria-labelledby="new-roster-title">
             <h2 id="new-roster-title">New roster event</h2>
-            <form className="inline-form" onSubmit={onCreate} aria-label="New roster event">
-              <label className="field grow">
-                <span>Event name</span>
-                <input name="name" required maxLength={200} placeholder="e.g. City 10K 2026" value={name} onChange={(e) => setName(e.target.value)} />
-              </label>
-              <button type="submit" className="button button-primary" disabled={create.pending || name.trim() === ''}>
-                {create.pending ? 'Creating…' : 'Create event'}
-              </button>
-            </form>
+            <NameForm
+              title="New roster event"
+              label="Event name"
+              maxLength={200}
+              placeholder="e.g. City 10K 2026"
+              submitLabel="Create event"
+              value={name}
+              pending={create.pending}
+              onChange={setName}
+              onSubmit={onCreate}
+            />
             <p className="muted small">Then upload its CSV file or add participants by hand on the event’s page.</p>
-            {create.error ? (
-              <p className="form-error" role="alert">
-                {create.error}
-              </p>
-            ) : null}
+            <FormError message={create.error} />
           </section>
           <RosterCtliveImport onExpired={onExpired} onRefused={onRefused} onFinished={retry} />
         </>
@@ -80,9 +80,7 @@ export function Rosters({
           <h2 id="rosters-title">Events</h2>
           {data ? <span className="muted">{data.events.length} events</span> : null}
         </div>
-        {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-        {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-        {!data && !error ? <Loading label="Loading rosters…" /> : null}
+        <PollStates poll={poll} loading="Loading rosters…" />
         {data && data.events.length === 0 ? (
           <Empty title="No roster events yet">
             {canManage ? 'Create one above, or import one from ChronoTrack Live.' : 'Staff, admins and owners of your company can add one.'}

@@ -3,6 +3,7 @@ import { ApiError, api, type AuthSession } from '../api';
 import { AuthLayout } from '../components/AuthLayout';
 import { Link } from '../components/Link';
 import { paths } from '../router';
+import { Field, FormError } from '../components/Form';
 
 export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (session: AuthSession) => void }) {
   const [email, setEmail] = useState('');
@@ -31,8 +32,7 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (s
         </p>
       ) : null}
       <form onSubmit={onSubmit} className="form" aria-label="Sign in">
-        <label className="field">
-          <span>Email</span>
+        <Field label="Email">
           <input
             type="email"
             name="email"
@@ -42,9 +42,8 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (s
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
-        </label>
-        <label className="field">
-          <span>Password</span>
+        </Field>
+        <Field label="Password">
           <input
             type="password"
             name="password"
@@ -53,12 +52,8 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (s
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-        </label>
-        {error ? (
-          <p className="form-error" role="alert" data-testid="sign-in-error">
-            {error}
-          </p>
-        ) : null}
+        </Field>
+        <FormError message={error} testId="sign-in-error" />
         <button type="submit" className="button button-primary" disabled={submitting}>
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>

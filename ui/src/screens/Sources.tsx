@@ -1,11 +1,12 @@
 import { useCallback, useState, type FormEvent } from 'react';
 import { api, type AuthSession, type TimingSource } from '../api';
 import { ConfirmButton, CopyField, PageHeader } from '../components/Controls';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { formatAgo, formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { FormError, NameForm } from '../components/Form';
 
 /** Often enough to see a timing laptop connect while you set it up. */
 const EVERY_MS = 5_000;
@@ -30,7 +31,7 @@ export function Sources({
   onRefused?: (message: string) => void;
 }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.sources(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data, retry } = poll;
   const canManage = allowed(session, 'sources:manage');
   const [name, setName] = useState('');
   const [shown, setShown] = useState<ShownSecret | null>(null);
@@ -73,32 +74,23 @@ export function Sources({
         reader can have its own, so one can be revoked without stopping the others.
       </PageHeader>
 
-      {actionError ? (
-        <p className="form-error" role="alert" data-testid="source-error">
-          {actionError}
-        </p>
-      ) : null}
+      <FormError message={actionError} testId="source-error" />
       {shown ? <SecretPanel shown={shown} onDone={() => setShown(null)} /> : null}
 
       {canManage ? (
         <section className="panel" aria-labelledby="new-source-title">
           <h2 id="new-source-title">New timing source</h2>
-          <form className="inline-form" onSubmit={onCreate} aria-label="New timing source">
-            <label className="field grow">
-              <span>Name</span>
-              <input
-                name="name"
-                required
-                maxLength={100}
-                placeholder="e.g. Finish laptop"
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-              />
-            </label>
-            <button type="submit" className="button button-primary" disabled={create.pending || name.trim() === ''}>
-              {create.pending ? 'Creating…' : 'Create source'}
-            </button>
-          </form>
+          <NameForm
+            title="New timing source"
+            label="Name"
+            maxLength={100}
+            placeholder="e.g. Finish laptop"
+            submitLabel="Create source"
+            value={name}
+            pending={create.pending}
+            onChange={setName}
+            onSubmit={onCreate}
+          />
         </section>
       ) : null}
 
@@ -107,9 +99,7 @@ export function Sources({
           <h2 id="sources-title">Sources</h2>
           {data ? <span className="muted">{live.length} active</span> : null}
         </div>
-        {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-        {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-        {!data && !error ? <Loading label="Loading timing sources…" /> : null}
+        <PollStates poll={poll} loading="Loading timing sources…" />
         {data && data.sources.length === 0 ? (
           <Empty title="No timing sources yet">
             {canManage

@@ -2,12 +2,13 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { api, type AuthSession, type DisplayTemplate } from '../api';
 import { ConfirmButton, PageHeader } from '../components/Controls';
 import { Link } from '../components/Link';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { formatAgo, formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { navigate, templatePath } from '../router';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { FormError, NameForm } from '../components/Form';
 
 /** Someone else may save a template meanwhile: the list follows without a reload. */
 const EVERY_MS = 30_000;
@@ -26,7 +27,7 @@ export function Templates({
   onRefused?: (message: string) => void;
 }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.templates(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data, retry } = poll;
   const canManage = allowed(session, 'displays:manage');
   const [name, setName] = useState('');
   const create = useAction(onExpired, onRefused);
@@ -63,31 +64,22 @@ export function Templates({
         between. Everyone in your company shares them; every save is kept as a version.
       </PageHeader>
 
-      {actionError ? (
-        <p className="form-error" role="alert" data-testid="template-error">
-          {actionError}
-        </p>
-      ) : null}
+      <FormError message={actionError} testId="template-error" />
 
       {canManage ? (
         <section className="panel" aria-labelledby="new-template-title">
           <h2 id="new-template-title">New template</h2>
-          <form className="inline-form" onSubmit={onCreate} aria-label="New template">
-            <label className="field grow">
-              <span>Template name</span>
-              <input
-                name="name"
-                required
-                maxLength={100}
-                placeholder="e.g. Finish line, big names"
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-              />
-            </label>
-            <button type="submit" className="button button-primary" disabled={create.pending || name.trim() === ''}>
-              {create.pending ? 'Creating…' : 'Create and open'}
-            </button>
-          </form>
+          <NameForm
+            title="New template"
+            label="Template name"
+            maxLength={100}
+            placeholder="e.g. Finish line, big names"
+            submitLabel="Create and open"
+            value={name}
+            pending={create.pending}
+            onChange={setName}
+            onSubmit={onCreate}
+          />
         </section>
       ) : null}
 
@@ -96,9 +88,7 @@ export function Templates({
           <h2 id="templates-title">Templates</h2>
           {data ? <span className="muted">{templates.length}</span> : null}
         </div>
-        {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-        {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-        {!data && !error ? <Loading label="Loading templates…" /> : null}
+        <PollStates poll={poll} loading="Loading templates…" />
         {data && templates.length === 0 ? (
           <Empty title="No templates yet">
             {canManage

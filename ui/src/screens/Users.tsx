@@ -1,11 +1,12 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import { api, type AuthSession, type Invitation, type PartnerUser } from '../api';
+import { api, type AuthSession, type Invitation, type User } from '../api';
 import { ConfirmButton, CopyField, PageHeader } from '../components/Controls';
-import { Empty, ErrorMessage, Loading } from '../components/States';
+import { Empty, PollStates } from '../components/States';
 import { formatAgo, formatDateTime } from '../format';
-import { allowed, grantableRoles, outranksOrEquals, roleLabel } from '../permissions';
+import { allowed, grantableRoles, outranksOrEquals, roleLabel, type PartnerRole } from '../permissions';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
+import { Field, FormError } from '../components/Form';
 
 const EVERY_MS = 30_000;
 
@@ -44,11 +45,11 @@ function UserList({
   canManage: boolean;
 }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.users(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data, retry } = poll;
   const change = useAction(onExpired, onRefused);
   const roles = grantableRoles(session);
 
-  const update = async (user: PartnerUser, body: { role?: string; disabled?: boolean }) => {
+  const update = async (user: User, body: Parameters<typeof api.updateUser>[1]) => {
     const updated = await change.run(() => api.updateUser(user.id, body));
     if (updated) retry();
   };
@@ -59,14 +60,8 @@ function UserList({
         <h2 id="users-title">People</h2>
         {data ? <span className="muted">{data.users.length}</span> : null}
       </div>
-      {change.error ? (
-        <p className="form-error" role="alert" data-testid="users-error">
-          {change.error}
-        </p>
-      ) : null}
-      {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-      {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-      {!data && !error ? <Loading label="Loading users…" /> : null}
+      <FormError message={change.error} testId="users-error" />
+      <PollStates poll={poll} loading="Loading users…" />
       {data && data.users.length === 0 ? <Empty title="No users yet" /> : null}
       {data && data.users.length > 0 ? (
         <div className="table-scroll">
@@ -99,7 +94,7 @@ function UserList({
                           aria-label={`Role of ${u.email}`}
                           value={u.role}
                           disabled={change.pending}
-                          onChange={(e) => void update(u, { role: e.target.value })}
+                          onChange={(e) => void update(u, { role: roles.find((r) => r === e.target.value) })}
                         >
                           {roles.map((r) => (
                             <option key={r} value={r}>
@@ -168,10 +163,10 @@ function Invitations({
   onRefused: ((message: string) => void) | undefined;
 }) {
   const poll = usePoll(useCallback((signal: AbortSignal) => api.invitations(signal), []), EVERY_MS, onExpired);
-  const { data, error, retry } = poll;
+  const { data, retry } = poll;
   const roles = grantableRoles(session);
   const [email, setEmail] = useState('');
-  const [role, setRole] = useState('staff');
+  const [role, setRole] = useState<PartnerRole>('staff');
   const [sent, setSent] = useState<{ email: string; url: string } | null>(null);
   const invite = useAction(onExpired, onRefused);
   const revoke = useAction(onExpired, onRefused);
@@ -198,29 +193,23 @@ function Invitations({
     <section className="panel" aria-labelledby="invite-title">
       <h2 id="invite-title">Invite someone</h2>
       <form className="inline-form" onSubmit={onInvite} aria-label="Invite someone">
-        <label className="field grow">
-          <span>Email</span>
+        <Field label="Email" grow>
           <input type="email" name="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Role</span>
-          <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+        </Field>
+        <Field label="Role">
+          <select name="role" value={role} onChange={(e) => setRole(roles.find((r) => r === e.target.value) ?? role)}>
             {roles.map((r) => (
               <option key={r} value={r}>
                 {roleLabel(r)}
               </option>
             ))}
           </select>
-        </label>
+        </Field>
         <button type="submit" className="button button-primary" disabled={invite.pending || email.trim() === ''}>
           {invite.pending ? 'Inviting…' : 'Send invitation'}
         </button>
       </form>
-      {invite.error ? (
-        <p className="form-error" role="alert" data-testid="invite-error">
-          {invite.error}
-        </p>
-      ) : null}
+      <FormError message={invite.error} testId="invite-error" />
       {sent ? (
         <div className="notice notice-block" role="status" data-testid="invitation-sent">
           <p>
@@ -235,14 +224,8 @@ function Invitations({
       ) : null}
 
       <h3 className="subhead">Invitations</h3>
-      {revoke.error ? (
-        <p className="form-error" role="alert">
-          {revoke.error}
-        </p>
-      ) : null}
-      {error && data ? <p className="panel-warning">Could not refresh: {error.message}</p> : null}
-      {!data && error ? <ErrorMessage message={error.message} onRetry={retry} /> : null}
-      {!data && !error ? <Loading label="Loading invitations…" /> : null}
+      <FormError message={revoke.error} />
+      <PollStates poll={poll} loading="Loading invitations…" />
       {data && data.invitations.length === 0 ? <Empty title="No invitations yet" /> : null}
       {data && data.invitations.length > 0 ? (
         <div className="table-scroll">
