@@ -5,12 +5,12 @@ import { asPlatform, withPartner } from '../db/tenant.js';
 import { linksFor, type PartnerView } from './accounts.common.js';
 import { Accounts } from './accounts.service.js';
 import { hashSecret } from './secrets.js';
-import { buildAccountsTestApp, TEST_PUBLIC_URL, tokenInMail, type AccountsTestApp } from '../../test/helpers/accounts-app.js';
+import { startTestApp, TEST_PUBLIC_URL, tokenInMail, type TestApp } from '../../test/helpers/app.js';
 
 const PASSWORD = 'correct horse battery';
 
 let testDb: TestDatabase;
-let t: AccountsTestApp;
+let t: TestApp;
 let app: FastifyInstance;
 let acme: PartnerView;
 let beta: PartnerView;
@@ -22,19 +22,19 @@ const freshIp = () => `10.0.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  t = await buildAccountsTestApp(testDb);
+  t = await startTestApp({ testDb });
   app = t.app;
-  acme = await t.accounts.partners.create({ slug: 'acme', name: 'Acme Timing' });
-  beta = await t.accounts.partners.create({ slug: 'beta', name: 'Beta Timing' });
+  acme = await t.app.accounts.partners.create({ slug: 'acme', name: 'Acme Timing' });
+  beta = await t.app.accounts.partners.create({ slug: 'beta', name: 'Beta Timing' });
   const make = async (key: string, email: string, role: 'owner' | 'admin' | 'staff' | 'viewer', partnerId: number) => {
-    users[key] = (await t.accounts.users.create({ email, role, partnerId, password: PASSWORD })).user.id;
+    users[key] = (await t.app.accounts.users.create({ email, role, partnerId, password: PASSWORD })).user.id;
   };
   await make('acmeOwner', 'owner@acme.test', 'owner', acme.id);
   await make('acmeAdmin', 'admin@acme.test', 'admin', acme.id);
   await make('acmeViewer', 'viewer@acme.test', 'viewer', acme.id);
   await make('acmeStaff', 'staff@acme.test', 'staff', acme.id);
   await make('betaOwner', 'owner@beta.test', 'owner', beta.id);
-  users.root = (await t.accounts.users.create({ email: 'root@p88.test', role: 'platform_admin', partnerId: null, password: PASSWORD })).user.id;
+  users.root = (await t.app.accounts.users.create({ email: 'root@p88.test', role: 'platform_admin', partnerId: null, password: PASSWORD })).user.id;
 });
 
 afterAll(async () => {
@@ -194,7 +194,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses a disabled user with the same 401', async () => {
-    const { user } = await t.accounts.users.create({ email: 'gone@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
+    const { user } = await t.app.accounts.users.create({ email: 'gone@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
     await testDb.owner.query('UPDATE users SET disabled_at = now() WHERE id = $1', [user.id]);
     expectError(await login('gone@acme.test'), 401, 'unauthorized');
   });
@@ -256,7 +256,7 @@ describe('sessions', () => {
 
 describe('changing your own password', () => {
   it('needs the current password and ends the other sessions, keeping this one', async () => {
-    await t.accounts.users.create({ email: 'changer@acme.test', role: 'viewer', partnerId: acme.id, password: PASSWORD });
+    await t.app.accounts.users.create({ email: 'changer@acme.test', role: 'viewer', partnerId: acme.id, password: PASSWORD });
     const here = await signIn('changer@acme.test');
     const elsewhere = await signIn('changer@acme.test');
     const wrong = await withSession(here, 'POST', '/api/auth/password', { current_password: 'not it at all', new_password: 'another long one' });
@@ -343,7 +343,7 @@ describe('permissions', () => {
 
 describe('PATCH /api/users/:id', () => {
   it('changes a role at once, disables and re-enables, within the rank rules', async () => {
-    const { user } = await t.accounts.users.create({ email: 'mover@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
+    const { user } = await t.app.accounts.users.create({ email: 'mover@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
     const admin = await signIn('admin@acme.test');
     const mover = await signIn('mover@acme.test');
 
@@ -373,9 +373,9 @@ describe('PATCH /api/users/:id', () => {
   });
 
   it('keeps an active owner when two owners demote each other at once', async () => {
-    const gamma = await t.accounts.partners.create({ slug: 'gamma', name: 'Gamma' });
-    await t.accounts.users.create({ email: 'one@gamma.test', role: 'owner', partnerId: gamma.id, password: PASSWORD });
-    await t.accounts.users.create({ email: 'two@gamma.test', role: 'owner', partnerId: gamma.id, password: PASSWORD });
+    const gamma = await t.app.accounts.partners.create({ slug: 'gamma', name: 'Gamma' });
+    await t.app.accounts.users.create({ email: 'one@gamma.test', role: 'owner', partnerId: gamma.id, password: PASSWORD });
+    await t.app.accounts.users.create({ email: 'two@gamma.test', role: 'owner', partnerId: gamma.id, password: PASSWORD });
     const one = await signIn('one@gamma.test');
     const two = await signIn('two@gamma.test');
     const ids = await testDb.owner.query<{ id: number; email: string }>(`SELECT id, email FROM users WHERE partner_id = $1 ORDER BY email`, [gamma.id]);
@@ -522,7 +522,7 @@ describe('row-level security on accounts tables', () => {
 
 describe('password reset', () => {
   it('mails a single-use link; the new password works, the old one and the old sessions do not', async () => {
-    const { user } = await t.accounts.users.create({ email: 'forgetful@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
+    const { user } = await t.app.accounts.users.create({ email: 'forgetful@acme.test', role: 'staff', partnerId: acme.id, password: PASSWORD });
     const before = await signIn('forgetful@acme.test');
     const res = await app.inject({ method: 'POST', url: '/api/auth/password-reset/request', payload: { email: 'Forgetful@acme.test' } });
     expect(res.statusCode).toBe(202);
@@ -622,7 +622,7 @@ describe('housekeeping', () => {
     const live = await signIn('viewer@acme.test');
     const old = await signIn('viewer@acme.test');
     await testDb.owner.query(`UPDATE user_sessions SET expires_at = now() - interval '2 days' WHERE token_hash = $1`, [hashSecret(old.cookie)]);
-    const removed = await t.accounts.deleteExpired();
+    const removed = await t.app.accounts.deleteExpired();
     expect(removed.sessions).toBeGreaterThanOrEqual(1);
     const left = await testDb.owner.query<{ token_hash: string }>('SELECT token_hash FROM user_sessions');
     const hashes = left.rows.map((r) => r.token_hash);

@@ -1,33 +1,28 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../test/helpers/config.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { createLogger } from '../log.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { buildWebApp } from '../web/app.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import type { TestDatabase } from '../../test/helpers/db.js';
 import { PLAN_LIMITS } from './plans.js';
 import { Usage } from './usage.service.js';
 import { signIn } from '../../test/helpers/auth.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';
+let test: TestApp;
 let t: TestDatabase;
 let app: FastifyInstance;
 let usage: Usage;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  test = await startTestApp({ env: { STRIPE_WEBHOOK_SECRET: SECRET } });
+  ({ t, app } = test);
   await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'rival', 'Rival'), (3, 'trial', 'Trial Co')`);
   await t.owner.query(`INSERT INTO partner_plans (partner_id, stripe_customer_id) VALUES (2, 'cus_rival') ON CONFLICT (partner_id) DO UPDATE SET stripe_customer_id = 'cus_rival'`);
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ STRIPE_WEBHOOK_SECRET: SECRET }) });
-  await app.ready();
   usage = new Usage(t.db);
 });
-afterAll(async () => {
-  await app.close();
-  await t.drop();
-});
+afterAll(() => test.close());
 
 /** Signs like Stripe does: HMAC-SHA256 over "<t>.<body>". */
 function sign(body: string, at = Math.floor(Date.now() / 1000), secret = SECRET): string {

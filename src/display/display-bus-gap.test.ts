@@ -6,17 +6,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
+import { newDisplayLink, newPartner, newSession } from '../../test/helpers/factories.js';
 import { readSse } from '../../test/helpers/sse.js';
 import { readsTopic, type Bus } from '../bus/bus.js';
 import { createPostgresBus } from '../bus/postgres.js';
 import type { LiveRead } from '../bus/live-read.js';
-import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
 
 describe.runIf(serverUrl)('display screens after the bus lost its connection', () => {
+  let test: TestApp;
   let t: TestDatabase;
   let bus: Bus;
   let app: FastifyInstance;
@@ -27,16 +26,15 @@ describe.runIf(serverUrl)('display screens after the bus lost its connection', (
   beforeAll(async () => {
     t = await createTestDatabase();
     bus = createPostgresBus(t.db);
-    app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    partnerId = (await app.accounts.partners.create({ slug: 'acme', name: 'Acme' })).id;
-    const owner = await signIn(app, partnerId, 'owner');
-    await t.owner.query(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race')`, [partnerId]);
-    linkId = (await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload: {} })).json().id;
+    test = await startTestApp({ testDb: t, listen: true, bus });
+    ({ app, baseUrl: base } = test);
+    const partner = await newPartner(app, { slug: 'acme' });
+    partnerId = partner.id;
+    await newSession(t.owner, partnerId, { name: 'race' });
+    linkId = await newDisplayLink(app, partner.owner);
   });
   afterAll(async () => {
-    await app.close();
+    await test.close();
     await bus.close();
     await t.drop();
   });

@@ -5,16 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, type SignedIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import type { SignedIn } from '../../test/helpers/auth.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { newPartner, newRoster, newSession } from '../../test/helpers/factories.js';
 import { readSse } from '../../test/helpers/sse.js';
 import { readsTopic } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import type { LiveRead } from '../bus/live-read.js';
-import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
 
+let test: TestApp;
 let t: TestDatabase;
 let app: FastifyInstance;
 let base: string;
@@ -26,26 +26,20 @@ const bus = createMemoryBus();
 const GUN = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus, heartbeatMs: 200 });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const partner = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
+  test = await startTestApp({ listen: true, bus, heartbeatMs: 200 });
+  ({ t, app, baseUrl: base } = test);
+  const partner = await newPartner(app, { slug: 'acme' });
   partnerId = partner.id;
-  owner = await signIn(app, partnerId, 'owner');
-  const s = await t.owner.query<{ id: number }>(`INSERT INTO timing_sessions (partner_id, session_name) VALUES ($1, 'race') RETURNING id`, [partnerId]);
-  sessionId = s.rows[0]!.id;
-  const event = (await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'Marathon' } })).json();
-  eventId = event.id;
-  const csv = 'Bib,Chip,First,Last,City,State,Message\n101,TAG101,Ada,Lovelace,London,,Go Ada!\n102,,Alan,Turing,Wilmslow,UK,\n';
-  const mapping = { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last', city: 'City', state: 'State', custom_message: 'Message' };
-  const imported = await app.inject({ method: 'POST', url: `/api/rosters/${eventId}/csv`, headers: owner.headers, payload: { csv, mapping } });
-  expect(imported.json()).toMatchObject({ inserted: 2 });
+  owner = partner.owner;
+  sessionId = await newSession(t.owner, partnerId, { name: 'race' });
+  eventId = await newRoster(app, owner, {
+    name: 'Marathon',
+    csv: 'Bib,Chip,First,Last,City,State,Message\n101,TAG101,Ada,Lovelace,London,,Go Ada!\n102,,Alan,Turing,Wilmslow,UK,\n',
+    mapping: { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last', city: 'City', state: 'State', custom_message: 'Message' },
+  });
+  expect((await t.owner.query('SELECT count(*)::int AS n FROM participants WHERE event_id = $1', [eventId])).rows[0]).toEqual({ n: 2 });
 });
-afterAll(async () => {
-  await app.close();
-  await t.drop();
-});
+afterAll(() => test.close());
 
 interface Frame {
   id?: string;

@@ -4,17 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { signIn, type SignedIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { newDisplayLink, newPartner } from '../../test/helpers/factories.js';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import { createPostgresBus } from '../bus/postgres.js';
 import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
 import { ScreenPresence, ScreenReportRelay } from './screens.js';
 
 let t: TestDatabase;
+let apps: TestApp[];
 let buses: Bus[];
 let webA: FastifyInstance;
 let webB: FastifyInstance;
@@ -24,17 +25,14 @@ let linkId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   buses = [createPostgresBus(t.db), createPostgresBus(t.db)];
-  webA = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[0] });
-  webB = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig(), bus: buses[1] });
-  await Promise.all([webA.ready(), webB.ready()]);
-  const partner = await webA.accounts.partners.create({ slug: 'acme', name: 'Acme' });
+  apps = await Promise.all(buses.map((bus) => startTestApp({ testDb: t, bus })));
+  [webA, webB] = apps.map((a) => a.app) as [FastifyInstance, FastifyInstance];
+  const partner = await newPartner(webA, { slug: 'acme' });
   ownerOnB = await signIn(webB, partner.id, 'owner');
-  const created = await webB.inject({ method: 'POST', url: '/api/display-links', headers: ownerOnB.headers, payload: {} });
-  linkId = created.json().id;
+  linkId = await newDisplayLink(webB, ownerOnB);
 });
 afterAll(async () => {
-  await webA.close();
-  await webB.close();
+  await Promise.all(apps.map((a) => a.close()));
   await Promise.all(buses.map((b) => b.close()));
   await t.drop();
 });

@@ -1,28 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, type SignedIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
+import type { SignedIn } from '../../test/helpers/auth.js';
+import { newPartner } from '../../test/helpers/factories.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import type { TestDatabase } from '../../test/helpers/db.js';
 
+let test: TestApp;
 let t: TestDatabase;
 let app: FastifyInstance;
 let owner: SignedIn;
 let viewer: SignedIn;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
-  await app.ready();
-  const partner = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' }); // on a trial: 25 events/month
-  owner = await signIn(app, partner.id, 'owner');
-  viewer = await signIn(app, partner.id, 'viewer');
+  test = await startTestApp();
+  ({ t, app } = test);
+  const partner = await newPartner(app, { slug: 'acme' }); // on a trial: 25 events/month
+  owner = partner.owner;
+  viewer = await partner.signIn('viewer');
 });
-afterAll(async () => {
-  await app.close();
-  await t.drop();
-});
+afterAll(() => test.close());
 
 const CSV = 'Bib,First Name,Last Name,City,Gender,Age\n101,Ada,Lovelace,London,F,36\n102,=HYPERLINK("x"),<b>Bold</b>,Paris,M,41\n,No,Bib,Rome,F,30\n';
 

@@ -3,13 +3,13 @@ import { crc32 } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, type SignedIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
+import type { SignedIn } from '../../test/helpers/auth.js';
+import { newPartner } from '../../test/helpers/factories.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import type { TestDatabase } from '../../test/helpers/db.js';
 import { assetName, sniffImageFormat } from './assets.service.js';
 
+let test: TestApp;
 let t: TestDatabase;
 let app: FastifyInstance;
 let owner: SignedIn;
@@ -21,23 +21,19 @@ let tightPartner: number;
 const MIB = 1024 * 1024;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
-  await app.ready();
-  const acme = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
-  const beta = await app.accounts.partners.create({ slug: 'beta', name: 'Beta' });
-  tightPartner = (await app.accounts.partners.create({ slug: 'tight', name: 'Tight' })).id;
+  test = await startTestApp();
+  ({ t, app } = test);
+  const acme = await newPartner(app, { slug: 'acme' });
+  rival = (await newPartner(app, { slug: 'beta' })).owner;
+  const tightOne = await newPartner(app, { slug: 'tight' });
+  tightPartner = tightOne.id;
   // The free plan (100 MB of storage), without the trial's larger limits.
   await t.owner.query(`UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = $1`, [tightPartner]);
-  owner = await signIn(app, acme.id, 'owner');
-  viewer = await signIn(app, acme.id, 'viewer');
-  rival = await signIn(app, beta.id, 'owner');
-  tight = await signIn(app, tightPartner, 'owner');
+  owner = acme.owner;
+  viewer = await acme.signIn('viewer');
+  tight = tightOne.owner;
 });
-afterAll(async () => {
-  await app.close();
-  await t.drop();
-});
+afterAll(() => test.close());
 
 function upload(who: SignedIn | null, body: Buffer | string, contentType = 'image/png', name?: string) {
   return app.inject({

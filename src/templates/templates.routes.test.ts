@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, type SignedIn } from '../../test/helpers/auth.js';
-import { testConfig } from '../../test/helpers/config.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { createLogger } from '../log.js';
-import { buildWebApp } from '../web/app.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import type { SignedIn } from '../../test/helpers/auth.js';
+import { newPartner } from '../../test/helpers/factories.js';
 import { sanitizeProject } from './templates.service.js';
 
-let t: TestDatabase;
+let test: TestApp;
+let t: TestApp['t'];
 let app: FastifyInstance;
 let owner: SignedIn;
 let viewer: SignedIn;
@@ -15,20 +14,15 @@ let rival: SignedIn;
 let acmeId: number;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig() });
-  await app.ready();
-  const acme = await app.accounts.partners.create({ slug: 'acme', name: 'Acme' });
+  test = await startTestApp();
+  ({ app, t } = test);
+  const acme = await newPartner(app, { slug: 'acme' });
   acmeId = acme.id;
-  const other = await app.accounts.partners.create({ slug: 'rival', name: 'Rival' });
-  owner = await signIn(app, acme.id, 'owner');
-  viewer = await signIn(app, acme.id, 'viewer');
-  rival = await signIn(app, other.id, 'owner');
+  owner = acme.owner;
+  viewer = await acme.signIn('viewer');
+  rival = (await newPartner(app, { slug: 'rival' })).owner;
 });
-afterAll(async () => {
-  await app.close();
-  await t.drop();
-});
+afterAll(() => test.close());
 
 const RUNNER = { html: '<div class="name" data-p88-field="name" data-p88-fit>Runner Name</div>', css: '.name { font-size: 120px; color: #ffcc00; }' };
 const IDLE = { html: '<div data-p88-field="idle_message">Welcome</div>', css: 'body { background: #000; }' };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
 import type { Queryable } from '../db/database.js';
 import { openDatabase } from '../db/index.js';
-import { buildTestApp } from '../../test/helpers/app.js';
+import { startTestApp } from '../../test/helpers/app.js';
 import { signIn } from '../../test/helpers/auth.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -143,8 +143,7 @@ describe('timing API over seeded rows', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     s = await seed(testDb.owner);
-    ({ app } = await buildTestApp(testDb.db));
-    await app.ready();
+    ({ app } = await startTestApp({ testDb }));
     auth = (await signIn(app, 1, 'viewer')).headers;
   });
   afterAll(async () => {
@@ -386,8 +385,7 @@ describe('timing API over an empty database', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    ({ app } = await buildTestApp(testDb.db));
-    await app.ready();
+    ({ app } = await startTestApp({ testDb }));
     auth = (await signIn(app, 1, 'viewer')).headers;
   });
   afterAll(async () => {
@@ -459,7 +457,8 @@ describe('timing API with the database down', () => {
     // A handle that was opened and closed: every query on it fails.
     const down = await openDatabase({ url: serverUrl });
     await down.close();
-    const { app } = await buildTestApp(down);
+    const test = await startTestApp({ database: down });
+    const { app } = test;
     try {
       const anonymous = await app.inject({ method: 'GET', url: '/api/timing/database-status' });
       expect(anonymous.statusCode).toBe(401);
@@ -469,7 +468,7 @@ describe('timing API with the database down', () => {
         error: { code: 'unauthorized', message: 'Your session has ended; sign in again.', request_id: withCookie.headers['x-request-id'] },
       });
     } finally {
-      await app.close();
+      await test.close();
     }
   });
 });

@@ -5,7 +5,7 @@ import { openDatabase } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { BODY_LIMIT_BYTES } from './app.js';
 import { HEALTH_DB_TIMEOUT_MS } from './health.routes.js';
-import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { startTestApp, type TestApp } from '../../test/helpers/app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = 'relation "secret_table" does not exist at SELECT password FROM users';
@@ -16,17 +16,20 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  t = await buildTestApp(testDb.db);
+  t = await startTestApp({
+    testDb,
+    // Routes that exist only to exercise the error paths.
+    extraRoutes: (a) => {
+      a.get('/test/boom', async () => {
+        throw new Error(SECRET);
+      });
+      a.get('/test/app-error', async () => {
+        throw new AppError('database_unavailable');
+      });
+      a.post('/test/echo', async (request) => ({ size: JSON.stringify(request.body).length }));
+    },
+  });
   app = t.app;
-  // Routes that exist only to exercise the error paths.
-  app.get('/test/boom', async () => {
-    throw new Error(SECRET);
-  });
-  app.get('/test/app-error', async () => {
-    throw new AppError('database_unavailable');
-  });
-  app.post('/test/echo', async (request) => ({ size: JSON.stringify(request.body).length }));
-  await app.ready();
 });
 
 afterAll(async () => {
@@ -145,7 +148,7 @@ describe('GET /health', () => {
     // A separate handle, closed: the shared test database stays usable.
     const down = await openDatabase({ url: serverUrl });
     await down.close();
-    const { app: downApp } = await buildTestApp(down);
+    const { app: downApp } = await startTestApp({ testDb, database: down });
     try {
       const res = await downApp.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(503);
@@ -158,7 +161,7 @@ describe('GET /health', () => {
   it('is degraded when the database hangs, within the health timeout', async () => {
     // A stand-in for a server that accepts the query and never answers.
     const hung = { ...testDb.db, query: () => new Promise<never>(() => {}) };
-    const { app: hungApp } = await buildTestApp(hung);
+    const { app: hungApp } = await startTestApp({ testDb, database: hung });
     try {
       const started = Date.now();
       const res = await hungApp.inject({ method: 'GET', url: '/health' });
