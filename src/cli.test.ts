@@ -213,24 +213,28 @@ describe('node bin/p88.js in an empty directory', () => {
     });
     afterAll(() => dropServer?.());
 
-    it('prints results on stdout and nothing else: --json is one document, logs go to stderr only with --verbose', async () => {
+    // One child per test (on a loaded machine a PGlite start takes seconds); they run in order.
+    it('`p88 demo --json` on a new database prints one JSON document and nothing else', async () => {
       // A new database: the migrations' and the startup's log lines must not reach stdout.
       const demo = await p88(['demo', '--json', '--runners', '5'], { cwd, env });
       expect(demo).toMatchObject({ code: 0, stderr: '' });
       const info = JSON.parse(demo.stdout) as { partner: string; roster: { participants: number }; simulate: string };
       expect(info).toMatchObject({ partner: 'demo', roster: { participants: 5 } });
       expect(info.simulate).toMatch(/^npm run p88 -- simulate /);
+    });
 
+    it('`p88 partner create --json --verbose` keeps stdout one document and logs to stderr', async () => {
       const partner = await p88(['partner', 'create', '--slug', 'acme', '--name', 'Acme Timing', '--json', '--verbose'], { cwd, env });
       expect(partner.code).toBe(0);
       expect(JSON.parse(partner.stdout)).toEqual({ id: expect.any(Number), slug: 'acme', name: 'Acme Timing' });
       const logged = partner.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
       expect(logged.map((l) => l.msg)).toContain('database ready');
+    });
 
+    it('`p88 source create --json` prints one document, logs nothing at the default level, and leaves no ./data', async () => {
       const source = await p88(['source', 'create', '--name', 'Finish laptop', '--partner', 'acme', '--json'], { cwd, env });
       expect(source).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(source.stdout)).toMatchObject({ partner: 'acme', name: 'Finish laptop', userId: expect.stringMatching(/^src-/), secret: expect.any(String) });
-
       expect(await readdir(cwd)).toEqual(['state']); // DATA_DIR, and no ./data
     });
 
