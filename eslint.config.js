@@ -14,7 +14,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'ui/*.mjs', 'bin/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'ui/*.mjs', 'bin/*.js', 'test/helpers/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

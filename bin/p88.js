@@ -4,4 +4,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli.ts');
+const { runCli } = await import('../src/cli.ts');
+const code = await runCli(process.argv.slice(2));
+// A failed command may leave a connection open (a database that half opened): do not wait on it.
+if (code === 0) process.exitCode = 0;
+else process.exit(code);

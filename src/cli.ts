@@ -1,65 +1,69 @@
 /**
- * The p88 command. Each subcommand imports only what it needs, so `p88 simulate` does not
- * load the web stack and `p88 collector` does not load the UI.
+ * The p88 command line (commander). Each command group is declared in its own
+ * `commands/*.command.ts`, registered here; a command's action lazy-imports its implementation,
+ * so `p88 <command> --help` loads no database, reads no configuration and creates nothing.
+ *
+ * Exit status: 0 done, 1 failed, 2 usage (unknown option, missing argument, bad value),
+ * 78 bad configuration (EX_CONFIG).
  */
-import { ConfigError } from './config.js';
+import { Command, CommanderError } from 'commander';
+import { registerAccountCommands } from './commands/accounts.command.js';
+import { stdio, type CliContext } from './commands/context.js';
+import { registerDatabaseCommands } from './commands/database.command.js';
+import { registerDemoCommand } from './commands/demo.command.js';
+import { registerServiceCommands } from './commands/services.command.js';
+import { registerSimulateCommand } from './commands/simulate.command.js';
+import { version } from './version.js';
 
-const usage = `p88 <command>
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('p88')
+    .description('Project88Hub: CTP01 collector, web app, worker, and the tools around them.')
+    .version(version)
+    // Set before any subcommand exists: commander copies them into each one as it is made.
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => ctx.io.out(t), writeErr: (t) => ctx.io.err(t) });
 
-  start       collector + web + background jobs in one process (embedded database unless DATABASE_URL)
-  collector   the CTP01 collector (TCP ${'$'}COLLECTOR_PORT, status HTTP ${'$'}COLLECTOR_STATUS_PORT)
-  web         the web app and API (HTTP ${'$'}PORT)
-  worker      background jobs (daily archival)
-  migrate     apply database migrations (idempotent)
-  archive     move reads older than ARCHIVE_AFTER_DAYS (or --days N) to timing_reads_archive
-  simulate    replay a race against a collector as a CTP01 client (p88 simulate --help)
-  demo        seed a demo partner (roster, template, display link) and print its URLs and credentials [--json]
-              (p88 start --demo does the same as it starts)
-  source      create collector credentials: p88 source create --name "Finish laptop" [--partner local]
-  partner     create a timing partner: p88 partner create --slug acme --name "Acme Timing"
-  user        create a user: p88 user create --email a@b.c (--partner <slug> --role owner|admin|staff|viewer | --platform)
-`;
+  registerServiceCommands(program, ctx);
+  registerDatabaseCommands(program, ctx);
+  registerAccountCommands(program, ctx);
+  registerSimulateCommand(program, ctx);
+  registerDemoCommand(program, ctx);
 
-type Command = (args: string[]) => Promise<number | void>;
-
-const commands: Record<string, Command> = {
-  start: (args) => import('./commands/serve.js').then((m) => m.serve(['collector', 'web', 'worker'], args)),
-  collector: (args) => import('./commands/serve.js').then((m) => m.serve(['collector'], args)),
-  web: (args) => import('./commands/serve.js').then((m) => m.serve(['web'], args)),
-  worker: (args) => import('./commands/serve.js').then((m) => m.serve(['worker'], args)),
-  migrate: () => import('./commands/admin.js').then((m) => m.migrateCommand()),
-  archive: (args) => import('./commands/admin.js').then((m) => m.archiveCommand(args)),
-  source: (args) => import('./commands/admin.js').then((m) => m.sourceCommand(args)),
-  partner: (args) => import('./commands/accounts.js').then((m) => m.partnerCommand(args)),
-  user: (args) => import('./commands/accounts.js').then((m) => m.userCommand(args)),
-  simulate: (args) => import('./simulator/cli.js').then((m) => m.main(args)),
-  demo: (args) => import('./commands/demo.js').then((m) => m.demoCommand(args)),
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage);
-    return name ? 0 : 2;
-  }
-  const cmd = commands[name];
-  if (!cmd) {
-    process.stderr.write(`p88: unknown command "${name}"\n\n${usage}`);
-    return 2;
-  }
-  return (await cmd(rest)) ?? 0;
+  forEachCommand(program, (cmd) => cmd.configureOutput({ outputError: (text, write) => write(oneLineError(cmd, text)) }));
+  return program;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
+/** Runs p88 with the arguments after the program name; resolves to the exit status. */
+export async function runCli(args: string[], seams: Partial<Omit<CliContext, 'exitCode'>> = {}): Promise<number> {
+  const ctx: CliContext = { io: stdio, ...seams, exitCode: 0 };
+  try {
+    await buildProgram(ctx).parseAsync(args, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "exit" 0; the help printed for a missing command is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`p88: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+    const { ConfigError } = await import('./config.js'); // zod: not loaded for --help
+    if (err instanceof ConfigError) {
+      ctx.io.err(`${err.message}\n`);
+      return 78;
+    }
+    ctx.io.err(`p88: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** "p88 user create: required option '--email <email>' not specified (see p88 user create --help)" */
+function oneLineError(cmd: Command, text: string): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  const path = names.join(' ');
+  const message = text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  return `${path}: ${message} (see ${path} --help)\n`;
+}
+
+function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, fn);
+}

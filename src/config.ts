@@ -80,6 +80,8 @@ export type Config = Omit<z.infer<typeof schema>, 'COLLECTOR_ALLOW_ANONYMOUS'> &
   COLLECTOR_ALLOW_ANONYMOUS: boolean;
   dataDir: string;
   secretKey: Buffer | null;
+  /** Whether LOG_LEVEL was given: one-shot commands log only warnings unless it is (or --verbose). */
+  logLevelSet: boolean;
 };
 
 /** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     COLLECTOR_ALLOW_ANONYMOUS: c.COLLECTOR_ALLOW_ANONYMOUS ?? c.DATABASE_URL === undefined,
     dataDir: path.resolve(c.DATA_DIR),
     secretKey: c.SECRET_KEY ? decodeKey(c.SECRET_KEY) : null,
+    logLevelSet: cleaned.LOG_LEVEL !== undefined,
   };
 }
 

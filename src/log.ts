@@ -3,8 +3,12 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'p88'): Logger {
-  return pino({
+/**
+ * Services log to stdout (journald and container runtimes collect it); one-shot commands log to
+ * stderr, because their stdout is their result.
+ */
+export function createLogger(level: string, name = 'p88', to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     // Secrets never reach a log line, even when a whole object is logged by mistake.
@@ -12,5 +16,6 @@ export function createLogger(level: string, name = 'p88'): Logger {
       paths: ['password', 'secret', '*.password', '*.secret', 'authorization', '*.authorization', 'DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'SECRET_KEY', 'SMTP_URL', 'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', 'req.headers.authorization'],
       censor: '[redacted]',
     },
-  });
+  };
+  return to === 'stderr' ? pino(options, pino.destination({ dest: 2, sync: true })) : pino(options);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds ui/dist when it is missing or older than its sources, so that `npm start` (prestart)
-// and the browser tests build the dashboard once and then start at once. `npm run build:ui`
+// and the browser tests build the dashboard once and then start at once. `npm run build`
 // always builds. Without vite (an install that omitted dev dependencies) it only says so, and
 // the web process serves a "UI not built" page; a build error does fail, loudly.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -37,7 +37,7 @@ try {
   console.warn(
     builtAt >= 0
       ? 'ui: sources changed but vite is not installed; serving the existing ui/dist'
-      : 'ui: not built and vite is not installed (run `npm install`, then `npm run build:ui`)',
+      : 'ui: not built and vite is not installed (run `npm install`, then `npm run build`)',
   );
   process.exit(0);
 }

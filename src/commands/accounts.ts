@@ -1,101 +1,82 @@
 /**
- * Account commands for scripts and first run:
+ * Account commands for scripts and first run (options declared in accounts.command.ts):
  *   p88 partner create --slug acme --name "Acme Timing"
  *   p88 user create --email a@b.c (--partner <slug> | --platform) --role <role> [--name N] [--password P]
  * and ensurePlatformOwner, which `p88 start` / `p88 web` call on an empty database.
  * Generated passwords are printed once, to stdout, never to the log and never stored in clear.
  */
-import { parseArgs } from 'node:util';
 import { linksFor } from '../accounts/accounts.common.js';
 import { Accounts } from '../accounts/accounts.service.js';
 import { insertAudit } from '../accounts/audit.repo.js';
 import { logMailer } from '../accounts/mailer.js';
 import { generatePassword, hashPassword } from '../accounts/passwords.js';
 import { anyUserExists, insertUser, lockFirstRun } from '../accounts/users.repo.js';
-import { isRole, ROLES } from '../shared/permissions.js';
+import type { Role } from '../shared/permissions.js';
 import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openRuntime } from '../runtime.js';
+import { stdio, UsageError, type CliContext, type Output } from './context.js';
 
-/** Where a command writes: its answer (stdout) and its complaints (stderr). */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
+export interface PartnerCreateOptions {
+  slug: string;
+  name: string;
+  json?: boolean;
+  verbose?: boolean;
 }
 
-const stdio: Output = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
-};
+export interface UserCreateOptions {
+  email: string;
+  partner?: string;
+  platform?: boolean;
+  role: Role;
+  name?: string;
+  password?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
 
-const PARTNER_USAGE = 'usage: p88 partner create --slug <slug> --name "<name>"\n';
-const USER_USAGE =
-  `usage: p88 user create --email <email> (--partner <slug> | --platform) --role <role> [--name "<name>"] [--password <password>]\n` +
-  `  roles: ${ROLES.join(', ')} (platform_admin with --platform only)\n` +
-  `  without --password a random one is generated and printed once\n`;
-
-/** `p88 partner create`: the testable body, over the accounts services. */
-export async function runPartnerCommand(args: string[], accounts: Accounts, io: Output): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { slug: { type: 'string' }, name: { type: 'string' } },
-  });
-  if (positionals[0] !== 'create' || !values.slug || !values.name) {
-    io.err(PARTNER_USAGE);
-    return 2;
-  }
+/** `p88 partner create` over the accounts services. */
+async function runPartnerCreate(opts: PartnerCreateOptions, accounts: Accounts, io: Output): Promise<number> {
   return reportAppErrors(io, async () => {
-    const p = await accounts.partners.create({ slug: values.slug!, name: values.name! });
-    io.out(`partner created: id ${p.id}, slug ${p.slug}, name "${p.name}"\n`);
+    const p = await accounts.partners.create({ slug: opts.slug, name: opts.name });
+    io.out(opts.json ? `${JSON.stringify({ id: p.id, slug: p.slug, name: p.name })}\n` : `partner created: id ${p.id}, slug ${p.slug}, name "${p.name}"\n`);
   });
 }
 
-/** `p88 user create`: the testable body, over the accounts services. */
-export async function runUserCommand(args: string[], accounts: Accounts, io: Output): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      partner: { type: 'string' },
-      platform: { type: 'boolean', default: false },
-      role: { type: 'string' },
-      name: { type: 'string' },
-      password: { type: 'string' },
-    },
-  });
-  const role = values.role;
-  if (
-    positionals[0] !== 'create' ||
-    !values.email ||
-    !role ||
-    !isRole(role) ||
-    (values.partner === undefined) === !values.platform ||
-    (role === 'platform_admin') !== values.platform
-  ) {
-    io.err(USER_USAGE);
-    return 2;
-  }
+/** `p88 user create` over the accounts services. */
+async function runUserCreate(opts: UserCreateOptions, accounts: Accounts, io: Output): Promise<number> {
   return reportAppErrors(io, async () => {
     let partnerId: number | null = null;
-    if (values.partner !== undefined) {
-      const partner = await accounts.partners.findBySlug(values.partner);
-      if (!partner) throw new AppError('not_found', `No partner "${values.partner}".`);
+    if (opts.partner !== undefined) {
+      const partner = await accounts.partners.findBySlug(opts.partner);
+      if (!partner) throw new AppError('not_found', `No partner "${opts.partner}".`);
       partnerId = partner.id;
     }
     const { user, generatedPassword } = await accounts.users.create({
-      email: values.email!,
-      name: values.name ?? '',
-      role,
+      email: opts.email,
+      name: opts.name ?? '',
+      role: opts.role,
       partnerId,
-      password: values.password,
+      password: opts.password,
     });
-    io.out(`user created: id ${user.id}, email ${user.email}, role ${user.role}${values.partner ? `, partner ${values.partner}` : ''}\n`);
+    if (opts.json) {
+      io.out(`${JSON.stringify({ id: user.id, email: user.email, role: user.role, partner: opts.partner ?? null, generatedPassword })}\n`);
+      return;
+    }
+    io.out(`user created: id ${user.id}, email ${user.email}, role ${user.role}${opts.partner ? `, partner ${opts.partner}` : ''}\n`);
     if (generatedPassword) io.out(`password (shown only now): ${generatedPassword}\n`);
   });
+}
+
+/** The combinations commander cannot check: a user belongs to a partner or to the platform. */
+function checkUserOptions(opts: UserCreateOptions): void {
+  const platform = opts.platform === true;
+  if ((opts.partner === undefined) === !platform) throw new UsageError('give either --partner <slug> or --platform');
+  if ((opts.role === 'platform_admin') !== platform) {
+    throw new UsageError('--role platform_admin goes with --platform, the other roles with --partner');
+  }
 }
 
 async function reportAppErrors(io: Output, fn: () => Promise<void>): Promise<number> {
@@ -111,9 +92,10 @@ async function reportAppErrors(io: Output, fn: () => Promise<void>): Promise<num
   }
 }
 
-/** Opens the runtime, runs a command over the accounts services on the application connection. */
-async function withAccounts(run: (accounts: Accounts) => Promise<number>): Promise<number> {
-  const rt = await openRuntime();
+/** Runs a command over the test's accounts services, or over ones on a runtime opened for it. */
+async function withAccounts(ctx: CliContext, verbose: boolean | undefined, run: (accounts: Accounts) => Promise<number>): Promise<number> {
+  if (ctx.accounts) return run(ctx.accounts);
+  const rt = await openRuntime({ command: { verbose } });
   try {
     const accounts = new Accounts({
       db: rt.db,
@@ -127,12 +109,13 @@ async function withAccounts(run: (accounts: Accounts) => Promise<number>): Promi
   }
 }
 
-export function partnerCommand(args: string[]): Promise<number> {
-  return withAccounts((accounts) => runPartnerCommand(args, accounts, stdio));
+export function partnerCreateCommand(opts: PartnerCreateOptions, ctx: CliContext): Promise<number> {
+  return withAccounts(ctx, opts.verbose, (accounts) => runPartnerCreate(opts, accounts, ctx.io));
 }
 
-export function userCommand(args: string[]): Promise<number> {
-  return withAccounts((accounts) => runUserCommand(args, accounts, stdio));
+export function userCreateCommand(opts: UserCreateOptions, ctx: CliContext): Promise<number> {
+  checkUserOptions(opts);
+  return withAccounts(ctx, opts.verbose, (accounts) => runUserCreate(opts, accounts, ctx.io));
 }
 
 export interface PlatformOwnerOptions {

@@ -5,7 +5,6 @@
  * link bound to both. Running it again updates the same demo in place and prints fresh
  * credentials (the old password and source secret stop working).
  */
-import { parseArgs } from 'node:util';
 import { linksFor } from '../accounts/accounts.common.js';
 import { Accounts } from '../accounts/accounts.service.js';
 import { logMailer } from '../accounts/mailer.js';
@@ -23,6 +22,7 @@ import { ScreenPresence } from '../display/screens.js';
 import { Templates } from '../templates/templates.service.js';
 import type { Logger } from '../log.js';
 import { openRuntime } from '../runtime.js';
+import type { Output } from './context.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_EMAIL = 'demo@localhost';
@@ -163,7 +163,7 @@ export async function seedDemo(deps: { db: Database; config: Config; log: Logger
 
   const host = config.COLLECTOR_HOST === '0.0.0.0' ? '127.0.0.1' : config.COLLECTOR_HOST;
   const simulate =
-    `npx p88 simulate --host ${host} --port ${config.COLLECTOR_PORT} --user ${collectorUser} --password ${secret} ` +
+    `npm run p88 -- simulate --host ${host} --port ${config.COLLECTOR_PORT} --user ${collectorUser} --password ${secret} ` +
     `--runners ${opts.runners} --first-bib ${opts.firstBib} --locations start,5k,finish --course-km 5 --speed 60`;
   return {
     partner: DEMO_SLUG,
@@ -196,21 +196,18 @@ The password and secret are shown only now; running p88 demo again replaces them
 `;
 }
 
-export async function demoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { json: { type: 'boolean', default: false }, runners: { type: 'string', default: '60' }, 'first-bib': { type: 'string', default: '1000' } },
-  });
-  const runners = Number(values.runners);
-  const firstBib = Number(values['first-bib']);
-  if (!Number.isInteger(runners) || runners < 1 || runners > 10_000 || !Number.isInteger(firstBib) || firstBib < 0 || firstBib > 1e8) {
-    process.stderr.write('usage: p88 demo [--json] [--runners 1..10000 (60)] [--first-bib N (1000)]\n');
-    return 2;
-  }
-  const runtime = await openRuntime();
+export interface DemoCommandOptions {
+  runners: number;
+  firstBib: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export async function demoCommand(opts: DemoCommandOptions, io: Output): Promise<number> {
+  const runtime = await openRuntime({ command: opts });
   try {
-    const info = await seedDemo(runtime, { runners, firstBib });
-    process.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : formatDemo(info));
+    const info = await seedDemo(runtime, { runners: opts.runners, firstBib: opts.firstBib });
+    io.out(opts.json ? `${JSON.stringify(info, null, 2)}\n` : formatDemo(info));
     return 0;
   } finally {
     await runtime.close();

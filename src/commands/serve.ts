@@ -1,9 +1,9 @@
 /** Runs long-lived services (collector, web, worker) in this process until a signal. */
 import { openRuntime } from '../runtime.js';
 
-type Service = 'collector' | 'web' | 'worker';
+export type Service = 'collector' | 'web' | 'worker';
 
-export async function serve(services: Service[], args: string[]): Promise<number> {
+export async function serve(services: Service[], opts: { demo: boolean }): Promise<number> {
   const runtime = await openRuntime();
   const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
@@ -30,7 +30,7 @@ export async function serve(services: Service[], args: string[]): Promise<number
     const app = await buildWebApp({ db, logger: log, config, bus });
     await app.listen({ host: config.HOST, port: config.PORT });
     closers.push(() => app.close());
-    if (args.includes('--demo')) {
+    if (opts.demo) {
       // The embedded database admits one process: seed the demo from inside the server.
       const { seedDemo, formatDemo } = await import('./demo.js');
       process.stdout.write(formatDemo(await seedDemo(runtime, { runners: 60, firstBib: 1000 }), true));

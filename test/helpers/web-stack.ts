@@ -14,7 +14,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Accounts } from '../../src/accounts/accounts.service.js';
 import { createMemoryBus } from '../../src/bus/memory.js';
-import { runPartnerCommand, runUserCommand, type Output } from '../../src/commands/accounts.js';
+import { runCli } from '../../src/cli.js';
+import type { Output } from '../../src/commands/context.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import { buildWebApp } from '../../src/web/app.js';
@@ -94,12 +95,12 @@ export async function startWebStack(opts: { env?: Record<string, string> } = {})
   };
 }
 
-/** Runs `p88 partner create` / `p88 user create` against the stack; throws with their stderr on failure. */
+/** Runs `p88 partner …` / `p88 user …` (commander and all) against the stack's service; throws with their stderr on failure. */
 export async function p88(stack: WebStack, command: 'partner' | 'user', args: string[]): Promise<string> {
   let out = '';
   let err = '';
   const io: Output = { out: (s) => void (out += s), err: (s) => void (err += s) };
-  const code = command === 'partner' ? await runPartnerCommand(args, stack.accounts, io) : await runUserCommand(args, stack.accounts, io);
+  const code = await runCli([command, ...args], { io, accounts: stack.accounts });
   if (code !== 0) throw new Error(`p88 ${command} ${args.join(' ')} failed (${code}): ${err}`);
   return out;
 }
