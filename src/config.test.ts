@@ -30,6 +30,10 @@ describe('config', () => {
     ['SECRET_KEY', 'short'],
     ['COLLECTOR_AUTH', 'kerberos'],
     ['COLLECTOR_ALLOW_ANONYMOUS', 'maybe'],
+    ['JOBS_LEASE_SECONDS', '0'],
+    ['JOBS_POLL_SECONDS', 'often'],
+    ['ARCHIVE_INTERVAL_SECONDS', '0.01'],
+    ['SYNC_CADENCE', 'every 4h, hourly'],
   ])('stops at start on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -39,6 +43,14 @@ describe('config', () => {
     expect(loadConfig({}).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+  });
+
+  it('has the job queue’s and schedules’ defaults, and says what is wrong with a cadence', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ JOBS_LEASE_SECONDS: 30, JOBS_POLL_SECONDS: 1, JOBS_SHUTDOWN_SECONDS: 10, JOBS_RETENTION_DAYS: 7, ARCHIVE_INTERVAL_SECONDS: 86_400 });
+    expect(c.SYNC_CADENCE).toEqual({ everyMs: 4 * 3_600_000, steps: [{ withinMs: 24 * 3_600_000, everyMs: 15 * 60_000 }, { withinMs: 4 * 3_600_000, everyMs: 60_000 }], stopAfterMs: 3_600_000 });
+    expect(loadConfig({ SYNC_CADENCE: 'every 1h, within 2h every 5m' }).SYNC_CADENCE).toEqual({ everyMs: 3_600_000, steps: [{ withinMs: 7_200_000, everyMs: 300_000 }], stopAfterMs: 0 });
+    expect(() => loadConfig({ SYNC_CADENCE: 'every 4h, hourly' })).toThrow(/SYNC_CADENCE: unrecognized part "hourly"/);
   });
 
   it('treats empty values as unset and parses good ones', () => {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync/sync-cadence.js';
 
 // 0 = any free port (tests, several collectors on one host).
 const port = z.coerce.number().int().min(0).max(65535);
@@ -48,6 +49,31 @@ const schema = z.object({
     .default('UTC'),
   /** Reads older than this move to timing_reads_archive. */
   ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+  /** How often the worker runs the archival (a recurring job, once across all workers). */
+  ARCHIVE_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(30 * 86_400).default(86_400),
+  /**
+   * How long a worker's claim on a job holds without renewal (renewed every third of it): a
+   * job whose worker died runs again this long after its last renewal.
+   */
+  JOBS_LEASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+  /** Longest a worker sleeps between looks for due jobs and schedules (NOTIFY wakes it sooner). */
+  JOBS_POLL_SECONDS: z.coerce.number().min(0.01).max(60).default(1),
+  /** On SIGTERM, how long running jobs get to stop before they are handed back to the queue. */
+  JOBS_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  /** Finished jobs are deleted after this many days. */
+  JOBS_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(7),
+  /** How often a synced event is synced as its start nears (src/sync/sync-cadence.ts). */
+  SYNC_CADENCE: z
+    .string()
+    .default(DEFAULT_SYNC_CADENCE)
+    .transform((text, ctx) => {
+      try {
+        return parseSyncCadence(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** 32-byte key (hex or base64) that encrypts timing-source secrets at rest. */
   SECRET_KEY: z
     .string()

@@ -14,6 +14,11 @@ import { createLogger } from '../src/log.js';
 import { buildWebApp } from '../src/web/app.js';
 import { signIn, type SignedIn } from './helpers/auth.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { withPartner } from '../src/db/tenant.js';
+import { JobQueue } from '../src/jobs/queue.js';
+import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from '../src/sync/sync-cadence.js';
+import { startSyncRun } from '../src/sync/sync-history.repo.js';
+import { SyncSchedules } from '../src/sync/sync-schedules.service.js';
 
 /** Routes anyone may call by design, each for a stated reason. */
 const PUBLIC: Record<string, string> = {
@@ -184,6 +189,32 @@ describe('cross-tenant isolation over HTTP', () => {
     expect((await call(b, 'GET', `/api/rosters/imports/${B.rosterImport}`)).statusCode).toBe(200);
     const participants = (await call(b, 'GET', `/api/rosters/${B.roster}/participants`)).json().participants as Array<{ bib: string; first_name: string }>;
     expect(participants).toEqual([expect.objectContaining({ bib: '4242', first_name: 'B-RUNNER-NAME' })]);
+  });
+
+  it('keeps B’s background jobs, sync schedules and history out of A’s transactions', async () => {
+    // B's roster import queued a job for B; B's event is on a sync schedule with a run.
+    const schedules = new SyncSchedules(t.db, parseSyncCadence(DEFAULT_SYNC_CADENCE));
+    const schedule = await schedules.upsert(bPartner, { provider: 'runsignup', externalEventId: 'B-RACE-1', startsAt: null });
+    const syncJob = await schedules.syncNow(bPartner, schedule.id);
+    await withPartner(t.db, bPartner, (tx) =>
+      startSyncRun(tx, bPartner, { scheduleId: schedule.id, jobId: syncJob.id, provider: 'runsignup', externalEventId: 'B-RACE-1', direction: 'pull', trigger: 'manual' }),
+    );
+    const seenBy = (partner: number) =>
+      withPartner(t.db, partner, async (tx) => ({
+        jobs: (await tx.query('SELECT id FROM jobs')).rows.length,
+        schedules: (await tx.query('SELECT id FROM sync_schedules')).rows.length,
+        history: (await tx.query('SELECT id FROM sync_history')).rows.length,
+        imports: (await tx.query('SELECT id FROM roster_imports')).rows.length,
+        recurring: (await tx.query('SELECT name FROM job_recurring')).rows.length,
+        buckets: (await tx.query('SELECT key FROM job_rate_limits')).rows.length,
+      }));
+    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, recurring: 0, buckets: 0 });
+    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1 });
+    const queue = new JobQueue(t.db);
+    expect(await queue.get(1, syncJob.id)).toBeUndefined();
+    expect(await queue.cancel(1, syncJob.id)).toBeUndefined();
+    await expect(schedules.syncNow(1, schedule.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(await queue.get(bPartner, syncJob.id)).toMatchObject({ state: 'queued', partner_id: bPartner });
   });
 
   it('needs a sign-in for every non-public route', async () => {

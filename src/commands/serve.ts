@@ -38,10 +38,14 @@ export async function serve(services: Service[], opts: { demo: boolean }): Promi
   }
   if (services.includes('worker')) {
     const { startWorker } = await import('../worker/worker.js');
-    const worker = startWorker({ db, log, archiveAfterDays: config.ARCHIVE_AFTER_DAYS });
+    const worker = await startWorker({ db, log, config });
     closers.push(() => worker.close());
   }
 
+  // A service runs until it is told to stop. Waiting on a signal holds nothing in the event
+  // loop: `p88 worker` on a server exited with 0 once the pool closed its idle connections
+  // (pg's idleTimeoutMillis, 10 s). This timer holds the process until the signal comes.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
@@ -50,6 +54,7 @@ export async function serve(services: Service[], opts: { demo: boolean }): Promi
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(keepAlive);
   // Web first (stop new requests), collector next (spools what is unstored), database last.
   for (const close of closers.reverse()) await close().catch((e) => log.error({ err: String(e) }, 'shutdown step failed'));
   await runtime.close();

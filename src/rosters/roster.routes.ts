@@ -84,14 +84,12 @@ const CSV_BODY_LIMIT = MAX_CSV_BYTES * 2;
 
 export const rosterRoutes: FastifyPluginAsyncZod<{
   rosters: Rosters;
-  /** Background provider imports; closed (running ones stopped) when the app closes. */
+  /** Background imports: started here, run by a worker (p88 start's, or p88 worker). */
   imports: RosterImports;
   usage: Usage;
   /** The platform's ChronoTrack API client id (CTLIVE_CLIENT_ID), for imports that do not name one. */
   ctliveClientId?: string | undefined;
 }> = async (app, { rosters, imports, usage, ctliveClientId }) => {
-  app.addHook('onClose', () => imports.close());
-
   app.get(
     '/api/rosters',
     {

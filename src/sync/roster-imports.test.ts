@@ -2,20 +2,30 @@
  * Background roster imports on a real database, against the loopback ChronoTrack Live fake:
  * POST answers 202 at once, polls see the rows received grow page by page (the fake holds
  * pages back until the test has looked), final counts, failures with clear messages, joining
- * a running import, plan counting, stale and expired jobs, shutdown, and partner isolation.
+ * a running import, plan counting, stale and expired jobs, partner isolation; and, since an
+ * import is a queue job run by a worker (here one in this process, as in `p88 start`): an
+ * import survives the web process that started it, a stopping worker hands it back, one that
+ * vanished is taken up after its lease, and the credentials travel sealed and are cleared.
  */
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, type SignedIn } from '../../test/helpers/auth.js';
 import { testConfig } from '../../test/helpers/config.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { withPartner } from '../db/tenant.js';
-import { createLogger } from '../log.js';
+import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
+import type { Config } from '../config.js';
+import { asPlatform, withPartner } from '../db/tenant.js';
+import { claimJobs } from '../jobs/jobs.repo.js';
+import { JobQueue } from '../jobs/queue.js';
+import { JobRegistry } from '../jobs/registry.js';
+import { JobWorker } from '../jobs/worker.js';
+import { createLogger, type Logger } from '../log.js';
 import { sha1Hex } from '../providers/chronotrack/client.js';
 import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack } from '../providers/chronotrack/fake-server.js';
-import { Rosters } from '../rosters/roster.service.js';
 import { buildWebApp } from '../web/app.js';
-import { RosterImports, type RosterImport } from './roster-imports.js';
+import { ctliveImportJob, rosterImportHandler, RosterImports, type RosterImport } from './roster-imports.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CREDS = { client_id: 'p88-client', user_id: 'timer@example.com', password: PASSWORD };
@@ -27,13 +37,12 @@ let owner: SignedIn;
 let viewer: SignedIn;
 let rival: SignedIn;
 let partnerId: number;
+let config: Config;
+let box: SecretBox;
+let worker: JobWorker | undefined;
+/** Everything the worker logs, at every level: no credential may appear in it. */
 const logLines: string[] = [];
-const log = {
-  debug: (...a: unknown[]) => void logLines.push(JSON.stringify(a)),
-  info: (...a: unknown[]) => void logLines.push(JSON.stringify(a)),
-  warn: (...a: unknown[]) => void logLines.push(JSON.stringify(a)),
-  error: (...a: unknown[]) => void logLines.push(JSON.stringify(a)),
-};
+const workerLog = pino({ level: 'trace' }, new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString('utf8')), done()) })) as Logger;
 
 /** Pages the fake holds back until the test releases them. */
 const held = new Map<number, () => void>();
@@ -64,8 +73,11 @@ beforeAll(async () => {
       return p;
     },
   });
-  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config: testConfig({ CTLIVE_BASE_URL: fake.baseUrl }) });
+  config = testConfig({ CTLIVE_BASE_URL: fake.baseUrl });
+  box = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
+  app = await buildWebApp({ db: t.db, logger: createLogger('silent'), config });
   await app.ready();
+  worker = await startImportWorker();
   partnerId = (await app.accounts.partners.create({ slug: 'acme', name: 'Acme' })).id;
   const rivalId = (await app.accounts.partners.create({ slug: 'rival', name: 'Rival' })).id;
   owner = await signIn(app, partnerId, 'owner');
@@ -79,10 +91,22 @@ afterEach(() => {
 });
 afterAll(async () => {
   releaseAll();
+  await worker?.stop();
   await app?.close();
   await fake?.close();
   await t?.drop();
 });
+
+/** The worker that runs the imports: the roster import handler, client retries kept short. */
+async function startImportWorker(): Promise<JobWorker> {
+  const registry = new JobRegistry().handle(
+    ctliveImportJob,
+    rosterImportHandler({ db: t.db, box, log: workerLog, ctliveBaseUrl: fake.baseUrl, client: { retryBaseMs: 5, maxAttempts: 2 } }),
+  );
+  const w = new JobWorker({ db: t.db, registry, log: workerLog, leaseMs: 1000, pollMs: 50, shutdownMs: 2000 });
+  await w.start();
+  return w;
+}
 
 const start = (who: SignedIn, eventId: string, extra: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: '/api/rosters/ctlive', headers: who.headers, payload: { ...CREDS, event_id: eventId, ...extra } });
@@ -95,7 +119,7 @@ async function pollUntil(who: SignedIn, id: string, pred: (j: RosterImport) => b
   while (Date.now() < until) {
     const res = await poll(who, id);
     expect(res.statusCode, res.body).toBe(200);
-    const job = res.json<RosterImport>();
+    const job = res.json() as RosterImport;
     last = job;
     if (pred(job)) return job;
     await new Promise((r) => setTimeout(r, 20));
@@ -112,6 +136,21 @@ async function heldAt(page: number): Promise<void> {
   }
 }
 
+const jobOf = async (importId: string) =>
+  (await t.owner.query<{ id: number; state: string; attempts: number; secret: string | null }>(
+    'SELECT j.id, j.state, j.attempts, j.secret FROM jobs j JOIN roster_imports r ON r.job_id = j.id WHERE r.id = $1',
+    [importId],
+  )).rows[0]!;
+/** The import's job once its worker has written the outcome (just after the import row's). */
+const endedJobOf = async (importId: string) => {
+  for (let i = 0; i < 500; i++) {
+    const job = await jobOf(importId);
+    if (job.state !== 'active') return job;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the job of import ${importId} never ended`);
+};
+
 const eventsUsed = async () => (await app.usage.report(partnerId)).metrics.find((m) => m.metric === 'events_per_month')!.used;
 
 describe('ChronoTrack Live import in the background', () => {
@@ -120,12 +159,12 @@ describe('ChronoTrack Live import in the background', () => {
     const usedBefore = await eventsUsed();
     const res = await start(owner, '4242');
     expect(res.statusCode, res.body).toBe(202);
-    const { import_id } = res.json<{ import_id: string }>();
+    const { import_id } = res.json() as { import_id: string };
     expect(import_id).toMatch(/^[0-9a-f]{32}$/);
 
     // Nothing received yet: the provider has not answered the first page.
     await heldAt(1);
-    const first = (await poll(owner, import_id)).json<RosterImport>();
+    const first = (await poll(owner, import_id)).json() as RosterImport;
     expect(first).toMatchObject({ status: 'running', received: 0, total: null, result: null, error: null, external_id: '4242', source: 'ctlive' });
 
     held.get(1)!();
@@ -153,10 +192,29 @@ describe('ChronoTrack Live import in the background', () => {
     expect(events.find((e) => e.id === done.result!.event_id)?.participant_count).toBe(250);
     expect(await eventsUsed()).toBe((usedBefore ?? 0) + 1);
 
-    // The password never reaches the stored job.
+    // The password never reaches the stored import or its job, in clear or hashed; the job's
+    // sealed credentials are cleared once it has ended.
     const stored = await t.owner.query('SELECT * FROM roster_imports WHERE id = $1', [import_id]);
     expect(JSON.stringify(stored.rows)).not.toContain(sha1Hex(PASSWORD));
     expect(JSON.stringify(stored.rows)).not.toContain(PASSWORD);
+    await endedJobOf(import_id);
+    const job = await t.owner.query<{ state: string; secret: string | null }>('SELECT j.* FROM jobs j JOIN roster_imports r ON r.job_id = j.id WHERE r.id = $1', [import_id]);
+    expect(job.rows).toMatchObject([{ state: 'done', secret: null, attempts: 1, payload: { importId: import_id, eventId: '4242' } }]);
+    expect(JSON.stringify(job.rows)).not.toContain(PASSWORD);
+    expect(JSON.stringify(job.rows)).not.toContain(sha1Hex(PASSWORD));
+  });
+
+  it('keeps the credentials sealed in the job while it waits', async () => {
+    holdPages = new Set([1]);
+    const id = (await start(owner, '77')).json().import_id as string;
+    const job = await t.owner.query<{ secret: string; payload: unknown }>('SELECT j.secret, j.payload FROM jobs j JOIN roster_imports r ON r.job_id = j.id WHERE r.id = $1', [id]);
+    const { secret, payload } = job.rows[0]!;
+    expect(secret).toMatch(/^v1:/);
+    expect(secret + JSON.stringify(payload)).not.toContain(PASSWORD);
+    expect(secret).not.toContain(sha1Hex(PASSWORD));
+    expect(JSON.parse(box.open(secret))).toEqual({ clientId: CREDS.client_id, userId: CREDS.user_id, password: PASSWORD });
+    releaseAll();
+    await pollUntil(owner, id, (j) => j.status === 'done');
   });
 
   it('re-imports in place, without charging the plan again', async () => {
@@ -225,42 +283,100 @@ describe('ChronoTrack Live import in the background', () => {
 
 describe('RosterImports', () => {
   const input = (eventId: string, password = PASSWORD) => ({ clientId: CREDS.client_id, userId: CREDS.user_id, password, eventId });
+  const settle = async (jobs: RosterImports, id: string) => {
+    for (let i = 0; i < 500; i++) {
+      const job = await jobs.get(partnerId, id);
+      if (job.status !== 'running') return job;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`import ${id} never ended`);
+  };
 
   it('records the failure of a page part-way through, with the rows received so far', async () => {
-    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, client: { retryBaseMs: 5, maxAttempts: 2 } });
+    const jobs = new RosterImports(t.db, { box });
     fake.options.failEntryPage = 2;
     const { import_id } = await jobs.startChronoTrack(partnerId, null, input('808'));
-    await jobs.settle();
-    expect(await jobs.get(partnerId, import_id)).toMatchObject({ status: 'failed', received: 100, total: 120, error: 'ChronoTrack Live answered HTTP 500.' });
-    expect(logLines.join('\n')).not.toContain(sha1Hex(PASSWORD));
+    expect(await settle(jobs, import_id)).toMatchObject({ status: 'failed', received: 100, total: 120, error: 'ChronoTrack Live answered HTTP 500.' });
+    // The provider's refusal ends the job at once (its client retried the page already).
+    expect(await endedJobOf(import_id)).toMatchObject({ state: 'failed', attempts: 1, secret: null });
+    const logged = logLines.join('');
+    expect(logged).toContain('ChronoTrack Live answered HTTP 500.');
+    expect(logged).not.toContain(sha1Hex(PASSWORD));
+    expect(logged).not.toContain(PASSWORD);
   });
 
   it('limits the imports one partner runs at once', async () => {
-    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, maxRunningPerPartner: 1 });
+    const jobs = new RosterImports(t.db, { box, maxRunningPerPartner: 1 });
     holdPages = new Set([1]);
     const a = await jobs.startChronoTrack(partnerId, null, input('77'));
     await expect(jobs.startChronoTrack(partnerId, null, input('4242'))).rejects.toMatchObject({ code: 'too_many_requests' });
     releaseAll();
-    await jobs.settle();
-    expect((await jobs.get(partnerId, a.import_id)).status).toBe('done');
+    expect((await settle(jobs, a.import_id)).status).toBe('done');
   });
 
-  it('stops running imports on close, marked failed, nothing stored', async () => {
-    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl });
+  it('survives the web process that started it: a worker started afterwards runs it, another web node shows it', async () => {
+    await worker!.stop();
+    worker = undefined;
+    fake.options.events.push({ event_id: '9002', event_name: 'Orphaned 10K', entries: fakeEntries(130, { idBase: 5000, bibBase: 5000 }) });
+    const web1 = await buildWebApp({ db: t.db, logger: createLogger('silent'), config });
+    const who = await signIn(web1, partnerId, 'owner');
+    const res = await web1.inject({ method: 'POST', url: '/api/rosters/ctlive', headers: who.headers, payload: { ...CREDS, event_id: '9002' } });
+    expect(res.statusCode).toBe(202);
+    const { import_id } = res.json() as { import_id: string };
+    await web1.close(); // the web process that took the request is gone
+    expect(await jobOf(import_id)).toMatchObject({ state: 'queued', attempts: 0 });
+    worker = await startImportWorker();
+    const done = await pollUntil(owner, import_id, (j) => j.status !== 'running');
+    expect(done).toMatchObject({ status: 'done', received: 130, total: 130, result: { event_name: 'Orphaned 10K', entries: 130, inserted: 130 } });
+  });
+
+  it('is handed back by a worker that stops mid-import, and finished by the next without a failed attempt', async () => {
+    const jobs = new RosterImports(t.db, { box });
     holdPages = new Set([2]);
-    fake.options.events.push({ event_id: '9001', event_name: 'Stopped Marathon', entries: fakeEntries(150) });
+    fake.options.events.push({ event_id: '9001', event_name: 'Stopped Marathon', entries: fakeEntries(150, { idBase: 7000, bibBase: 7000 }) });
     const { import_id } = await jobs.startChronoTrack(partnerId, null, input('9001'));
     await heldAt(2);
-    expect(jobs.runningCount).toBe(1);
-    await jobs.close();
-    expect(jobs.runningCount).toBe(0);
-    expect(await jobs.get(partnerId, import_id)).toMatchObject({ status: 'failed', received: 100, error: 'The server shut down during the import. Start it again.' });
+    await worker!.stop();
+    // Still running as far as the dashboard can tell, nothing stored, the job waiting for a worker.
+    expect(await jobs.get(partnerId, import_id)).toMatchObject({ status: 'running', received: 100, error: null });
+    expect(await jobOf(import_id)).toMatchObject({ state: 'queued', attempts: 0 });
     expect((await t.owner.query(`SELECT 1 FROM roster_events WHERE external_id = '9001'`)).rows).toEqual([]);
-    await expect(jobs.startChronoTrack(partnerId, null, input('77'))).rejects.toMatchObject({ status: 503 });
+    releaseAll();
+    worker = await startImportWorker();
+    expect(await settle(jobs, import_id)).toMatchObject({ status: 'done', received: 150, total: 150, result: { entries: 150, inserted: 150 } });
+    expect(await endedJobOf(import_id)).toMatchObject({ state: 'done', attempts: 1 });
   });
 
-  it('reports a job whose process stopped as failed, and forgets finished jobs after a while', async () => {
-    const jobs = new RosterImports(t.db, new Rosters(t.db), { log, ctliveBaseUrl: fake.baseUrl, staleMs: 60_000, expireMs: 600_000 });
+  it('is taken up after the lease of a worker that vanished mid-import, progress starting again', async () => {
+    await worker!.stop();
+    worker = undefined;
+    const jobs = new RosterImports(t.db, { box });
+    const { import_id } = await jobs.startChronoTrack(partnerId, null, input('77'));
+    const jobId = (await jobOf(import_id)).id;
+    // A worker claims it, gets a page in, and dies: no renewals, no outcome.
+    const claimed = await asPlatform(t.db, (tx) => claimJobs(tx, [ctliveImportJob.name], [1], 'ghost', 300));
+    expect(claimed.map((j) => j.id)).toEqual([jobId]);
+    await t.owner.query(`UPDATE roster_imports SET received = 2, total = 3 WHERE id = $1`, [import_id]);
+    worker = await startImportWorker();
+    expect(await settle(jobs, import_id)).toMatchObject({ status: 'done', received: 3, total: 3, result: { entries: 3 } });
+    expect(await endedJobOf(import_id)).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('reports an import whose job was cancelled, or died for good, or whose process stopped, as failed; forgets finished ones', async () => {
+    const jobs = new RosterImports(t.db, { box, staleMs: 60_000, expireMs: 600_000 });
+    // Cancelled while waiting for a worker.
+    await worker!.stop();
+    worker = undefined;
+    const cancelled = (await jobs.startChronoTrack(partnerId, null, input('77'))).import_id;
+    await new JobQueue(t.db).cancel(partnerId, (await jobOf(cancelled)).id);
+    expect(await jobs.get(partnerId, cancelled)).toMatchObject({ status: 'failed', error: 'The import was cancelled.' });
+    // Its job failed without the handler writing the outcome (its workers kept dying).
+    const died = (await jobs.startChronoTrack(partnerId, null, input('4242'))).import_id;
+    await t.owner.query(`UPDATE jobs SET state = 'failed', finished_at = now(), secret = NULL WHERE id = $1`, [(await jobOf(died)).id]);
+    expect(await jobs.get(partnerId, died)).toMatchObject({ status: 'failed', error: expect.stringContaining('stopped unexpectedly') });
+    worker = await startImportWorker();
+
+    // Rows from before imports were jobs: a stale running one, and one finished long ago.
     const orphan = 'a'.repeat(32);
     const old = 'b'.repeat(32);
     await t.owner.query(

@@ -102,7 +102,6 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Typed as Fastify's base logger so the app is a plain FastifyInstance that every plugin
     // type accepts; at run time it is the pino logger itself.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the linter misjudges it; removing it breaks the plugin types
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     // Same key as request_id in error bodies, so a reported id greps straight to its log lines.
@@ -165,8 +164,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
   await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
   const rosters = new Rosters(deps.db);
-  const rosterImports = new RosterImports(deps.db, rosters, { log: deps.logger, ctliveBaseUrl: deps.config.CTLIVE_BASE_URL, usage });
-  await app.register(rosterRoutes, { rosters, imports: rosterImports, usage, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
+  const rosterImports = new RosterImports(deps.db, { box, usage });
+  await app.register(rosterRoutes, { rosters, usage, imports: rosterImports, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });

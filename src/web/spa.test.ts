@@ -24,7 +24,6 @@ async function buildApp(distDir: string): Promise<{ app: FastifyInstance; logs: 
       done();
     },
   });
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed for the plugin types (see web/app.ts)
   const app = Fastify({ loggerInstance: pino({ level: 'info' }, sink) as FastifyBaseLogger });
   installErrorHandling(app);
   await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 't', version: '0' } } });

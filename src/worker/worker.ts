@@ -1,49 +1,48 @@
-/** Background jobs of the platform. Today: the daily retention run. */
+/**
+ * The worker service: runs the queue's jobs (src/jobs/) and the schedulers that enqueue them,
+ * until stopped. `p88 worker` runs it alone (any number of them on one database); `p88 start`
+ * runs it beside the web app and the collector, on the embedded database.
+ */
+import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import { JobWorker } from '../jobs/worker.js';
 import type { Logger } from '../log.js';
-import { archiveReads } from './archive.js';
-
-const DAY_MS = 24 * 3600 * 1000;
+import { enqueueDueSyncs } from '../sync/sync-schedules.service.js';
+import { buildJobRegistry } from './jobs.js';
 
 export interface WorkerHandle {
+  /** This worker's name in jobs.locked_by. */
+  readonly id: string;
+  /** Stops claiming, lets running jobs stop (handing back the unfinished), and returns. */
   close(): Promise<void>;
 }
 
-export function startWorker(deps: { db: Database; log: Logger; archiveAfterDays: number; firstRunDelayMs?: number }): WorkerHandle {
+export interface WorkerDeps {
+  db: Database;
+  log: Logger;
+  config: Config;
+  /** Adds handlers to the platform's (tests; a deployment's own jobs). */
+  extend?: ((registry: JobRegistry) => void) | undefined;
+}
+
+export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
+  const { db, config } = deps;
   const log = deps.log.child({ component: 'worker' });
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-
-  const runArchive = async () => {
-    const cutoff = new Date(Date.now() - deps.archiveAfterDays * DAY_MS);
-    // Two workers running at once is harmless: a row deleted by one is skipped by the other.
-    try {
-      const moved = await archiveReads(deps.db, cutoff);
-      log.info({ moved, cutoff: cutoff.toISOString() }, 'archived old reads');
-    } catch (err) {
-      log.error({ err: String(err) }, 'archive run failed; next run tomorrow');
-    }
-  };
-
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runArchive().finally(() => {
-        running = null;
-        schedule(DAY_MS);
-      });
-    }, delay);
-    timer.unref();
-  };
-  // First run shortly after start (not during it), then daily.
-  schedule(deps.firstRunDelayMs ?? 60_000);
-
-  return {
-    async close() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const box = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
+  const registry = buildJobRegistry({ db, log, config, box });
+  deps.extend?.(registry);
+  const worker = new JobWorker({
+    db,
+    registry,
+    log,
+    leaseMs: config.JOBS_LEASE_SECONDS * 1000,
+    pollMs: config.JOBS_POLL_SECONDS * 1000,
+    shutdownMs: config.JOBS_SHUTDOWN_SECONDS * 1000,
+    tickers: [async () => void (await enqueueDueSyncs(db, config.SYNC_CADENCE, log))],
+  });
+  await worker.start();
+  log.info({ worker: worker.id, jobs: registry.names }, 'worker running');
+  return { id: worker.id, close: () => worker.stop() };
 }

@@ -1,6 +1,6 @@
 /**
- * The real web app and a real collector, in this process, over one test database: what the
- * browser tests drive. The web app is buildWebApp itself (routes, auth, CSRF, SPA), listening
+ * The real web app, a real collector and the real worker (background jobs: roster imports),
+ * in this process, over one test database, as `p88 start` runs them: what the browser tests drive. The web app is buildWebApp itself (routes, auth, CSRF, SPA), listening
  * on a free port; the collector authenticates CTP01 clients with the partner's timing sources
  * (both sides share SECRET_KEY, so a secret made on the web side opens on the collector's).
  * Mail is "sent" to the log (no SMTP in tests); mails() reads it back.
@@ -19,6 +19,7 @@ import type { Output } from '../../src/commands/context.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import { buildWebApp } from '../../src/web/app.js';
+import { startWorker } from '../../src/worker/worker.js';
 import { startTestCollector, type TestCollector } from './collector.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -59,7 +60,9 @@ export async function startWebStack(opts: { env?: Record<string, string> } = {})
     PUBLIC_URL: 'http://p88.test',
     ...opts.env,
   };
-  const app = await buildWebApp({ db: t.db, logger, config: loadConfig(env), bus });
+  const config = loadConfig(env);
+  const app = await buildWebApp({ db: t.db, logger, config, bus });
+  const worker = await startWorker({ db: t.db, log: logger, config });
   const accounts = app.accounts;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -86,6 +89,7 @@ export async function startWebStack(opts: { env?: Record<string, string> } = {})
         .map((l) => ({ to: l.mail_to as string, subject: l.mail_subject as string, text: l.mail_text as string })),
     problems: () => lines.filter((l) => typeof l.level === 'number' && l.level >= 40 && typeof l.mail_to !== 'string'),
     async close() {
+      await worker.close();
       await collector.close().catch(() => undefined);
       await app.close();
       await t.drop();
