@@ -11,6 +11,7 @@ import { registerAccountCommands } from './commands/accounts.command.js';
 import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
+import { registerSecretsCommands } from './commands/secrets.command.js';
 import { registerServiceCommands } from './commands/services.command.js';
 import { registerSimulateCommand } from './commands/simulate.command.js';
 import { version } from './version.js';
@@ -26,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerServiceCommands(program, ctx);
   registerDatabaseCommands(program, ctx);
   registerAccountCommands(program, ctx);
+  registerSecretsCommands(program, ctx);
   registerSimulateCommand(program, ctx);
   registerDemoCommand(program, ctx);
 
