@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAccountCommands } from './commands/accounts.command.js';
+import { registerBackupCommands } from './commands/backup.command.js';
 import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
@@ -26,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   registerServiceCommands(program, ctx);
   registerDatabaseCommands(program, ctx);
+  registerBackupCommands(program, ctx);
   registerAccountCommands(program, ctx);
   registerSecretsCommands(program, ctx);
   registerSimulateCommand(program, ctx);

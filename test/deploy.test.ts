@@ -16,7 +16,8 @@ import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
 
 const run = promisify(execFile);
 const DEPLOY = path.resolve('deploy');
-const UNITS = ['p88-collector.service', 'p88-web.service', 'p88-worker.service'];
+const SERVICES = ['p88-collector.service', 'p88-web.service', 'p88-worker.service'];
+const UNITS = [...SERVICES, 'p88-backup.service'];
 
 async function has(program: string): Promise<boolean> {
   const found = await run('sh', ['-c', `command -v ${program}`]).then(() => true, () => false);
@@ -48,11 +49,19 @@ describe('systemd units', async () => {
     expect(exposure).toBeLessThan(3);
   });
 
+  it.runIf(present)('the backup timer verifies and starts the backup service nightly', async () => {
+    const timer = path.join(DEPLOY, 'systemd', 'p88-backup.timer');
+    expect(await outcome('systemd-analyze', ['verify', '--man=no', timer])).toEqual({ ok: true, output: '' });
+    const onCalendar = /^OnCalendar=(.+)$/m.exec(readFileSync(timer, 'utf8'))?.[1] ?? '';
+    const next = await outcome('systemd-analyze', ['calendar', onCalendar]);
+    expect(next.output).toMatch(/Normalized form: \*-\*-\* 03:30:00/);
+  });
+
   it('starts the collector without waiting for the web process or the database', () => {
     const unit = readFileSync(path.join(DEPLOY, 'systemd', 'p88-collector.service'), 'utf8');
     expect(unit).not.toMatch(/^(Requires|BindsTo|Requisite)=/m);
     expect(unit).not.toMatch(/p88-web/);
-    for (const name of UNITS) expect(readFileSync(path.join(DEPLOY, 'systemd', name), 'utf8')).toMatch(/^EnvironmentFile=\/etc\/p88\/p88\.env$/m);
+    for (const name of SERVICES) expect(readFileSync(path.join(DEPLOY, 'systemd', name), 'utf8')).toMatch(/^EnvironmentFile=\/etc\/p88\/p88\.env$/m);
   });
 });
 
