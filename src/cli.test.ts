@@ -31,7 +31,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 const EXPECTED_COMMANDS = [
-  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'backup', 'restore', 'source', 'source create', 'partner', 'partner create',
+  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'backup', 'restore', 'status', 'source', 'source create', 'partner', 'partner create',
   'user', 'user create', 'secrets', 'secrets rotate', 'simulate', 'demo',
 ];
 
