@@ -83,8 +83,9 @@ export function distanceMeters(value: unknown, unit?: unknown): number | null {
   if (typeof value === 'number') return value > 0 ? value : null;
   if (typeof value !== 'string') return null;
   const v = value.trim().toLowerCase();
-  if (/\bhalf[- ]?marathon\b/.test(v)) return 21097.5;
-  if (/\bmarathon\b/.test(v)) return 42195;
+  // English, Spanish, Catalan, French: half marathon, media maratón, mitja marató, semi-marathon.
+  if (/\b(half[- ]?marathon|media marat[oó]n|mitja marat[oó]|semi[- ]?marathon)/.test(v)) return 21097.5;
+  if (/\b(marathon|marat[oó]n?)(\b|$)/.test(v)) return 42195;
   // "Mile 1", "KM 5": the unit first (split names).
   const before = /^(mile|mi|km|k)\s*(\d+(?:[.,]\d+)?)$/.exec(v);
   if (before) return round(Number(before[2]!.replace(',', '.')) * UNIT_M[before[1]!]!);
