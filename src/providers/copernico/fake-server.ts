@@ -33,6 +33,7 @@ function mangleDeep(v: unknown, times: number): unknown {
 }
 
 export async function startFakeCopernico(opts: { apiKey: string; races: FakeCopRace[] }): Promise<FakeCopernico> {
+  // eslint-disable-next-line prefer-const -- assigned once the server is up; the handler reads it later
   let fake: FakeCopernico;
   const handler = (req: FakeRequest): FakeResponse => {
     if (req.headers['x-api-key'] !== opts.apiKey) return { status: 403, body: { message: 'Forbidden' } };

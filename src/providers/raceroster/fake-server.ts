@@ -30,6 +30,7 @@ export interface FakeRaceRoster extends FakeServer {
 export async function startFakeRaceRoster(opts: { clientId: string; clientSecret: string; username: string; password: string; events: FakeRrEvent[] }): Promise<FakeRaceRoster> {
   const access = new Set<string>();
   const refresh = new Set<string>();
+  // eslint-disable-next-line prefer-const -- assigned once the server is up; the handler reads it later
   let fake: FakeRaceRoster;
   const issue = (): FakeResponse => {
     const t = { access_token: `at-${randomBytes(6).toString('hex')}`, token_type: 'Bearer', expires_in: fake.expiresIn, refresh_token: `rt-${randomBytes(6).toString('hex')}` };
