@@ -57,6 +57,15 @@ describe('ProviderHttp', () => {
     expect(fake.requests.filter((r) => r.path === '/bad')).toHaveLength(1);
   });
 
+  it('draws from the shared rate limit (beforeRequest) before every try, retries included', async () => {
+    fake = await startFakeServer(() => ({ body: {} }));
+    fake.faults.failNext = 2;
+    let drawn = 0;
+    const http = new ProviderHttp({ provider: 'x', label: 'X', baseUrl: fake.origin, retryBaseMs: 1, beforeRequest: async () => void drawn++ });
+    await http.request('/a');
+    expect(drawn).toBe(3);
+  });
+
   it('stops at once when its signal aborts, waits included', async () => {
     fake = await startFakeServer(() => ({ body: {} }));
     fake.faults.failNext = 100;

@@ -74,6 +74,11 @@ export interface ProviderHttpOptions {
   headers?: Record<string, string> | undefined;
   /** Query parameters on every request (auth); never logged. */
   query?: Record<string, string> | undefined;
+  /**
+   * Awaited before every try: the job queue's ctx.throttle, so all workers together stay under
+   * the provider's rate limit (src/jobs). Retries draw too.
+   */
+  beforeRequest?: (() => Promise<void>) | undefined;
 }
 
 export interface RequestOptions {
@@ -158,6 +163,8 @@ export class ProviderHttp {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (this.opts.signal?.aborted) throw this.aborted();
       let wait = 0;
+      await this.opts.beforeRequest?.();
+      if (this.opts.signal?.aborted) throw this.aborted();
       try {
         return await this.once(url, req);
       } catch (err) {

@@ -135,6 +135,8 @@ export interface AdapterOptions {
   maxAttempts?: number | undefined;
   retryBaseMs?: number | undefined;
   maxRetryDelayMs?: number | undefined;
+  /** Awaited before every request try: pass the job's ctx.throttle. */
+  beforeRequest?: (() => Promise<void>) | undefined;
 }
 
 export function isProviderName(v: string): v is ProviderName {

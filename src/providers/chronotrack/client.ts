@@ -80,6 +80,8 @@ export interface ChronoTrackClientOptions extends ChronoTrackCredentials {
   log?: Pick<Logger, 'debug' | 'warn'> | undefined;
   /** Stops the requests (and the waits between retries) when aborted: a server shutting down. */
   signal?: AbortSignal | undefined;
+  /** Awaited before every try (the job queue's ctx.throttle: one rate limit across workers). */
+  beforeRequest?: (() => Promise<void>) | undefined;
 }
 
 export interface Progress {
@@ -143,6 +145,7 @@ export class ChronoTrackClient {
   private readonly maxRetryDelayMs: number;
   private readonly log: Pick<Logger, 'debug' | 'warn'> | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly beforeRequest: (() => Promise<void>) | undefined;
 
   constructor(opts: ChronoTrackClientOptions) {
     this.base = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -153,6 +156,7 @@ export class ChronoTrackClient {
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 10_000;
     this.log = opts.log;
     this.signal = opts.signal;
+    this.beforeRequest = opts.beforeRequest;
   }
 
   /** The event's own record (name, dates). */
@@ -209,6 +213,7 @@ export class ChronoTrackClient {
   async post(path: string, json: unknown): Promise<unknown> {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries({ format: 'json', ...this.auth })) url.searchParams.set(k, v);
+    await this.beforeRequest?.();
     if (this.signal?.aborted) throw abortedError();
     return (await this.once(url, { method: 'POST', body: JSON.stringify(json) })).body;
   }
@@ -223,6 +228,8 @@ export class ChronoTrackClient {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (this.signal?.aborted) throw abortedError();
       let retryAfterMs: number | undefined;
+      await this.beforeRequest?.();
+      if (this.signal?.aborted) throw abortedError();
       try {
         return await this.once(url);
       } catch (err) {
