@@ -10,7 +10,7 @@ import type { ListEventsOptions, Page, ParticipantPage, ProviderAdapter, PullPar
 import { ProviderHttp, type ProviderHttpOptions } from '../http.js';
 import type { ProviderEvent, ProviderRace, ProviderResult, PushResult } from '../records.js';
 import { formatDuration } from '../units.js';
-import { AUTH_ERROR_CODES, NOT_FOUND_ERROR_CODES, type FullResultRow, type FullResultsAnswer } from './guessed-shapes.js';
+import { AUTH_ERROR_CODES, NOT_FOUND_ERROR_CODES, PARTNER_RACES_QUERY, type FullResultRow, type FullResultsAnswer } from './guessed-shapes.js';
 import { eventToRace, raceToEvent, toParticipant, toResult } from './mapping.js';
 
 export const RUNSIGNUP_BASE_URL = 'https://runsignup.com/Rest';
@@ -55,13 +55,13 @@ export class RunSignUpAdapter implements ProviderAdapter {
   }
 
   async testConnection(): Promise<void> {
-    await this.call('/races', { events: 'F', page: 1, results_per_page: 1, only_partner_races: 'T' });
+    await this.call('/races', { events: 'F', page: 1, results_per_page: 1, ...PARTNER_RACES_QUERY });
   }
 
   async listEvents(opts: ListEventsOptions = {}): Promise<ProviderEvent[]> {
     const out: ProviderEvent[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const body = await this.call('/races', { events: 'T', page, results_per_page: RSU_RACES_PAGE, start_date: opts.from, end_date: opts.to, only_partner_races: 'T' });
+      const body = await this.call('/races', { events: 'T', page, results_per_page: RSU_RACES_PAGE, start_date: opts.from, end_date: opts.to, ...PARTNER_RACES_QUERY });
       const rows = arr(obj(body).races).map((r) => obj(obj(r).race));
       out.push(...rows.map(raceToEvent));
       if (rows.length < RSU_RACES_PAGE) break;

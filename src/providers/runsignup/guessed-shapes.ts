@@ -33,3 +33,9 @@ export interface FullResultsAnswer {
   num_results_created?: number;
   num_results_updated?: number;
 }
+
+/**
+ * [guess] Narrowing GET /races to the races this key may manage: `only_partner_races=T`
+ * (RunSignUp's partner API has such a filter; its exact name is not in providers.md).
+ */
+export const PARTNER_RACES_QUERY = { only_partner_races: 'T' } as const;

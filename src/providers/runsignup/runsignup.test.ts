@@ -137,6 +137,25 @@ describe('RunSignUp adapter', () => {
     await expect(a.listEvents()).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_600_000 });
   });
 
+  it('retries a page that fails mid-sync and goes on; a page that keeps failing ends the pull after the pages already given', async () => {
+    const a = await start(race(fakeRsuParticipants(5001)));
+    const sizes: number[] = [];
+    for await (const p of a.pullParticipants({ eventExternalId: '98765', raceExternalId: '111' })) {
+      sizes.push(p.items.length);
+      if (p.page === 1) fake!.faults.failNext = 2; // page 2's first two tries
+    }
+    expect(sizes).toEqual([2500, 2500, 1]);
+    expect(fake!.requests.filter((r) => r.path.endsWith('/participants')).map((r) => r.query.get('page'))).toEqual(['1', '2', '2', '2', '3']);
+    fake!.faults.failMatching = /participants\?.*page=2&/;
+    const got: number[] = [];
+    const err = await (async () => {
+      for await (const p of a.pullParticipants({ eventExternalId: '98765', raceExternalId: '111' })) got.push(p.items.length);
+    })().catch((e: unknown) => e);
+    // The caller has page 1 only and an error saying why: it must not treat the pull as complete.
+    expect(got).toEqual([2500]);
+    expect(err).toMatchObject({ kind: 'unavailable', message: 'RunSignUp answered HTTP 500.' });
+  });
+
   it('pushes results to full-results: registration id, bib, times, splits, DNF', async () => {
     const a = await start();
     const out = await a.pushResults({ eventExternalId: '98765', raceExternalId: '111', resultSetId: '555' }, [
