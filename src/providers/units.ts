@@ -136,19 +136,36 @@ export function usDate(value: unknown): { date: string; time: string | null } | 
   return { date, time: `${String(h).padStart(2, '0')}:${m[5]}${m[6] ? `:${m[6]}` : ''}` };
 }
 
+/** Formatters per zone: building one costs far more than using it (30,000 rows = 60,000 builds otherwise). */
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Offset of a zone at an instant, in minutes (Intl; no tables of our own). */
 function offsetMinutes(at: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormatters.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return Math.round((asUtc - at.getTime()) / 60_000);
 }
 
 /** A wall-clock time ("2025-07-26", "07:30") in an IANA zone → ISO instant (UTC); null on a bad zone. */
 export function zonedToIso(date: string, time: string, timeZone: string | null): string | null {
+  const key = `${date} ${time} ${timeZone ?? ''}`;
+  const hit = zonedMemo.get(key);
+  if (hit !== undefined) return hit;
+  const out = zonedToIsoUncached(date, time, timeZone);
+  if (zonedMemo.size >= 10_000) zonedMemo.clear();
+  zonedMemo.set(key, out);
+  return out;
+}
+
+/** Registration dates repeat (to the minute) across thousands of rows. */
+const zonedMemo = new Map<string, string | null>();
+
+function zonedToIsoUncached(date: string, time: string, timeZone: string | null): string | null {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number | undefined];
   const naive = Date.UTC(y, mo - 1, d, h, mi, s ?? 0);
