@@ -51,8 +51,15 @@ describe('config', () => {
 
   it('accepts anonymous CTP01 clients on the embedded quick start, refuses them on a server deployment, unless told', () => {
     expect(loadConfig({}).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+    const server = { DATABASE_URL: 'postgres://u@h/db', SECRET_KEY: 'ab'.repeat(32) };
+    expect(loadConfig(server).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
+    expect(loadConfig({ ...server, COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+  });
+
+  it('stops a server deployment without SECRET_KEY, saying what to do; the embedded quick start makes its own', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', SECRET_KEY: '' })).toThrow(/SECRET_KEY: required with DATABASE_URL.*openssl rand -hex 32/s);
+    expect(loadConfig({}).secretKey).toBeNull();
   });
 
   it('has the job queue’s and schedules’ defaults, and says what is wrong with a cadence', () => {

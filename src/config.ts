@@ -120,6 +120,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** Every variable the configuration reads (deploy/p88.env.example lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export type Config = Omit<z.infer<typeof schema>, 'COLLECTOR_ALLOW_ANONYMOUS'> & {
   COLLECTOR_ALLOW_ANONYMOUS: boolean;
   dataDir: string;
@@ -138,6 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_URL !== undefined && c.SECRET_KEY === undefined) {
+    // On a server several processes (often on several hosts) share the sealed secrets; a key
+    // each one made for itself in its DATA_DIR would open none of the others' secrets.
+    throw new ConfigError(
+      'Invalid configuration:\n  SECRET_KEY: required with DATABASE_URL. Every process that shares the database ' +
+        'needs the same key: make one with `openssl rand -hex 32` and set SECRET_KEY to it in every ' +
+        "process's environment (keep a copy outside the database's backups).",
+    );
+  }
   return {
     ...c,
     COLLECTOR_ALLOW_ANONYMOUS: c.COLLECTOR_ALLOW_ANONYMOUS ?? c.DATABASE_URL === undefined,
@@ -158,7 +170,8 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-function decodeKey(v: string): Buffer | null {
+/** A 32-byte key written as 64 hex characters or base64; null when it is not one. */
+export function decodeKey(v: string): Buffer | null {
   const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
   return buf.length === 32 ? buf : null;
 }

@@ -1400,6 +1400,8 @@ export interface paths {
                                 /** @description CTP01 connections authorized with this source right now */
                                 open_connections: number;
                                 last_seen_ip: string | null;
+                                /** @description false: this server's SECRET_KEY cannot open the stored secret (processes sharing the database have different keys) */
+                                secret_readable: boolean;
                             }[];
                         };
                     };
