@@ -8,6 +8,12 @@ import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync/sync-cadence.js';
 
 // 0 = any free port (tests, several collectors on one host).
 const port = z.coerce.number().int().min(0).max(65535);
+/** An http(s) base URL without query or fragment (credentials are added per request). */
+const baseUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v), 'must be an http:// or https:// URL without query or fragment')
+  .optional();
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -93,7 +99,19 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Project88Hub <no-reply@localhost>'),
   /** ChronoTrack Live API base (default https://api.chronotrack.com/api; their test system: https://qa-api.chronotrack.com/api). */
-  CTLIVE_BASE_URL: z.string().url().optional(),
+  CTLIVE_BASE_URL: baseUrl,
+  /**
+   * Provider API bases (src/providers/index.ts baseUrlsOf): unset = the real service. Tests and
+   * staging point them at fakes. Trusted configuration, so not run through the SSRF-safe fetch.
+   */
+  RUNSIGNUP_BASE_URL: baseUrl,
+  RACEROSTER_BASE_URL: baseUrl,
+  RACEROSTER_RESULTS_BASE_URL: baseUrl,
+  ULTRASIGNUP_BASE_URL: baseUrl,
+  ACTIVE_BASE_URL: baseUrl,
+  EVENTBRITE_BASE_URL: baseUrl,
+  COPERNICO_BASE_URL: baseUrl,
+  HAKU_BASE_URL: baseUrl,
   /** The platform's ChronoTrack Live API client id, used when a roster import does not name one. */
   CTLIVE_CLIENT_ID: z.string().min(1).max(200).optional(),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
