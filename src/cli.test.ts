@@ -30,7 +30,8 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 
 const EXPECTED_COMMANDS = [
   'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'source', 'source create', 'partner', 'partner create',
-  'user', 'user create', 'simulate', 'demo',
+  'user', 'user create', 'simulate', 'demo', 'results', 'results import',
+  'token', 'token create', 'token list', 'token revoke',
 ];
 
 describe('p88 in this process', () => {

@@ -11,6 +11,7 @@ import { registerAccountCommands } from './commands/accounts.command.js';
 import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
+import { registerResultsCommands } from './commands/results.command.js';
 import { registerServiceCommands } from './commands/services.command.js';
 import { registerSimulateCommand } from './commands/simulate.command.js';
 import { version } from './version.js';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAccountCommands(program, ctx);
   registerSimulateCommand(program, ctx);
   registerDemoCommand(program, ctx);
+  registerResultsCommands(program, ctx);
 
   forEachCommand(program, (cmd) => cmd.configureOutput({ outputError: (text, write) => write(oneLineError(cmd, text)) }));
   return program;
