@@ -35,6 +35,8 @@ import { fetchStylesRoutes } from '../templates/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../http/safe-fetch.js';
 import { rosterRoutes } from '../rosters/roster.routes.js';
 import { Rosters } from '../rosters/roster.service.js';
+import { restRoutes } from '../rest/rest.routes.js';
+import { RestApi } from '../rest/rest.service.js';
 import { resultsRoutes } from '../results/results.routes.js';
 import { Results } from '../results/results.service.js';
 import { ScreenPresence, ScreenReportRelay } from '../display/screens.js';
@@ -171,6 +173,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const rosterImports = new RosterImports(deps.db, { box, usage });
   await app.register(rosterRoutes, { rosters, usage, imports: rosterImports, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
   await app.register(resultsRoutes, { results: new Results(deps.db) });
+  await app.register(restRoutes, { api: new RestApi(deps.db) });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });
