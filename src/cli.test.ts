@@ -30,7 +30,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 
 const EXPECTED_COMMANDS = [
   'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'source', 'source create', 'partner', 'partner create',
-  'user', 'user create', 'simulate', 'demo', 'results', 'results import',
+  'user', 'user create', 'simulate', 'demo', 'results', 'results import', 'warehouse', 'warehouse seed',
   'token', 'token create', 'token list', 'token revoke',
 ];
 

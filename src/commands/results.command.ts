@@ -1,7 +1,7 @@
 /** The results warehouse from the command line: CSV import, synthetic data; API tokens for scripts. */
 import type { Command } from 'commander';
 import { JSON_OUTPUT, run, VERBOSE, type CliContext } from './context.js';
-import type { ResultsImportOptions, TokenCreateOptions, TokenListOptions, TokenRevokeOptions } from './results.js';
+import type { ResultsImportOptions, TokenCreateOptions, TokenListOptions, TokenRevokeOptions, WarehouseSeedOptions } from './results.js';
 
 export function registerResultsCommands(program: Command, ctx: CliContext): void {
   program
@@ -15,6 +15,18 @@ export function registerResultsCommands(program: Command, ctx: CliContext): void
     .option('--verbose', VERBOSE)
     .action((file: string, opts: ResultsImportOptions, cmd: Command) =>
       run(ctx, cmd, async () => (await import('./results.js')).resultsImportCommand(file, opts, ctx.io)));
+
+  program
+    .command('warehouse')
+    .description('the results warehouse: synthetic data')
+    .command('seed')
+    .description('generate realistic synthetic results (scale 1 ≈ 10.6M rows) in the database, reproducibly')
+    .option('--scale <n>', 'fraction of the seed platform’s size (1 ≈ 12,882 events, 8.15M results)', '0.01')
+    .option('--partners <n>', 'partners to spread the data over (created as warehouse-1…)', '3')
+    .option('--seed <n>', 'random seed (same seed, same data)', '88')
+    .option('--json', JSON_OUTPUT)
+    .option('--verbose', VERBOSE)
+    .action((opts: WarehouseSeedOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./results.js')).warehouseSeedCommand(opts, ctx.io)));
 
   const token = program.command('token').description('API tokens (the same as the dashboard’s)');
   token

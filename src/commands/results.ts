@@ -131,3 +131,18 @@ export async function tokenRevokeCommand(opts: TokenRevokeOptions, io: Output): 
     return 0;
   });
 }
+
+export async function warehouseSeedCommand(opts: WarehouseSeedOptions, io: Output): Promise<number> {
+  const scale = Number(opts.scale);
+  const partners = Number(opts.partners);
+  const seed = Number(opts.seed);
+  if (!(scale > 0 && scale <= 2)) throw new UsageError('--scale: a number above 0, at most 2');
+  if (!(Number.isInteger(partners) && partners >= 1 && partners <= 50)) throw new UsageError('--partners: a whole number from 1 to 50');
+  if (!Number.isInteger(seed)) throw new UsageError('--seed: a whole number');
+  return withRuntime(io, opts.verbose, async (rt) => {
+    const { seedWarehouse } = await import('../results/warehouse-seed.js');
+    const r = await seedWarehouse(rt.owner, rt.db, { scale, partners, seed });
+    io.out(opts.json ? `${JSON.stringify(r)}\n` : `seeded ${r.events} events, ${r.races} races, ${r.entries} entries, ${r.results} results, ${r.splits} splits in ${(r.ms / 1000).toFixed(1)} s; tables and indexes ${r.size}\n`);
+    return 0;
+  });
+}
