@@ -141,7 +141,15 @@ export async function warehouseSeedCommand(opts: WarehouseSeedOptions, io: Outpu
   if (!Number.isInteger(seed)) throw new UsageError('--seed: a whole number');
   return withRuntime(io, opts.verbose, async (rt) => {
     const { seedWarehouse } = await import('../results/warehouse-seed.js');
-    const r = await seedWarehouse(rt.owner, rt.db, { scale, partners, seed });
+    // Its own owner connection: the seed's statements run for minutes at scale 1.
+    const { openDatabase } = await import('../db/index.js');
+    const owner = rt.config.DATABASE_URL ? await openDatabase({ url: rt.config.DATABASE_URL, max: 1, queryTimeoutMs: 3 * 3600_000 }) : rt.owner;
+    let r;
+    try {
+      r = await seedWarehouse(owner, rt.db, { scale, partners, seed });
+    } finally {
+      if (owner !== rt.owner) await owner.close();
+    }
     io.out(opts.json ? `${JSON.stringify(r)}\n` : `seeded ${r.events} events, ${r.races} races, ${r.entries} entries, ${r.results} results, ${r.splits} splits in ${(r.ms / 1000).toFixed(1)} s; tables and indexes ${r.size}\n`);
     return 0;
   });

@@ -5,7 +5,7 @@
  */
 import type { Database, Queryable } from '../db/database.js';
 import { sqlState } from '../db/errors.js';
-import { withPartner } from '../db/tenant.js';
+import { withPartnerReadOnly } from '../db/tenant.js';
 import { RestError } from './rest.errors.js';
 import { parseRequest, queryPairs, type ReadNode } from './rest.grammar.js';
 import { planRead } from './rest.sql.js';
@@ -112,9 +112,7 @@ export class RestApi {
     const count = countMode(req.prefer);
     const plan = planRead(root, { maxRows: this.opts.maxRows, stripNulls });
     const offset = root.offset ?? 0;
-    const result = await withPartner(this.db, partnerId, async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY');
-      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(this.opts.statementTimeoutMs)]);
+    const result = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
       try {
         const rows = await tx.query<{ body: string; n: number }>(plan.rows.text, plan.rows.params);
         const { body, n } = rows.rows[0]!;
