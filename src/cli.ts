@@ -12,6 +12,7 @@ import { registerBackupCommands } from './commands/backup.command.js';
 import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
+import { registerResultsCommands } from './commands/results.command.js';
 import { registerSecretsCommands } from './commands/secrets.command.js';
 import { registerServiceCommands } from './commands/services.command.js';
 import { registerSimulateCommand } from './commands/simulate.command.js';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSecretsCommands(program, ctx);
   registerSimulateCommand(program, ctx);
   registerDemoCommand(program, ctx);
+  registerResultsCommands(program, ctx);
 
   forEachCommand(program, (cmd) => cmd.configureOutput({ outputError: (text, write) => write(oneLineError(cmd, text)) }));
   return program;
