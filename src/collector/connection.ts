@@ -291,11 +291,19 @@ export class CollectorConnection {
       const { sessionId, sourceKey } = this;
       locations = await withPartner(this.deps.db, this.partnerId, (tx) => knownLocations(tx, sessionId, sourceKey)).catch(() => []);
     }
-    if (locations === null || (locations.length === 0 && this.announcedLocations === null)) {
-      // Nothing known about this client's locations: a bare start is the only way to get data.
+    const resume = new Map<string, number>();
+    if (locations !== null && this.partnerId !== null) {
+      for (const loc of locations) resume.set(loc, await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, loc));
+    }
+    if ([...resume.values()].every((last) => last === 0)) {
+      // Nothing stored for any of its locations (or none known): a first connection. Simple
+      // clients (racemap's, SimpleClient's quick mode) stream only after a bare `start`, which
+      // here replays nothing because nothing was received.
+      for (const loc of resume.keys()) this.markStarted(loc);
       this.send(command('start'));
+      this.log.info({ locations: [...resume.keys()] }, 'all locations started');
     } else {
-      for (const loc of locations) await this.startLocation(loc);
+      for (const [loc, last] of resume) this.startFrom(loc, last);
     }
     for (const loc of this.pendingNewLocations.splice(0)) await this.startLocation(loc);
   }
@@ -303,11 +311,20 @@ export class CollectorConnection {
   private async startLocation(location: string): Promise<void> {
     if (this.locations.has(location) || this.partnerId === null) return;
     this.locations.add(location);
-    const last = await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, location);
+    this.startFrom(location, await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, location));
+  }
+
+  /** Sends `start~loc` or `start~loc~last+1` (resume) for one location. */
+  private startFrom(location: string, last: number): void {
     this.send(last > 0 ? command('start', location, last + 1) : command('start', location));
     this.log.info({ location, resumeFrom: last + 1 }, 'location started');
+    this.markStarted(location);
+  }
+
+  private markStarted(location: string): void {
+    this.locations.add(location);
     const sessionId = this.sessionId;
-    if (sessionId !== null) {
+    if (sessionId !== null && this.partnerId !== null) {
       const partnerId = this.partnerId;
       this.persistFor(partnerId, (tx) => ensureLocations(tx, [{ partnerId, sessionId, location }]));
     }

@@ -12,6 +12,10 @@ const LOCATION = /^[^,;~|\t\0\r\n]{1,16}$/;
 const TAG = /^[\x21-\x7e]{1,32}$/;
 const READER = /^[\x21-\x7e]{1,32}$/;
 const INT = /^\d{1,9}$/;
+/** A tag line's format id (CTFF01: `CT` + version, `_`, separator and terminator nibbles). */
+const FORMAT_ID = /^CT\d\d_\d\d/;
+/** Field separators CTFF01 defines: , ; ~ | tab space. */
+const SEPARATORS = ',;~|\t ';
 /**
  * Commands a server sends. Recognised before the greeting shape, which `start~finish~5`
  * (three fields, a small number last) would otherwise match.
@@ -20,8 +24,13 @@ const SERVER_COMMANDS = new Set(['start', 'stop', 'getdata', 'geteventinfo', 'ge
 
 /** Parses one line received by the server. `timeFormat` is the negotiated format, if any. */
 export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMessage {
-  if (line.startsWith('CT01_33~')) return parseTagLine(line.split('~'), 'CT01_33', timeFormat);
-  if (line.startsWith('CT01_13,')) return parseTagLine(line.split(','), 'CT01_13', timeFormat);
+  // Any CTxx_yy format id; the separator is the character after it, whatever the id's own
+  // nibble says: racemap's test client sends `CT01_13` with `~`, which the document forbids
+  // and real servers accept.
+  if (line.length > 8 && line.charCodeAt(0) === 0x43 && line.charCodeAt(1) === 0x54 && FORMAT_ID.test(line)) {
+    const sep = line[7]!;
+    if (SEPARATORS.includes(sep)) return parseTagLine(line.split(sep), line.slice(0, 7), timeFormat);
+  }
 
   const fields = line.split('~');
   const head = fields[0] ?? '';
@@ -46,7 +55,7 @@ export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMe
   return invalid('unrecognized line');
 }
 
-function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: TimeFormat): ClientMessage {
+function parseTagLine(f: string[], format: string, timeFormat?: TimeFormat): ClientMessage {
   if (f.length !== 8) return invalid(`tag line has ${f.length} fields, expected 8`);
   const [, seqText, location, tag, timeText, lapText, readerId, gatorText] = f as [
     string, string, string, string, string, string, string, string,
