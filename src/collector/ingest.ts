@@ -15,6 +15,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { isRowContentError } from '../db/errors.js';
 import { setPartner } from '../db/tenant.js';
 import { ensureStreams, insertReads, type InsertedKey, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
@@ -82,6 +83,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     // About 25 MB of queued reads; past it, disk takes the backlog instead of the heap.
     this.highWater = opts.highWater ?? 50_000;
     this.writers = opts.writers ?? 1;
+    spool.onDurable = (records) => records.forEach((r) => this.cursors.note(r));
   }
 
   /** Starts draining a spool left by an earlier run (reads it first to know where streams stand). */
@@ -105,7 +107,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   submit(r: IngestRecord): void {
     this.stats.received++;
-    this.cursors.note(r);
+    // The resume cursor moves only once the read is durable (committed or fsynced to the
+    // spool): a client told to resume after a read that is only in memory could lose it.
     if (this.mode === 'spool') {
       this.spool.append([r]);
       this.stats.spooled++;
@@ -279,7 +282,9 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     try {
       await this.write(batch);
     } catch (err) {
-      if (isUnavailable(err)) throw err;
+      // Only an error certainly about a row's content may set a read aside; anything else
+      // (the database away, refusing, restarting, a timeout) keeps the batch for a retry.
+      if (!isRowContentError(err)) throw err;
       if (batch.length === 1) {
         await this.reject(batch[0]!, err);
         return;
@@ -320,6 +325,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     });
     // Cache ids only once committed: a rolled-back stream row does not exist.
     for (const [key, stream] of created) this.streams.set(key, stream);
+    for (const r of batch) this.cursors.note(r);
 
     this.stats.batches++;
     this.stats.stored += rows.length;
@@ -359,6 +365,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   private async reject(r: IngestRecord, err: unknown): Promise<void> {
     this.stats.rejected++;
+    // Re-sending a read the database refuses for its content cannot help: resume past it.
+    this.cursors.note(r);
     this.log.error({ err: describe(err), line: r.rawLine }, 'database rejected a read; kept in rejected.ndjson');
     await appendFile(path.join(this.opts.rejectDir, 'rejected.ndjson'), JSON.stringify({ error: describe(err), read: r }) + '\n').catch(() => {});
   }
@@ -378,16 +386,6 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       };
     });
   }
-}
-
-/** True when an error means "database unreachable" rather than "this data is wrong". */
-export function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  // No SQLSTATE at all: a transport failure (connection refused, terminated, timed out).
-  if (typeof code !== 'string') return true;
-  // Class 08 connection exception, 53 insufficient resources, 57 operator intervention
-  // (shutdown, cancel), 58 system error; plus Node socket errors.
-  return /^(08|53|57|58)/.test(code) || code.startsWith('E');
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
