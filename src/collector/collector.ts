@@ -10,13 +10,14 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
-import { TimingSources, type SourceIdentity } from '../accounts/timing-sources.service.js';
+import { TimingSources } from '../accounts/timing-sources.service.js';
 import { asPlatform } from '../db/tenant.js';
 import { version } from '../version.js';
 import { readsTopic, type Bus } from '../bus/bus.js';
 import { closeDanglingConnections } from './collector.repo.js';
 import type { LiveRead } from '../bus/live-read.js';
 import { toLiveRead } from './live-read.js';
+import { AuthCache } from './auth-cache.js';
 import { CollectorConnection } from './connection.js';
 import { ResumeCursors } from './cursors.js';
 import { IngestPipeline } from './ingest.js';
@@ -45,9 +46,14 @@ export interface CollectorDeps {
   log: Logger;
   /** Where stored reads are published for live displays (optional: tests, benchmarks). */
   bus?: Bus;
+  /**
+   * Resolves once migrations are known to be current (see Runtime.schemaReady). Until then
+   * reads go to the spool, which drains when it resolves.
+   */
+  schemaReady?: Promise<void>;
 }
 
-export async function startCollector({ db, config, log: rootLog, bus }: CollectorDeps): Promise<CollectorHandle> {
+export async function startCollector({ db, config, log: rootLog, bus, schemaReady }: CollectorDeps): Promise<CollectorHandle> {
   const log = rootLog.child({ component: 'collector' });
   const spool = new Spool(path.join(config.dataDir, 'spool'));
   await spool.open();
@@ -57,13 +63,18 @@ export async function startCollector({ db, config, log: rootLog, bus }: Collecto
     rejectDir: config.dataDir,
     batchSize: db.kind === 'pglite' ? 2000 : 5000,
     writers: db.kind === 'pglite' ? 1 : 2,
+    ...(schemaReady ? { ready: schemaReady } : {}),
   });
   if (bus) publishStoredReads(ingest, bus, log);
   await ingest.start();
-  await asPlatform(db, closeDanglingConnections).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
+  const tidy = () => asPlatform(db, closeDanglingConnections).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
+  if (schemaReady) void schemaReady.then(tidy);
+  else await tidy();
 
-  const sources = new TimingSources(db, new SecretBox(await loadSecretKey(config.secretKey, config.dataDir)));
-  const findSource = cachedLookup((userId) => sources.lookup(userId));
+  const box = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
+  const sources = new TimingSources(db, box);
+  const authCache = await AuthCache.open(config.dataDir, box, log);
+  const findSource = (userId: string) => authCache.lookup(userId, (u) => sources.lookup(u));
 
   const metrics = createCollectorMetrics();
   const connections = new Set<CollectorConnection>();
@@ -172,24 +183,4 @@ function publishStoredReads(ingest: IngestPipeline, bus: Bus, log: Logger): void
       bus.publish(readsTopic(partnerId), list).catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish live reads'));
     }
   });
-}
-
-/**
- * Credential lookups that survive a database outage: a source that authenticated before is
- * still recognised while the database is away, so its reads keep arriving (and spooling).
- */
-function cachedLookup(lookup: (userId: string) => Promise<SourceIdentity | null>) {
-  const known = new Map<string, SourceIdentity>();
-  return async (userId: string): Promise<SourceIdentity | null> => {
-    try {
-      const found = await lookup(userId);
-      if (found) known.set(userId, found);
-      else known.delete(userId);
-      return found;
-    } catch (err) {
-      const cached = known.get(userId);
-      if (cached) return cached;
-      throw err;
-    }
-  };
 }

@@ -32,6 +32,8 @@ export interface IngestOptions {
   highWater?: number;
   /** Where reads the database rejects as invalid are kept for inspection. */
   rejectDir: string;
+  /** Nothing is written before this resolves (the schema checked); reads spool meanwhile. */
+  ready?: Promise<void>;
 }
 
 export interface StoredRead extends IngestRecord {
@@ -69,6 +71,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private readonly writers: number;
   private retryDelay = 250;
   private wake: (() => void) | null = null;
+  /** True until opts.ready resolves. */
+  private waitingForSchema = false;
 
   constructor(
     private readonly db: Database,
@@ -84,10 +88,21 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     this.highWater = opts.highWater ?? 50_000;
     this.writers = opts.writers ?? 1;
     spool.onDurable = (records) => records.forEach((r) => this.cursors.note(r));
+    if (opts.ready) {
+      this.waitingForSchema = true;
+      this.lastWriteError = 'database unreachable: schema not yet checked';
+      this.dbConnected = false;
+      void opts.ready.then(() => {
+        this.waitingForSchema = false;
+        this.wake?.();
+        void this.drain();
+      });
+    }
   }
 
   /** Starts draining a spool left by an earlier run (reads it first to know where streams stand). */
   async start(): Promise<void> {
+    if (this.waitingForSchema) this.setMode('spool');
     if (this.spool.backlog > 0) {
       for (let pos = this.spool.offset; ; ) {
         const { records, next } = await this.spool.read(this.batchSize, pos);
@@ -97,8 +112,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       }
       this.log.warn({ bytes: this.spool.backlog }, 'spool holds reads from an earlier run; draining');
       this.setMode('spool');
-      void this.drain();
     }
+    if (this.mode === 'spool') void this.drain();
   }
 
   get queueDepth(): number {
@@ -230,6 +245,10 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     };
 
     while (!this.closed) {
+      if (this.waitingForSchema) {
+        await this.pause(1_000);
+        continue;
+      }
       let batch: { records: IngestRecord[]; next: number };
       try {
         await this.spool.flush();
