@@ -25,6 +25,8 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { RateMeter } from './rate.js';
 import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
+import { AddressGuard } from './address-guard.js';
+import { LogLimiter } from './log-limiter.js';
 import { startStatusServer } from './status.js';
 
 /** The built-in partner that anonymous connections belong to (see migration 0001). */
@@ -84,11 +86,48 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
     auth: config.COLLECTOR_AUTH,
     allowAnonymous: config.COLLECTOR_ALLOW_ANONYMOUS,
     anonymousPartnerId: LOCAL_PARTNER_ID,
-    handshakeTimeoutMs: 5_000,
+    handshakeTimeoutMs: Math.min(5_000, config.COLLECTOR_HANDSHAKE_SECONDS * 500),
+    greetingTimeoutMs: config.COLLECTOR_HANDSHAKE_SECONDS * 1000,
   };
+  const maxConnections = config.COLLECTOR_MAX_CONNECTIONS;
+  const guard = new AddressGuard({
+    maxPerAddress: config.COLLECTOR_MAX_CONNECTIONS_PER_ADDRESS,
+    failuresBeforeBackoff: config.COLLECTOR_AUTH_FAILURES_BEFORE_BACKOFF,
+  });
+  const logLimiter = new LogLimiter();
+  /** Connections refused or evicted for want of a slot (for /status). */
+  const refused = { perAddress: 0, full: 0, evicted: 0 };
 
   const server = net.createServer((socket) => {
     metrics.connectionsTotal.inc();
+    const ip = socket.remoteAddress ?? 'unknown';
+    if (!guard.admit(ip)) {
+      refused.perAddress++;
+      const ok = logLimiter.take('connection refused');
+      if (ok) log.warn({ ip, reason: 'per-address limit', ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'connection refused');
+      socket.destroy();
+      return;
+    }
+    if (connections.size >= maxConnections) {
+      // Full: the oldest connection that has not identified itself makes room, so strangers
+      // can never lock out a timing source; if every slot is a streaming source, refuse.
+      let oldest: CollectorConnection | null = null;
+      for (const c of connections) {
+        if (!c.identified && (!oldest || c.connectedAt < oldest.connectedAt)) oldest = c;
+      }
+      if (oldest) {
+        refused.evicted++;
+        connections.delete(oldest);
+        oldest.destroy('evicted: collector full, not yet authorized');
+      } else {
+        refused.full++;
+        guard.release(ip);
+        const ok = logLimiter.take('connection refused');
+        if (ok) log.warn({ ip, reason: 'collector full', ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'connection refused');
+        socket.destroy();
+        return;
+      }
+    }
     const conn = new CollectorConnection(socket, {
       settings,
       db,
@@ -97,12 +136,18 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
       sessions,
       findSource,
       log,
+      guard,
+      logLimiter,
       onBadLine: (kind) => metrics.badLines.inc({ kind }),
-      onClose: (c) => connections.delete(c),
+      onClose: (c) => {
+        connections.delete(c);
+        guard.release(c.address);
+      },
     });
     connections.add(conn);
   });
-  server.maxConnections = 2_000;
+  // Limits are ours (above): Node's maxConnections would drop a timing source's connection
+  // while strangers hold the slots.
   server.on('error', (e) => log.error({ err: String(e) }, 'collector listener error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -131,6 +176,8 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
       listening: server.listening,
       tcpPort,
       connections: connections.size,
+      maxConnections,
+      refused: { ...refused },
       totalReads: ingest.stats.stored,
       currentSession: sessions.cached(LOCAL_PARTNER_ID),
       ingest,

@@ -38,6 +38,8 @@ import {
 import type { ResumeCursors } from './cursors.js';
 import type { IngestPipeline } from './ingest.js';
 import type { SessionResolver } from './sessions.js';
+import type { AddressGuard } from './address-guard.js';
+import type { LogLimiter } from './log-limiter.js';
 
 export interface ConnectionSettings {
   program: string;
@@ -47,6 +49,8 @@ export interface ConnectionSettings {
   anonymousPartnerId: number;
   /** How long to wait for authorize, getconnectionid and getlocations answers. */
   handshakeTimeoutMs: number;
+  /** A connection not greeted (or streaming) and authorized by then is closed. */
+  greetingTimeoutMs: number;
 }
 
 export interface ConnectionDeps {
@@ -58,6 +62,10 @@ export interface ConnectionDeps {
   /** Looks up CTP01 credentials; null when unknown or revoked. */
   findSource: (userId: string) => Promise<SourceIdentity | null>;
   log: Logger;
+  /** Per-address limits: failed authorizations slow that address down. */
+  guard: AddressGuard;
+  /** Rate limits for log lines any stranger can trigger. */
+  logLimiter: LogLimiter;
   onBadLine: (kind: 'invalid' | 'overlong' | 'unknown-command') => void;
   onClose: (c: CollectorConnection) => void;
 }
@@ -96,6 +104,9 @@ export class CollectorConnection {
   private readonly pendingNewLocations: string[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private closeReason = 'client closed';
+  /** The connection_log row is written at the first complete line: port scans leave none. */
+  private logOpened = false;
+  readonly address: string;
   private bookkeeping: Promise<void> = Promise.resolve();
 
   constructor(
@@ -103,6 +114,7 @@ export class CollectorConnection {
     private readonly deps: ConnectionDeps,
   ) {
     this.sourceKey = `conn:${this.id}`;
+    this.address = socket.remoteAddress ?? 'unknown';
     this.log = deps.log.child({ conn: this.id, client: `${socket.remoteAddress}:${socket.remotePort}` });
     this.splitter = new LineSplitter({
       line: (l) => this.onLine(l),
@@ -110,16 +122,23 @@ export class CollectorConnection {
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 15_000);
-    socket.on('data', (chunk: Buffer) => {
-      this.lastActivity = Date.now();
-      this.splitter.push(chunk);
-    });
+    // Only complete lines count as activity (onLine): a byte every few seconds holds nothing.
+    socket.on('data', (chunk: Buffer) => this.splitter.push(chunk));
     socket.on('error', (e) => {
       this.closeReason = `socket error: ${e.message}`;
     });
     socket.on('close', () => this.onClosed());
-    this.log.info('client connected');
-    this.persist((tx) => openConnectionLog(tx, { id: this.id, clientIp: socket.remoteAddress ?? 'unknown', clientPort: socket.remotePort ?? null }));
+    this.log.debug('client connected');
+    this.timers.push(
+      setTimeout(() => {
+        if (this.state === 'greeting' || (this.state === 'auth' && !this.held)) this.close('no greeting or authorization in time');
+      }, deps.settings.greetingTimeoutMs),
+    );
+  }
+
+  /** True once the client is identified (authorized or anonymous) and streaming. */
+  get identified(): boolean {
+    return this.state === 'streaming';
   }
 
   /** Sends a ping when the client has been quiet; closes it when it stays quiet (half-open). */
@@ -133,6 +152,13 @@ export class CollectorConnection {
     }
   }
 
+  /** Closes at once, without waiting for the client to read what is pending. */
+  destroy(reason: string): void {
+    if (this.state === 'closed') return;
+    this.closeReason = reason;
+    this.socket.destroy();
+  }
+
   close(reason: string): void {
     if (this.state === 'closed') return;
     this.closeReason = reason;
@@ -143,6 +169,14 @@ export class CollectorConnection {
 
   private onLine(line: string): void {
     this.messages++;
+    this.lastActivity = Date.now();
+    if (!this.logOpened) {
+      this.logOpened = true;
+      const ok = this.deps.logLimiter.take('client connected');
+      if (ok) this.log.info(ok.suppressed ? { suppressed: ok.suppressed } : {}, 'client connected');
+      const clientPort = this.socket.remotePort ?? null;
+      this.persist((tx) => openConnectionLog(tx, { id: this.id, clientIp: this.address, clientPort }));
+    }
     if (this.held) {
       if (this.held.length < 1000) this.held.push(line);
       else this.bad('invalid', 'too many lines before authorization finished');
@@ -214,6 +248,12 @@ export class CollectorConnection {
     const method = this.deps.settings.auth;
     if (method === 'none') return;
     this.held = [];
+    // An address that failed too often waits before each further attempt is even checked.
+    const delay = this.deps.guard.authDelay(this.address);
+    if (delay > 0) {
+      await new Promise((r) => this.timers.push(setTimeout(r, delay)));
+      if ((this.state as State) === 'closed') return;
+    }
     let source: SourceIdentity | null = null;
     try {
       source = await this.deps.findSource(userId);
@@ -222,9 +262,12 @@ export class CollectorConnection {
       return this.refuse('authorization unavailable, retry later');
     }
     if (!source || !verifyAuth(method, this.seed, source.secret, credential)) {
-      this.log.warn({ user: userId }, 'authorization refused');
+      const failures = this.deps.guard.failed(this.address);
+      const ok = this.deps.logLimiter.take('authorization refused');
+      if (ok) this.log.warn({ user: userId.slice(0, 64), failuresFromAddress: failures, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'authorization refused');
       return this.refuse('invalid credentials');
     }
+    this.deps.guard.succeeded(this.address);
     this.authUser = userId;
     this.send(ack('authorize'));
     this.log.info({ user: userId, partner: source.partnerId }, 'client authorized');
@@ -402,7 +445,8 @@ export class CollectorConnection {
     this.badLines++;
     this.deps.onBadLine(kind);
     if (this.badLines <= LOGGED_BAD_LINES || this.badLines % 1000 === 0) {
-      this.log.warn({ kind, detail: detail.slice(0, 200), badLines: this.badLines }, 'bad line skipped');
+      const ok = this.deps.logLimiter.take('bad line skipped');
+      if (ok) this.log.warn({ kind, detail: detail.slice(0, 200), badLines: this.badLines, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'bad line skipped');
     }
   }
 
@@ -437,7 +481,15 @@ export class CollectorConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.timers.forEach(clearTimeout);
-    this.log.info({ reason: this.closeReason, reads: this.reads, badLines: this.badLines }, 'client disconnected');
+    this.deps.onClose(this);
+    if (!this.logOpened) {
+      // Never sent a complete line: a scan or a stranger. No connection_log row, a limited log line.
+      const ok = this.deps.logLimiter.take('silent connection closed');
+      if (ok) this.log.info({ reason: this.closeReason, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'silent connection closed');
+      return;
+    }
+    const ok = this.partnerId !== null ? { suppressed: 0 } : this.deps.logLimiter.take('client disconnected');
+    if (ok) this.log.info({ reason: this.closeReason, reads: this.reads, badLines: this.badLines, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'client disconnected');
     this.persist((tx) =>
       updateConnectionLog(tx, this.id, {
         disconnected: true,
@@ -447,6 +499,5 @@ export class CollectorConnection {
         badLineCount: this.badLines,
       }),
     );
-    this.deps.onClose(this);
   }
 }
