@@ -48,7 +48,9 @@ async function handshake(c: RawClient, id: string, locations: string[]): Promise
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  collector = await startTestCollector(t.db, { EVENT_TIMEZONE: 'America/New_York' });
+  // These reads carry fixed dates (the spec's 2008 example, an October 2026 race): a window wide
+  // enough for them. plausible.test.ts tests the window itself.
+  collector = await startTestCollector(t.db, { EVENT_TIMEZONE: 'America/New_York', COLLECTOR_READ_WINDOW_DAYS: '36500' });
 });
 
 afterAll(async () => {
@@ -273,7 +275,7 @@ describe('collector authentication', () => {
 
   beforeAll(async () => {
     partnerId = (await t.owner.query<{ id: number }>(`INSERT INTO partners (slug, name) VALUES ('acme', 'Acme Timing') RETURNING id`)).rows[0]!.id;
-    authed = await startTestCollector(t.db, { COLLECTOR_AUTH: 'hmac-sha1', COLLECTOR_ALLOW_ANONYMOUS: 'false' });
+    authed = await startTestCollector(t.db, { COLLECTOR_AUTH: 'hmac-sha1', COLLECTOR_ALLOW_ANONYMOUS: 'false', COLLECTOR_READ_WINDOW_DAYS: '36500' });
     const sources = new TimingSources(t.db, new SecretBox(await loadSecretKey(null, authed.dataDir)));
     ({ userId: user, secret } = await sources.create(partnerId, 'Finish laptop'));
   });
@@ -334,7 +336,7 @@ describe('collector authentication', () => {
   });
 
   it('closes a client that stays silent (half-open) after pinging it', async () => {
-    const quick = await startTestCollector(t.db, { COLLECTOR_IDLE_SECONDS: '0.4' });
+    const quick = await startTestCollector(t.db, { COLLECTOR_IDLE_SECONDS: '0.4', COLLECTOR_READ_WINDOW_DAYS: '36500' });
     try {
       const c = await RawClient.connect(quick.tcpPort);
       c.send('SimpleClient~0.4.2~CTP01');

@@ -27,6 +27,7 @@ import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
 import { AddressGuard } from './address-guard.js';
 import { LogLimiter } from './log-limiter.js';
+import { LocationBudget } from './location-budget.js';
 import { startStatusServer } from './status.js';
 
 /** The built-in partner that anonymous connections belong to (see migration 0001). */
@@ -88,7 +89,11 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
     anonymousPartnerId: LOCAL_PARTNER_ID,
     handshakeTimeoutMs: Math.min(5_000, config.COLLECTOR_HANDSHAKE_SECONDS * 500),
     greetingTimeoutMs: config.COLLECTOR_HANDSHAKE_SECONDS * 1000,
+    readWindowPastMs: config.COLLECTOR_READ_WINDOW_DAYS * 86_400_000,
+    readWindowFutureMs: 86_400_000,
+    maxLocationsPerConnection: config.COLLECTOR_MAX_LOCATIONS_PER_CONNECTION,
   };
+  const locationBudget = new LocationBudget(config.COLLECTOR_MAX_LOCATIONS_PER_SESSION);
   const maxConnections = config.COLLECTOR_MAX_CONNECTIONS;
   const guard = new AddressGuard({
     maxPerAddress: config.COLLECTOR_MAX_CONNECTIONS_PER_ADDRESS,
@@ -138,6 +143,7 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
       log,
       guard,
       logLimiter,
+      locationBudget,
       onBadLine: (kind) => metrics.badLines.inc({ kind }),
       onClose: (c) => {
         connections.delete(c);

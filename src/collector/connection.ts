@@ -16,7 +16,9 @@ import {
   command,
   err,
   LineSplitter,
+  isValidLocation,
   parseClientLine,
+  TimeKind,
   serverGreeting,
   verifyAuth,
   type AuthMethod,
@@ -40,6 +42,7 @@ import type { IngestPipeline } from './ingest.js';
 import type { SessionResolver } from './sessions.js';
 import type { AddressGuard } from './address-guard.js';
 import type { LogLimiter } from './log-limiter.js';
+import type { LocationBudget } from './location-budget.js';
 
 export interface ConnectionSettings {
   program: string;
@@ -51,7 +54,13 @@ export interface ConnectionSettings {
   handshakeTimeoutMs: number;
   /** A connection not greeted (or streaming) and authorized by then is closed. */
   greetingTimeoutMs: number;
+  /** Reads timed outside [now − past, now + future] are bad lines, not stored. */
+  readWindowPastMs: number;
+  readWindowFutureMs: number;
+  maxLocationsPerConnection: number;
 }
+
+export type BadLineKind = 'invalid' | 'overlong' | 'unknown-command' | 'implausible-time' | 'location-cap';
 
 export interface ConnectionDeps {
   settings: ConnectionSettings;
@@ -66,7 +75,9 @@ export interface ConnectionDeps {
   guard: AddressGuard;
   /** Rate limits for log lines any stranger can trigger. */
   logLimiter: LogLimiter;
-  onBadLine: (kind: 'invalid' | 'overlong' | 'unknown-command') => void;
+  /** Caps the distinct locations of a session across connections. */
+  locationBudget: LocationBudget;
+  onBadLine: (kind: BadLineKind) => void;
   onClose: (c: CollectorConnection) => void;
 }
 
@@ -92,6 +103,8 @@ export class CollectorConnection {
   reads = 0;
   badLines = 0;
   readonly locations = new Set<string>();
+  /** Every location this connection streamed or announced (capped). */
+  private readonly seenLocations = new Set<string>();
 
   private sourceKey: string;
   private readonly seed = randomBytes(16).toString('hex');
@@ -353,6 +366,7 @@ export class CollectorConnection {
 
   private async startLocation(location: string): Promise<void> {
     if (this.locations.has(location) || this.partnerId === null) return;
+    if (!this.admitLocation(location)) return this.bad('location-cap', `location not started: ${location}`);
     this.locations.add(location);
     this.startFrom(location, await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, location));
   }
@@ -386,6 +400,8 @@ export class CollectorConnection {
       if (!this.identifyAnonymous()) return;
     }
     if (this.partnerId === null) return;
+    if (!this.plausible(o.time.kind, o.time.ms)) return this.bad('implausible-time', line);
+    if (!this.admitLocation(o.location)) return this.bad('location-cap', line);
     this.reads++;
     this.deps.ingest.submit({
       partnerId: this.partnerId,
@@ -407,6 +423,27 @@ export class CollectorConnection {
     });
   }
 
+  /**
+   * Whether a read's time lies in the window around now (the current session). Local date-times
+   * are compared with 14 h of slack, the widest zone offset; times of day are bounded by their
+   * format (at most 999 h after the event date).
+   */
+  private plausible(kind: TimeKind, ms: number): boolean {
+    if (kind === TimeKind.TimeOfDay) return true;
+    const slack = kind === TimeKind.LocalDateTime ? 14 * 3_600_000 : 0;
+    const now = Date.now();
+    return ms >= now - this.deps.settings.readWindowPastMs - slack && ms <= now + this.deps.settings.readWindowFutureMs + slack;
+  }
+
+  /** Counts a location against this connection's and its session's caps. */
+  private admitLocation(location: string): boolean {
+    if (this.seenLocations.has(location)) return true;
+    if (this.seenLocations.size >= this.deps.settings.maxLocationsPerConnection) return false;
+    if (this.partnerId !== null && !this.deps.locationBudget.admit(this.partnerId, this.sessionId, location)) return false;
+    this.seenLocations.add(location);
+    return true;
+  }
+
   private onAck(cmd: string, args: string[]): void {
     switch (cmd) {
       case 'getconnectionid':
@@ -417,7 +454,12 @@ export class CollectorConnection {
         }
         return this.handshakeStep('connectionId');
       case 'getlocations':
-        if (!this.handshake.locations) this.announcedLocations = args.filter((l) => l.length > 0);
+        if (!this.handshake.locations) {
+          const valid = args.filter((l) => isValidLocation(l));
+          if (valid.length < args.filter((l) => l.length > 0).length) this.bad('invalid', `unprintable or forbidden location names in getlocations`);
+          this.announcedLocations = valid.filter((l) => this.admitLocation(l));
+          if (this.announcedLocations.length < valid.length) this.bad('location-cap', `${valid.length - this.announcedLocations.length} announced locations over the cap`);
+        }
         return this.handshakeStep('locations');
       case 'geteventinfo':
         return this.onEventInfo(args);
@@ -441,7 +483,7 @@ export class CollectorConnection {
     if (cmd === 'getlocations') this.handshakeStep('locations');
   }
 
-  private bad(kind: 'invalid' | 'overlong' | 'unknown-command', detail: string): void {
+  private bad(kind: BadLineKind, detail: string): void {
     this.badLines++;
     this.deps.onBadLine(kind);
     if (this.badLines <= LOGGED_BAD_LINES || this.badLines % 1000 === 0) {

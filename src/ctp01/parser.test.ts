@@ -108,15 +108,25 @@ describe('parseClientLine: CT01_33 tag lines', () => {
     expect(typeOf(withField('seq', text))).toBe('invalid');
   });
 
-  it.each(['start', 'Finish Line', 'a', 'x'.repeat(16), 'Zielé', 'km-21.1', 'mat=2'])('location %j is accepted', (loc) => {
+  it.each(['start', 'Finish Line', 'a', 'x'.repeat(16), 'Zielé', 'km-21.1', 'mat=2', 'Ziel Ü 5', '終点', 'é'.repeat(16)])('location %j is accepted', (loc) => {
     expect(parseClientLine(withField('location', loc))).toMatchObject({ type: 'tag', location: loc });
   });
 
-  it.each(['', 'x'.repeat(17), 'a,b', 'a;b', 'a|b', 'a\tb', 'a\0b', 'a\rb'])('location %j is rejected', (loc) => {
+  it.each([
+    '', 'x'.repeat(17), 'a,b', 'a;b', 'a|b', 'a\tb', 'a\0b', 'a\rb',
+    // Unprintable: bidi override, line and paragraph separators, zero-width space, BOM, C1
+    // control, what invalid UTF-8 decodes to, a lone space, edge whitespace, é×17.
+    'fin\u202Eish', 'a\u2028b', 'a\u2029b', 'a\u200Bb', '\uFEFFstart', 'a\u0085b', 'a\uFFFDb', ' ', '  ', ' start', 'start ', '\u00A0', 'é'.repeat(17),
+  ])('location %j is rejected', (loc) => {
     expect(parseClientLine(withField('location', loc))).toEqual({
       type: 'invalid',
-      reason: 'location is empty, too long or has forbidden characters',
+      reason: 'location is empty, too long, or has forbidden or unprintable characters',
     });
+  });
+
+  it('rejects a location whose bytes are not UTF-8 (the line splitter decodes them to U+FFFD)', () => {
+    const bytes = Buffer.concat([Buffer.from('CT01_33~1~fin'), Buffer.from([0xff, 0xfe]), Buffer.from('~9478~14:02:15.31~0~0F2A38~1')]);
+    expect(parseClientLine(bytes.toString('utf8'))).toMatchObject({ type: 'invalid' });
   });
 
   it.each(['9478', 'UNKNOWN', '0', 'A1B2C3D4', 'x'.repeat(32)])('tag %j is accepted', (tag) => {

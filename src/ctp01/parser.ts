@@ -6,8 +6,21 @@ import type { ClientMessage, ServerMessage } from './messages.js';
 import { parseTime, type TimeFormat } from './time.js';
 
 const MAX_SEQUENCE = 999_999;
-/** The spec allows ≤16; forbidden characters would corrupt our own output and logs. */
-const LOCATION = /^[^,;~|\t\0\r\n]{1,16}$/;
+/**
+ * Location names: the spec allows ≤16 characters, none of `, ; ~ | tab NUL`. They are shown on
+ * screens and in logs, so only printable ones: no control or format characters (bidi overrides
+ * such as U+202E, zero-width spaces), no line or paragraph separators, no U+FFFD (what invalid
+ * UTF-8 decodes to), and no leading or trailing whitespace (a lone space is no name).
+ * Printable ASCII is checked first: nearly every real location is.
+ */
+const LOCATION_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]{0,14}[\x21-\x7e])?$/;
+const LOCATION_UNICODE = /^(?!\s)[^\p{C}\p{Zl}\p{Zp}\uFFFD]{1,16}(?<!\s)$/u;
+const LOCATION_FORBIDDEN = /[,;~|]/;
+
+/** Whether a location name is acceptable (see above). */
+export function isValidLocation(name: string): boolean {
+  return (LOCATION_ASCII.test(name) || LOCATION_UNICODE.test(name)) && !LOCATION_FORBIDDEN.test(name);
+}
 /** Spec: ≤8 chars. Third-party systems send longer codes; 32 is lenient but bounded. */
 const TAG = /^[\x21-\x7e]{1,32}$/;
 const READER = /^[\x21-\x7e]{1,32}$/;
@@ -66,7 +79,7 @@ function parseTagLine(f: string[], format: string, timeFormat?: TimeFormat): Cli
   // clients number it 0.
   const minSequence = tag === 'newlocation' ? 0 : 1;
   if (sequence < minSequence || sequence > MAX_SEQUENCE) return invalid('sequence out of range 1-999999');
-  if (!LOCATION.test(location)) return invalid('location is empty, too long or has forbidden characters');
+  if (!isValidLocation(location)) return invalid('location is empty, too long, or has forbidden or unprintable characters');
   if (!TAG.test(tag)) return invalid('tag is empty, too long or not printable');
   const time = parseTime(timeText, timeFormat);
   if (!time) return invalid('time is not in a CTP01 time format');
