@@ -62,6 +62,7 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
   await spool.open();
   const sessions = new SessionResolver(db, config.SESSION_NAME_FORMAT, config.EVENT_TIMEZONE);
   const cursors = new ResumeCursors(db);
+  const connections = new Set<CollectorConnection>();
   const ingest = new IngestPipeline(db, sessions, cursors, spool, log, {
     rejectDir: config.dataDir,
     batchSize: db.kind === 'pglite' ? 2000 : 5000,
@@ -69,6 +70,10 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
     ...(schemaReady ? { ready: schemaReady } : {}),
   });
   if (bus) publishStoredReads(ingest, bus, log);
+  // Backpressure: while the writer or the spool is behind, stop reading the clients' sockets.
+  ingest.on('pressure', (paused) => {
+    for (const c of connections) c.setReading(!paused);
+  });
   await ingest.start();
   const tidy = () => asPlatform(db, closeDanglingConnections).catch((e) => log.warn({ err: String(e) }, 'could not tidy connection_log'));
   if (schemaReady) void schemaReady.then(tidy);
@@ -80,7 +85,6 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
   const findSource = (userId: string) => authCache.lookup(userId, (u) => sources.lookup(u));
 
   const metrics = createCollectorMetrics();
-  const connections = new Set<CollectorConnection>();
   const settings = {
     program: 'Project88Hub',
     version,

@@ -119,6 +119,7 @@ export class CollectorConnection {
   private closeReason = 'client closed';
   /** The connection_log row is written at the first complete line: port scans leave none. */
   private logOpened = false;
+  private readPaused = false;
   readonly address: string;
   private bookkeeping: Promise<void> = Promise.resolve();
 
@@ -154,8 +155,25 @@ export class CollectorConnection {
     return this.state === 'streaming';
   }
 
+  /**
+   * Backpressure: stops (or resumes) reading this socket. The kernel's receive buffer fills,
+   * TCP's window closes, and the client's writes wait: nothing is lost, memory stays bounded.
+   */
+  setReading(on: boolean): void {
+    if (this.state === 'closed' || this.readPaused === !on) return;
+    this.readPaused = !on;
+    if (on) {
+      // Its silence was ours: do not count it against the idle timeout.
+      this.lastActivity = Date.now();
+      this.socket.resume();
+    } else {
+      this.socket.pause();
+    }
+  }
+
   /** Sends a ping when the client has been quiet; closes it when it stays quiet (half-open). */
   checkIdle(now: number, idleMs: number): void {
+    if (this.readPaused) return;
     const quiet = now - this.lastActivity;
     if (quiet > 2 * idleMs) {
       this.close('idle timeout: no data or ping answer');
@@ -421,6 +439,7 @@ export class CollectorConnection {
       rawLine: line,
       receivedAt: Date.now(),
     });
+    if (this.deps.ingest.paused && !this.readPaused) this.setReading(false);
   }
 
   /**

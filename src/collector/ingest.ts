@@ -30,6 +30,12 @@ export interface IngestOptions {
   writers?: number;
   /** Queue length past which reads spill to the spool instead of growing memory. */
   highWater?: number;
+  /**
+   * Reads waiting (in the memory queue, or for the spool's next fsync) past which the pipeline
+   * asks for backpressure: the collector stops reading its sockets until they are below
+   * a quarter of it, and TCP flow control slows the clients.
+   */
+  pauseAt?: number;
   /** Where reads the database rejects as invalid are kept for inspection. */
   rejectDir: string;
   /** Nothing is written before this resolves (the schema checked); reads spool meanwhile. */
@@ -52,7 +58,12 @@ export interface IngestStats {
   batches: number;
 }
 
-export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool'] }> {
+export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool']; pressure: [boolean] }> {
+  /** True while the collector should stop reading sockets (see IngestOptions.pauseAt). */
+  paused = false;
+  /** How many times backpressure was applied (for /status). */
+  pauses = 0;
+  private readonly pauseAt: number;
   mode: 'memory' | 'spool' = 'memory';
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
   dbConnected = true;
@@ -87,7 +98,11 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     // About 25 MB of queued reads; past it, disk takes the backlog instead of the heap.
     this.highWater = opts.highWater ?? 50_000;
     this.writers = opts.writers ?? 1;
-    spool.onDurable = (records) => records.forEach((r) => this.cursors.note(r));
+    this.pauseAt = opts.pauseAt ?? Math.max(2 * this.batchSize * this.writers, 1000);
+    spool.onDurable = (records) => {
+      records.forEach((r) => this.cursors.note(r));
+      this.checkPressure();
+    };
     if (opts.ready) {
       this.waitingForSchema = true;
       this.lastWriteError = 'database unreachable: schema not yet checked';
@@ -127,9 +142,11 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     if (this.mode === 'spool') {
       this.spool.append([r]);
       this.stats.spooled++;
+      if (!this.paused && this.spool.buffered >= this.pauseAt) this.setPaused(true);
       return;
     }
     this.queue.push(r);
+    if (!this.paused && this.queue.length >= this.pauseAt) this.setPaused(true);
     if (this.queue.length > this.highWater) {
       this.log.warn({ depth: this.queue.length }, 'database is not keeping up; spilling to the spool');
       void this.enterSpool([]);
@@ -193,6 +210,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
         .finally(() => {
           this.inflight--;
           this.pump();
+          this.checkPressure();
         });
     }
   }
@@ -388,6 +406,18 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     this.cursors.note(r);
     this.log.error({ err: describe(err), line: r.rawLine }, 'database rejected a read; kept in rejected.ndjson');
     await appendFile(path.join(this.opts.rejectDir, 'rejected.ndjson'), JSON.stringify({ error: describe(err), read: r }) + '\n').catch(() => {});
+  }
+
+  /** Lifts backpressure once the backlog in memory is down to a quarter of the limit. */
+  private checkPressure(): void {
+    if (this.paused && this.queue.length + this.spool.buffered <= this.pauseAt / 4) this.setPaused(false);
+  }
+
+  private setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (paused) this.pauses++;
+    this.emit('pressure', paused);
   }
 
   private setMode(mode: 'memory' | 'spool'): void {

@@ -76,6 +76,8 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
       timestamp: new Date().toISOString(),
       database_connected: await opts.pingDatabase(),
       queue_depth: s.ingest.queueDepth,
+      backpressure: s.ingest.paused,
+      backpressure_pauses: s.ingest.pauses,
       ingest_mode: s.ingest.mode,
       spool_bytes: s.spool.backlog,
       reads_per_second: Math.round(s.readsPerSecond * 10) / 10,
