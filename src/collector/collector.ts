@@ -232,9 +232,10 @@ function publishStoredReads(ingest: IngestPipeline, bus: Bus, log: Logger): void
   ingest.on('stored', (reads) => {
     const byPartner = new Map<number, LiveRead[]>();
     for (const r of reads) {
-      const list = byPartner.get(r.partnerId) ?? [];
+      const partnerId = r.record.partnerId;
+      const list = byPartner.get(partnerId) ?? [];
       list.push(toLiveRead(r));
-      byPartner.set(r.partnerId, list);
+      byPartner.set(partnerId, list);
     }
     for (const [partnerId, list] of byPartner) {
       bus.publish(readsTopic(partnerId), list).catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish live reads'));

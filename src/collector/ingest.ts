@@ -42,7 +42,9 @@ export interface IngestOptions {
   ready?: Promise<void>;
 }
 
-export interface StoredRead extends IngestRecord {
+/** A committed read: the record as received (not copied: one fewer object per read), and what storing gave it. */
+export interface StoredRead {
+  record: IngestRecord;
   id: number;
   sessionId: number;
   /** The read's time as an instant (epoch ms). */
@@ -368,15 +370,16 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     this.stats.stored += rows.length;
     this.stats.duplicates += batch.length - rows.length;
     if (rows.length > 0 && this.listenerCount('stored') > 0) {
-      const ids = new Map(rows.map((k) => [`${k.stream_id}|${k.sequence_number}`, k.id]));
+      // Numeric keys (sequence ≤ 999,999; stream × 10⁶ + sequence stays below 2⁵³): no string per read.
+      const ids = new Map(rows.map((k) => [k.stream_id * 1_000_000 + k.sequence_number, k.id]));
       const stored: StoredRead[] = [];
       for (const r of resolved) {
-        const key = `${r.stream.id}|${r.record.sequence}`;
+        const key = r.stream.id * 1_000_000 + r.record.sequence;
         const id = ids.get(key);
         if (id === undefined) continue;
         // A read re-sent within the same batch was stored once: it is published once.
         ids.delete(key);
-        stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
+        stored.push({ record: r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
       }
       this.emit('stored', stored);
     }
