@@ -68,6 +68,8 @@ export async function startCollector({ db, config, log: rootLog, bus, schemaRead
     batchSize: db.kind === 'pglite' ? 2000 : 5000,
     writers: db.kind === 'pglite' ? 1 : 2,
     ...(schemaReady ? { ready: schemaReady } : {}),
+    // Stored reads waiting for the live bus count against the same memory budget.
+    ...(bus?.pending ? { downstreamBacklog: () => bus.pending!() } : {}),
   });
   if (bus) publishStoredReads(ingest, bus, log);
   // Backpressure: while the writer or the spool is behind, stop reading the clients' sockets.

@@ -36,6 +36,8 @@ export interface IngestOptions {
    * a quarter of it, and TCP flow control slows the clients.
    */
   pauseAt?: number;
+  /** More work waiting downstream of the writer (stored reads not yet on the live bus), counted in the same limit. */
+  downstreamBacklog?: () => number;
   /** Where reads the database rejects as invalid are kept for inspection. */
   rejectDir: string;
   /** Nothing is written before this resolves (the schema checked); reads spool meanwhile. */
@@ -86,6 +88,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private wake: (() => void) | null = null;
   /** True until opts.ready resolves. */
   private waitingForSchema = false;
+  private pressureTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -144,11 +147,11 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     if (this.mode === 'spool') {
       this.spool.append([r]);
       this.stats.spooled++;
-      if (!this.paused && this.spool.buffered >= this.pauseAt) this.setPaused(true);
+      if (!this.paused && (this.spool.buffered >= this.pauseAt || this.downstream() >= this.pauseAt)) this.setPaused(true);
       return;
     }
     this.queue.push(r);
-    if (!this.paused && this.queue.length >= this.pauseAt) this.setPaused(true);
+    if (!this.paused && (this.queue.length >= this.pauseAt || this.downstream() >= this.pauseAt)) this.setPaused(true);
     if (this.queue.length > this.highWater) {
       this.log.warn({ depth: this.queue.length }, 'database is not keeping up; spilling to the spool');
       void this.enterSpool([]);
@@ -177,6 +180,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   /** Stops writing; whatever is not yet stored goes to the spool for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pressureTimer);
     this.wake?.();
     await this.drainLoop;
     for (const until = Date.now() + 10_000; this.inflight > 0 && Date.now() < until; ) await sleep(10);
@@ -413,13 +417,23 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   /** Lifts backpressure once the backlog in memory is down to a quarter of the limit. */
   private checkPressure(): void {
-    if (this.paused && this.queue.length + this.spool.buffered <= this.pauseAt / 4) this.setPaused(false);
+    if (this.paused && this.queue.length + this.spool.buffered <= this.pauseAt / 4 && this.downstream() <= this.pauseAt / 4) this.setPaused(false);
+  }
+
+  private downstream(): number {
+    return this.opts.downstreamBacklog?.() ?? 0;
   }
 
   private setPaused(paused: boolean): void {
     if (this.paused === paused) return;
     this.paused = paused;
-    if (paused) this.pauses++;
+    if (paused) {
+      this.pauses++;
+      // What is downstream drains on its own schedule: look again until it has.
+      this.pressureTimer = setInterval(() => this.checkPressure(), 50);
+    } else {
+      clearInterval(this.pressureTimer);
+    }
     this.emit('pressure', paused);
   }
 
