@@ -4,7 +4,8 @@ import { openRuntime } from '../runtime.js';
 export type Service = 'collector' | 'web' | 'worker';
 
 export async function serve(services: Service[], opts: { demo: boolean }): Promise<number> {
-  const runtime = await openRuntime();
+  // The collector alone must listen (and spool) even when the database is away at start.
+  const runtime = await openRuntime({ databaseMayBeAway: services.length === 1 && services[0] === 'collector' });
   const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
   const { createBus } = await import('../bus/index.js');
@@ -19,7 +20,7 @@ export async function serve(services: Service[], opts: { demo: boolean }): Promi
 
   if (services.includes('collector')) {
     const { startCollector } = await import('../collector/collector.js');
-    const collector = await startCollector({ db, config, log, bus });
+    const collector = await startCollector({ db, config, log, bus, schemaReady: runtime.schemaReady });
     closers.push(() => collector.close());
   }
   if (services.includes('web')) {
