@@ -78,18 +78,26 @@ describe.skipIf(!browserTestsEnabled())('the Results screen on the real backend,
 
     const table = page.getByTestId('race-results');
     await table.waitFor({ timeout: 5_000 });
-    const bibs = async () => (await rowTexts(page, 'race-results')).map((r) => r.split('\t')[1]);
+    const bibs = async () => (await rowTexts(page, 'race-results')).map((r) => r.split('\t')[1] ?? '');
+    /** The table's bibs once they are these (each sort or search is a new request). */
+    const bibsBecome = async (expected: string[]) => {
+      const until = Date.now() + 10_000;
+      let last: string[] = [];
+      while (Date.now() < until) {
+        last = await bibs();
+        if (JSON.stringify(last) === JSON.stringify(expected)) return last;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return last;
+    };
     expect(await bibs()).toEqual(['102', '101', '103']);
     expect(await page.getByTestId('results-range').innerText()).toBe('1–3 of 3');
     await table.getByRole('button', { name: 'Name' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="race-results"] tbody tr td:nth-child(2)')?.textContent === '103');
-    expect(await bibs()).toEqual(['103', '101', '102']); // Hopper, Lovelace, Turing
+    expect(await bibsBecome(['103', '101', '102'])).toEqual(['103', '101', '102']); // Hopper, Lovelace, Turing
     await page.getByTestId('results-search').fill('turing');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="race-results"] tbody tr').length === 1);
-    expect(await bibs()).toEqual(['102']);
+    expect(await bibsBecome(['102'])).toEqual(['102']);
     await page.getByTestId('results-search').fill('101');
-    await page.waitForFunction(() => document.querySelector('[data-testid="race-results"] tbody tr td:nth-child(2)')?.textContent === '101');
-    expect(await bibs()).toEqual(['101']);
+    expect(await bibsBecome(['101'])).toEqual(['101']);
   }, 60_000);
 
   it('shows a runner’s page with splits, and downloads the race as CSV', async () => {
