@@ -99,8 +99,7 @@ CREATE TABLE results (
   event_id bigint NOT NULL,
   provider text NOT NULL CHECK (length(provider) BETWEEN 1 AND 40),
   external_id text NOT NULL CHECK (length(external_id) BETWEEN 1 AND 300),
-  -- finished, DNF, DNS, DQ; providers also say DNQ (did not qualify) and unknown, kept as they say.
-  status text NOT NULL DEFAULT 'finished' CHECK (status IN ('finished', 'DNF', 'DNS', 'DQ', 'DNQ', 'unknown')),
+  status text NOT NULL DEFAULT 'finished' CHECK (status IN ('finished', 'DNF', 'DNS', 'DQ')),
   chip_time_ms bigint CHECK (chip_time_ms >= 0),
   gun_time_ms bigint CHECK (gun_time_ms >= 0),
   -- Milliseconds per kilometre (chip time, else gun time, over the race's distance).
