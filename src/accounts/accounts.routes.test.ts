@@ -428,6 +428,36 @@ describe('API tokens', () => {
     expectError(await withToken(secret, 'POST', '/api/tokens', { name: 'y', scopes: ['users:read'] }), 403, 'forbidden');
   });
 
+  it("acts only within its creator's current rights: a demotion narrows it, a disabled creator stops it (401)", async () => {
+    const owner = await signIn('owner@acme.test');
+    const adminId = (await t.app.accounts.users.create({ email: 'demoted@acme.test', role: 'admin', partnerId: acme.id, password: PASSWORD })).user.id;
+    const admin = await signIn('demoted@acme.test');
+    const { secret } = await createToken(admin, ['sources:manage', 'audit:read', 'users:read', 'timing:read']);
+    const created = await withToken(secret, 'POST', '/api/sources', { name: 'while admin' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await withToken(secret, 'GET', '/api/audit')).statusCode).toBe(200);
+
+    // Demoted to viewer: the token keeps only what a viewer may do.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'viewer' })).statusCode).toBe(200);
+    expectError(await withToken(secret, 'POST', '/api/sources', { name: 'after demotion' }), 403, 'forbidden');
+    expectError(await withToken(secret, 'GET', '/api/audit'), 403, 'forbidden');
+    expectError(await withToken(secret, 'GET', '/api/users'), 403, 'forbidden');
+    expect((await withToken(secret, 'GET', '/api/sources')).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/auth/me')).json().scopes).toEqual(['timing:read']);
+    const names = await testDb.owner.query<{ name: string }>('SELECT name FROM timing_sources WHERE partner_id = $1', [acme.id]);
+    expect(names.rows.map((r) => r.name)).not.toContain('after demotion');
+
+    // Promoted back: the token has its scopes again, never more than it was given.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'owner' })).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/audit')).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/auth/me')).json().scopes).toEqual(['sources:manage', 'audit:read', 'users:read', 'timing:read']);
+
+    // Disabled: the token stops at once.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'admin', disabled: true })).statusCode).toBe(200);
+    expectError(await withToken(secret, 'GET', '/api/sources'), 401, 'unauthorized');
+    expectError(await withToken(secret, 'POST', '/api/sources', { name: 'after disable' }), 401, 'unauthorized');
+  });
+
   it('stops a revoked token at once (401) and 404s a second revoke', async () => {
     const s = await signIn('admin@acme.test');
     const { token, secret } = await createToken(s, ['users:read']);
