@@ -30,7 +30,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 
 const EXPECTED_COMMANDS = [
   'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'source', 'source create', 'partner', 'partner create',
-  'user', 'user create', 'simulate', 'demo',
+  'user', 'user create', 'user unlock', 'simulate', 'demo',
 ];
 
 describe('p88 in this process', () => {
