@@ -7,11 +7,12 @@ import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { errorBody, errorResponses } from '../http/error-handler.js';
+import { errorBody, errorResponses, errorResponseSchema } from '../http/error-handler.js';
 import { withPartner } from '../db/tenant.js';
 import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { DisplayFeeds } from './display-stream.js';
 import { isLinkId } from './link-id.js';
+import { ReplayGate } from './replay-gate.js';
 import { RunnerResolver } from './runner.js';
 import { screenReportSchema, type ScreenReportRelay } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
@@ -24,11 +25,22 @@ const design = z.object({ html: z.string(), css: z.string() });
 /** A screen's report is small; anything bigger is not a screen. */
 const SCREEN_REPORT_LIMIT = 16 * 1024;
 
-export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; screens: Pick<ScreenReportRelay, 'report'>; heartbeatMs?: number }> = async (
-  app,
-  { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
-) => {
+/**
+ * `db` is the web process's public pool (small, with a statement timeout: see web/app.ts), so
+ * no anonymous caller can take the connections signed-in work runs on; `gate` bounds the
+ * replays that reach it.
+ */
+export const displayRoutes: FastifyPluginAsyncZod<{
+  db: Database;
+  bus: Bus;
+  screens: Pick<ScreenReportRelay, 'report'>;
+  heartbeatMs?: number;
+  gate?: ReplayGate;
+  /** Set to see the feeds (tests, bench). */
+  onFeeds?: (feeds: DisplayFeeds) => void;
+}> = async (app, { db, bus, screens, heartbeatMs = HEARTBEAT_MS, gate = new ReplayGate(), onFeeds }) => {
   const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
+  onFeeds?.(feeds);
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -93,7 +105,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
         querystring: z.object({
           last_event_id: z.string().regex(/^\d{1,18}$/).optional().describe('For a screen reconnecting by itself (EventSource cannot set the header)'),
         }),
-        response: { 404: errorResponses[404] },
+        response: { 404: errorResponses[404], 429: errorResponseSchema, 503: errorResponseSchema },
       },
     },
     async (request, reply) => {
@@ -101,6 +113,9 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       // The header (the browser's own reconnect) wins over the query (the page's).
       const header = request.headers['last-event-id'] ?? request.query.last_event_id;
       const lastEventId = typeof header === 'string' ? Number(header) : null;
+      // A replay the feed's memory cannot answer queries the database: bounded per link and
+      // address (429/503 at once past it, before anything is sent).
+      const release = lastEventId !== null && !feeds.canAnswer(link, lastEventId) ? gate.enter(link.id, request.ip) : null;
 
       reply.hijack();
       const res = reply.raw;
@@ -129,6 +144,8 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
           res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '2' });
           res.end(JSON.stringify(errorBody('database_unavailable', request.id)));
         } else res.end(); // the screen reconnects (and replays) by itself
+      } finally {
+        release?.();
       }
     },
   );
