@@ -27,6 +27,8 @@ export const MAX_REPLAY = 500;
 export const RECENT_FRAMES = 2000;
 /** How long one database replay's answer is shared with screens asking for the same id. */
 const REPLAY_SHARE_MS = 1000;
+/** Frames a replay builds between two turns of the event loop. */
+const REPLAY_YIELD_EVERY = 50;
 
 export interface DisplayRead {
   id: number;
@@ -105,6 +107,8 @@ export function controlFrame(c: DisplayControl): string {
 
 const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 const ENDED = 'event: ended\ndata: {}\n\n';
+/** Last words to a screen when the process stops: its EventSource reconnects by itself. */
+const RECONNECT = ': server stopping\n\n';
 
 function pick(list: readonly string[]): string {
   return list.length === 0 ? '' : (list[Math.floor(Math.random() * list.length)] ?? '');
@@ -376,7 +380,10 @@ export class LinkFeed {
     await Promise.all(sessions.map((id) => this.deps.runners.prepare(link.partner_id, null, id)));
     const repeat = new RepeatFilter(this.settings.repeatWindowMs);
     const frames: Frame[] = [];
+    let n = 0;
     for (const r of missed) {
+      // Cooperative: a replay of hundreds of reads must not hold the event loop for everyone.
+      if (++n % REPLAY_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (r.read_kind === 'tag' && !repeat.accept(r.tag_code, r.location_name, r.read_time.getTime())) continue;
       const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTimeMs: r.read_time.getTime(), sessionId: r.session_id });
       if (f) frames.push(f);
@@ -405,6 +412,13 @@ export class LinkFeed {
       return;
     }
     for (const s of this.screens) s.sink.end(ENDED);
+    this.screens.clear();
+    await this.close();
+  }
+
+  /** Ends every screen (the process is shutting down: they reconnect elsewhere, replaying). */
+  async shutdown(): Promise<void> {
+    for (const s of this.screens) s.sink.end(RECONNECT);
     this.screens.clear();
     await this.close();
   }
@@ -441,6 +455,12 @@ export class DisplayFeeds {
       feed = created;
     }
     return feed.attach(sink, lastEventId);
+  }
+
+  /** Ends every screen of every feed: shutdown must not wait for streams that never end. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.feeds.values()].map((f) => f.shutdown()));
+    this.feeds.clear();
   }
 
   /** Whether a screen of this link replaying after lastEventId needs no database query. */

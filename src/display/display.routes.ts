@@ -41,6 +41,8 @@ export const displayRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { db, bus, screens, heartbeatMs = HEARTBEAT_MS, gate = new ReplayGate(), onFeeds }) => {
   const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
   onFeeds?.(feeds);
+  // Closing the app ends the streams (they would hold app.close(), and SIGTERM, forever).
+  app.addHook('preClose', () => feeds.closeAll());
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -131,7 +133,11 @@ export const displayRoutes: FastifyPluginAsyncZod<{
         closed = true;
         stop?.();
       });
-      const sink = { write: (chunk: string | Buffer) => void res.write(chunk), end: (last: string) => void res.end(last) };
+      // Nothing is written after the end (a shutdown may end a screen still replaying).
+      const sink = {
+        write: (chunk: string | Buffer) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk)),
+        end: (last: string) => void (res.writableEnded || res.destroyed ? undefined : res.end(last)),
+      };
       try {
         // Subscribed before the headers go out (a replay's first write sends them): a screen
         // that sees 200 misses nothing published after it.
