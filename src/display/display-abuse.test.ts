@@ -164,6 +164,18 @@ describe('anonymous display replays under abuse', () => {
   });
 });
 
+describe('shutdown with open streams', () => {
+  it('ends every display stream when the app closes, so closing (SIGTERM) finishes at once', async () => {
+    const other = await startTestApp({ testDb: t.t, bus, heartbeatMs: 60_000, listen: true });
+    const streams = await Promise.all(Array.from({ length: 20 }, () => fetch(`${other.baseUrl}/api/display/${LINK}/stream`)));
+    expect(streams.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const bodies = streams.map((r) => r.text()); // each resolves only when the server ends its stream
+    const closed = await timed(() => other.app.close());
+    expect(closed.ms).toBeLessThan(3000);
+    for (const text of await Promise.all(bodies)) expect(text).toContain(': server stopping');
+  });
+});
+
 describe('ReplayGate', () => {
   it('admits replays up to each bound, refuses past them (429 per address, 503 per link and in all), and frees slots once', () => {
     const g = new ReplayGate({ perLink: 2, perAddress: 1, total: 3 });
