@@ -94,6 +94,8 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
         // Swagger UI and React set style attributes; no script can ride on them.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Fonts only from here or inline: a template's @font-face must not fetch from outside.
+        fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
