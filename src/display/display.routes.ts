@@ -24,6 +24,7 @@ const params = z.object({ id: z.string() });
 const design = z.object({ html: z.string(), css: z.string() });
 /** A screen's report is small; anything bigger is not a screen. */
 const SCREEN_REPORT_LIMIT = 16 * 1024;
+const SCREEN_ID = /^[0-9A-Za-z]{8,32}$/;
 
 /**
  * `db` is the web process's public pool (small, with a statement timeout: see web/app.ts), so
@@ -33,7 +34,7 @@ const SCREEN_REPORT_LIMIT = 16 * 1024;
 export const displayRoutes: FastifyPluginAsyncZod<{
   db: Database;
   bus: Bus;
-  screens: Pick<ScreenReportRelay, 'report'>;
+  screens: Pick<ScreenReportRelay, 'report' | 'streamOpened' | 'streamClosed'>;
   heartbeatMs?: number;
   gate?: ReplayGate;
   /** Set to see the feeds (tests, bench). */
@@ -84,14 +85,17 @@ export const displayRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ['display'],
         summary: 'A screen reports what it shows and its queue (public: for the operator console)',
-        params: z.object({ id: z.string(), screen: z.string().regex(/^[0-9A-Za-z]{8,32}$/) }),
+        params: z.object({ id: z.string(), screen: z.string().regex(SCREEN_ID) }),
         body: screenReportSchema,
         response: { 204: z.null(), ...errorResponses },
       },
     },
     async (request, reply) => {
       const link = await liveLink(request.params.id);
-      screens.report(link.id, request.params.screen, request.body);
+      // Only a screen with an open stream (its ?screen= id) appears on the console.
+      if (!screens.report(link.id, request.params.screen, request.body)) {
+        throw new AppError('not_found', 'This screen has no open stream for this link.');
+      }
       return reply.status(204).send(null);
     },
   );
@@ -106,6 +110,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{
         headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,18}$/).optional() }).passthrough(),
         querystring: z.object({
           last_event_id: z.string().regex(/^\d{1,18}$/).optional().describe('For a screen reconnecting by itself (EventSource cannot set the header)'),
+          screen: z.string().regex(SCREEN_ID).optional().describe("The screen's id: while this stream is open, its reports reach the console"),
         }),
         response: { 404: errorResponses[404], 429: errorResponseSchema, 503: errorResponseSchema },
       },
@@ -129,9 +134,12 @@ export const displayRoutes: FastifyPluginAsyncZod<{
       res.setHeader('x-accel-buffering', 'no');
       let stop: (() => void) | null = null;
       let closed = false;
+      const screenId = request.query.screen;
+      let announced = false;
       request.raw.on('close', () => {
         closed = true;
         stop?.();
+        if (announced && screenId !== undefined) screens.streamClosed(link.id, screenId);
       });
       // Nothing is written after the end (a shutdown may end a screen still replaying).
       const sink = {
@@ -143,7 +151,13 @@ export const displayRoutes: FastifyPluginAsyncZod<{
         // that sees 200 misses nothing published after it.
         stop = await feeds.open(link, lastEventId, sink);
         if (closed) stop();
-        else res.write('retry: 2000\n\n');
+        else {
+          res.write('retry: 2000\n\n');
+          if (screenId !== undefined) {
+            screens.streamOpened(link.id, screenId);
+            announced = true;
+          }
+        }
       } catch (err) {
         request.log.warn({ err: String(err), link: link.id }, 'display stream could not start');
         if (!res.headersSent) {
