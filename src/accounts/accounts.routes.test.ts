@@ -658,7 +658,7 @@ describe('password reset', () => {
     const failing = new Accounts({
       db: testDb.db,
       log: { info: () => {}, warn: (...a: unknown[]) => void warned.push(a) },
-      mailer: { send: async () => Promise.reject(new Error('smtp down')) },
+      mailer: { delivers: true, send: async () => Promise.reject(new Error('smtp down')) },
       links: linksFor(TEST_PUBLIC_URL),
     });
     await expect(failing.signIn.requestPasswordReset('viewer@acme.test', { ip: freshIp(), userAgent: null })).resolves.toBeUndefined();
@@ -708,6 +708,32 @@ describe('invitations', () => {
     expect((await withSession(s, 'DELETE', `/api/invitations/${invitation.id}`)).statusCode).toBe(204);
     const accept = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: tokenInMail(accept_url), password: 'some long password' } });
     expectError(accept, 404, 'not_found');
+  });
+
+  it('with SMTP, hands the link to the invitee only: the inviter gets no accept_url', async () => {
+    const sent: Array<{ to: string; text: string }> = [];
+    const smtp = new Accounts({ db: testDb.db, log: { info: () => {}, warn: () => {} }, mailer: { delivers: true, send: async (m) => void sent.push(m) }, links: linksFor(TEST_PUBLIC_URL) });
+    const auth = { userId: users.acmeAdmin!, partnerId: acme.id, role: 'admin' as const, via: 'session' as const, scopes: [], sessionId: null, tokenId: null };
+    const created = await smtp.invitations.create(auth, { email: 'mailed@acme.test', role: 'viewer' }, { ip: null, userAgent: null });
+    expect(created).toMatchObject({ url: null, delivery: 'mail', invitation: { email: 'mailed@acme.test' } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toBe('mailed@acme.test');
+    expect(tokenInMail(sent[0]!.text)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Without SMTP (this app), the link is in the answer: the log is the only other place it is.
+    const s = await signIn('admin@acme.test');
+    const logged = (await withSession(s, 'POST', '/api/invitations', { email: 'logged@acme.test', role: 'viewer' })).json();
+    expect(logged.delivery).toBe('log');
+    expect(logged.accept_url).toMatch(/accept-invitation#token=/);
+  });
+
+  it('answers accepting an invitation to an address with an account exactly like an invalid link', async () => {
+    const s = await signIn('admin@acme.test');
+    const { accept_url } = (await withSession(s, 'POST', '/api/invitations', { email: 'owner@beta.test', role: 'viewer' })).json();
+    const taken = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: tokenInMail(accept_url), password: 'some long password' } });
+    const bogus = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: 'A'.repeat(43), password: 'some long password' } });
+    const a = expectError(taken, 404, 'not_found');
+    const b = expectError(bogus, 404, 'not_found');
+    expect(a.message).toBe(b.message);
   });
 
   it("cannot revoke another partner's invitation", async () => {

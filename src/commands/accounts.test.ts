@@ -7,7 +7,7 @@ import { runCli } from '../cli.js';
 import { ensurePlatformOwner } from './accounts.js';
 import type { Output } from './context.js';
 
-const noMail: Mailer = { send: async () => {} };
+const noMail: Mailer = { delivers: false, send: async () => {} };
 const quietLog = { info: () => {}, warn: () => {} };
 
 function capture(): Output & { stdout: string; stderr: string } {
