@@ -65,7 +65,9 @@ interface ClientErrorLike {
 
 function classify(error: unknown, requestId: string): { status: number; body: ErrorResponse } {
   if (error instanceof AppError) {
-    return { status: error.status, body: errorBody(error.code, requestId, error.message) };
+    // A 400 raised before validation (the NUL guard) may say which field, as validation does.
+    const details = error.code === 'bad_request' && Array.isArray(error.details) ? (error.details as FieldIssue[]) : undefined;
+    return { status: error.status, body: errorBody(error.code, requestId, error.message, details) };
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as ClientErrorLike;
   if (Array.isArray(e.validation)) {

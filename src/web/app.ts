@@ -47,6 +47,7 @@ import { TimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
 import { openApiSecuritySchemes } from '../accounts/auth.js';
 import { errorBody, installErrorHandling } from '../http/error-handler.js';
+import { installNulGuard } from '../http/nul-guard.js';
 import { healthRoutes } from './health.routes.js';
 import { spaPlugin } from './spa.js';
 
@@ -130,6 +131,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installNulGuard(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -4568,7 +4568,7 @@ export interface paths {
                             connected: boolean;
                             /** @description Id of the caller's active session */
                             current_session: number | null;
-                            /** @description Server version() cut to 50 chars; only when connected */
+                            /** @description The server's major version, e.g. "PostgreSQL 16"; only when connected */
                             database_version?: string;
                             error: string | null;
                             /**
