@@ -11,6 +11,7 @@
  *      BENCH_READS total reads, default 500000; BENCH_CLIENTS, default 10;
  *      BENCH_NODE_FLAGS extra node flags for the collector; BENCH_PROFILE a directory for its CPU profile)
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         DATABASE_URL: server.url,
+        SECRET_KEY: randomBytes(32).toString('hex'),
         DATA_DIR: dataDir,
         COLLECTOR_HOST: '127.0.0.1',
         COLLECTOR_PORT: String(port),

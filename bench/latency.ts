@@ -12,6 +12,7 @@
  *      BENCH_PROFILE_DIR to write CPU profiles of the server processes; BENCH_SETUP=split or "p88 start")
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -56,6 +57,7 @@ async function runSetup(
   const env = {
     ...process.env,
     DATABASE_URL: server.url,
+    SECRET_KEY: randomBytes(32).toString('hex'),
     DATA_DIR: dataDir,
     COLLECTOR_HOST: '127.0.0.1',
     COLLECTOR_PORT: String(tcpPort),

@@ -5,13 +5,15 @@
  * `node bin/p88.js` as a child process in an empty directory and check that nothing appeared.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitForHealthy } from '../test/helpers/collector.js';
+import { TEST_SECRET_KEY } from '../test/helpers/config.js';
 import { createServerDatabase, serverUrl } from '../test/helpers/db.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 import { buildProgram, runCli } from './cli.js';
@@ -29,8 +31,9 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 const EXPECTED_COMMANDS = [
-  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'source', 'source create', 'partner', 'partner create',
-  'user', 'user create', 'user unlock', 'simulate', 'demo',
+  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'backup', 'restore', 'status', 'source', 'source create', 'partner', 'partner create',
+  'user', 'user create', 'user unlock', 'secrets', 'secrets rotate', 'simulate', 'demo', 'results', 'results import', 'warehouse', 'warehouse seed',
+  'token', 'token create', 'token list', 'token revoke',
 ];
 
 describe('p88 in this process', () => {
@@ -208,6 +211,7 @@ describe('node bin/p88.js in an empty directory', () => {
       if (serverUrl) {
         const server = await createServerDatabase(serverUrl);
         env.DATABASE_URL = server.url;
+        env.SECRET_KEY = TEST_SECRET_KEY;
         dropServer = server.drop;
       }
     });
@@ -235,7 +239,26 @@ describe('node bin/p88.js in an empty directory', () => {
       const source = await p88(['source', 'create', '--name', 'Finish laptop', '--partner', 'acme', '--json'], { cwd, env });
       expect(source).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(source.stdout)).toMatchObject({ partner: 'acme', name: 'Finish laptop', userId: expect.stringMatching(/^src-/), secret: expect.any(String) });
-      expect(await readdir(cwd)).toEqual(['state']); // DATA_DIR, and no ./data
+      // DATA_DIR (the embedded database and its key; a server deployment's key is SECRET_KEY), and no ./data
+      expect(await readdir(cwd)).toEqual(serverUrl ? [] : ['state']);
+    });
+
+    it('`p88 secrets rotate` re-seals the stored secrets under the new SECRET_KEY, once, and refuses a bad key file', async () => {
+      // The old key: the one the server processes share, or the embedded database's own file.
+      const oldKeyFile = path.join(scratch, 'old.key');
+      await writeFile(oldKeyFile, env.SECRET_KEY ?? (await readFile(path.join(cwd, 'state', 'secret.key'), 'utf8')));
+      const rotateEnv = { ...env, SECRET_KEY: randomBytes(32).toString('hex') };
+      const first = await p88(['secrets', 'rotate', '--old-key-file', oldKeyFile], { cwd, env: rotateEnv });
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      // The demo's source and the one made above.
+      expect(first.stdout).toMatch(/^re-sealed 2 secret\(s\) under the new key \(0 were already\)/);
+      const again = await p88(['secrets', 'rotate', '--old-key-file', oldKeyFile, '--json'], { cwd, env: rotateEnv });
+      expect(JSON.parse(again.stdout)).toEqual({ resealed: 0, alreadyUnderNewKey: 2, unreadable: [] });
+      await writeFile(oldKeyFile, 'not a key\n');
+      const bad = await p88(['secrets', 'rotate', '--old-key-file', oldKeyFile], { cwd, env: rotateEnv });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^p88 secrets rotate: .*old\.key does not hold a 32-byte key/);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     });
 
     it('keeps a service logging JSON lines to stdout, as journald expects, until SIGTERM', async () => {

@@ -8,9 +8,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAccountCommands } from './commands/accounts.command.js';
+import { registerBackupCommands } from './commands/backup.command.js';
 import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
+import { registerResultsCommands } from './commands/results.command.js';
+import { registerSecretsCommands } from './commands/secrets.command.js';
 import { registerServiceCommands } from './commands/services.command.js';
 import { registerSimulateCommand } from './commands/simulate.command.js';
 import { version } from './version.js';
@@ -25,9 +28,12 @@ export function buildProgram(ctx: CliContext): Command {
 
   registerServiceCommands(program, ctx);
   registerDatabaseCommands(program, ctx);
+  registerBackupCommands(program, ctx);
   registerAccountCommands(program, ctx);
+  registerSecretsCommands(program, ctx);
   registerSimulateCommand(program, ctx);
   registerDemoCommand(program, ctx);
+  registerResultsCommands(program, ctx);
 
   forEachCommand(program, (cmd) => cmd.configureOutput({ outputError: (text, write) => write(oneLineError(cmd, text)) }));
   return program;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { baseUrlsOf, DEFAULT_BASE_URLS } from './providers/index.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -34,6 +35,15 @@ describe('config', () => {
     ['JOBS_POLL_SECONDS', 'often'],
     ['ARCHIVE_INTERVAL_SECONDS', '0.01'],
     ['SYNC_CADENCE', 'every 4h, hourly'],
+    ['RUNSIGNUP_BASE_URL', 'runsignup.com/Rest'],
+    ['RACEROSTER_BASE_URL', 'ftp://raceroster.com/api/v1'],
+    ['RACEROSTER_RESULTS_BASE_URL', 'not a url'],
+    ['ULTRASIGNUP_BASE_URL', 'https://ultrasignup.com/service?x=1'],
+    ['ACTIVE_BASE_URL', 'javascript:alert(1)'],
+    ['EVENTBRITE_BASE_URL', 'www.eventbriteapi.com'],
+    ['COPERNICO_BASE_URL', 'https://x/#frag'],
+    ['CTLIVE_BASE_URL', 'api.chronotrack.com'],
+    ['HAKU_BASE_URL', 'mailto:a@b'],
   ])('stops at start on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -41,8 +51,15 @@ describe('config', () => {
 
   it('accepts anonymous CTP01 clients on the embedded quick start, refuses them on a server deployment, unless told', () => {
     expect(loadConfig({}).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+    const server = { DATABASE_URL: 'postgres://u@h/db', SECRET_KEY: 'ab'.repeat(32) };
+    expect(loadConfig(server).COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
+    expect(loadConfig({ ...server, COLLECTOR_ALLOW_ANONYMOUS: 'true' }).COLLECTOR_ALLOW_ANONYMOUS).toBe(true);
+  });
+
+  it('stops a server deployment without SECRET_KEY, saying what to do; the embedded quick start makes its own', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', SECRET_KEY: '' })).toThrow(/SECRET_KEY: required with DATABASE_URL.*openssl rand -hex 32/s);
+    expect(loadConfig({}).secretKey).toBeNull();
   });
 
   it('has the job queue’s and schedules’ defaults, and says what is wrong with a cadence', () => {
@@ -59,5 +76,21 @@ describe('config', () => {
     expect(c.DATABASE_URL).toBe('postgres://u@h:5432/db');
     expect(c.COLLECTOR_ALLOW_ANONYMOUS).toBe(false);
     expect(c.secretKey?.length).toBe(32);
+  });
+
+  it('defaults every provider base URL to the real service and takes overrides', () => {
+    expect(baseUrlsOf(loadConfig({}))).toEqual({
+      runsignup: 'https://runsignup.com/Rest',
+      ctlive: 'https://api.chronotrack.com/api',
+      raceroster: 'https://raceroster.com/api/v1',
+      racerosterResults: 'https://results.raceroster.com/v2/api',
+      ultrasignup: 'https://ultrasignup.com/service/events.svc',
+      active: 'https://api.amp.active.com',
+      eventbrite: 'https://www.eventbriteapi.com/v3',
+      copernico: 'https://public-api.copernico.cloud/api/races',
+      haku: 'https://api.hakuapp.com/v1',
+    });
+    const urls = baseUrlsOf(loadConfig({ RUNSIGNUP_BASE_URL: 'http://127.0.0.1:7501/Rest', HAKU_BASE_URL: 'http://127.0.0.1:7502/v1', CTLIVE_BASE_URL: 'https://qa-api.chronotrack.com/api' }));
+    expect(urls).toEqual({ ...DEFAULT_BASE_URLS, runsignup: 'http://127.0.0.1:7501/Rest', haku: 'http://127.0.0.1:7502/v1', ctlive: 'https://qa-api.chronotrack.com/api' });
   });
 });

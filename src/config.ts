@@ -8,6 +8,12 @@ import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync/sync-cadence.js';
 
 // 0 = any free port (tests, several collectors on one host).
 const port = z.coerce.number().int().min(0).max(65535);
+/** An http(s) base URL without query or fragment (credentials are added per request). */
+const baseUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v), 'must be an http:// or https:// URL without query or fragment')
+  .optional();
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -100,7 +106,19 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Project88Hub <no-reply@localhost>'),
   /** ChronoTrack Live API base (default https://api.chronotrack.com/api; their test system: https://qa-api.chronotrack.com/api). */
-  CTLIVE_BASE_URL: z.string().url().optional(),
+  CTLIVE_BASE_URL: baseUrl,
+  /**
+   * Provider API bases (src/providers/index.ts baseUrlsOf): unset = the real service. Tests and
+   * staging point them at fakes. Trusted configuration, so not run through the SSRF-safe fetch.
+   */
+  RUNSIGNUP_BASE_URL: baseUrl,
+  RACEROSTER_BASE_URL: baseUrl,
+  RACEROSTER_RESULTS_BASE_URL: baseUrl,
+  ULTRASIGNUP_BASE_URL: baseUrl,
+  ACTIVE_BASE_URL: baseUrl,
+  EVENTBRITE_BASE_URL: baseUrl,
+  COPERNICO_BASE_URL: baseUrl,
+  HAKU_BASE_URL: baseUrl,
   /** The platform's ChronoTrack Live API client id, used when a roster import does not name one. */
   CTLIVE_CLIENT_ID: z.string().min(1).max(200).optional(),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
@@ -108,6 +126,9 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Every variable the configuration reads (deploy/p88.env.example lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export type Config = Omit<z.infer<typeof schema>, 'COLLECTOR_ALLOW_ANONYMOUS'> & {
   COLLECTOR_ALLOW_ANONYMOUS: boolean;
@@ -127,6 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_URL !== undefined && c.SECRET_KEY === undefined) {
+    // On a server several processes (often on several hosts) share the sealed secrets; a key
+    // each one made for itself in its DATA_DIR would open none of the others' secrets.
+    throw new ConfigError(
+      'Invalid configuration:\n  SECRET_KEY: required with DATABASE_URL. Every process that shares the database ' +
+        'needs the same key: make one with `openssl rand -hex 32` and set SECRET_KEY to it in every ' +
+        "process's environment (keep a copy outside the database's backups).",
+    );
+  }
   return {
     ...c,
     COLLECTOR_ALLOW_ANONYMOUS: c.COLLECTOR_ALLOW_ANONYMOUS ?? c.DATABASE_URL === undefined,
@@ -147,7 +177,8 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-function decodeKey(v: string): Buffer | null {
+/** A 32-byte key written as 64 hex characters or base64; null when it is not one. */
+export function decodeKey(v: string): Buffer | null {
   const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
   return buf.length === 32 ? buf : null;
 }

@@ -67,6 +67,16 @@ beforeAll(async () => {
   // A ChronoTrack import of B's (the provider address refuses connections: the job fails, its id stays).
   B.rosterImport = (await call(b, 'POST', '/api/rosters/ctlive', { client_id: 'c', user_id: 'u', password: 'p', event_id: '4242' })).json().import_id;
   B.email = b.email;
+  // B's results, imported as B.
+  const imported = await app.inject({
+    method: 'POST',
+    url: '/api/results/import',
+    headers: { ...b.headers, 'content-type': 'text/csv' },
+    payload: 'event,event_date,race,distance,bib,first_name,last_name,chip_time,split:5K\nB-RESULT-EVENT,2026-05-01,B-RESULT-RACE,10k,4242,B-RESULT-RUNNER,Beta,0:40:00,0:20:00\n',
+  });
+  if (imported.statusCode !== 200 || imported.json().inserted !== 1) throw new Error(`B's results import failed: ${imported.body}`);
+  const bResult = (await t.owner.query<{ id: number; race_id: number; event_id: number; entry_id: number }>('SELECT id, race_id, event_id, entry_id FROM results WHERE partner_id = $1', [bPartner])).rows[0]!;
+  Object.assign(B, { result: bResult.id, race: bResult.race_id, event: bResult.event_id, entry: bResult.entry_id });
   const design = { html: '<div data-p88-field="name">B-TEMPLATE-HTML</div>', css: '' };
   B.template = (await call(b, 'POST', '/api/templates', { name: 'B-TEMPLATE-NAME', runner: design, idle: design })).json().template.id;
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEklEQVQImWM402F8psOYAUIBAC02Bh1HhY0qAAAAAElFTkSuQmCC', 'base64');
@@ -95,11 +105,13 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
 function aimAtB(path: string): string {
+  // The read API: B's rows by their ids, through every view.
+  if (path === '/api/db/{view}') return `/api/db/ct_results?or=(id.eq.${B.result},race_id.eq.${B.race},event_id.eq.${B.event})&select=*,ct_races(*),ct_participants(*),ct_splits(*)`;
   const id = path.startsWith('/api/sources/')
     ? B.source
     : path.startsWith('/api/tokens/')
@@ -159,7 +171,11 @@ describe('cross-tenant isolation over HTTP', () => {
         if (route === 'POST /api/auth/logout') continue; // would end A's own session mid-test; see below
         const res = await call(a, method, aimAtB(path), BODIES[route] ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
         tried.push(route);
-        if (path.includes('{')) {
+        if (path === '/api/db/{view}') {
+          // Read API: a read answers A's rows only (none here); a write is refused.
+          expect(method === 'GET' ? [200] : [405], `${route} answered ${res.statusCode}: ${res.body}`).toContain(res.statusCode);
+          if (method === 'GET') expect(res.json()).toEqual([]);
+        } else if (path.includes('{')) {
           expect([403, 404], `${route} answered ${res.statusCode}: ${res.body}`).toContain(res.statusCode);
         } else if (route.startsWith('GET /api/timing/') && res.statusCode !== 200) {
           expect([403, 404], `${route} answered ${res.statusCode}`).toContain(res.statusCode);
@@ -189,6 +205,36 @@ describe('cross-tenant isolation over HTTP', () => {
     expect((await call(b, 'GET', `/api/rosters/imports/${B.rosterImport}`)).statusCode).toBe(200);
     const participants = (await call(b, 'GET', `/api/rosters/${B.roster}/participants`)).json().participants as Array<{ bib: string; first_name: string }>;
     expect(participants).toEqual([expect.objectContaining({ bib: '4242', first_name: 'B-RUNNER-NAME' })]);
+  });
+
+  it('never shows B’s results through the read API: filters, embeddings, counts, every view', async () => {
+    const ids: Record<string, string> = {
+      ct_events: `event_id=eq.${B.event}`,
+      ct_races: `or=(race_id.eq.${B.race},event_id.eq.${B.event})`,
+      ct_participants: `entry_id=eq.${B.entry}`,
+      ct_results: `id=in.(${B.result})`,
+      ct_splits: `result_id=eq.${B.result}`,
+    };
+    for (const [view, filter] of Object.entries(ids)) {
+      for (const url of [`/api/db/${view}?${filter}`, `/api/db/${view}`, `/api/db/${view}?select=*&limit=1000`]) {
+        const res = await app.inject({ method: 'GET', url, headers: { ...a.headers, prefer: 'count=exact' } });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.json(), url).toEqual([]);
+        expect(res.headers['content-range'], url).toBe('*/0');
+      }
+    }
+    const embedded = await app.inject({ method: 'GET', url: '/api/db/ct_events?select=*,ct_races(*,ct_results(*,ct_splits(*)))', headers: a.headers });
+    expect(embedded.json()).toEqual([]);
+    for (const m of markers()) expect(embedded.body).not.toContain(m);
+    // B sees its own, so the filters above were aimed right.
+    const own = await app.inject({ method: 'GET', url: `/api/db/ct_results?id=eq.${B.result}&select=results_first_name,ct_splits(split_label)`, headers: b.headers });
+    expect(own.json()).toEqual([{ results_first_name: 'B-RESULT-RUNNER', ct_splits: [{ split_label: '5K' }] }]);
+    // And the tables themselves, in A's transaction.
+    await withPartner(t.db, 1, async (tx) => {
+      for (const table of ['results_events', 'races', 'entries', 'results', 'splits']) {
+        expect((await tx.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0], table).toEqual({ n: 0 });
+      }
+    });
   });
 
   it('keeps B’s background jobs, sync schedules and history out of A’s transactions', async () => {

@@ -12,6 +12,7 @@ import { migrate } from '../src/db/migrate.js';
 import { APP_ROLE } from '../src/db/tenant.js';
 import { runSimulation, type SimulationReport } from '../src/simulator/run.js';
 import { eventually, startTestCollector, waitForHealthy } from './helpers/collector.js';
+import { TEST_SECRET_KEY } from './helpers/config.js';
 import { createServerDatabase, createTestDatabase, serverUrl } from './helpers/db.js';
 import { TcpProxy, freePort } from './helpers/tcp-proxy.js';
 
@@ -158,7 +159,7 @@ describe('collector killed and restarted', () => {
       COLLECTOR_ALLOW_ANONYMOUS: 'true',
       LOG_LEVEL: 'warn',
     };
-    if (url) env.DATABASE_URL = url;
+    if (url) Object.assign(env, { DATABASE_URL: url, SECRET_KEY: TEST_SECRET_KEY });
     else delete env.DATABASE_URL;
     return spawn(process.execPath, ['bin/p88.js', 'collector'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   }

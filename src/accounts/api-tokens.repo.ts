@@ -63,8 +63,11 @@ export interface TokenIdentity {
   partner_id: number;
   scopes: string[];
   created_by: number | null;
-  /** The creator's role now; the lookup finds no token whose creator is disabled or deleted. */
-  creator_role: string;
+  /**
+   * The creator's role now (the lookup finds no token whose creator is disabled); null for a
+   * token without a creator: the operator's, made on the console (`p88 token create`).
+   */
+  creator_role: string | null;
 }
 
 /**

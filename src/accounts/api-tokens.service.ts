@@ -72,14 +72,16 @@ export class ApiTokens {
   async authenticate(secret: string): Promise<Auth | null> {
     if (!looksLikeSecret(secret, API_TOKEN_PREFIX)) return null;
     const t = await repo.findApiToken(this.db, hashSecret(secret));
-    if (!t || !isRole(t.creator_role)) return null;
+    if (!t) return null;
     const role = t.creator_role;
+    // No creator: the operator's console token, within the scopes it was given.
+    if (role !== null && !isRole(role)) return null;
     return {
       userId: t.created_by,
       partnerId: t.partner_id,
       role: null,
       via: 'token',
-      scopes: (t.scopes as Action[]).filter((s) => can(role, s)),
+      scopes: (t.scopes as Action[]).filter((s) => role === null || can(role, s)),
       sessionId: null,
       tokenId: t.token_id,
     };

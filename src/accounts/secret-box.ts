@@ -20,12 +20,39 @@ export class SecretBox {
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
   }
 
+  /** The secret; a WrongSecretKeyError when it was sealed under another key (or altered). */
   open(sealed: string): string {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('unrecognized sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM's "Unsupported state or unable to authenticate data": the key is not the one that
+      // sealed it. Said as exactly that, so an operator does not read it as a passing fault.
+      throw new WrongSecretKeyError();
+    }
+  }
+
+  /** Whether this key opens the sealed secret. */
+  opens(sealed: string): boolean {
+    try {
+      this.open(sealed);
+      return true;
+    } catch (err) {
+      if (err instanceof WrongSecretKeyError) return false;
+      throw err;
+    }
+  }
+}
+
+export class WrongSecretKeyError extends Error {
+  constructor() {
+    super(
+      'this SECRET_KEY cannot open a stored secret: it was sealed under another key. Give every process ' +
+        'that shares the database the same SECRET_KEY (or re-seal with `p88 secrets rotate`).',
+    );
   }
 }
 

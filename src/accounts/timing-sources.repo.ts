@@ -59,13 +59,17 @@ export interface SourceListing {
   last_connected_at: Date | null;
   /** Open CTP01 connections authorized with this source right now. */
   open_connections: number;
+  /** Whether this process's SECRET_KEY opens the stored secret (false: keys differ between processes). */
+  secret_readable: boolean;
   last_seen_ip: string | null;
 }
 
+export type SourceRow = Omit<SourceListing, 'secret_readable'> & { secret_encrypted: string };
+
 /** The partner's sources with their live connection status (from connection_log). */
-export async function listSources(db: Queryable): Promise<SourceListing[]> {
-  const r = await db.query<SourceListing>(
-    `SELECT s.id, s.name, s.user_id, s.created_at, s.revoked_at, s.last_connected_at,
+export async function listSources(db: Queryable): Promise<SourceRow[]> {
+  const r = await db.query<SourceRow>(
+    `SELECT s.id, s.name, s.user_id, s.created_at, s.revoked_at, s.last_connected_at, s.secret_encrypted,
             coalesce(c.open_connections, 0) AS open_connections, c.last_seen_ip
        FROM timing_sources s
        LEFT JOIN LATERAL (

@@ -18,6 +18,9 @@ const sourceSchema = z.object({
   last_connected_at: z.date().nullable(),
   open_connections: z.number().describe('CTP01 connections authorized with this source right now'),
   last_seen_ip: z.string().nullable(),
+  secret_readable: z
+    .boolean()
+    .describe("false: this server's SECRET_KEY cannot open the stored secret (processes sharing the database have different keys)"),
 });
 
 const secretSchema = z.object({

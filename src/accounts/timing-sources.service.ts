@@ -53,8 +53,9 @@ export class TimingSources {
   }
 
   /** The partner's sources, live ones first, with how many clients are connected now. */
-  list(partnerId: number): Promise<SourceListing[]> {
-    return withPartner(this.db, partnerId, listSources);
+  async list(partnerId: number): Promise<SourceListing[]> {
+    const rows = await withPartner(this.db, partnerId, listSources);
+    return rows.map(({ secret_encrypted, ...row }) => ({ ...row, secret_readable: this.box.opens(secret_encrypted) }));
   }
 
   /** The partner's live source with this name (the oldest, if several); null when none. */

@@ -128,7 +128,7 @@ describe('postgres bus publishing', () => {
     } finally {
       await db.drop();
     }
-  }, 15_000);
+  });
 });
 
 describe.runIf(redisUrl)('with a Redis server', () => {

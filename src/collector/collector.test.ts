@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authString } from '../ctp01/index.js';
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
@@ -313,6 +314,21 @@ describe('collector authentication', () => {
     expect(await c.waitFor(/^err~authorize~/)).toBe('err~authorize~invalid credentials');
     await c.waitClosed();
     expect(await reads(`partner_id = $1 AND source_key <> 'cid:AUTH-1'`, [partnerId])).toHaveLength(0);
+  });
+
+  it('says a source sealed under another SECRET_KEY is exactly that: in the refusal and in /status', async () => {
+    // What a web host with its own key does: the source it creates opens with no other key.
+    const otherHost = new TimingSources(t.db, new SecretBox(randomBytes(32)));
+    const stranger = await otherHost.create(partnerId, 'Laptop set up on another host');
+    expect(await authed.status()).toMatchObject({ secret_key_mismatch: null });
+    const c = await RawClient.connect(authed.tcpPort);
+    const options = await greet(c);
+    c.send(`authorize~${stranger.userId}~${authString('hmac-sha1', options['authentication-seed']!, stranger.secret)}`);
+    expect(await c.waitFor(/^err~authorize~/)).toBe(
+      'err~authorize~server cannot check credentials: its SECRET_KEY does not open this source, tell the operator',
+    );
+    await c.waitClosed();
+    expect(await authed.status()).toMatchObject({ secret_key_mismatch: { user_id: stranger.userId, at: expect.any(String) } });
   });
 
   it('refuses reads from a client that never authorizes when anonymous sources are not allowed', async () => {

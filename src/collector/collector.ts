@@ -24,7 +24,7 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { RateMeter } from './rate.js';
 import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
-import { startStatusServer } from './status.js';
+import { startStatusServer, type StatusSnapshot } from './status.js';
 
 /** The built-in partner that anonymous connections belong to (see migration 0001). */
 export const LOCAL_PARTNER_ID = 1;
@@ -65,6 +65,9 @@ export async function startCollector({ db, config, log: rootLog, bus }: Collecto
   const sources = new TimingSources(db, new SecretBox(await loadSecretKey(config.secretKey, config.dataDir)));
   const findSource = cachedLookup((userId) => sources.lookup(userId));
 
+  // The last source whose secret this process's key could not open: shown in /status.
+  let wrongSecretKey: StatusSnapshot['wrongSecretKey'] = null;
+
   const metrics = createCollectorMetrics();
   const connections = new Set<CollectorConnection>();
   const settings = {
@@ -85,6 +88,7 @@ export async function startCollector({ db, config, log: rootLog, bus }: Collecto
       cursors,
       sessions,
       findSource,
+      onWrongSecretKey: (userId) => (wrongSecretKey = { user_id: userId, at: new Date().toISOString() }),
       log,
       onBadLine: (kind) => metrics.badLines.inc({ kind }),
       onClose: (c) => connections.delete(c),
@@ -125,6 +129,7 @@ export async function startCollector({ db, config, log: rootLog, bus }: Collecto
       ingest,
       spool,
       readsPerSecond: rate.rate(ingest.stats.stored),
+      wrongSecretKey,
     }),
     pingDatabase: () => withTimeout(db.query('SELECT 1'), 2_000, 'database ping').then(() => true, () => false),
   });

@@ -11,6 +11,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { WrongSecretKeyError } from '../accounts/secret-box.js';
 import {
   ack,
   command,
@@ -57,6 +58,8 @@ export interface ConnectionDeps {
   sessions: SessionResolver;
   /** Looks up CTP01 credentials; null when unknown or revoked. */
   findSource: (userId: string) => Promise<SourceIdentity | null>;
+  /** A source's stored secret is sealed under another key than this process's SECRET_KEY. */
+  onWrongSecretKey?: (userId: string) => void;
   log: Logger;
   onBadLine: (kind: 'invalid' | 'overlong' | 'unknown-command') => void;
   onClose: (c: CollectorConnection) => void;
@@ -218,6 +221,12 @@ export class CollectorConnection {
     try {
       source = await this.deps.findSource(userId);
     } catch (e) {
+      if (e instanceof WrongSecretKeyError) {
+        // Not a passing fault: retrying cannot help until the operator fixes SECRET_KEY.
+        this.log.error({ user: userId }, e.message);
+        this.deps.onWrongSecretKey?.(userId);
+        return this.refuse('server cannot check credentials: its SECRET_KEY does not open this source, tell the operator');
+      }
       this.log.error({ err: String(e) }, 'credential lookup failed');
       return this.refuse('authorization unavailable, retry later');
     }

@@ -17,6 +17,8 @@ export interface StatusSnapshot {
   ingest: IngestPipeline;
   spool: Spool;
   readsPerSecond: number;
+  /** The last source (and when) whose stored secret SECRET_KEY could not open; null if none. */
+  wrongSecretKey: { user_id: string; at: string } | null;
 }
 
 export interface StatusServerOptions {
@@ -75,6 +77,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
       reads_rejected: stats.rejected,
       reads_spooled: stats.spooled,
       last_write_error: s.ingest.lastWriteError,
+      secret_key_mismatch: s.wrongSecretKey,
     };
   });
 

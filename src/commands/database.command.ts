@@ -1,7 +1,8 @@
-/** Database upkeep: migrations and archival. */
+/** Database upkeep and the host's state: migrations, archival, status. */
 import type { Command } from 'commander';
-import { run, VERBOSE, wholeNumber, type CliContext } from './context.js';
+import { JSON_OUTPUT, run, VERBOSE, wholeNumber, type CliContext } from './context.js';
 import type { ArchiveOptions } from './admin.js';
+import type { StatusOptions } from './status.js';
 
 export function registerDatabaseCommands(program: Command, ctx: CliContext): void {
   program
@@ -15,4 +16,11 @@ export function registerDatabaseCommands(program: Command, ctx: CliContext): voi
     .option('--days <n>', 'age in days of the reads to move (default: ARCHIVE_AFTER_DAYS)', wholeNumber(0, 100_000))
     .option('--verbose', VERBOSE)
     .action((opts: ArchiveOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./admin.js')).archiveCommand(opts, ctx.io)));
+  program
+    .command('status')
+    .description("this host's services on one screen: collector, web, database (migrations, job queue), newest backup; exit 1 when any is not ok")
+    .option('--backup-dir <path>', 'where backups are (default: DATA_DIR/backups)')
+    .option('--json', JSON_OUTPUT)
+    .option('--verbose', VERBOSE)
+    .action((opts: StatusOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./status.js')).statusCommand(opts, ctx.io)));
 }

@@ -45,6 +45,8 @@ export interface OpenOptions {
   max?: number;
   /** Fail fast on an unreachable server instead of hanging (ms). */
   connectTimeoutMs?: number;
+  /** A server query taking longer fails (default 60 s); bulk loads (p88 warehouse seed) raise it. */
+  queryTimeoutMs?: number;
   /** Role every connection switches to (SET ROLE) before use. */
   role?: string;
   /** statement_timeout of every connection (ms); unset = the server's default. */

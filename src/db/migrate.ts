@@ -5,14 +5,27 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 const dir = fileURLToPath(new URL('./migrations/', import.meta.url));
 const LOCK_KEY = 880_001;
 
+function migrationFiles(): Promise<string[]> {
+  return readdir(dir).then((names) => names.filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort());
+}
+
+/** The migrations this code has that the database has not applied (all of them on an empty one). */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const table = await db.query<{ present: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
+  const done = table.rows[0]?.present
+    ? new Set((await db.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version))
+    : new Set<string>();
+  return (await migrationFiles()).filter((f) => !done.has(f));
+}
+
 /** Applies pending migrations; returns the names applied now. */
 export async function migrate(db: Database): Promise<string[]> {
-  const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  const files = await migrationFiles();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await tx.query(

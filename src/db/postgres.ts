@@ -24,7 +24,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         }
       : {}),
   };
-  const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: 60_000 });
+  const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: opts.queryTimeoutMs ?? 60_000 });
   const listener = new PgListener(connection, opts.onListenLost);
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});

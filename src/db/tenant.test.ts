@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { asPlatform, withPartner } from './tenant.js';
+import { asPlatform, withPartner, withPartnerReadOnly } from './tenant.js';
 
 let t: TestDatabase;
 const TABLES = [
   'partners', 'timing_sources', 'timing_sessions', 'timing_locations', 'timing_streams', 'timing_reads',
   'timing_reads_archive', 'connection_log', 'roster_events', 'participants', 'participant_tags', 'display_links', 'display_templates', 'display_template_versions',
-  'partner_plans', 'payments', 'assets', 'roster_imports',
+  'partner_plans', 'payments', 'assets', 'roster_imports', 'results_events', 'races', 'entries', 'results', 'splits',
 ];
 
 beforeAll(async () => {
@@ -34,6 +34,11 @@ beforeAll(async () => {
     await o.query(`INSERT INTO roster_events (id, partner_id, name, source) VALUES ($1, $1, 'Marathon', 'manual')`, [p]);
     await o.query(`INSERT INTO participants (partner_id, event_id, bib, tags) VALUES ($1, $1, '100', '{T100}')`, [p]);
     await o.query(`INSERT INTO display_links (id, partner_id) VALUES ($1, $2)`, [`Link000${p}`, p]);
+    await o.query(`INSERT INTO results_events (id, partner_id, provider, external_id, name) VALUES ($1::int, $1::int, 'csv', 'e', 'Event')`, [p]);
+    await o.query(`INSERT INTO races (id, partner_id, event_id, provider, external_id, name) VALUES ($1::int, $1::int, $1::int, 'csv', 'r', '5K')`, [p]);
+    await o.query(`INSERT INTO entries (id, partner_id, event_id, race_id, provider, external_id, bib) VALUES ($1::int, $1::int, $1::int, $1::int, 'csv', 'n', '1')`, [p]);
+    await o.query(`INSERT INTO results (id, partner_id, entry_id, race_id, event_id, provider, external_id, chip_time_ms) VALUES ($1::int, $1::int, $1::int, $1::int, $1::int, 'csv', 'n', 90603000)`, [p]);
+    await o.query(`INSERT INTO splits (partner_id, result_id, provider, external_id, seq, label, time_ms) VALUES ($1::int, $1::int, 'csv', 's', 1, '5K', 1000)`, [p]);
     await o.query(
       `INSERT INTO assets (partner_id, key, content_type, width, height, bytes, data, sha256) VALUES ($1, $2, 'image/png', 1, 1, 1, '\\x00', repeat('0', 64))`,
       [p, String(p).repeat(32)],
@@ -122,5 +127,15 @@ describe('row-level security as the application role', () => {
       return (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM assets')).rows[0]!.n;
     });
     expect(after).toBe(1);
+  });
+
+  it('runs the read API’s transactions read only, in the partner’s scope, under a statement timeout', async () => {
+    const seen = await withPartnerReadOnly(t.db, 2, 5000, async (tx) => (await tx.query<{ id: number }>('SELECT id FROM ct_results')).rows);
+    expect(seen).toEqual([{ id: 2 }]);
+    await expect(withPartnerReadOnly(t.db, 2, 5000, (tx) => tx.query(`UPDATE results SET chip_time_ms = 1`))).rejects.toMatchObject({ code: '25006' });
+    expect(await withPartnerReadOnly(t.db, 2, 50, async (tx) => (await tx.query('SHOW statement_timeout')).rows)).toEqual([{ statement_timeout: '50ms' }]);
+    // PGlite (one WASM thread) has no timer to cancel a statement with; a server does.
+    if (t.db.kind === 'postgres') await expect(withPartnerReadOnly(t.db, 2, 50, (tx) => tx.query('SELECT pg_sleep(1)'))).rejects.toMatchObject({ code: '57014' });
+    expect((await t.owner.query('SELECT chip_time_ms FROM results WHERE id = 2')).rows).toEqual([{ chip_time_ms: 90603000 }]);
   });
 });

@@ -263,3 +263,26 @@ export async function takeToken(tx: Queryable, key: string, perSecond: number, b
 export async function returnToken(tx: Queryable, key: string, burst: number): Promise<void> {
   await tx.query(`UPDATE job_rate_limits SET tokens = least($2::double precision, tokens + 1) WHERE key = $1`, [key, burst]);
 }
+
+export interface QueueCounts {
+  queued: number;
+  /** Queued and due now: what workers have not caught up with. */
+  due: number;
+  active: number;
+  failed_last_day: number;
+  /** Seconds the oldest due job has waited; null when none waits. */
+  oldest_due_seconds: number | null;
+}
+
+/** The whole queue's state at a glance (platform scope: every partner's jobs). */
+export async function queueCounts(tx: Queryable): Promise<QueueCounts> {
+  const r = await tx.query<QueueCounts>(
+    `SELECT count(*) FILTER (WHERE state = 'queued')::int AS queued,
+            count(*) FILTER (WHERE state = 'queued' AND run_at <= now())::int AS due,
+            count(*) FILTER (WHERE state = 'active')::int AS active,
+            count(*) FILTER (WHERE state = 'failed' AND finished_at > now() - interval '1 day')::int AS failed_last_day,
+            round(extract(epoch FROM now() - min(run_at) FILTER (WHERE state = 'queued' AND run_at <= now())))::int AS oldest_due_seconds
+       FROM jobs`,
+  );
+  return r.rows[0]!;
+}

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServerDatabase } from '../../test/helpers/db.js';
+import { TEST_SECRET_KEY } from '../../test/helpers/config.js';
 import { hangJob, limitedJob, recordJob } from '../../test/helpers/job-types.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
@@ -188,6 +189,7 @@ describe.skipIf(!serverUrl)('worker processes on a PostgreSQL server', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-worker-'));
     const worker = spawnChild([path.join(REPO, 'bin/p88.js'), 'worker'], 'p88-worker', {
       DATABASE_URL: url,
+      SECRET_KEY: TEST_SECRET_KEY,
       DATA_DIR: dataDir,
       ARCHIVE_INTERVAL_SECONDS: '1',
       JOBS_POLL_SECONDS: '0.2',

@@ -28,11 +28,11 @@ describe('the permission table', () => {
   });
 
   it('matches the written table row by row', () => {
-    expect(actionsOf('viewer')).toEqual(['timing:read', 'displays:read']);
-    expect(actionsOf('staff')).toEqual(['timing:read', 'timing:write', 'displays:read', 'displays:manage', 'users:read']);
+    expect(actionsOf('viewer')).toEqual(['timing:read', 'displays:read', 'results:read']);
+    expect(actionsOf('staff')).toEqual(['timing:read', 'timing:write', 'displays:read', 'displays:manage', 'users:read', 'results:read', 'results:manage']);
     expect(actionsOf('admin')).toEqual([
       'timing:read', 'timing:write', 'displays:read', 'displays:manage', 'sources:manage',
-      'users:read', 'users:manage', 'tokens:manage', 'audit:read',
+      'users:read', 'users:manage', 'tokens:manage', 'audit:read', 'results:read', 'results:manage',
     ]);
     expect(actionsOf('owner')).toEqual(ACTIONS.filter((a) => a !== 'platform:admin'));
     // Every role listed in the table is a known role.

@@ -15,6 +15,8 @@
  * | users:manage      |       ✓        |   ✓   |   ✓   |       |        |                 |
  * | tokens:manage     |       ✓        |   ✓   |   ✓   |       |        |                 |
  * | audit:read        |       ✓        |   ✓   |   ✓   |       |        |        ✓        |
+ * | results:read      |       ✓        |   ✓   |   ✓   |   ✓   |   ✓    |        ✓        |
+ * | results:manage    |       ✓        |   ✓   |   ✓   |   ✓   |        |        ✓        |
  * | partner:manage    |       ✓        |   ✓   |       |       |        |                 |
  * | billing:manage    |       ✓        |   ✓   |       |       |        |                 |
  * | platform:admin    |       ✓        |       |       |       |        |                 |
@@ -47,6 +49,8 @@ export const PERMISSIONS = {
   'users:manage': ADMIN_UP,
   'tokens:manage': ADMIN_UP,
   'audit:read': ADMIN_UP,
+  'results:read': ALL,
+  'results:manage': STAFF_UP,
   'partner:manage': OWNER_UP,
   'billing:manage': OWNER_UP,
   'platform:admin': ['platform_admin'],
@@ -64,6 +68,8 @@ export const TOKEN_SCOPES = [
   'sources:manage',
   'users:read',
   'audit:read',
+  'results:read',
+  'results:manage',
 ] as const satisfies readonly Action[];
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 

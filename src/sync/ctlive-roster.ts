@@ -7,7 +7,8 @@
 import type { Rosters } from '../rosters/roster.service.js';
 import type { RosterEvent, UpsertResult } from '../rosters/roster.schemas.js';
 import { AppError } from '../errors.js';
-import { ChronoTrackClient, ChronoTrackError, type ChronoTrackClientOptions, type Progress } from '../providers/chronotrack/client.js';
+import { ChronoTrackClient, type ChronoTrackClientOptions, type Progress } from '../providers/chronotrack/client.js';
+import { ProviderError } from '../providers/http.js';
 import { entryToParticipant } from '../providers/chronotrack/mapping.js';
 
 export interface ChronoTrackImportOptions extends ChronoTrackClientOptions {
@@ -46,9 +47,10 @@ export async function importFromChronoTrackLive(
   return { ...result, entries: entries.length };
 }
 
-function toAppError(err: unknown): unknown {
-  if (!(err instanceof ChronoTrackError)) return err;
-  const details = { provider: 'ctlive', kind: err.kind, status: err.status };
+/** Any adapter's ProviderError (ChronoTrackError is one) → an AppError fit for the user. */
+export function toAppError(err: unknown): unknown {
+  if (!(err instanceof ProviderError)) return err;
+  const details = { provider: err.provider, kind: err.kind, status: err.status };
   switch (err.kind) {
     case 'auth':
     case 'invalid_request':

@@ -38,6 +38,10 @@ import { fetchStylesRoutes } from '../templates/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../http/safe-fetch.js';
 import { rosterRoutes } from '../rosters/roster.routes.js';
 import { Rosters } from '../rosters/roster.service.js';
+import { restRoutes } from '../rest/rest.routes.js';
+import { RestApi } from '../rest/rest.service.js';
+import { resultsRoutes } from '../results/results.routes.js';
+import { Results } from '../results/results.service.js';
 import { ScreenPresence, ScreenReportRelay } from '../display/screens.js';
 import { RosterImports } from '../sync/roster-imports.js';
 import { templateRoutes } from '../templates/templates.routes.js';
@@ -155,6 +159,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'rosters', description: 'Roster events and participants: CSV and ChronoTrack Live imports' },
         { name: 'assets', description: 'Images for display templates (upload, library, public URLs)' },
         { name: 'templates', description: 'Display templates and their versions' },
+        { name: 'results', description: 'The results warehouse: CSV import' },
+        { name: 'db', description: 'Read API over the results warehouse, compatible with PostgREST' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -182,6 +188,8 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const rosters = new Rosters(deps.db);
   const rosterImports = new RosterImports(deps.db, { box, usage });
   await app.register(rosterRoutes, { rosters, usage, imports: rosterImports, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
+  await app.register(resultsRoutes, { results: new Results(deps.db) });
+  await app.register(restRoutes, { api: new RestApi(deps.db) });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });

@@ -191,7 +191,7 @@ export interface paths {
                             /** @description null for an API token */
                             role: ("platform_admin" | "owner" | "admin" | "staff" | "viewer") | null;
                             /** @description Actions the caller may perform */
-                            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "users:manage" | "tokens:manage" | "audit:read" | "partner:manage" | "billing:manage" | "platform:admin")[];
+                            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "users:manage" | "tokens:manage" | "audit:read" | "results:read" | "results:manage" | "partner:manage" | "billing:manage" | "platform:admin")[];
                             /** @description The session CSRF token; null for an API token */
                             csrf_token: string | null;
                         };
@@ -603,7 +603,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read")[];
+                        scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read" | "results:read" | "results:manage")[];
                         /** @description Default: never expires */
                         expires_in_days?: number;
                     };
@@ -1405,6 +1405,8 @@ export interface paths {
                                 /** @description CTP01 connections authorized with this source right now */
                                 open_connections: number;
                                 last_seen_ip: string | null;
+                                /** @description false: this server's SECRET_KEY cannot open the stored secret (processes sharing the database have different keys) */
+                                secret_readable: boolean;
                             }[];
                         };
                     };
@@ -4113,6 +4115,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/results/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import results from a CSV file (text/csv body); good rows are stored, the others reported by line
+         * @description Columns (header row, case-insensitive): event, event_date, event_city, event_state, event_country, race, distance, bib, first_name, last_name, gender, age, city, state, country, chip_time, gun_time, status, division, team, place, gender_place, division_place, split:<label>…
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Results events in the file (created or updated) */
+                            events: number;
+                            /** @description Races in the file */
+                            races: number;
+                            /** @description Results stored for the first time */
+                            inserted: number;
+                            /** @description Results that were already stored (same event, race and bib) and were updated in place */
+                            updated: number;
+                            /** @description Split times stored */
+                            splits: number;
+                            /** @description Rows not imported, by line */
+                            errors: {
+                                /** @description Line in the file (header = 1) */
+                                row: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/db/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAPI description of the views the read API exposes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/db/{view}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a view of the caller's results (ct_events, ct_races, ct_participants, ct_results, ct_splits)
+         * @description PostgREST grammar: filters `col=[not.]op.value` (eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is, isdistinct), `or=(…)`/`and=(…)`, `select=` with `alias:col`, `::cast` and embedded views, `order=`, `limit`, `offset`, `Range`, `Prefer: count=exact|planned|estimated`, `Accept: text/csv | application/vnd.pgrst.object+json`. Errors: {code, message, details, hint}.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    view: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Refused: the read API is read only (405) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    view: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Refused: the read API is read only (405) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    view: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Refused: the read API is read only (405) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    view: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Refused: the read API is read only (405) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    view: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/fetch-styles": {
         parameters: {
             query?: never;
@@ -5419,7 +5661,7 @@ export interface components {
             name: string;
             /** @description The first characters of the token */
             token_hint: string;
-            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read")[];
+            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read" | "results:read" | "results:manage")[];
             created_by: number | null;
             created_at: unknown;
             expires_at: unknown | null;
@@ -5476,7 +5718,7 @@ export interface components {
             name: string;
             /** @description The first characters of the token */
             token_hint: string;
-            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read")[];
+            scopes: ("timing:read" | "timing:write" | "displays:read" | "displays:manage" | "sources:manage" | "users:read" | "audit:read" | "results:read" | "results:manage")[];
             created_by: number | null;
             /** Format: date-time */
             created_at: string;

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import { entriesEnvelopeSchema, eventEnvelopeSchema, type CtEntry, type CtEvent } from './mapping.js';
+import { ProviderError, type ProviderErrorKind } from '../http.js';
+import { eventEnvelopeSchema, listEnvelopeSchema, type CtEntry, type CtEvent } from './mapping.js';
 
 export const DEFAULT_BASE_URL = 'https://api.chronotrack.com/api';
 /** CTLive serves at most 100 entries a page. */
@@ -28,14 +29,33 @@ export type ChronoTrackErrorKind =
   | 'invalid_response'
   | 'aborted';
 
-export class ChronoTrackError extends Error {
+/** A ProviderError (kind: what a sync does about it) with CTLive's own finer reason. */
+export class ChronoTrackError extends ProviderError {
   constructor(
-    readonly kind: ChronoTrackErrorKind,
+    readonly reason: ChronoTrackErrorKind,
     message: string,
-    readonly status?: number,
+    status?: number,
   ) {
-    super(message);
+    super(providerKind(reason, status), message, { provider: 'ctlive', status });
     this.name = 'ChronoTrackError';
+  }
+}
+
+function providerKind(reason: ChronoTrackErrorKind, status: number | undefined): ProviderErrorKind {
+  switch (reason) {
+    case 'auth':
+    case 'not_found':
+    case 'invalid_request':
+    case 'aborted':
+      return reason;
+    case 'timeout':
+    case 'network':
+      return 'unavailable';
+    case 'invalid_response':
+      return 'bad_response';
+    case 'html':
+    case 'http':
+      return status === 429 ? 'rate_limited' : status !== undefined && status >= 500 ? 'unavailable' : 'bad_response';
   }
 }
 
@@ -60,6 +80,8 @@ export interface ChronoTrackClientOptions extends ChronoTrackCredentials {
   log?: Pick<Logger, 'debug' | 'warn'> | undefined;
   /** Stops the requests (and the waits between retries) when aborted: a server shutting down. */
   signal?: AbortSignal | undefined;
+  /** Awaited before every try (the job queue's ctx.throttle: one rate limit across workers). */
+  beforeRequest?: (() => Promise<void>) | undefined;
 }
 
 export interface Progress {
@@ -106,6 +128,14 @@ interface Page {
   headers: Headers;
 }
 
+export interface CtPage {
+  rows: Record<string, unknown>[];
+  page: number;
+  /** X-Ctlive-Page-Count / X-Ctlive-Row-Count of the first page; null when not sent. */
+  pageCount: number | null;
+  rowCount: number | null;
+}
+
 export class ChronoTrackClient {
   private readonly base: string;
   private readonly auth: Record<string, string>;
@@ -115,6 +145,7 @@ export class ChronoTrackClient {
   private readonly maxRetryDelayMs: number;
   private readonly log: Pick<Logger, 'debug' | 'warn'> | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly beforeRequest: (() => Promise<void>) | undefined;
 
   constructor(opts: ChronoTrackClientOptions) {
     this.base = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -125,6 +156,7 @@ export class ChronoTrackClient {
     this.maxRetryDelayMs = opts.maxRetryDelayMs ?? 10_000;
     this.log = opts.log;
     this.signal = opts.signal;
+    this.beforeRequest = opts.beforeRequest;
   }
 
   /** The event's own record (name, dates). */
@@ -137,31 +169,53 @@ export class ChronoTrackClient {
 
   /** Every entry of the event, all pages; onProgress after each page. */
   async listEventEntries(eventId: string, onProgress?: (p: Progress) => void): Promise<CtEntry[]> {
-    const path = `/event/${checkId(eventId)}/entry`;
     const entries: CtEntry[] = [];
-    let total: number | null = null;
+    for await (const p of this.pages(`/event/${checkId(eventId)}/entry`, 'event_entry', { include_test_entries: 'true', elide_json: 'false' })) {
+      entries.push(...p.rows);
+      onProgress?.({ loaded: entries.length, total: p.rowCount });
+    }
+    return entries;
+  }
+
+  /**
+   * The pages of a CTLive list: 1-based `page` and `size`, until the X-Ctlive-Page-Count of the
+   * first answer (when sent) or a short page. `key` is the envelope (`event_entry`, `race_results` …).
+   */
+  async *pages(path: string, key: string, params: Record<string, string>, size = ENTRY_PAGE_SIZE): AsyncIterable<CtPage> {
+    let rowCount: number | null = null;
     let pageCount: number | null = null;
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const res = await this.get(path, {
-        page: String(page),
-        size: String(ENTRY_PAGE_SIZE),
-        include_test_entries: 'true',
-        elide_json: 'false',
-      });
-      const parsed = entriesEnvelopeSchema.safeParse(res.body);
-      if (!parsed.success) throw new ChronoTrackError('invalid_response', 'ChronoTrack Live sent entries in an unexpected shape.');
-      const rows = parsed.data.event_entry;
+      const res = await this.get(path, { ...params, page: String(page), size: String(size) });
+      const parsed = listEnvelopeSchema(key).safeParse(res.body);
+      if (!parsed.success) throw new ChronoTrackError('invalid_response', `ChronoTrack Live sent ${key.replace(/_/g, ' ')} in an unexpected shape.`);
+      const rows = parsed.data[key]!;
       if (page === 1) {
-        total = intHeader(res.headers, 'x-ctlive-row-count');
+        rowCount = intHeader(res.headers, 'x-ctlive-row-count');
         pageCount = intHeader(res.headers, 'x-ctlive-page-count');
       }
-      entries.push(...rows);
-      onProgress?.({ loaded: entries.length, total });
-      const size = intHeader(res.headers, 'x-ctlive-page-size') ?? ENTRY_PAGE_SIZE;
-      const done = pageCount !== null ? page >= pageCount : rows.length < size;
-      if (done || rows.length === 0) return entries;
+      yield { rows, page, pageCount, rowCount };
+      const served = intHeader(res.headers, 'x-ctlive-page-size') ?? size;
+      const done = pageCount !== null ? page >= pageCount : rows.length < served;
+      if (done || rows.length === 0) return;
     }
     throw new ChronoTrackError('invalid_response', `ChronoTrack Live kept sending pages past ${MAX_PAGES}.`);
+  }
+
+  /** One list that is not paged (races, waves): `{ <key>: [...] }`. */
+  async list(path: string, key: string, params: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
+    const { body } = await this.get(path, params);
+    const parsed = listEnvelopeSchema(key).safeParse(body);
+    if (!parsed.success) throw new ChronoTrackError('invalid_response', `ChronoTrack Live sent ${key.replace(/_/g, ' ')} in an unexpected shape.`);
+    return parsed.data[key]!;
+  }
+
+  /** A JSON POST with auth (results back to CTLive); not retried, so nothing is posted twice. */
+  async post(path: string, json: unknown): Promise<unknown> {
+    const url = new URL(this.base + path);
+    for (const [k, v] of Object.entries({ format: 'json', ...this.auth })) url.searchParams.set(k, v);
+    await this.beforeRequest?.();
+    if (this.signal?.aborted) throw abortedError();
+    return (await this.once(url, { method: 'POST', body: JSON.stringify(json) })).body;
   }
 
   /** One GET with auth, retried on transient failures. */
@@ -174,11 +228,13 @@ export class ChronoTrackClient {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (this.signal?.aborted) throw abortedError();
       let retryAfterMs: number | undefined;
+      await this.beforeRequest?.();
+      if (this.signal?.aborted) throw abortedError();
       try {
         return await this.once(url);
       } catch (err) {
         if (!(err instanceof ChronoTrackError)) throw err;
-        const transient = err.kind === 'timeout' || err.kind === 'network' || (err.status !== undefined && (err.status >= 500 || err.status === 429));
+        const transient = err.reason === 'timeout' || err.reason === 'network' || (err.status !== undefined && (err.status >= 500 || err.status === 429));
         if (!transient) throw err;
         lastError = err;
         retryAfterMs = (err as ChronoTrackError & { retryAfterMs?: number }).retryAfterMs;
@@ -192,13 +248,19 @@ export class ChronoTrackClient {
     throw lastError ?? new ChronoTrackError('network', 'ChronoTrack Live could not be reached.');
   }
 
-  private async once(url: URL): Promise<Page> {
+  private async once(url: URL, post?: { method: 'POST'; body: string }): Promise<Page> {
     let res: Response;
     let text: string;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal, redirect: 'error' });
+      res = await fetch(url, {
+        method: post?.method ?? 'GET',
+        headers: { accept: 'application/json', ...(post ? { 'content-type': 'application/json' } : {}) },
+        body: post?.body,
+        signal,
+        redirect: 'error',
+      });
       text = await res.text();
     } catch (err) {
       if (this.signal?.aborted) throw abortedError();

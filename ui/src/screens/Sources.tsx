@@ -169,6 +169,13 @@ export function Sources({
 
 function SourceStatus({ source }: { source: TimingSource }) {
   if (source.revoked_at) return <span className="badge">Revoked</span>;
+  if (!source.secret_readable) {
+    return (
+      <span className="badge badge-bad" title="Set the same SECRET_KEY on every process that shares the database, or rotate this source's secret.">
+        Secret key mismatch
+      </span>
+    );
+  }
   if (source.open_connections > 0) {
     return (
       <span className="badge badge-active" title={source.last_seen_ip ? `From ${source.last_seen_ip}` : undefined}>
