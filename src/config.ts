@@ -28,6 +28,13 @@ const schema = z.object({
    * writers, the web's requests); LISTEN takes one more of its own. Unused on PGlite.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * The web process's separate small pool for anonymous display routes (link lookups, stream
+   * replays, heartbeats), so public traffic can never take the connections signed-in work
+   * needs; its statements stop after PUBLIC_STATEMENT_TIMEOUT_MS. Unused on PGlite.
+   */
+  DATABASE_PUBLIC_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+  PUBLIC_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: port.default(5000),
   HOST: z.string().min(1).default('0.0.0.0'),

@@ -69,14 +69,25 @@ export interface ReplayRead {
   gator_number: number;
 }
 
-/** Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first. */
+/**
+ * Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first.
+ * Per stream the first `limit` after the id (index timing_reads_stream_id, migration 0032),
+ * then the first `limit` of those: bounded work whatever the session's size.
+ */
 export async function readsAfter(db: Queryable, sessionId: number, afterId: number, locations: string[], limit: number): Promise<ReplayRead[]> {
   const r = await db.query<ReplayRead>(
     `SELECT r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
             r.sequence_number, r.lap_count, r.reader_id, r.gator_number
        FROM timing_streams st
-       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
-      WHERE st.session_id = $1 AND r.id > $2 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))
+       CROSS JOIN LATERAL (
+         SELECT x.id, x.session_id, x.location_name, x.tag_code, x.read_kind, x.read_time, x.received_at,
+                x.sequence_number, x.lap_count, x.reader_id, x.gator_number
+           FROM timing_reads x
+          WHERE x.stream_id = st.id AND x.partner_id = st.partner_id AND x.id > $2
+          ORDER BY x.id
+          LIMIT $4
+       ) r
+      WHERE st.session_id = $1 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))
       ORDER BY r.id
       LIMIT $4`,
     [sessionId, afterId, locations, limit],

@@ -47,9 +47,9 @@ interface Frame {
   data: Record<string, unknown> & { runner?: Record<string, unknown> | null };
 }
 
-async function openStream(linkId: string) {
+async function openStream(linkId: string, screen?: string) {
   const controller = new AbortController();
-  const res = await fetch(`${base}/api/display/${linkId}/stream`, { signal: controller.signal });
+  const res = await fetch(`${base}/api/display/${linkId}/stream${screen ? `?screen=${screen}` : ''}`, { signal: controller.signal });
   const events: Frame[] = [];
   readSse(res.body!, (f) => events.push({ ...(f.id ? { id: f.id } : {}), event: f.event!, data: JSON.parse(f.data!) }));
   await new Promise((r) => setTimeout(r, 100)); // subscribed
@@ -167,7 +167,7 @@ describe('runners on display streams', () => {
   it("runs the operator console: screens' reports, clear, show a bib, test read; a link change reloads its screens", async () => {
     const linkId = await createLink({ roster_event_id: eventId });
     const other = await createLink({ roster_event_id: eventId });
-    const s = await openStream(linkId);
+    const s = await openStream(linkId, 'screenA1b2');
     const bystander = await openStream(other);
 
     const report = { on_screen: { bib: '101', name: 'Ada Lovelace' }, queue: [{ bib: '102', name: 'Alan Turing' }], queue_length: 1, dropped: 0, shown: 3 };
@@ -177,6 +177,12 @@ describe('runners on display streams', () => {
     expect(screens).toMatchObject([{ screen_id: 'screenA1b2', ...report }]);
     const none = (await app.inject({ method: 'GET', url: `/api/display-links/${other}/screens`, headers: owner.headers })).json().screens;
     expect(none).toEqual([]);
+    // A report for a screen without an open stream (anyone can post one) is refused and never listed.
+    const fake = await fetch(`${base}/api/display/${linkId}/screens/fakeScreen1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    expect(fake.status).toBe(404);
+    const wrongLink = await fetch(`${base}/api/display/${other}/screens/screenA1b2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    expect(wrongLink.status).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: owner.headers })).json().screens.map((x: { screen_id: string }) => x.screen_id)).toEqual(['screenA1b2']);
 
     expect((await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/clear`, headers: owner.headers })).statusCode).toBe(204);
     const shown = await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/show`, headers: owner.headers, payload: { bib: '102' } });
@@ -198,6 +204,10 @@ describe('runners on display streams', () => {
     expect(bystander.events).toEqual([]); // commands go to their own link's screens only
     s.close();
     bystander.close();
+    // Its stream closed, the screen leaves the console at once.
+    await expect
+      .poll(async () => (await app.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: owner.headers })).json().screens.length, { timeout: 3000 })
+      .toBe(0);
   });
 
   it('refuses malformed screen reports and unknown links', async () => {

@@ -277,7 +277,7 @@ export function sanitizeStyleAttribute(style: string): string {
 /* HTML                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
-const ALLOWED_TAGS = [
+export const ALLOWED_TAGS: readonly string[] = [
   'div', 'span', 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'img', 'section', 'header', 'footer', 'main', 'article',
   'aside', 'nav', 'figure', 'figcaption', 'br', 'hr', 'strong', 'em', 'b', 'i', 'u', 's', 'small', 'sub', 'sup',
   'mark', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li', 'a',
@@ -333,7 +333,7 @@ function transformAttributes(tagName: string, attribs: sanitizeHtml.Attributes):
 type HtmlOptions = sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] };
 
 const HTML_OPTIONS: HtmlOptions = {
-  allowedTags: ALLOWED_TAGS,
+  allowedTags: [...ALLOWED_TAGS],
   allowedAttributes: {
     '*': GLOBAL_ATTRIBUTES,
     img: ['src', 'alt', 'width', 'height'],

@@ -31,6 +31,9 @@ import { Assets } from '../templates/assets.service.js';
 import { displayLinkRoutes } from '../display/display-links.routes.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import { displayRoutes } from '../display/display.routes.js';
+import type { DisplayFeeds } from '../display/display-stream.js';
+import type { ReplayGate } from '../display/replay-gate.js';
+import { APP_ROLE } from '../db/tenant.js';
 import { fetchStylesRoutes } from '../templates/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../http/safe-fetch.js';
 import { rosterRoutes } from '../rosters/roster.routes.js';
@@ -48,6 +51,7 @@ import { TimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
 import { openApiSecuritySchemes } from '../accounts/auth.js';
 import { errorBody, installErrorHandling } from '../http/error-handler.js';
+import { installNulGuard } from '../http/nul-guard.js';
 import { healthRoutes } from './health.routes.js';
 import { spaPlugin } from './spa.js';
 
@@ -59,6 +63,15 @@ export interface WebDeps {
   bus?: Bus;
   /** Display stream heartbeat (tests shorten it). */
   heartbeatMs?: number;
+  /**
+   * The pool anonymous display routes use. Default: on a server, a pool of its own
+   * (DATABASE_PUBLIC_POOL_SIZE connections, PUBLIC_STATEMENT_TIMEOUT_MS per statement), closed
+   * with the app; on PGlite, db itself.
+   */
+  publicDb?: Database;
+  /** Tests, bench: the display routes' replay gate and feeds. */
+  replayGate?: ReplayGate;
+  onDisplayFeeds?: (feeds: DisplayFeeds) => void;
   /** Tests only: widens the fetch-styles address policy to a fake site; production keeps the strict default. */
   fetchStylesPolicy?: SafeFetchPolicy;
 }
@@ -86,6 +99,8 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
         // Swagger UI and React set style attributes; no script can ride on them.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Fonts only from here or inline: a template's @font-face must not fetch from outside.
+        fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
@@ -120,6 +135,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installNulGuard(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -179,7 +195,22 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: new TimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  await app.register(displayRoutes, { db: deps.db, bus, screens: screenReports, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
+  // Anonymous display traffic runs on a small pool of its own: it can use up those
+  // connections, never the ones signed-in work needs (issue 12, finding 2).
+  let publicDb = deps.publicDb;
+  if (!publicDb && deps.db.kind === 'postgres') {
+    const own = deps.db.asRole(APP_ROLE, { max: deps.config.DATABASE_PUBLIC_POOL_SIZE, statementTimeoutMs: deps.config.PUBLIC_STATEMENT_TIMEOUT_MS });
+    app.addHook('onClose', () => own.close());
+    publicDb = own;
+  }
+  await app.register(displayRoutes, {
+    db: publicDb ?? deps.db,
+    bus,
+    screens: screenReports,
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+    ...(deps.replayGate ? { gate: deps.replayGate } : {}),
+    ...(deps.onDisplayFeeds ? { onFeeds: deps.onDisplayFeeds } : {}),
+  });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});
   return app;

@@ -24,6 +24,9 @@ describe('web security baseline', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
+    // Fonts only from this origin or inline (issue 12): a template cannot make browsers fetch elsewhere.
+    expect(csp).toContain("font-src 'self' data:");
+    expect(csp).not.toMatch(/font-src[^;]*https:/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['referrer-policy']).toBe('no-referrer');

@@ -1235,8 +1235,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             invitation: components["schemas"]["Invitation"];
-                            /** @description Also mailed to the invitee (or written to the server log without SMTP) */
-                            accept_url: string;
+                            /** @description The link, only when mail cannot deliver it (no SMTP: also in the server log); null when it was mailed to the invitee alone */
+                            accept_url: string | null;
+                            /**
+                             * @description mail: sent to the invitee by SMTP; log: no SMTP, written to the server log
+                             * @enum {string}
+                             */
+                            delivery: "mail" | "log";
                         };
                     };
                 };
@@ -4805,7 +4810,7 @@ export interface paths {
                             connected: boolean;
                             /** @description Id of the caller's active session */
                             current_session: number | null;
-                            /** @description Server version() cut to 50 chars; only when connected */
+                            /** @description The server's major version, e.g. "PostgreSQL 16"; only when connected */
                             database_version?: string;
                             error: string | null;
                             /**
@@ -5565,6 +5570,8 @@ export interface paths {
                 query?: {
                     /** @description For a screen reconnecting by itself (EventSource cannot set the header) */
                     last_event_id?: string;
+                    /** @description The screen's id: while this stream is open, its reports reach the console */
+                    screen?: string;
                 };
                 header?: {
                     "last-event-id"?: string;
@@ -5578,6 +5585,24 @@ export interface paths {
             responses: {
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5602,7 +5627,7 @@ export interface components {
         ErrorResponseInput: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "database_unavailable" | "internal";
+                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "server_busy" | "database_unavailable" | "internal";
                 message: string;
                 /** @description Also sent as the x-request-id header and on every log line */
                 request_id: string;
@@ -5658,7 +5683,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "database_unavailable" | "internal";
+                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "server_busy" | "database_unavailable" | "internal";
                 message: string;
                 /** @description Also sent as the x-request-id header and on every log line */
                 request_id: string;

@@ -131,8 +131,9 @@ function beep(): void {
 
 function connect(): void {
   source?.close();
-  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : '';
-  const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream${query}`);
+  // The screen's id ties its reports to this open stream (the console lists only those).
+  const query = new URLSearchParams({ screen: screenId, ...(lastEventId ? { last_event_id: lastEventId } : {}) });
+  const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream?${query.toString()}`);
   source = es;
   // "open" once the server has subscribed this screen (it answers only then): from that moment
   // no read is missed. For whoever watches the screen's DOM (tests, kiosk monitoring).
