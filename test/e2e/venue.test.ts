@@ -110,6 +110,13 @@ describe.skipIf(!browserTestsEnabled() || LAN === null)('screens at a venue, in 
     await page.waitForFunction(() => (globalThis as any).document.body.dataset.bib === '1054', undefined, { timeout: 15_000 });
     const name = await page.frameLocator('.p88-frame-runner').locator('[data-p88-field="name"]').textContent();
     expect(name).toBe('Ada Lovelace');
+    // The built-in design shows a short name at its design size (180 px), bigger than the city.
+    const sizes = await page.frameLocator('.p88-frame-runner').locator('body').evaluate((body: any) => {
+      const size = (f: string) => parseFloat(body.ownerDocument.defaultView.getComputedStyle(body.querySelector(`[data-p88-field="${f}"]`)).fontSize);
+      return { name: size('name'), city: size('city_state') };
+    });
+    expect(sizes.name).toBe(180);
+    expect(sizes.name).toBeGreaterThan(sizes.city);
     await page.screenshot({ path: join(RESULTS, 'venue-lan-display.png') });
     expect(failures).toEqual([]);
   });

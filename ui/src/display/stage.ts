@@ -61,6 +61,8 @@ export class Stage {
     this.canvas.append(this.idleFrame, this.runnerFrame);
     root.replaceChildren(this.canvas);
     window.addEventListener('resize', () => this.fitToWindow());
+    window.addEventListener('orientationchange', () => this.fitToWindow());
+    new ResizeObserver(() => this.fitToWindow()).observe(root);
     this.fitToWindow();
   }
 
@@ -107,12 +109,14 @@ export class Stage {
     return frame;
   }
 
+  /** Scales the design to the stage (the window), centred: letterboxed in either orientation. */
   private fitToWindow(): void {
-    const scale = Math.min(window.innerWidth / DESIGN_WIDTH, window.innerHeight / DESIGN_HEIGHT);
+    const width = this.root.clientWidth || window.innerWidth;
+    const height = this.root.clientHeight || window.innerHeight;
+    const scale = Math.min(width / DESIGN_WIDTH, height / DESIGN_HEIGHT);
     this.canvas.style.transform = `scale(${scale})`;
-    this.canvas.style.left = `${(window.innerWidth - DESIGN_WIDTH * scale) / 2}px`;
-    this.canvas.style.top = `${(window.innerHeight - DESIGN_HEIGHT * scale) / 2}px`;
-    void this.root;
+    this.canvas.style.left = `${(width - DESIGN_WIDTH * scale) / 2}px`;
+    this.canvas.style.top = `${(height - DESIGN_HEIGHT * scale) / 2}px`;
   }
 }
 
@@ -145,6 +149,12 @@ export function fitText(el: HTMLElement): void {
   el.style.fontSize = `${designed * lo}px`;
 }
 
+/**
+ * Whether the text spills out of its box. Height counts only past a quarter of the font size:
+ * a tight line-height (1.05 on big names) lets glyphs overhang the line box by a few pixels,
+ * which is not overflow (it shrank "Ada Lovelace" from 180 px to 62 px).
+ */
 function overflows(el: HTMLElement): boolean {
-  return el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+  const fontSize = parseFloat(el.ownerDocument.defaultView?.getComputedStyle(el).fontSize ?? '0') || 0;
+  return el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + Math.max(1, fontSize * 0.25);
 }
