@@ -287,6 +287,10 @@ export class LinkFeed {
     const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
     const runner = runnerOf(participant, r.tag, r.location, r.readTimeMs, runners.elapsed(partnerId, r.sessionId, r.readTimeMs), pick(this.settings.serverMessages));
     if (runner.unknown && this.settings.unknownBib === 'hide') return null;
+    // Race and wave filters: a 5K screen and a 10K screen on the same finish mat.
+    const { races, waves } = this.settings;
+    if (races.length > 0 && !races.includes(runner.race)) return null;
+    if (waves.length > 0 && !waves.includes(runner.wave)) return null;
     return { id: r.id, text: sseFrame({ ...r, runner }) };
   }
 

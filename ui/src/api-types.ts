@@ -1700,6 +1700,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -1808,6 +1812,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         /** @default null */
                         template_id?: number | null;
@@ -1994,6 +2002,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         template_id?: number | null;
                         /** @description null = the template's current version */
@@ -2059,6 +2071,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -5177,6 +5193,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 animation: "none" | "fade" | "slide";
+                                /** @default [] */
+                                races: string[];
+                                /** @default [] */
+                                waves: string[];
                             };
                             /** @description Sanitized designs; null = the built-in design */
                             template: {

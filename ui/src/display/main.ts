@@ -8,6 +8,7 @@
  * (the link was changed) reloads the link's design and settings without losing the place.
  */
 import './display.css';
+import { FinisherBoard } from './board';
 import { DEFAULT_IDLE, DEFAULT_RUNNER } from './default-design';
 import { fieldValues, type Runner } from './fields';
 import { ScreenQueue } from './queue';
@@ -30,6 +31,9 @@ const screenId = screenIdentity();
 
 let settings: Settings | null = null;
 let queue: ScreenQueue<Runner> | null = null;
+/** Every finisher, for the design's list blocks (last N, leaderboard), when it has any. */
+const board = new FinisherBoard();
+let boardTimer: number | undefined;
 let lastEventId: string | null = null;
 let source: EventSource | null = null;
 let retryMs = 1_000;
@@ -73,6 +77,16 @@ async function applyConfig(config: LinkConfig): Promise<void> {
 function render(): void {
   if (!queue || !settings) return;
   const runner = queue.onScreen;
+  if (stage.isBoard) {
+    // A board: the lists show every finisher; fields outside them are the queue's spotlight.
+    const rotating = settings.rotatingMessages.length > 0 ? settings.rotatingMessages[rotatingIndex % settings.rotatingMessages.length]! : '';
+    stage.showBoard(board, runner ? fieldValues(runner, rotating) : {}, (r, rank) => ({ ...fieldValues(r, ''), rank: String(rank) }));
+    document.body.dataset.state = 'board';
+    document.body.dataset.bib = runner?.bib ?? '';
+    if (stage.hasSpotlight) scheduleChange();
+    scheduleReport();
+    return;
+  }
   if (runner) {
     const rotating = settings.rotatingMessages.length > 0 ? settings.rotatingMessages[rotatingIndex % settings.rotatingMessages.length]! : '';
     stage.showRunner(fieldValues(runner, rotating));
@@ -104,15 +118,33 @@ function scheduleChange(): void {
   }, Math.max(0, at - Date.now()));
 }
 
-function arrive(runner: Runner, immediately = false): void {
+/** Redraws a board at most every 100 ms however fast finishers come (rows are rebuilt each time). */
+function scheduleBoard(): void {
+  if (boardTimer !== undefined) return;
+  boardTimer = window.setTimeout(() => {
+    boardTimer = undefined;
+    render();
+  }, 100);
+}
+
+function arrive(runner: Runner, immediately = false, test = false): void {
   if (!queue) return;
+  if (stage.isBoard) {
+    if (!test) board.add(runner);
+    if (!stage.hasSpotlight) {
+      // Nothing waits on a pure board: every finisher is in its lists at once.
+      scheduleBoard();
+      return;
+    }
+  }
   const wasIdle = queue.onScreen === null;
   if (immediately) queue.showNow(runner, Date.now());
   else queue.push(runner, Date.now());
   if (wasIdle || immediately) {
     if (settings?.sound) beep();
     render();
-  } else scheduleReport();
+  } else if (stage.isBoard) scheduleBoard();
+  else scheduleReport();
 }
 
 let audio: AudioContext | null = null;
@@ -152,11 +184,12 @@ function connect(): void {
     lastEventId = (e as MessageEvent<string>).lastEventId || lastEventId;
   });
   es.addEventListener('show', (e) => {
-    const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner };
-    arrive(data.runner, true);
+    const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner; test?: boolean };
+    arrive(data.runner, true, data.test === true);
   });
   es.addEventListener('clear', () => {
     queue?.clear();
+    board.clear();
     render();
   });
   es.addEventListener('reload', () => void restart());
