@@ -69,17 +69,34 @@ export interface ReplayRead {
   gator_number: number;
 }
 
-/** Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first. */
+/**
+ * How far before the screen's last read the replay looks for reads with a lower id committed
+ * after it: ids are taken as a write starts, so concurrent writers commit out of id order. A
+ * read is received (received_at, its transaction's start) well within this of its commit.
+ */
+export const REPLAY_OVERLAP_SECONDS = 10;
+
+/**
+ * Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first:
+ * every read with a higher id, and those with a lower one received up to REPLAY_OVERLAP_SECONDS
+ * before it (committed after it, perhaps never sent live). The screen drops what it already has.
+ */
 export async function readsAfter(db: Queryable, sessionId: number, afterId: number, locations: string[], limit: number): Promise<ReplayRead[]> {
+  const columns = `r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
+            r.sequence_number, r.lap_count, r.reader_id, r.gator_number`;
+  const where = `st.session_id = $1 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))`;
   const r = await db.query<ReplayRead>(
-    `SELECT r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
-            r.sequence_number, r.lap_count, r.reader_id, r.gator_number
-       FROM timing_streams st
-       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
-      WHERE st.session_id = $1 AND r.id > $2 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))
-      ORDER BY r.id
-      LIMIT $4`,
-    [sessionId, afterId, locations, limit],
+    `(SELECT ${columns}
+        FROM timing_streams st JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+       WHERE ${where} AND r.id > $2)
+     UNION ALL
+     (SELECT ${columns}
+        FROM timing_streams st JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
+       WHERE ${where} AND r.id < $2
+         AND r.received_at >= (SELECT received_at FROM timing_reads WHERE id = $2) - make_interval(secs => $5))
+     ORDER BY id
+     LIMIT $4`,
+    [sessionId, afterId, locations, limit, REPLAY_OVERLAP_SECONDS],
   );
   return r.rows;
 }

@@ -2,6 +2,7 @@
  * Public display endpoints: a screen needs only the link id. GET /api/display/:id describes
  * the link; GET /api/display/:id/stream is the Server-Sent Events stream of its reads.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
@@ -29,6 +30,13 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
   { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
 ) => {
   const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
+  // Open streams are hijacked responses: the server's close would wait for them for ever (a
+  // SIGTERM with screens open never ended). They are ended first; screens reconnect and replay.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+    open.clear();
+  });
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -112,8 +120,10 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       res.setHeader('x-accel-buffering', 'no');
       let stop: (() => void) | null = null;
       let closed = false;
+      open.add(res);
       request.raw.on('close', () => {
         closed = true;
+        open.delete(res);
         stop?.();
       });
       const sink = { write: (chunk: string | Buffer) => void res.write(chunk), end: (last: string) => void res.end(last) };

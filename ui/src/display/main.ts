@@ -34,7 +34,56 @@ let queue: ScreenQueue<Runner> | null = null;
 /** Every finisher, for the design's list blocks (last N, leaderboard), when it has any. */
 const board = new FinisherBoard();
 let boardTimer: number | undefined;
-let lastEventId: string | null = null;
+/**
+ * The id (timing_reads.id) of the last read this screen took. Kept in sessionStorage too, so a
+ * reloaded screen (a kiosk's watchdog, a refresh) resumes after it instead of starting blind.
+ */
+const LAST_READ_KEY = `p88:last-read:${linkId}`;
+let lastEventId: string | null = storedLastRead();
+/**
+ * Reads already taken, by id and by crossing (bib, location, read time): a replay after a
+ * reconnect overlaps what came live (the server replays a little before the last id, for reads
+ * committed out of id order), and a read the timing software sent twice is one crossing.
+ */
+const taken = new Set<string>();
+const takenOrder: string[] = [];
+const TAKEN_KEEP = 20_000;
+
+function storedLastRead(): string | null {
+  try {
+    const v = sessionStorage.getItem(LAST_READ_KEY);
+    return v && /^\d{1,18}$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function noteLastRead(id: string): void {
+  if (!id || (lastEventId !== null && Number(id) <= Number(lastEventId))) return;
+  lastEventId = id;
+  try {
+    sessionStorage.setItem(LAST_READ_KEY, id);
+  } catch {
+    // storage refused (private mode): the in-memory id still serves reconnects
+  }
+}
+
+/** True the first time a read (by id and by crossing) is offered. */
+function takeOnce(id: string, runner: Runner | null): boolean {
+  const keys = [`#${id}`, ...(runner ? [`${runner.bib}\u0000${runner.location}\u0000${runner.readTimeMs}`] : [])];
+  if (keys.some((k) => taken.has(k))) {
+    for (const k of keys) if (!taken.has(k)) remember(k);
+    return false;
+  }
+  for (const k of keys) remember(k);
+  return true;
+}
+
+function remember(key: string): void {
+  taken.add(key);
+  takenOrder.push(key);
+  if (takenOrder.length > TAKEN_KEEP) taken.delete(takenOrder.shift()!);
+}
 let source: EventSource | null = null;
 let retryMs = 1_000;
 let changeTimer: number | undefined;
@@ -176,12 +225,16 @@ function connect(): void {
   };
   es.addEventListener('read', (e) => {
     const msg = e as MessageEvent<string>;
-    lastEventId = msg.lastEventId || lastEventId;
     const data = JSON.parse(msg.data) as { runner: Runner | null };
-    if (data.runner) arrive(data.runner);
+    const fresh = takeOnce(msg.lastEventId, data.runner);
+    noteLastRead(msg.lastEventId);
+    if (!fresh || !data.runner) return;
+    // For whoever watches the screen (tests, kiosk monitoring): every read it takes, once.
+    window.dispatchEvent(new CustomEvent('p88:read', { detail: { id: Number(msg.lastEventId), bib: data.runner.bib } }));
+    arrive(data.runner);
   });
   es.addEventListener('gun', (e) => {
-    lastEventId = (e as MessageEvent<string>).lastEventId || lastEventId;
+    noteLastRead((e as MessageEvent<string>).lastEventId);
   });
   es.addEventListener('show', (e) => {
     const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner; test?: boolean };
