@@ -43,7 +43,7 @@ describe('the embedded database while p88 start runs', () => {
       const r = await runP88(args, env, 120_000);
       expect(r.code, r.stderr).toBe(0);
     }
-  });
+  }, 240_000);
 
   afterAll(async () => {
     if (server) await server.kill9().catch(() => undefined);

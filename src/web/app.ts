@@ -172,7 +172,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     ...(deps.config.SMTP_URL ? { mailer: smtpMailer({ url: deps.config.SMTP_URL, from: deps.config.MAIL_FROM }) } : {}),
   });
   const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
-  await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
+  await app.register(timingSourceRoutes, {
+    sources: new TimingSources(deps.db, box),
+    collector: { host: deps.config.COLLECTOR_HOST, port: deps.config.COLLECTOR_PORT, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) },
+  });
   const bus = deps.bus ?? createMemoryBus();
   const screens = new ScreenPresence();
   const screenReports = new ScreenReportRelay(bus, screens, deps.logger);

@@ -267,7 +267,9 @@ async function restart(): Promise<void> {
       document.body.dataset.stream = 'ended';
       queue?.clear();
       render();
-      showNotice('This display link has ended.');
+      // Said in full, over the whole screen: a TV left on must not look like a quiet race.
+      notice.classList.add('p88-ended');
+      showNotice('This display link has ended. The operator revoked it or it expired; ask them for a new link.');
       return;
     }
     await applyConfig(config);
