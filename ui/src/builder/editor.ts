@@ -415,18 +415,6 @@ function addBlocks(editor: Editor): void {
       content: fieldComponent(field),
     });
   }
-  blocks.add('list-recent', {
-    label: label('Finisher list', 'Last N, newest on top'),
-    category: 'Many finishers',
-    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-recent' },
-    content: listComponent('recent'),
-  });
-  blocks.add('list-leaderboard', {
-    label: label('Leaderboard', 'Top N by time'),
-    category: 'Many finishers',
-    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-leaderboard' },
-    content: listComponent('leaderboard'),
-  });
   blocks.add('field-idle_message', {
     label: label(FIELD_LABELS.idle_message, 'Rotating messages'),
     category: 'Idle screen',
@@ -471,6 +459,19 @@ function addBlocks(editor: Editor): void {
     category: 'Basic',
     attributes: { class: 'p88-block', 'data-block': 'box' },
     content: { tagName: 'div', name: 'Box', dmode: 'absolute', droppable: false, style: { width: '600px', height: '300px', 'background-color': 'rgba(0, 0, 0, 0.5)', 'border-radius': '16px', 'z-index': ABOVE } },
+  });
+  // Last in the panel: list blocks for a busy finish (the screen repeats their row per finisher).
+  blocks.add('list-recent', {
+    label: label('Finisher list', 'Last N, newest on top'),
+    category: 'Many finishers',
+    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-recent' },
+    content: listComponent('recent'),
+  });
+  blocks.add('list-leaderboard', {
+    label: label('Leaderboard', 'Top N by time'),
+    category: 'Many finishers',
+    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-leaderboard' },
+    content: listComponent('leaderboard'),
   });
 }
 
