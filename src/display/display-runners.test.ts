@@ -151,6 +151,25 @@ describe('runners on display streams', () => {
     s.close();
   });
 
+  it('filters on race and wave: a 5K screen and a 10K screen on the same finish mat', async () => {
+    await app.usage.setPlan(partnerId, 'professional');
+    const races = await newRoster(app, owner, {
+      name: 'Two races',
+      csv: 'Bib,Chip,First,Last,Race,Wave\n501,T501,Five,One,5K,A\n502,T502,Five,Two,5K,B\n1001,T1001,Ten,One,10K,A\n',
+      mapping: { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last', race: 'Race', wave: 'Wave' },
+    });
+    const fiveK = await createLink({ roster_event_id: races, settings: { races: ['5K'], repeatWindowMs: 0 } });
+    const waveA = await createLink({ roster_event_id: races, settings: { waves: ['A'], repeatWindowMs: 0 } });
+    const [s5, sA] = await Promise.all([openStream(fiveK), openStream(waveA)]);
+    await bus.publish(readsTopic(partnerId), [live(40, 'T501', GUN + 1), live(41, 'T1001', GUN + 2), live(42, 'T502', GUN + 3), live(43, 'NOBODY', GUN + 4)]);
+    await until(() => s5.events.length >= 2 && sA.events.length >= 2, 'filtered events');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s5.events.map((e) => e.data.runner?.bib)).toEqual(['501', '502']);
+    expect(sA.events.map((e) => e.data.runner?.bib)).toEqual(['501', '1001']);
+    s5.close();
+    sA.close();
+  });
+
   it('sees a roster edit on the next reads without a restart', async () => {
     const linkId = await createLink({ roster_event_id: eventId, settings: { repeatWindowMs: 0 } });
     const s = await openStream(linkId);

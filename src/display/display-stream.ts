@@ -308,8 +308,12 @@ export class LinkFeed {
    */
   private async missedSince(afterId: number): Promise<Frame[]> {
     let frames: Frame[] = [];
-    if (this.floor !== null && afterId >= this.floor) {
+    // Memory answers for a read it holds: it has every frame after the floor, and the frames
+    // that arrived after that read (reads with a lower id committed later, among them).
+    const at = this.floor !== null && afterId >= this.floor ? this.recent.findIndex((f) => f.id === afterId) : -1;
+    if (at >= 0) {
       this.replayCounts.memory++;
+      frames = this.recent.slice(at + 1);
     } else {
       const shared = this.replays.get(afterId);
       let pending: Promise<Frame[]>;
@@ -327,7 +331,7 @@ export class LinkFeed {
     }
     const seen = new Set(frames.map((f) => f.id));
     const all = frames.concat(this.recent.filter((f) => f.id > afterId && !seen.has(f.id)));
-    return all.sort((a, b) => a.id - b.id).slice(0, MAX_REPLAY);
+    return all.sort((a, b) => a.id - b.id).slice(0, 2 * MAX_REPLAY);
   }
 
   /**
@@ -361,6 +365,10 @@ export class LinkFeed {
     const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
     const runner = runnerOf(participant, r.tag, r.location, r.readTimeMs, runners.elapsed(partnerId, r.sessionId, r.readTimeMs), pick(this.settings.serverMessages));
     if (runner.unknown && this.settings.unknownBib === 'hide') return null;
+    // Race and wave filters: a 5K screen and a 10K screen on the same finish mat.
+    const { races, waves } = this.settings;
+    if (races.length > 0 && !races.includes(runner.race)) return null;
+    if (waves.length > 0 && !waves.includes(runner.wave)) return null;
     return { id: r.id, text: sseFrame({ ...r, runner }) };
   }
 
@@ -388,7 +396,8 @@ export class LinkFeed {
       const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTimeMs: r.read_time.getTime(), sessionId: r.session_id });
       if (f) frames.push(f);
     }
-    if (missed.length < MAX_REPLAY) {
+    // Complete when the reads after the id were not cut (the overlap before it has its own bound).
+    if (missed.filter((r) => r.id > afterId).length < MAX_REPLAY) {
       // Subscribed before the query: all frames after afterId are in this answer or live.
       const merged = frames.filter((f) => !this.recentIds.has(f.id));
       this.recent.unshift(...merged);

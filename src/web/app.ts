@@ -89,8 +89,15 @@ declare module 'fastify' {
  * Security headers on every response (CSP for our own SPA and the /docs UI: scripts only from
  * this origin, no framing, no plugins) and CORS that lets no other origin in unless
  * CORS_ORIGINS names it: the SPA is served from the same origin as the API.
+ *
+ * `upgrade-insecure-requests` only when the request came over https (directly, or through a
+ * trusted proxy's X-Forwarded-Proto) or PUBLIC_URL is https: at a venue, TVs and tablets reach
+ * the laptop by its address over plain http, and an upgrade there makes every asset fail.
+ * Cross-Origin-Opener-Policy likewise: browsers ignore it on an untrustworthy (http, non-localhost)
+ * origin and say so on the console of every screen.
  */
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -106,10 +113,20 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        upgradeInsecureRequests: null,
       },
     },
+    crossOriginOpenerPolicy: false,
     // HSTS only matters over TLS, which the reverse proxy terminates; it sends its own.
     hsts: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!publicHttps && request.protocol !== 'https') return;
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && !csp.includes('upgrade-insecure-requests')) {
+      reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
+    }
   });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
@@ -177,7 +194,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     ...(deps.config.SMTP_URL ? { mailer: smtpMailer({ url: deps.config.SMTP_URL, from: deps.config.MAIL_FROM }) } : {}),
   });
   const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
-  await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
+  await app.register(timingSourceRoutes, {
+    sources: new TimingSources(deps.db, box),
+    collector: { host: deps.config.COLLECTOR_HOST, port: deps.config.COLLECTOR_PORT, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) },
+  });
   const bus = deps.bus ?? createMemoryBus();
   const screens = new ScreenPresence();
   const screenReports = new ScreenReportRelay(bus, screens, deps.logger);

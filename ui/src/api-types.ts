@@ -1370,6 +1370,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sources/collector": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where timing software reaches the collector: addresses (PUBLIC_URL host, then the LAN addresses) and port */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addresses: string[];
+                            port: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -1707,6 +1773,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -1815,6 +1885,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         /** @default null */
                         template_id?: number | null;
@@ -2001,6 +2075,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         template_id?: number | null;
                         /** @description null = the template's current version */
@@ -2066,6 +2144,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -5424,6 +5506,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 animation: "none" | "fade" | "slide";
+                                /** @default [] */
+                                races: string[];
+                                /** @default [] */
+                                waves: string[];
                             };
                             /** @description Sanitized designs; null = the built-in design */
                             template: {
