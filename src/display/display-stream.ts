@@ -307,7 +307,7 @@ export class LinkFeed {
    * merged with the frames this feed has sent since (a shared answer may predate them).
    */
   private async missedSince(afterId: number): Promise<Frame[]> {
-    let frames: Frame[] = [];
+    let frames: Frame[];
     // Memory answers for a read it holds: it has every frame after the floor, and the frames
     // that arrived after that read (reads with a lower id committed later, among them).
     const at = this.floor !== null && afterId >= this.floor ? this.recent.findIndex((f) => f.id === afterId) : -1;
