@@ -45,7 +45,7 @@ export interface ParsedQuestion {
   trace: string[];
 }
 
-const FILLER = new Set(
+export const FILLER = new Set(
   `a an the of in on at for from to by with and or our my we us me i you your please show list find get give tell display what whats what's which who whose how many much number
   count did do does was were is are be been there their them they it its this that these those can could would will all any every each
   runner runners people person persons participant participants athlete athletes entrant entrants finisher finishers finished finish finishing
@@ -263,7 +263,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (lower && !FILLER.has(lower[1]!.toLowerCase()) && !FILLER.has(lower[2]!.toLowerCase())) out.person = { first: lower[1]!, last: lower[2]!.replace(/'s$/, ''), capitalized: false };
 
   // The event phrase (resolved by the service against the partner's events).
-  const ev = /\b(?:in|for|at|of|from|the|ran)\s+(?:the\s+|our\s+)?((?:[a-z0-9'&.\-]+\s*){1,8}?)(?=\s+(?:under|over|below|above|faster|slower|last|this|since|aged?|ages|with|who|between|by|sorted|ordered|top|and|vs|versus|in|on|compared|results|finishers|participants|runners)\b|\s*[?.!,;]|\s*$)/g;
+  const ev = /\b(?:in|for|at|of|from|the|ran)\s+(?:the\s+|our\s+)?([a-z0-9'&.-]+(?:\s+[a-z0-9'&.-]+){0,7}?)(?=\s+(?:under|over|below|above|faster|slower|last|this|since|aged?|ages|with|who|between|by|sorted|ordered|top|and|vs|versus|in|on|compared|results|finishers|participants|runners)\b|\s*[?.!,;]|\s*$)/g;
   for (const mm of original.toLowerCase().matchAll(ev)) {
     const phrase = mm[1]!.trim();
     if (phrase && !/^(?:\d+|marathons?|half marathons?|races?|events?|results?|data|runners?|people|all|last|this|\d{4}|\d+\s*(?:hours?|minutes?))$/.test(phrase)) {

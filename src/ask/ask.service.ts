@@ -9,7 +9,7 @@ import type { Database, Queryable } from '../db/database.js';
 import { sqlState } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
-import { parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
+import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
@@ -254,9 +254,13 @@ export class Ask {
       plan.sides = sides.map(({ label, eventIds }) => ({ label, eventIds }));
       plan.events = sides.flatMap((s) => s.rows.map((e) => ({ id: e.id, name: e.name, date: e.start_date })));
     } else if (plan.subject !== 'events' || parsed.eventPhrase) {
+      if (parsed.bq) {
+        const i = qWords.indexOf('boston');
+        if (i >= 0) qWords = [...qWords.slice(0, i), ...qWords.slice(i + 1)];
+      }
       let candidates = matchEvents(qWords, events);
       if (parsed.dates) candidates = candidates.filter((c) => c.event.start_date !== null && c.event.start_date >= parsed.dates!.from && c.event.start_date < parsed.dates!.to);
-      const phraseWords = parsed.eventPhrase ? distinctiveWords(parsed.eventPhrase).filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w)) : [];
+      const phraseWords = parsed.eventPhrase ? distinctiveWords(parsed.eventPhrase).filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !FILLER.has(w)) : [];
       if (candidates.length === 0 && phraseWords.length > 0 && !parsed.bq) {
         return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `I found no event matching "${parsed.eventPhrase}"${parsed.dates ? ` ${parsed.dates.label}` : ''} among your events.` };
       }
@@ -280,6 +284,16 @@ export class Ask {
       }
     }
     if (plan.subject === 'events' && plan.events.length === 1 && plan.intent === 'list') plan.subject = 'participants';
+    if (plan.distance && plan.events.length > 0) {
+      const has = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM races WHERE event_id IN (${plan.events.map((_, i) => `$${i + 3}::bigint`).join(', ')}) AND distance_m BETWEEN $1::numeric AND $2::numeric`,
+        [plan.distance.minM, plan.distance.maxM, ...plan.events.map((e) => e.id)],
+      );
+      if (has.rows[0]!.n === 0) {
+        parsed.trace.push(`distance: ${plan.distance.name} dropped (the event has no race of it; the word is part of its name)`);
+        plan.distance = null;
+      }
+    }
 
     const unknown = parsed.unknown.filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !DISTANCE_WORDS.has(w));
     parsed.unknown = unknown;
