@@ -10,6 +10,7 @@ import { authPartnerId, requireAuth, SECURED } from '../accounts/auth.js';
 import { errorResponses } from '../http/error-handler.js';
 import { toCsv } from '../rest/rest.service.js';
 import { askAnswerSchema, askBodySchema, askExamplesSchema } from './ask.schemas.js';
+import { CHAT_MODEL, completion, completionStream, lastUserText, toMarkdown } from './ask.chat.js';
 import type { Ask } from './ask.service.js';
 import { MAX_ROWS } from './definitions.js';
 
@@ -60,5 +61,41 @@ export const askRoutes: FastifyPluginAsyncZod<{ ask: Ask }> = async (app, { ask 
       schema: { tags, security: SECURED, summary: "Example questions built from your own events, by intent", response: { 200: askExamplesSchema, ...errorResponses } },
     },
     async (request) => ask.examples(authPartnerId(request)),
+  );
+
+  // OpenAI-compatible: the partner's API token is the bearer key.
+  app.get(
+    '/v1/models',
+    { onRequest: requireAuth('results:read'), schema: { tags, security: SECURED, summary: 'OpenAI-compatible model list (one model: p88-results)' } },
+    async () => ({ object: 'list', data: [{ id: CHAT_MODEL, object: 'model', created: 1_764_720_000, owned_by: 'project88hub' }] }),
+  );
+
+  app.post(
+    '/v1/chat/completions',
+    {
+      onRequest: requireAuth('results:read'),
+      schema: {
+        tags,
+        security: SECURED,
+        summary: 'OpenAI-compatible chat: the last user message is the question; the answer is markdown (stream: true for server-sent chunks)',
+        body: z.looseObject({
+          model: z.string().max(100).optional(),
+          stream: z.boolean().optional(),
+          messages: z
+            .array(z.looseObject({ role: z.string().max(20), content: z.union([z.string().max(20_000), z.array(z.looseObject({ type: z.string(), text: z.string().max(20_000).optional() })).max(50)]).nullable().optional() }))
+            .min(1)
+            .max(200),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const question = lastUserText(request.body.messages).trim().slice(0, 500);
+      const content = question === '' ? 'Ask me a question about your events, results or timing sessions.' : toMarkdown(await ask.query(authPartnerId(request), question));
+      const now = new Date();
+      if (request.body.stream === true) {
+        return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(completionStream(content, now));
+      }
+      return completion(question, content, now);
+    },
   );
 };

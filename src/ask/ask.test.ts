@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { addReads, newPartner, newSession, type TestPartner } from '../../test/helpers/factories.js';
@@ -83,7 +84,7 @@ describe('asking in plain English', () => {
   let bSessionId: number;
 
   beforeAll(async () => {
-    test = await startTestApp();
+    test = await startTestApp({ listen: true });
     app = test.app;
     a = await newPartner(app, { slug: 'ask-a' });
     b = await newPartner(app, { slug: 'ask-b' });
@@ -274,5 +275,34 @@ describe('asking in plain English', () => {
     expect((await withToken(good)).statusCode).toBe(200);
     expect((await withToken(bad)).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: '/api/v1/nl-query', payload: { question: 'x' } })).statusCode).toBe(401);
+  });
+
+  it('OpenAI-compatible chat: the openai client lists the model, asks, and streams', async () => {
+    const secret = (await app.inject({ method: 'POST', url: '/api/tokens', headers: a.owner.headers, payload: { name: 'chat', scopes: ['results:read'] } })).json().secret as string;
+    const client = new OpenAI({ apiKey: secret, baseURL: `${test.baseUrl}/v1`, maxRetries: 0 });
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['p88-results']);
+    const want = await truth(`SELECT count(*) AS n FROM results r JOIN results_events ev ON ev.id = r.event_id WHERE r.partner_id = $1 AND ev.name = 'Boston Half Marathon 2025' AND r.status = 'finished'`, [a.id]);
+    const done = await client.chat.completions.create({
+      model: 'p88-results',
+      messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: 'hello' }, { role: 'assistant', content: 'Hi' }, { role: 'user', content: 'How many runners finished the Boston Half Marathon?' }],
+    });
+    expect(done.choices[0]!.message.content).toContain(`${want} runners finished`);
+    expect(done.choices[0]!.finish_reason).toBe('stop');
+    const stream = await client.chat.completions.create({ model: 'p88-results', stream: true, messages: [{ role: 'user', content: 'top 3 women in the Boston Marathon 2026' }] });
+    let text = '';
+    let chunks = 0;
+    let finish: string | null = null;
+    for await (const c of stream) {
+      chunks++;
+      text += c.choices[0]?.delta.content ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    expect(chunks).toBeGreaterThan(3);
+    expect(finish).toBe('stop');
+    expect(text).toMatch(/^3 results in Boston Marathon 2026/);
+    expect(text.split('\n').filter((l) => l.startsWith('| ')).length).toBe(5); // header, rule, 3 rows
+    const other = new OpenAI({ apiKey: 'p88_not_a_token', baseURL: `${test.baseUrl}/v1`, maxRetries: 0 });
+    await expect(other.models.list()).rejects.toMatchObject({ status: 401 });
   });
 });
