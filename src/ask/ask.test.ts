@@ -237,6 +237,15 @@ describe('asking in plain English', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/nl-query', payload: { question: 'x' } })).statusCode).toBe(401);
   });
 
+  it('huge results are cut at the row cap and say so', async () => {
+    const small = new Ask(test.t.db, { now: () => NOW, maxRows: 5 });
+    const r = await small.query(a.id, 'Show me all participants in the Shamrock Marathon');
+    expect(r).toMatchObject({ status: 'answered', row_count: 5, truncated: true });
+    expect(r.answer).toContain('the list is cut');
+    const n = await small.query(a.id, 'How many participants in the Shamrock Marathon?');
+    expect(n.value).toBe(await truth(`SELECT count(*) AS n FROM entries e JOIN results_events ev ON ev.id = e.event_id WHERE e.partner_id = $1 AND ev.name = 'Shamrock Marathon 2025'`, [a.id]));
+  });
+
   it('OpenAI-compatible chat: the openai client lists the model, asks, and streams', async () => {
     const secret = (await app.inject({ method: 'POST', url: '/api/tokens', headers: a.owner.headers, payload: { name: 'chat', scopes: ['results:read'] } })).json().secret as string;
     const client = new OpenAI({ apiKey: secret, baseURL: `${test.baseUrl}/v1`, maxRetries: 0 });
