@@ -215,7 +215,7 @@ describe('sessions', () => {
       user: { id: users.acmeViewer, role: 'viewer' },
       partner: { slug: 'acme' },
       role: 'viewer',
-      scopes: ['timing:read', 'displays:read'],
+      scopes: ['timing:read', 'displays:read', 'results:read'],
       csrf_token: s.csrf,
     });
   });

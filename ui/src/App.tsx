@@ -18,6 +18,7 @@ import { Sources } from './screens/Sources';
 import { Templates } from './screens/Templates';
 import { RosterEvent } from './screens/RosterEvent';
 import { Rosters } from './screens/Rosters';
+import { Results } from './screens/Results';
 import { Users } from './screens/Users';
 
 /** GrapesJS is large: the builder (and its styles) load only when a template is opened. */
@@ -163,6 +164,8 @@ export function App() {
             onExpired={expired}
             onRefused={refused}
           />
+        ) : route === 'results' ? (
+          <Results session={session} onExpired={expired} onRefused={refused} />
         ) : route === 'rosters' ? (
           <Rosters session={session} onExpired={expired} onRefused={refused} />
         ) : route === 'roster-event' ? (

@@ -294,3 +294,52 @@ export const displayApi = {
     return request<Answer<'/api/timing/recent-reads', 'get', 200>>('GET', `/api/timing/recent-reads?${params}`, undefined, signal);
   },
 };
+
+// ---- Results warehouse (the read API /api/db, PostgREST grammar; the CSV import) ----
+
+export type ResultsImportSummary = Answer<'/api/results/import', 'post', 200>;
+
+/** One page of a view: its rows and, when asked, how many match in all (Content-Range). */
+export interface DbPage<T> {
+  rows: T[];
+  total: number | null;
+}
+
+async function dbRequest(view: string, params: URLSearchParams, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/db/${view}?${params}`, { headers, credentials: 'same-origin', signal });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection; retrying will help.');
+  }
+  if (!response.ok) {
+    const data = safeJson(await response.text()) as { code?: string; message?: string; error?: unknown } | undefined;
+    // PostgREST-style bodies from the read API; our usual ones for sign-in and permissions.
+    if (data && typeof data.message === 'string' && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message);
+    throw toApiError(response.status, data);
+  }
+  return response;
+}
+
+export const resultsApi = {
+  page: async <T>(view: string, params: URLSearchParams, opts: { count?: boolean; signal?: AbortSignal } = {}): Promise<DbPage<T>> => {
+    const response = await dbRequest(view, params, { accept: 'application/json', ...(opts.count ? { prefer: 'count=exact' } : {}) }, opts.signal);
+    const total = response.headers.get('content-range')?.split('/')[1];
+    return { rows: (await response.json()) as T[], total: total && total !== '*' ? Number(total) : null };
+  },
+  csv: async (view: string, params: URLSearchParams): Promise<string> => (await dbRequest(view, params, { accept: 'text/csv' })).text(),
+  importCsv: async (csv: string): Promise<ResultsImportSummary> => {
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'text/csv' };
+    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+    let response: Response;
+    try {
+      response = await fetch('/api/results/import', { method: 'POST', headers, credentials: 'same-origin', body: csv });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection; retrying will help.');
+    }
+    const data: unknown = safeJson(await response.text());
+    if (!response.ok) throw toApiError(response.status, data);
+    return data as ResultsImportSummary;
+  },
+};

@@ -15,6 +15,7 @@ export type Route =
   | 'template-builder'
   | 'rosters'
   | 'roster-event'
+  | 'results'
   | 'displays'
   | 'display-console'
   | 'not-found';
@@ -35,6 +36,7 @@ export const paths: Record<Exclude<Route, 'not-found'>, string> = {
   rosters: '/rosters',
   /** A pattern: link with rosterPath(id), read the id with rosterIdOf(pathname). */
   'roster-event': '/rosters/:id',
+  results: '/results',
   displays: '/displays',
   /** A pattern: link with displayConsolePath(id), read the id with displayConsoleIdOf(pathname). */
   'display-console': '/displays/:id/console',

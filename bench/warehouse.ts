@@ -1,0 +1,156 @@
+/**
+ * The read API against hand-written SQL through `pg`, in the same run, on a seeded warehouse
+ * (`p88 warehouse seed --scale N` first). For each typical query: requests per second and
+ * p50/p99 latency of GET /api/db/… (real HTTP (fetch, keep-alive), a results:read token, C concurrent clients)
+ * and of the same question asked directly (the app role, the partner's RLS transaction,
+ * rows fetched and turned into JSON in Node), and the ratio; and the engine alone (RestApi.read
+ * in process: no HTTP, no token check, no API-call counting) to show where the time goes.
+ *
+ *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8]
+ */
+import { performance } from 'node:perf_hooks';
+import { ApiTokens } from '../src/accounts/api-tokens.service.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/index.js';
+import { APP_ROLE, asPlatform, withPartner } from '../src/db/tenant.js';
+import { createLogger } from '../src/log.js';
+import { RestApi } from '../src/rest/rest.service.js';
+import { buildWebApp } from '../src/web/app.js';
+
+const [seconds = 5, concurrency = 8] = process.argv.slice(2).map(Number);
+const config = loadConfig();
+if (!config.DATABASE_URL) throw new Error('bench/warehouse needs DATABASE_URL (a seeded server database)');
+const owner = await openDatabase({ url: config.DATABASE_URL, max: 2 });
+const db = owner.asRole(APP_ROLE, { max: concurrency + 4 });
+
+// The partner with the most results, and questions about its data.
+const pick = await asPlatform(owner, async (tx) => {
+  const p = (await tx.query<{ partner_id: number }>(`SELECT partner_id FROM results_events GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)).rows[0];
+  if (!p) throw new Error('no warehouse data: run p88 warehouse seed first');
+  const race = (await tx.query<{ race_id: number; event_id: number }>(
+    `SELECT r.race_id, r.event_id FROM results r WHERE r.partner_id = $1 GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`, [p.partner_id])).rows[0]!;
+  const person = (await tx.query<{ first_name: string; last_name: string }>(
+    `SELECT first_name, last_name FROM entries WHERE partner_id = $1 AND race_id = $2 ORDER BY id LIMIT 1`, [p.partner_id, race.race_id])).rows[0]!;
+  return { partnerId: p.partner_id, ...race, ...person };
+});
+const { secret } = await new ApiTokens(db).create(
+  { userId: null, partnerId: pick.partnerId, role: 'owner', via: 'session', scopes: [], sessionId: null, tokenId: null },
+  { name: 'bench/warehouse', scopes: ['results:read'] },
+  { ip: null, userAgent: 'bench' },
+);
+
+const app = await buildWebApp({ db, logger: createLogger('silent'), config });
+await app.listen({ host: '127.0.0.1', port: 7300 });
+const base = 'http://127.0.0.1:7300/api/db/';
+
+interface Query {
+  name: string;
+  path: string;
+  headers?: Record<string, string>;
+  sql: string;
+  params: unknown[];
+}
+
+const enc = encodeURIComponent;
+const QUERIES: Query[] = [
+  {
+    name: "a race's results by place (page of 50)",
+    path: `ct_results?race_id=eq.${pick.race_id}&order=results_rank.asc.nullslast&limit=50&select=results_rank,results_bib,results_first_name,results_last_name,results_sex,results_age,results_time`,
+    sql: `SELECT r.overall_place AS results_rank, e.bib AS results_bib, e.first_name AS results_first_name, e.last_name AS results_last_name, e.gender AS results_sex, e.age AS results_age, p88_ms_interval(r.chip_time_ms)::text AS results_time
+            FROM results r JOIN entries e ON e.id = r.entry_id WHERE r.race_id = $1 ORDER BY r.overall_place ASC NULLS LAST LIMIT 50`,
+    params: [pick.race_id],
+  },
+  {
+    name: 'a name search (first and last name)',
+    path: `ct_results?results_last_name=eq.${enc(pick.last_name)}&results_first_name=eq.${enc(pick.first_name)}&limit=50&select=id,race_id,results_time`,
+    sql: `SELECT r.id, r.race_id, p88_ms_interval(r.chip_time_ms)::text AS results_time FROM results r JOIN entries e ON e.id = r.entry_id WHERE e.last_name = $1 AND e.first_name = $2 LIMIT 50`,
+    params: [pick.last_name, pick.first_name],
+  },
+  {
+    name: "a runner's history across events (embedded)",
+    path: `ct_participants?athlete_last_name=eq.${enc(pick.last_name)}&athlete_first_name=eq.${enc(pick.first_name)}&limit=50&select=entry_bib,ct_races(race_name,ct_events(event_name,event_date))`,
+    sql: `SELECT e.bib AS entry_bib, json_build_object('race_name', ra.name, 'ct_events', json_build_object('event_name', ev.name, 'event_date', ev.start_date)) AS ct_races
+            FROM entries e JOIN races ra ON ra.id = e.race_id JOIN results_events ev ON ev.id = e.event_id WHERE e.last_name = $1 AND e.first_name = $2 LIMIT 50`,
+    params: [pick.last_name, pick.first_name],
+  },
+  {
+    name: 'a count with filters (exact)',
+    path: `ct_results?race_id=eq.${pick.race_id}&results_sex=eq.F&select=id&limit=1`,
+    headers: { prefer: 'count=exact' },
+    sql: `SELECT count(*)::int AS n FROM results r JOIN entries e ON e.id = r.entry_id WHERE r.race_id = $1 AND e.gender = 'F'`,
+    params: [pick.race_id],
+  },
+  {
+    name: "an event's races with their top 10 (embedded)",
+    path: `ct_races?event_id=eq.${pick.event_id}&select=race_name,ct_results(results_rank,results_bib,results_time)&ct_results.order=results_rank.asc.nullslast&ct_results.limit=10`,
+    sql: `SELECT ra.name AS race_name, (SELECT json_agg(x) FROM (SELECT r.overall_place AS results_rank, e.bib AS results_bib, p88_ms_interval(r.chip_time_ms) AS results_time
+                   FROM results r JOIN entries e ON e.id = r.entry_id WHERE r.race_id = ra.id ORDER BY r.overall_place ASC NULLS LAST LIMIT 10) x) AS ct_results
+            FROM races ra WHERE ra.event_id = $1`,
+    params: [pick.event_id],
+  },
+];
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: number; p99: number }> {
+  for (let i = 0; i < 20; i++) await fn(); // warm
+  const lat: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const s = performance.now();
+        await fn();
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { rps: lat.length / elapsed, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+}
+
+const sizes = (await owner.query<{ rows: string; size: string }>(
+  `SELECT (SELECT count(*) FROM results)::text AS rows, pg_size_pretty(sum(pg_total_relation_size(c))::bigint) AS size
+     FROM unnest(ARRAY['results_events', 'races', 'entries', 'results', 'splits']::regclass[]) c`)).rows[0]!;
+console.log(`warehouse: ${sizes.rows} results in all, ${sizes.size} on disk; partner ${pick.partnerId}, race ${pick.race_id}; ${seconds} s per query, ${concurrency} clients`);
+console.log('| query | API req/s | API p50 ms | API p99 ms | engine q/s | engine p99 ms | pg q/s | pg p50 ms | pg p99 ms | API/pg | engine/pg |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+// The engine alone: parse → plan → SQL → the JSON answer, in process (no HTTP, no token check, no usage count).
+const engine = new RestApi(db);
+for (const q of QUERIES) {
+  const check = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
+  const body = await check.text();
+  if (check.status >= 300) throw new Error(`${q.name}: ${check.status} ${body}`);
+  const api = await drive(async () => {
+    const res = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
+    await res.text();
+  });
+  const [view = '', query = ''] = q.path.split('?');
+  const eng = await drive(async () => {
+    await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
+  });
+  const raw = await drive(async () => {
+    const rows = await withPartner(db, pick.partnerId, (tx) => tx.query(q.sql, q.params));
+    JSON.stringify(rows.rows);
+  });
+  const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+  console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
+}
+// Where an API request's time goes besides the read: the HTTP floor and the per-request accounting.
+const floor = await drive(async () => {
+  await (await fetch('http://127.0.0.1:7300/health')).text();
+});
+const accounting = await drive(async () => {
+  const auth = await app.accounts.tokens.authenticate(secret);
+  if (auth?.partnerId) await app.usage.consume(auth.partnerId, 'api_calls_per_day');
+});
+const f1 = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+console.log(`\nGET /health over HTTP (same client, no database): ${f1(floor.rps)} req/s, p50 ${f1(floor.p50)} ms, p99 ${f1(floor.p99)} ms`);
+console.log(`token check + API-call count (in process, two write transactions): ${f1(accounting.rps)}/s, p50 ${f1(accounting.p50)} ms, p99 ${f1(accounting.p99)} ms`);
+await app.close();
+await db.close();
+await owner.close();
