@@ -198,7 +198,7 @@ export class Ask {
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
       const people = looksLikeEvent ? [] : (await tx.query<{ city: string; n: number; first_name: string; last_name: string }>(
         `SELECT coalesce(city, '') AS city, min(first_name) AS first_name, min(last_name) AS last_name, count(*)::int AS n FROM entries
-          WHERE lower(first_name) = lower($1) AND lower(last_name) = lower($2) GROUP BY coalesce(city, '') ORDER BY count(*) DESC, 1`,
+          WHERE last_name IN ($2, initcap($2), upper($2), lower($2)) AND lower(first_name) = lower($1) GROUP BY coalesce(city, '') ORDER BY count(*) DESC, 1`,
         [parsed.person.first, parsed.person.last],
       )).rows;
       if (people.length === 0 && parsed.person.capitalized && !looksLikeEvent) {

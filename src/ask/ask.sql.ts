@@ -64,7 +64,9 @@ function conditions(plan: Plan, p: Params, eventIds: number[] | null): string[] 
   if (plan.gender) c.push(`e.gender = ${p.add(plan.gender)}`);
   if (plan.age) c.push(`e.age BETWEEN ${p.add(plan.age.min)}::int AND ${p.add(plan.age.max)}::int`);
   if (plan.person) {
-    c.push(`lower(e.first_name) = lower(${p.add(plan.person.first)}) AND lower(e.last_name) = lower(${p.add(plan.person.last)})`);
+    // the last name as written, capitalized, upper or lower case: equality the (last_name, first_name) index serves under RLS
+    const last = p.add(plan.person.last);
+    c.push(`e.last_name IN (${last}, initcap(${last}), upper(${last}), lower(${last})) AND lower(e.first_name) = lower(${p.add(plan.person.first)})`);
     if (plan.person.city !== null) c.push(`coalesce(e.city, '') = ${p.add(plan.person.city)}`);
   }
   if (plan.subject === 'finishers' || plan.time || plan.bq || plan.pr) c.push(`r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`);

@@ -116,6 +116,7 @@ describe('asking in plain English', () => {
     expect(pr.answer).toContain('02:45:10');
     const all = await q('Find runner Michael Wardian');
     expect(all.row_count).toBe(2);
+    expect((await q('find runner michael wardian')).row_count).toBe(2);
     const smith = await q("What is John Smith's PR?");
     expect(smith.status).toBe('clarify');
     expect(smith.candidates.sort()).toEqual(['John Smith from Albany', 'John Smith from Denver']);
