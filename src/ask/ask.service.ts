@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
+import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
 
@@ -99,13 +100,7 @@ export class Ask {
 
   /** Example questions built from the partner's own events, by intent. */
   async examples(partnerId: number): Promise<Record<string, string[]>> {
-    const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) =>
-      (await tx.query<{ name: string; person: string | null; session: number | null }>(
-        `SELECT ev.name,
-                (SELECT e.first_name || ' ' || e.last_name FROM entries e WHERE e.event_id = ev.id AND e.first_name IS NOT NULL AND e.last_name IS NOT NULL ORDER BY e.id LIMIT 1) AS person,
-                (SELECT max(id) FROM timing_sessions) AS session
-           FROM results_events ev ORDER BY ev.start_date DESC NULLS LAST, ev.id LIMIT 2`,
-      )).rows);
+    const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, exampleNames);
     const a = events[0]?.name ?? 'your next marathon';
     const b = events[1]?.name ?? a;
     const person = events[0]?.person ?? 'Jane Doe';
@@ -180,27 +175,21 @@ export class Ask {
       if (!parsed.session || (parsed.session.id === null && parsed.session.name === null)) {
         return { status: 'clarify', intent: 'timing', confidence: 0.5, answer: 'Which timing session? Say "session 12" (its number) or "session named …".' };
       }
-      const s = parsed.session.id !== null
-        ? await tx.query<{ id: number; session_name: string }>('SELECT id, session_name FROM timing_sessions WHERE id = $1', [parsed.session.id])
-        : await tx.query<{ id: number; session_name: string }>('SELECT id, session_name FROM timing_sessions WHERE lower(session_name) = lower($1) ORDER BY id DESC LIMIT 2', [parsed.session.name]);
+      const s = { rows: await findSessions(tx, parsed.session.id, parsed.session.name) };
       if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
       plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
       plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
       return { plan, confidence: confidence * Math.pow(0.85, parsed.unknown.length) };
     }
 
-    const events = (await tx.query<EventRow>('SELECT id::int AS id, name, start_date::text AS start_date FROM results_events ORDER BY start_date DESC NULLS LAST, id LIMIT 5000')).rows;
+    const events = await listEvents(tx);
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
     if (parsed.person) {
       const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
-      const people = looksLikeEvent ? [] : (await tx.query<{ city: string; n: number; first_name: string; last_name: string }>(
-        `SELECT coalesce(city, '') AS city, min(first_name) AS first_name, min(last_name) AS last_name, count(*)::int AS n FROM entries
-          WHERE last_name IN ($2, initcap($2), upper($2), lower($2)) AND lower(first_name) = lower($1) GROUP BY coalesce(city, '') ORDER BY count(*) DESC, 1`,
-        [parsed.person.first, parsed.person.last],
-      )).rows;
+      const people = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
       if (people.length === 0 && parsed.person.capitalized && !looksLikeEvent) {
         return { status: 'not_found', intent: 'find', confidence: 0.9, answer: `I found no one named ${parsed.person.first} ${parsed.person.last} in your results.` };
       }
@@ -285,11 +274,7 @@ export class Ask {
     }
     if (plan.subject === 'events' && plan.events.length === 1 && plan.intent === 'list') plan.subject = 'participants';
     if (plan.distance && plan.events.length > 0) {
-      const has = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM races WHERE event_id IN (${plan.events.map((_, i) => `$${i + 3}::bigint`).join(', ')}) AND distance_m BETWEEN $1::numeric AND $2::numeric`,
-        [plan.distance.minM, plan.distance.maxM, ...plan.events.map((e) => e.id)],
-      );
-      if (has.rows[0]!.n === 0) {
+      if ((await racesInRange(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM)) === 0) {
         parsed.trace.push(`distance: ${plan.distance.name} dropped (the event has no race of it; the word is part of its name)`);
         plan.distance = null;
       }
