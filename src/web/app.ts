@@ -38,6 +38,8 @@ import { fetchStylesRoutes } from '../templates/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../http/safe-fetch.js';
 import { rosterRoutes } from '../rosters/roster.routes.js';
 import { Rosters } from '../rosters/roster.service.js';
+import { askRoutes } from '../ask/ask.routes.js';
+import { Ask } from '../ask/ask.service.js';
 import { restRoutes } from '../rest/rest.routes.js';
 import { RestApi } from '../rest/rest.service.js';
 import { resultsRoutes } from '../results/results.routes.js';
@@ -178,6 +180,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'templates', description: 'Display templates and their versions' },
         { name: 'results', description: 'The results warehouse: CSV import' },
         { name: 'db', description: 'Read API over the results warehouse, compatible with PostgREST' },
+        { name: 'ask', description: 'Questions in plain English over the results warehouse and timing data' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -210,6 +213,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(rosterRoutes, { rosters, usage, imports: rosterImports, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
   await app.register(resultsRoutes, { results: new Results(deps.db) });
   await app.register(restRoutes, { api: new RestApi(deps.db) });
+  await app.register(askRoutes, { ask: new Ask(deps.db) });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });

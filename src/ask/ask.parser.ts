@@ -1,0 +1,338 @@
+/**
+ * Question → what it says, by rules (deterministic, offline): the intent and the entities the
+ * words name (distance, gender, age, time thresholds, dates against an injectable clock, limit
+ * and order, a person's name, an event phrase, a timing session). Names are not resolved here:
+ * the service matches them against the partner's own events and people. Every rule that fires
+ * is written to the trace, and the words no rule used are kept, so an answer can say what it
+ * did not understand.
+ */
+import { DISTANCES, NAMED_AGE_GROUPS, type DistanceDef } from './definitions.js';
+
+export type Intent = 'count' | 'list' | 'find' | 'analyze' | 'compare' | 'timing' | 'unknown';
+export type Subject = 'finishers' | 'participants' | 'dnf' | 'events' | 'races';
+
+export interface DateRange { from: string; to: string; label: string }
+
+export interface ParsedQuestion {
+  intent: Intent;
+  /** How sure the intent rule was (before names are matched). */
+  intentConfidence: number;
+  subject: Subject;
+  distance: DistanceDef | null;
+  gender: 'M' | 'F' | 'X' | null;
+  age: { min: number; max: number } | null;
+  time: { underMs: number | null; overMs: number | null } | null;
+  dates: DateRange | null;
+  /** A year the question names (also a date range). */
+  year: number | null;
+  limit: number | null;
+  order: 'fastest' | 'slowest' | null;
+  bq: boolean;
+  pr: boolean;
+  active: boolean;
+  person: { first: string; last: string; capitalized: boolean } | null;
+  /** The words after in/for/at/of/the that look like an event's name. */
+  eventPhrase: string | null;
+  /** For compare: the two sides' texts. */
+  sides: [string, string] | null;
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' } | null;
+  /** Why the question was refused before anything ran (another partner's data). */
+  refusal: string | null;
+  /** Words no rule used (the question's tokens, minus fillers and what rules consumed). */
+  unknown: string[];
+  /** The question's lower-case word tokens (for matching names). */
+  tokens: string[];
+  trace: string[];
+}
+
+export const FILLER = new Set(
+  `a an the of in on at for from to by with and or our my we us me i you your please show list find get give tell display what whats what's which who whose how many much number
+  count did do does was were is are be been there their them they it its this that these those can could would will all any every each
+  runner runners people person persons participant participants athlete athletes entrant entrants finisher finishers finished finish finishing
+  ran run running race races raced event events result results time times data info information about performance analyze analyse analysis
+  statistics stats stat compare comparison versus vs between breakdown overview summary report see look up lookup generate export download csv
+  contact details including include so far ever have has had got make made total overall registered entered signed where when year years
+  current currently latest live timing session reads read mat mats detail full fastest slowest top first best worst quickest pr prs record records personal
+  aged age ages old year-old years-old group groups category did not dnf dnfs dropped out complete completed completing under over each per`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Words that say the question is about this domain at all. */
+const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathons?|5ks?|10ks?|pr|prs|bq|boston qualif|qualifiers?|times?|session|reads?|mats?|dnf|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
+
+const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20, fifty: 50, hundred: 100 };
+
+function isoDate(y: number, m: number, d: number): string {
+  const dt = new Date(Date.UTC(y, m, d));
+  return dt.toISOString().slice(0, 10);
+}
+
+class Work {
+  /** Lower-case text; consumed spans are blanked out. */
+  s: string;
+  trace: string[] = [];
+  constructor(s: string) {
+    this.s = s;
+  }
+  /** Runs re on the remaining text; on a match blanks it out and returns it. */
+  take(re: RegExp, rule: string): RegExpExecArray | null {
+    const m = re.exec(this.s);
+    if (!m) return null;
+    this.s = this.s.slice(0, m.index) + ' '.repeat(m[0].length) + this.s.slice(m.index + m[0].length);
+    this.trace.push(`${rule}: "${m[0].trim()}"`);
+    return m;
+  }
+  has(re: RegExp): boolean {
+    return re.test(this.s);
+  }
+}
+
+/** "3 hours", "3:30", "3 hours 30 minutes", "20 minutes", "2:59:59" → ms. */
+function durationMs(num: string, unit: string | undefined, shortRace: boolean): number | null {
+  const n = num.trim();
+  const c = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(n);
+  if (c) {
+    const a = Number(c[1]), b = Number(c[2]), d = c[3] === undefined ? null : Number(c[3]);
+    if (b > 59 || (d !== null && d > 59)) return null;
+    if (d !== null) return ((a * 60 + b) * 60 + d) * 1000;
+    // a:b is h:mm for long races and small first numbers, mm:ss otherwise
+    return a < 10 && !shortRace ? (a * 60 + b) * 60_000 : (a * 60 + b) * 1000;
+  }
+  const v = Number(NUMBER_WORDS[n] ?? n);
+  if (!Number.isFinite(v) || v <= 0) return null;
+  const u = (unit ?? '').toLowerCase();
+  if (/^h/.test(u)) return Math.round(v * 3_600_000);
+  if (/^m/.test(u)) return Math.round(v * 60_000);
+  if (/^s/.test(u)) return Math.round(v * 1000);
+  return v <= 10 && !shortRace ? Math.round(v * 3_600_000) : Math.round(v * 60_000);
+}
+
+const NUM = String.raw`(\d{1,2}:\d{2}(?::\d{2})?|\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)`;
+const UNIT = String.raw`(?:\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b)?`;
+const EXTRA = String.raw`(?:\s*(?:and\s+)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?`;
+
+export function parseQuestion(question: string, now: Date): ParsedQuestion {
+  const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
+  const w = new Work(` ${original.toLowerCase()} `);
+  const out: ParsedQuestion = {
+    intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, gender: null, age: null, time: null, dates: null, year: null,
+    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, session: null, refusal: null,
+    unknown: [], tokens: [], trace: w.trace,
+  };
+  out.tokens = original.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
+
+  // Another partner's data: refused, whatever else the question says.
+  if (w.has(/\b(?:partner|tenant|customer|account)s?\s*(?:#|no\.?|number|id)?\s*\d+\b|\b(?:other|another|every|all|different)\s+(?:partner|tenant|customer|account)s?\b|\bbypass\b|\brow[- ]level\b/)) {
+    out.refusal = 'I can only answer questions about your own events and results.';
+    w.trace.push('refusal: the question asks about another partner');
+    return out;
+  }
+
+  // Timing sessions (the live data).
+  const sess = w.take(/\bsession\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session') ?? w.take(/\bsession\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
+  if (sess || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
+    const byName = sess && !/^\d+$/.test(sess[1]!);
+    out.session = {
+      id: sess && !byName ? Number(sess[1]) : null,
+      name: byName ? sess[1]!.trim() : null,
+      what: w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+    };
+    const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
+    if (n) out.limit = Number(n[1]);
+    out.intent = 'timing';
+    out.intentConfidence = sess ? 0.95 : 0.7;
+    w.take(/\b(?:what'?s|what is|show(?: me)?)?\s*(?:the\s+)?(?:current|live|latest)?\s*timing data\b/, 'timing data');
+    w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+)?reads?\b/, 'last reads');
+    w.take(/\breads?\s+(?:by|per)\s+(?:mat|location|timing point)s?\b/, 'reads by mat');
+    finishUnknown(w, out);
+    return out;
+  }
+
+  // Boston qualifiers (before "Boston" can be taken for an event).
+  if (w.take(/\b(?:boston[- ]qualif(?:ier|iers|ying|ied|y)(?:\s+times?)?|bqs?|bq'?d|qualif(?:ied|y|iers?)\s+for\s+boston)\b/, 'boston qualifier')) out.bq = true;
+
+  if (w.take(/\b(?:prs?|p\.r\.|personal (?:record|best)s?|pbs?|best times?)\b/, 'personal record')) out.pr = true;
+  if (w.take(/\b(?:active|upcoming|current|ongoing)\b(?=\s+(?:events?|races?))/, 'active')) out.active = true;
+
+  // Time thresholds.
+  const shortRace = /\b(5k|8k|10k|5 k|10 k|mile)\b/.test(w.s);
+  const between = w.take(new RegExp(String.raw`\bbetween\s+${NUM}${UNIT}\s+and\s+${NUM}${UNIT}`), 'time between');
+  if (between) {
+    const unit = between[4] ?? between[2];
+    const lo = durationMs(between[1]!, between[2] ?? unit, shortRace);
+    const hi = durationMs(between[3]!, unit, shortRace);
+    if (lo !== null && hi !== null) out.time = { underMs: hi, overMs: lo };
+  }
+  const sub = w.take(/\bsub[- ]?(\d{1,2}(?::\d{2})?)\b/, 'sub time');
+  if (sub) out.time = { underMs: durationMs(sub[1]!, undefined, shortRace), overMs: out.time?.overMs ?? null };
+  const underRe = new RegExp(String.raw`\b(?:in\s+)?(?:under|below|less than|faster than|quicker than|within|better than|no more than)\s+${NUM}${UNIT}${EXTRA}`);
+  const u0 = underRe.exec(w.s);
+  // "under 20" without a unit is an age, not a time (unless it is a small number of hours)
+  if (u0 && (u0[2] !== undefined || u0[1]!.includes(':') || !/^\d/.test(u0[1]!) || Number(u0[1]) <= 10)) {
+    const under = w.take(underRe, 'time under')!;
+    const ms = durationMs(under[1]!, under[2], shortRace);
+    if (ms !== null) out.time = { underMs: ms + (under[3] ? Number(under[3]) * 60_000 : 0), overMs: out.time?.overMs ?? null };
+  }
+  const over = w.take(new RegExp(String.raw`\b(?:over|above|more than|slower than|longer than|at least)\s+${NUM}\s*(hours?|hrs?|h|minutes?|mins?)\b${EXTRA}`), 'time over')
+    ?? w.take(/\b(?:over|above|more than|slower than|longer than)\s+(\d{1,2}:\d{2}(?::\d{2})?)()/, 'time over');
+  if (over) {
+    const ms = durationMs(over[1]!, over[2] || undefined, shortRace);
+    if (ms !== null) out.time = { underMs: out.time?.underMs ?? null, overMs: ms + (over[3] ? Number(over[3]) * 60_000 : 0) };
+  }
+
+  // Dates, against the clock.
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  if (w.take(/\b(?:last|previous|past)\s+year'?s?\b/, 'last year')) out.dates = { from: isoDate(y - 1, 0, 1), to: isoDate(y, 0, 1), label: `in ${y - 1}` };
+  else if (w.take(/\bthis year'?s?\b|\bso far this year\b/, 'this year')) out.dates = { from: isoDate(y, 0, 1), to: isoDate(y + 1, 0, 1), label: `in ${y}` };
+  else if (w.take(/\blast month\b/, 'last month')) out.dates = { from: isoDate(y, m - 1, 1), to: isoDate(y, m, 1), label: 'last month' };
+  else if (w.take(/\bthis month\b/, 'this month')) out.dates = { from: isoDate(y, m, 1), to: isoDate(y, m + 1, 1), label: 'this month' };
+  else {
+    const lastN = w.take(/\b(?:in\s+)?the\s+(?:last|past)\s+(\d{1,3})\s+(days?|weeks?|months?|years?)\b/, 'last N');
+    if (lastN) {
+      const n = Number(lastN[1]);
+      const unit = lastN[2]!;
+      const d = now.getUTCDate();
+      const from = unit.startsWith('day') ? isoDate(y, m, d - n) : unit.startsWith('week') ? isoDate(y, m, d - 7 * n) : unit.startsWith('month') ? isoDate(y, m - n, d) : isoDate(y - n, m, d);
+      out.dates = { from, to: isoDate(y, m, d + 1), label: `in the last ${n} ${unit}` };
+    }
+  }
+  const since = w.take(/\bsince\s+((?:19|20)\d{2})\b/, 'since year');
+  if (since) out.dates = { from: `${since[1]}-01-01`, to: isoDate(y + 1, 0, 1), label: `since ${since[1]}` };
+  const yearM = /\b((?:19|20)\d{2})\b/.exec(w.s);
+  if (yearM && !out.dates) {
+    out.year = Number(yearM[1]);
+    out.dates = { from: `${out.year}-01-01`, to: `${out.year + 1}-01-01`, label: `in ${out.year}` };
+    // the year stays in the text: it may be part of an event's name; it is consumed there or below
+  }
+
+  // Limit and order.
+  const top = w.take(/\b(?:top|fastest|first|best|quickest|slowest|last)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b(?!\s*(?:k|km|mi|miles?|hours?|minutes?|years?|days?)\b)/, 'limit');
+  if (top) out.limit = Number(NUMBER_WORDS[top[1]!] ?? top[1]);
+  const nFastest = w.take(/\b(\d{1,4})\s+(fastest|slowest|quickest)\b/, 'limit');
+  if (nFastest) {
+    out.limit = Number(nFastest[1]);
+    out.order = nFastest[2] === 'slowest' ? 'slowest' : 'fastest';
+  }
+  if (/\b(slowest|last)\b/.test(top?.[0] ?? '') || w.has(/\bslowest\b/)) out.order = 'slowest';
+  else if (top || w.has(/\b(fastest|quickest|winners?|best)\b/)) out.order = out.order ?? 'fastest';
+  if (w.take(/\b(?:the\s+)?winners?\b/, 'winner')) out.limit = out.limit ?? 1;
+  const limitWord = w.take(/\blimit\s+(\d{1,4})\b/, 'limit');
+  if (limitWord) out.limit = Number(limitWord[1]);
+
+  // Gender.
+  if (w.take(/\b(?:women|woman|female|females|ladies|lady|girls?|women's)\b/, 'gender F')) out.gender = 'F';
+  else if (w.take(/\b(?:men|man|male|males|guys|boys?|men's|gentlemen)\b/, 'gender M')) out.gender = 'M';
+  else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
+
+  // Age.
+  const ageRange = w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
+    ?? w.take(/\b(\d{1,2})\s*(?:-|–)\s*(\d{1,2})\s+(?:age group|year olds?|years? old)\b/, 'age range');
+  if (ageRange) out.age = { min: Number(ageRange[1]), max: Number(ageRange[2]) };
+  const decade = !out.age && w.take(/\bin (?:their|his|her)\s+(\d)0s\b|\b(\d)0-somethings?\b/, 'age decade');
+  if (decade) {
+    const d = Number(decade[1] ?? decade[2]) * 10;
+    out.age = { min: d, max: d + 9 };
+  }
+  const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|and (?:over|up|older))(?=\s|$)/, 'age min'));
+  if (ageMin) out.age = { min: Number(ageMin[1] ?? ageMin[2] ?? ageMin[3]), max: 130 };
+  const ageMax = !out.age && w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max');
+  if (ageMax) out.age = { min: 0, max: Number(ageMax[1]) - 1 };
+  const ageExact = !out.age && (w.take(/\b(?:aged?|age of)\s+(\d{1,2})\b/, 'age') ?? w.take(/\b(\d{1,2})[- ]years?[- ]olds?\b/, 'age'));
+  if (ageExact) out.age = { min: Number(ageExact[1]), max: Number(ageExact[1]) };
+  if (!out.age) {
+    for (const [word, range] of Object.entries(NAMED_AGE_GROUPS).sort((a, b) => b[0].length - a[0].length)) {
+      if (w.take(new RegExp(String.raw`\b${word}\b`), 'age group')) {
+        out.age = range;
+        break;
+      }
+    }
+  }
+
+  // Compare: two sides, split on and / vs / versus / with.
+  const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase()) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
+  if (cmp) out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+
+  // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
+  const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)'s\b/.exec(original);
+  const named = /\b(?:find|for|about|runner|athlete|participant|named|called|did|is|was|of)\s+(?:runner\s+|athlete\s+)?([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\b/.exec(original);
+  const lower = /\b(?:find|runner|athlete|named|called|about)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
+  const p = poss ?? named;
+  if (p) out.person = { first: p[1]!, last: p[2]!.replace(/'s$/, ''), capitalized: true };
+  else if (lower && !FILLER.has(lower[1]!.toLowerCase()) && !FILLER.has(lower[2]!.toLowerCase())) out.person = { first: lower[1]!, last: lower[2]!.replace(/'s$/, ''), capitalized: false };
+
+  // The event phrase (resolved by the service against the partner's events).
+  const ev = /\b(?:in|for|at|of|from|the|ran)\s+(?:the\s+|our\s+)?([a-z0-9'&.-]+(?:\s+[a-z0-9'&.-]+){0,7}?)(?=\s+(?:under|over|below|above|faster|slower|last|this|since|aged?|ages|with|who|between|by|sorted|ordered|top|and|vs|versus|in|on|compared|results|finishers|participants|runners)\b|\s*[?.!,;]|\s*$)/g;
+  for (const mm of original.toLowerCase().matchAll(ev)) {
+    const phrase = mm[1]!.trim();
+    if (phrase && !/^(?:\d+|marathons?|half marathons?|races?|events?|results?|data|runners?|people|all|last|this|\d{4}|\d+\s*(?:hours?|minutes?))$/.test(phrase)) {
+      out.eventPhrase = phrase;
+      break;
+    }
+  }
+
+  // Distance (after names: "Boston Marathon" names an event and may also say the distance).
+  const distWords = DISTANCES.flatMap((d) => d.words.map((word) => ({ d, word }))).sort((a, b) => b.word.length - a.word.length);
+  for (const { d, word } of distWords) {
+    const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*');
+    if (new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`).test(w.s)) {
+      out.distance = d;
+      w.trace.push(`distance: "${d.name}"`);
+      break;
+    }
+  }
+  if (out.bq && !out.distance) out.distance = DISTANCES[0]!;
+
+  // Intent.
+  const t = ` ${original.toLowerCase()} `;
+  const intentRules: Array<[RegExp, Intent, number]> = [
+    [/\b(?:compare|comparison|vs\.?|versus)\b/, 'compare', 0.9],
+    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|average|percentiles?|how did .+ go)\b/, 'analyze', 0.9],
+    [/\b(?:how many|count|number of|total number|how much)\b/, 'count', 0.95],
+    [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?)\b/, 'list', 0.9],
+    [/\bfind\b/, 'list', 0.9],
+  ];
+  for (const [re, intent, c] of intentRules) {
+    if (re.test(t)) {
+      out.intent = intent;
+      out.intentConfidence = c;
+      w.trace.push(`intent: ${intent} (${re.source.slice(0, 40)})`);
+      break;
+    }
+  }
+  if (out.person && (out.intent === 'list' || out.intent === 'unknown' || out.pr)) {
+    out.intent = 'find';
+    out.intentConfidence = 0.9;
+    w.trace.push('intent: find (a person is named)');
+  }
+  if (out.intent === 'compare' && !out.sides) out.intentConfidence = 0.5;
+  if (out.intent === 'unknown' && DOMAIN.test(t)) {
+    out.intent = 'list';
+    out.intentConfidence = 0.7;
+    w.trace.push('intent: list (default for a question about results)');
+  }
+  if (!DOMAIN.test(t) && !out.person && !out.bq) {
+    out.intent = 'unknown';
+    out.intentConfidence = 0;
+    w.trace.push('not about results: no word of the domain');
+  }
+
+  // Subject.
+  if (/\b(?:dnf|dnfs|did not finish|didn't finish|dropped out)\b/.test(t)) out.subject = 'dnf';
+  else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
+  else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
+  else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?)\b/.test(t)) out.subject = 'finishers';
+  if (out.subject === 'events' || out.active) {
+    if (out.subject !== 'events') out.subject = 'events';
+  }
+  finishUnknown(w, out);
+  return out;
+}
+
+function finishUnknown(w: Work, out: ParsedQuestion): void {
+  out.unknown = w.s
+    .split(/[^a-z0-9'-]+/)
+    .map((x) => x.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
+    .filter((x) => x.length > 0 && !FILLER.has(x) && !/^\d{4}$/.test(x));
+}

@@ -1,0 +1,46 @@
+/**
+ * The lookups the engine resolves names with (SQL only), run in the caller's read-only
+ * partner transaction: row-level security decides which events, people and sessions exist.
+ */
+import type { Queryable } from '../db/database.js';
+import type { EventRow } from './ask.match.js';
+
+export async function listEvents(tx: Queryable): Promise<EventRow[]> {
+  return (await tx.query<EventRow>('SELECT id::int AS id, name, start_date::text AS start_date FROM results_events ORDER BY start_date DESC NULLS LAST, id LIMIT 5000')).rows;
+}
+
+export interface PersonRow { city: string; n: number; first_name: string; last_name: string }
+
+/** People of this name, one row per home city; the last name as written, capitalized, upper or lower case (the names index). */
+export async function findPeople(tx: Queryable, first: string, last: string): Promise<PersonRow[]> {
+  return (await tx.query<PersonRow>(
+    `SELECT coalesce(city, '') AS city, min(first_name) AS first_name, min(last_name) AS last_name, count(*)::int AS n FROM entries
+      WHERE last_name IN ($2, initcap($2), upper($2), lower($2)) AND lower(first_name) = lower($1) GROUP BY coalesce(city, '') ORDER BY count(*) DESC, 1`,
+    [first, last],
+  )).rows;
+}
+
+export async function findSessions(tx: Queryable, id: number | null, name: string | null): Promise<Array<{ id: number; session_name: string }>> {
+  return id !== null
+    ? (await tx.query<{ id: number; session_name: string }>('SELECT id, session_name FROM timing_sessions WHERE id = $1', [id])).rows
+    : (await tx.query<{ id: number; session_name: string }>('SELECT id, session_name FROM timing_sessions WHERE lower(session_name) = lower($1) ORDER BY id DESC LIMIT 2', [name])).rows;
+}
+
+/** How many races of these events are within [minM, maxM] metres. */
+export async function racesInRange(tx: Queryable, eventIds: number[], minM: number, maxM: number): Promise<number> {
+  const r = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM races WHERE event_id IN (${eventIds.map((_, i) => `$${i + 3}::bigint`).join(', ')}) AND distance_m BETWEEN $1::numeric AND $2::numeric`,
+    [minM, maxM, ...eventIds],
+  );
+  return r.rows[0]!.n;
+}
+
+/** The two latest events, a runner of the latest, the latest session: what the examples name. */
+export async function exampleNames(tx: Queryable): Promise<Array<{ name: string; person: string | null; session: number | null }>> {
+  return (await tx.query<{ name: string; person: string | null; session: number | null }>(
+    `SELECT ev.name,
+            (SELECT e.first_name || ' ' || e.last_name FROM entries e WHERE e.event_id = ev.id AND e.first_name IS NOT NULL AND e.last_name IS NOT NULL ORDER BY e.id LIMIT 1) AS person,
+            (SELECT max(id) FROM timing_sessions) AS session
+       FROM results_events ev ORDER BY ev.start_date DESC NULLS LAST, ev.id LIMIT 2`,
+  )).rows;
+}

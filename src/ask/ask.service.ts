@@ -1,0 +1,328 @@
+/**
+ * Questions in plain English over the partner's results and timing data: parse (rules) →
+ * resolve names against the partner's own events and people → plan → compiled SQL, run in a
+ * read-only transaction in the partner's scope with a statement timeout and a row cap. Every
+ * answer carries a confidence; below the threshold, or when a name matches two things or
+ * nothing, the answer is a question back or a plain "not found", never a guess.
+ */
+import type { Database, Queryable } from '../db/database.js';
+import { sqlState } from '../db/errors.js';
+import { AppError } from '../errors.js';
+import { withPartnerReadOnly } from '../db/tenant.js';
+import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
+import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
+import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
+import { compile, emptyPlan, type Plan } from './ask.sql.js';
+import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
+
+export type AskStatus = 'answered' | 'clarify' | 'not_found' | 'not_understood' | 'refused';
+
+export interface AskAnswer {
+  status: AskStatus;
+  intent: Intent;
+  confidence: number;
+  plan: Plan | null;
+  sql: string | null;
+  params: unknown[];
+  columns: string[];
+  rows: Record<string, unknown>[];
+  value: number | null;
+  answer: string;
+  row_count: number;
+  truncated: boolean;
+  /** For a clarifying question: the choices. */
+  candidates: string[];
+  trace: string[];
+}
+
+export interface AskOptions {
+  now: () => Date;
+  statementTimeoutMs: number;
+  maxRows: number;
+}
+
+export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS };
+
+
+const DISTANCE_WORDS = new Set(DISTANCES.flatMap((d) => d.words.flatMap((w) => words(w))).concat(['marathons', 'halfs', 'halves', '5ks', '10ks', 'k']));
+
+export function formatMs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+const GENDER_WORD = { M: 'men', F: 'women', X: 'non-binary athletes' } as const;
+
+function describe(plan: Plan): string {
+  const parts: string[] = [];
+  if (plan.events.length === 1) parts.push(`in ${plan.events[0]!.name}`);
+  else if (plan.events.length > 1) parts.push(`in ${plan.events.map((e) => e.name).join(' and ')}`);
+  if (plan.distance) parts.push(`(${plan.distance.name})`);
+  if (plan.gender) parts.push(`among ${GENDER_WORD[plan.gender]}`);
+  if (plan.age) parts.push(plan.age.min === plan.age.max ? `aged ${plan.age.min}` : plan.age.max >= 130 ? `aged ${plan.age.min} and over` : `aged ${plan.age.min}–${plan.age.max}`);
+  if (plan.time?.underMs != null) parts.push(`under ${formatMs(plan.time.underMs)}`);
+  if (plan.time?.overMs != null) parts.push(`over ${formatMs(plan.time.overMs)}`);
+  if (plan.bq) parts.push('with a Boston-qualifying time');
+  if (plan.dates && plan.events.length === 0) parts.push(plan.dates.label);
+  return parts.join(' ');
+}
+
+function noun(plan: Plan, n: number): string {
+  const one = n === 1;
+  if (plan.subject === 'events') return one ? 'event' : 'events';
+  if (plan.subject === 'races') return one ? 'race' : 'races';
+  if (plan.subject === 'dnf') return one ? 'runner did not finish' : 'runners did not finish';
+  if (plan.subject === 'finishers' || plan.bq || plan.time) return one ? 'runner finished' : 'runners finished';
+  return one ? 'participant' : 'participants';
+}
+
+export class Ask {
+  private readonly opts: AskOptions;
+  constructor(
+    private readonly db: Database,
+    opts: Partial<AskOptions> = {},
+  ) {
+    this.opts = { ...ASK_DEFAULTS, ...opts };
+  }
+
+  /** Answers a question (runs the SQL). rowsWanted: how many rows a list returns when the question names no number. */
+  async query(partnerId: number, question: string, rowsWanted = DEFAULT_LIMIT): Promise<AskAnswer> {
+    return this.run(partnerId, question, true, rowsWanted);
+  }
+
+  /** The plan, the rule trace and the SQL, without running it. */
+  async explain(partnerId: number, question: string): Promise<AskAnswer> {
+    return this.run(partnerId, question, false, DEFAULT_LIMIT);
+  }
+
+  /** Example questions built from the partner's own events, by intent. */
+  async examples(partnerId: number): Promise<Record<string, string[]>> {
+    const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, exampleNames);
+    const a = events[0]?.name ?? 'your next marathon';
+    const b = events[1]?.name ?? a;
+    const person = events[0]?.person ?? 'Jane Doe';
+    const session = events[0]?.session ?? 1;
+    return {
+      count: [`How many runners finished the ${a} under 4 hours?`, 'How many people finished marathons last year?', 'How many events did we time this year?'],
+      list: [`Show me the top 10 women in the ${a}`, `List all participants in the ${b}`, 'Generate a list of Boston qualifiers last year', 'Show me our active events'],
+      find: [`Find runner ${person}`, `Show me ${person}'s PR`],
+      analyze: [`Analyze performance for the ${a}`],
+      compare: [`Compare ${a} and ${b}`],
+      timing: [`What's the current timing data for session ${session}?`, `Show the last 20 reads for session ${session}`],
+    };
+  }
+
+  private async run(partnerId: number, question: string, execute: boolean, rowsWanted: number): Promise<AskAnswer> {
+    if (question.trim().length === 0) throw new AppError('bad_request', 'The question is empty.');
+    const now = this.opts.now();
+    const parsed = parseQuestion(question, now);
+    const base: AskAnswer = {
+      status: 'answered', intent: parsed.intent, confidence: 0, plan: null, sql: null, params: [], columns: [], rows: [], value: null, answer: '',
+      row_count: 0, truncated: false, candidates: [], trace: parsed.trace,
+    };
+    if (parsed.refusal) return { ...base, status: 'refused', intent: 'unknown', confidence: 1, answer: parsed.refusal };
+    if (parsed.intent === 'unknown') {
+      return { ...base, status: 'not_understood', answer: "I don't understand the question. I answer questions about your events, results, runners and timing sessions — for example \"How many runners finished the marathon under 3 hours last year?\"" };
+    }
+    try {
+      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
+        const resolved = await this.resolve(tx, parsed, now, rowsWanted);
+        if ('answer' in resolved) return { ...base, ...resolved };
+        const { plan, confidence } = resolved;
+        const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
+        const compiled = compile(plan, Math.max(cap, plan.limit));
+        const head = { ...base, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
+        if (confidence < CONFIDENCE_THRESHOLD) {
+          const what = parsed.unknown.length ? `I am not sure what you mean by "${parsed.unknown.join(' ')}".` : 'I am not sure what you are asking.';
+          return { ...head, status: 'not_understood' as const, answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
+        }
+        if (!execute) return { ...head, answer: 'Not run (explain).' };
+        const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
+        const limit = Math.min(plan.limit, this.opts.maxRows);
+        const truncated = res.rows.length > limit;
+        const rows = truncated ? res.rows.slice(0, limit) : res.rows;
+        const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
+        const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+        return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+      });
+    } catch (err) {
+      if (sqlState(err) === '57014') throw new AppError('database_unavailable', 'The question took too long to answer (statement timeout); narrow it to an event or a year.');
+      throw err;
+    }
+  }
+
+  private async resolve(tx: Queryable, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
+    const plan = emptyPlan(now.toISOString().slice(0, 10));
+    plan.intent = parsed.intent;
+    plan.subject = parsed.subject;
+    plan.gender = parsed.gender;
+    plan.age = parsed.age;
+    plan.time = parsed.time;
+    plan.dates = parsed.dates;
+    plan.bq = parsed.bq;
+    plan.pr = parsed.pr;
+    plan.active = parsed.active;
+    plan.order = parsed.order;
+    plan.limit = Math.min(parsed.limit ?? (parsed.intent === 'find' && parsed.pr ? 20 : rowsWanted), this.opts.maxRows);
+    plan.distance = parsed.distance ? { name: parsed.distance.name, ...distanceRange(parsed.distance) } : null;
+    let confidence = parsed.intentConfidence;
+    const used = new Set<string>();
+
+    if (parsed.intent === 'timing') {
+      if (!parsed.session || (parsed.session.id === null && parsed.session.name === null)) {
+        return { status: 'clarify', intent: 'timing', confidence: 0.5, answer: 'Which timing session? Say "session 12" (its number) or "session named …".' };
+      }
+      const s = { rows: await findSessions(tx, parsed.session.id, parsed.session.name) };
+      if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
+      plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
+      plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
+      return { plan, confidence: confidence * Math.pow(0.85, parsed.unknown.length) };
+    }
+
+    const events = await listEvents(tx);
+
+    // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
+    let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
+    if (parsed.person) {
+      const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
+      const looksLikeEvent = matchEvents(personWords, events).length > 0;
+      const people = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
+      if (people.length === 0 && parsed.person.capitalized && !looksLikeEvent) {
+        return { status: 'not_found', intent: 'find', confidence: 0.9, answer: `I found no one named ${parsed.person.first} ${parsed.person.last} in your results.` };
+      }
+      if (people.length > 0) {
+        for (const w of personWords) used.add(w);
+        qWords = qWords.filter((w) => !personWords.includes(w));
+        plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: null };
+        if (people.length > 1 && parsed.pr) {
+          const choices = people.map((p) => `${p.first_name} ${p.last_name}${p.city ? ` from ${p.city}` : ' (no home city)'}`);
+          return { status: 'clarify', intent: 'find', confidence: 0.5, candidates: choices, answer: `${people.length} people are named ${plan.person.first} ${plan.person.last}: ${choices.join('; ')}. Which one? Add the city.` };
+        }
+        if (people.length === 1 && parsed.pr) plan.person.city = people[0]!.city;
+        plan.intent = 'find';
+        if (parsed.intent === 'count') plan.intent = 'count';
+      } else {
+        parsed.person = null;
+        if (plan.intent === 'find') plan.intent = 'list';
+      }
+    }
+
+    // Events: compare resolves each side; otherwise one event (or none: all events, filtered by date).
+    if (plan.intent === 'compare') {
+      if (!parsed.sides) return { status: 'clarify', intent: 'compare', confidence: 0.5, answer: 'What should I compare? Say "compare <event> and <event>" (or two years of one event).' };
+      const sides: Array<{ label: string; eventIds: number[]; rows: EventRow[] }> = [];
+      let first: EventRow[] = [];
+      for (const side of parsed.sides) {
+        const sideWords = words(side);
+        const year = /^\s*((?:19|20)\d{2})\s*$/.exec(side)?.[1];
+        let chosen: EventRow[];
+        if (year && first.length > 0) {
+          // "compare Boston Marathon 2025 and 2026": the same series, the other year
+          const series = seriesName(first[0]!.name);
+          chosen = events.filter((e) => seriesName(e.name) === series && (e.start_date ?? '').startsWith(year));
+        } else {
+          const m = matchEvents(sideWords, events).filter((c) => !/\b(19|20)\d{2}\b/.test(side) || (c.event.start_date ?? '').slice(0, 4) === /\b((?:19|20)\d{2})\b/.exec(side)![1]);
+          const top = m[0];
+          const close = top ? m.filter((c) => c.score >= top.score - 0.05) : [];
+          if (close.length > 1) {
+            const choices = close.slice(0, 5).map((c) => `${c.event.name} (${c.event.start_date ?? 'no date'})`);
+            return { status: 'clarify', intent: 'compare', confidence: 0.5, candidates: choices, answer: `"${side}" matches ${close.length} events: ${choices.join('; ')}. Which one?` };
+          }
+          chosen = top ? [top.event] : [];
+          if (top) confidence *= Math.min(1, top.score);
+        }
+        if (chosen.length === 0) return { status: 'not_found', intent: 'compare', confidence: 0.9, answer: `I found no event matching "${side}" among your events.` };
+        if (first.length === 0) first = chosen;
+        sides.push({ label: chosen[0]!.name, eventIds: chosen.map((e) => e.id), rows: chosen });
+        for (const e of chosen) for (const w of words(e.name)) used.add(w);
+        for (const w of sideWords) used.add(w);
+      }
+      plan.sides = sides.map(({ label, eventIds }) => ({ label, eventIds }));
+      plan.events = sides.flatMap((s) => s.rows.map((e) => ({ id: e.id, name: e.name, date: e.start_date })));
+    } else if (plan.subject !== 'events' || parsed.eventPhrase) {
+      if (parsed.bq) {
+        const i = qWords.indexOf('boston');
+        if (i >= 0) qWords = [...qWords.slice(0, i), ...qWords.slice(i + 1)];
+      }
+      let candidates = matchEvents(qWords, events);
+      if (parsed.dates) candidates = candidates.filter((c) => c.event.start_date !== null && c.event.start_date >= parsed.dates!.from && c.event.start_date < parsed.dates!.to);
+      const phraseWords = parsed.eventPhrase ? distinctiveWords(parsed.eventPhrase).filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !FILLER.has(w)) : [];
+      if (candidates.length === 0 && phraseWords.length > 0 && !parsed.bq) {
+        return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `I found no event matching "${parsed.eventPhrase}"${parsed.dates ? ` ${parsed.dates.label}` : ''} among your events.` };
+      }
+      const top = candidates[0];
+      if (top) {
+        const close = candidates.filter((c) => c.score >= top.score - 0.05);
+        if (close.length > 1) {
+          const choices = close.slice(0, 5).map((c) => `${c.event.name} (${c.event.start_date ?? 'no date'})`);
+          const sameSeries = close.every((c) => seriesName(c.event.name) === seriesName(top.event.name));
+          return {
+            status: 'clarify', intent: plan.intent, confidence: 0.5, candidates: choices,
+            answer: sameSeries ? `Which ${top.event.name.replace(/\s*\b(19|20)\d{2}\b/, '')} do you mean: ${choices.join('; ')}? Name the year.` : `Which event do you mean: ${choices.join('; ')}?`,
+          };
+        }
+        plan.events = [{ id: top.event.id, name: top.event.name, date: top.event.start_date }];
+        confidence *= Math.min(1, top.score);
+        for (const w of words(top.event.name)) used.add(w);
+        for (const w of qWords) if (top.matched.some((m) => m === w || (w.length > 3 && m.startsWith(w.slice(0, 4))))) used.add(w);
+      } else if (plan.intent === 'analyze') {
+        return { status: 'clarify', intent: 'analyze', confidence: 0.5, answer: 'Which event should I analyze? Name it (for example one of your recent events).' };
+      }
+    }
+    if (plan.subject === 'events' && plan.events.length === 1 && plan.intent === 'list') plan.subject = 'participants';
+    if (plan.distance && plan.events.length > 0) {
+      if ((await racesInRange(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM)) === 0) {
+        parsed.trace.push(`distance: ${plan.distance.name} dropped (the event has no race of it; the word is part of its name)`);
+        plan.distance = null;
+      }
+    }
+
+    const unknown = parsed.unknown.filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !DISTANCE_WORDS.has(w));
+    parsed.unknown = unknown;
+    if (unknown.length > 0) parsed.trace.push(`not understood: ${unknown.join(', ')}`);
+    confidence *= Math.pow(0.85, unknown.length);
+    return { plan, confidence: Math.round(confidence * 1000) / 1000 };
+  }
+}
+
+function columnNames(sql: string): string[] {
+  const m = /^SELECT\s+([\s\S]+?)\n\s*FROM/.exec(sql);
+  if (!m) return [];
+  return [...m[1]!.matchAll(/\bAS\s+([a-z_0-9]+)\s*(?:,|$)/g)].map((x) => x[1]!);
+}
+
+function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | null, truncated: boolean): string {
+  const d = describe(plan);
+  const more = truncated ? ' (more than shown; the list is cut)' : '';
+  if (plan.intent === 'timing' && plan.session) {
+    if (plan.session.what === 'last_reads') return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `The last ${rows.length} reads of session ${plan.session.id} (${plan.session.name}), newest first${more}.`;
+    const total = rows.reduce((s, r) => s + Number(r.reads), 0);
+    return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `Session ${plan.session.id} (${plan.session.name}) has ${total} reads at ${rows.length} mat${rows.length === 1 ? '' : 's'}.`;
+  }
+  if (value !== null) {
+    const who = plan.person ? ` named ${plan.person.first} ${plan.person.last}` : '';
+    return `${value.toLocaleString('en-US')} ${noun(plan, value)}${who}${d ? ` ${d}` : ''}.`;
+  }
+  if (plan.intent === 'analyze' || plan.intent === 'compare') {
+    if (rows.length === 0) return `No results${d ? ` ${d}` : ''}.`;
+    return rows
+      .map((r) => {
+        const s = (v: unknown) => (v === null || v === undefined ? '–' : String(v as string | number));
+        return `${s(r.event)} ${s(r.race)}: ${s(r.finishers)} finishers of ${s(r.starters)} starters (DNF ${r.dnf_rate_pct === null ? '–' : `${s(r.dnf_rate_pct)}%`}), fastest ${s(r.fastest)}, median ${s(r.median)}`;
+      })
+      .join('; ') + '.';
+  }
+  if (plan.intent === 'find' && plan.person) {
+    const name = `${plan.person.first} ${plan.person.last}`;
+    if (rows.length === 0) return plan.pr ? `${name} has no finished result${plan.distance ? ` at the ${plan.distance.name}` : ''}.` : `No results for ${name}${d ? ` ${d}` : ''}.`;
+    if (plan.pr) return rows.map((r) => `${name}'s best ${plan.distance?.name ?? String(r.race)} time is ${String(r.time)} (${String(r.event)})`).join('; ') + '.';
+    const cities = new Set(rows.map((r) => r.city));
+    return `${rows.length} result${rows.length === 1 ? '' : 's'} for ${name}${cities.size > 1 ? ` (${cities.size} people share this name; see the city column)` : ''}${more}.`;
+  }
+  if (plan.subject === 'events') return rows.length === 0 ? `No ${plan.active ? 'active ' : ''}events${d ? ` ${d}` : ''}.` : `${rows.length} ${plan.active ? 'active (from a week ago on) ' : ''}event${rows.length === 1 ? '' : 's'}${d ? ` ${d}` : ''}${more}.`;
+  const contact = plan.bq ? ' Contact details are not stored in the warehouse; the rows have name, city and state.' : '';
+  return rows.length === 0 ? `No ${noun(plan, 2).replace(' finished', '')}${d ? ` ${d}` : ''}.` : `${rows.length} ${rows.length === 1 ? 'result' : 'results'}${d ? ` ${d}` : ''}${more}.${contact}`;
+}

@@ -1,0 +1,201 @@
+/**
+ * Plan → parameterized SQL over the warehouse tables and the timing tables. Every value the
+ * question supplied is a parameter; the SQL text is assembled only from this file's
+ * fragments and numbers from definitions.ts. Row-level security (the caller's partner)
+ * decides which rows exist; the service runs it read only with a statement timeout.
+ */
+import { BQ_GRACE_MS, BQ_STANDARDS, DEFINITIONS_VERSION, FINISHED_STATUS } from './definitions.js';
+import type { Intent, Subject } from './ask.parser.js';
+
+export type Plan = {
+  definitions: string;
+  intent: Intent;
+  subject: Subject;
+  events: Array<{ id: number; name: string; date: string | null }>;
+  /** For compare: the two sides' event ids. */
+  sides: Array<{ label: string; eventIds: number[] }> | null;
+  distance: { name: string; minM: number; maxM: number } | null;
+  gender: 'M' | 'F' | 'X' | null;
+  age: { min: number; max: number } | null;
+  time: { underMs: number | null; overMs: number | null } | null;
+  dates: { from: string; to: string; label: string } | null;
+  bq: boolean;
+  pr: boolean;
+  active: boolean;
+  person: { first: string; last: string; city: string | null } | null;
+  session: { id: number; name: string; what: 'by_mat' | 'last_reads' } | null;
+  order: 'fastest' | 'slowest' | null;
+  limit: number;
+  /** Today by the engine's clock (active events). */
+  today: string;
+};
+
+export interface Compiled { sql: string; params: unknown[] }
+
+export function emptyPlan(today: string): Plan {
+  return {
+    definitions: DEFINITIONS_VERSION, intent: 'unknown', subject: 'participants', events: [], sides: null, distance: null, gender: null, age: null,
+    time: null, dates: null, bq: false, pr: false, active: false, person: null, session: null, order: null, limit: 100, today,
+  };
+}
+
+const TIME = 'coalesce(r.chip_time_ms, r.gun_time_ms)';
+
+function bqLimit(): string {
+  const rows = BQ_STANDARDS.map((s) => `('${s.gender}', ${Math.trunc(s.minAge)}, ${Math.trunc(s.maxAge)}, ${Math.trunc(s.ms + BQ_GRACE_MS)})`).join(', ');
+  return `(SELECT bq.ms FROM (VALUES ${rows}) AS bq(g, lo, hi, ms) WHERE bq.g = e.gender AND e.age BETWEEN bq.lo AND bq.hi)`;
+}
+
+class Params {
+  values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The WHERE conditions on entries e / races ra / results_events ev / results r. */
+function conditions(plan: Plan, p: Params, eventIds: number[] | null): string[] {
+  const c: string[] = [];
+  const ids = eventIds ?? plan.events.map((e) => e.id);
+  if (ids.length > 0) c.push(`e.event_id IN (${ids.map((id) => `${p.add(id)}::bigint`).join(', ')})`);
+  else if (plan.dates) c.push(`ev.start_date >= ${p.add(plan.dates.from)}::date AND ev.start_date < ${p.add(plan.dates.to)}::date`);
+  if (plan.distance) c.push(`ra.distance_m BETWEEN ${p.add(plan.distance.minM)}::numeric AND ${p.add(plan.distance.maxM)}::numeric`);
+  if (plan.gender) c.push(`e.gender = ${p.add(plan.gender)}`);
+  if (plan.age) c.push(`e.age BETWEEN ${p.add(plan.age.min)}::int AND ${p.add(plan.age.max)}::int`);
+  if (plan.person) {
+    // the last name as written, capitalized, upper or lower case: equality the (last_name, first_name) index serves under RLS
+    const last = p.add(plan.person.last);
+    c.push(`e.last_name IN (${last}, initcap(${last}), upper(${last}), lower(${last})) AND lower(e.first_name) = lower(${p.add(plan.person.first)})`);
+    if (plan.person.city !== null) c.push(`coalesce(e.city, '') = ${p.add(plan.person.city)}`);
+  }
+  if (plan.subject === 'finishers' || plan.time || plan.bq || plan.pr) c.push(`r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`);
+  if (plan.subject === 'dnf') c.push(`r.status = 'DNF'`);
+  if (plan.time?.underMs != null) c.push(`${TIME} < ${p.add(plan.time.underMs)}::bigint`);
+  if (plan.time?.overMs != null) c.push(`${TIME} > ${p.add(plan.time.overMs)}::bigint`);
+  if (plan.bq) c.push(`${TIME} < ${bqLimit()}`);
+  return c;
+}
+
+const FROM = `FROM entries e
+  JOIN races ra ON ra.id = e.race_id
+  JOIN results_events ev ON ev.id = e.event_id
+  LEFT JOIN results r ON r.entry_id = e.id`;
+
+const where = (c: string[]) => (c.length ? `\n WHERE ${c.join('\n   AND ')}` : '');
+
+const RESULT_COLUMNS = `ev.name AS event, ev.start_date::text AS date, ra.name AS race, e.bib, e.first_name, e.last_name, e.gender, e.age,
+       e.city, e.state, coalesce(r.status, 'registered') AS status, p88_ms_interval(${TIME})::text AS time, r.overall_place AS place`;
+
+function orderBy(plan: Plan): string {
+  if (plan.order === 'slowest') return `${TIME} DESC NULLS LAST, e.id`;
+  if (plan.order === 'fastest' || plan.time || plan.bq) return `${TIME} ASC NULLS LAST, e.id`;
+  return `ev.start_date DESC NULLS LAST, ev.id, ra.distance_m DESC, r.overall_place NULLS LAST, ${TIME} NULLS LAST, e.id`;
+}
+
+function analyzeSelect(p: Params, plan: Plan, eventIds: number[], label: string | null): string {
+  const fin = `r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`;
+  const median = (extra: string) => `p88_ms_interval(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}${extra}))::bigint)::text`;
+  const conds = conditions({ ...plan, subject: 'participants', time: null, bq: false }, p, eventIds);
+  return `SELECT ${label === null ? '' : `${p.add(label)}::text AS side, `}ev.name AS event, ev.start_date::text AS date, ra.name AS race,
+       count(*) FILTER (WHERE ${fin})::int AS finishers,
+       count(*) FILTER (WHERE r.status IN ('finished', 'DNF', 'DQ'))::int AS starters,
+       count(*) FILTER (WHERE r.status = 'DNF')::int AS dnf,
+       round(100.0 * count(*) FILTER (WHERE r.status = 'DNF') / nullif(count(*) FILTER (WHERE r.status IN ('finished', 'DNF', 'DQ')), 0), 1)::float8 AS dnf_rate_pct,
+       p88_ms_interval(min(${TIME}) FILTER (WHERE ${fin}))::text AS fastest,
+       p88_ms_interval(round(percentile_cont(0.1) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS p10,
+       ${median('')} AS median,
+       p88_ms_interval(round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS p90,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'F')::int AS finishers_f,
+       ${median(` AND e.gender = 'F'`)} AS median_f,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'M')::int AS finishers_m,
+       ${median(` AND e.gender = 'M'`)} AS median_m
+  ${FROM}${where(conds)}
+ GROUP BY ev.id, ev.name, ev.start_date, ra.id, ra.name, ra.distance_m`;
+}
+
+/** The SQL for a plan; `cap` rows at most are asked for (one more tells truncation). */
+export function compile(plan: Plan, cap: number): Compiled {
+  const p = new Params();
+  const limit = Math.max(1, Math.min(plan.limit, cap));
+  if (plan.intent === 'timing' && plan.session) {
+    const sid = p.add(plan.session.id);
+    if (plan.session.what === 'last_reads') {
+      return {
+        sql: `SELECT tr.read_time AS read_at, tr.location_name AS mat, tr.tag_code AS tag, tr.read_kind AS kind
+  FROM timing_reads tr
+ WHERE tr.session_id = ${sid}::int
+ ORDER BY tr.read_time DESC, tr.id DESC
+ LIMIT ${p.add(limit + 1)}::int`,
+        params: p.values,
+      };
+    }
+    return {
+      sql: `SELECT tr.location_name AS mat, count(*)::int AS reads, count(DISTINCT tr.tag_code)::int AS tags, max(tr.read_time) AS last_read_at
+  FROM timing_reads tr
+ WHERE tr.session_id = ${sid}::int
+ GROUP BY tr.location_name
+ ORDER BY tr.location_name
+ LIMIT ${p.add(limit + 1)}::int`,
+      params: p.values,
+    };
+  }
+  if (plan.subject === 'events' && (plan.intent === 'count' || plan.intent === 'list')) {
+    const c: string[] = [];
+    if (plan.events.length > 0) c.push(`ev.id IN (${plan.events.map((e) => `${p.add(e.id)}::bigint`).join(', ')})`);
+    if (plan.dates) c.push(`ev.start_date >= ${p.add(plan.dates.from)}::date AND ev.start_date < ${p.add(plan.dates.to)}::date`);
+    if (plan.active) c.push(`ev.start_date >= ${p.add(plan.today)}::date - 7`);
+    if (plan.intent === 'count') return { sql: `SELECT count(*)::int AS value\n  FROM results_events ev${where(c)}`, params: p.values };
+    return {
+      sql: `SELECT ev.name AS event, ev.start_date::text AS date, ev.city, ev.state,
+       (SELECT count(*) FROM entries e WHERE e.event_id = ev.id)::int AS participants,
+       (SELECT count(*) FROM results r WHERE r.event_id = ev.id AND r.status = '${FINISHED_STATUS}')::int AS finishers
+  FROM results_events ev${where(c)}
+ ORDER BY ev.start_date ${plan.active ? 'ASC' : 'DESC'} NULLS LAST, ev.name, ev.id
+ LIMIT ${p.add(limit + 1)}::int`,
+      params: p.values,
+    };
+  }
+  if (plan.subject === 'races' && plan.intent === 'count') {
+    const c: string[] = [];
+    if (plan.events.length > 0) c.push(`ra.event_id IN (${plan.events.map((e) => `${p.add(e.id)}::bigint`).join(', ')})`);
+    if (plan.distance) c.push(`ra.distance_m BETWEEN ${p.add(plan.distance.minM)}::numeric AND ${p.add(plan.distance.maxM)}::numeric`);
+    if (plan.dates && plan.events.length === 0) c.push(`ev.start_date >= ${p.add(plan.dates.from)}::date AND ev.start_date < ${p.add(plan.dates.to)}::date`);
+    return { sql: `SELECT count(*)::int AS value\n  FROM races ra JOIN results_events ev ON ev.id = ra.event_id${where(c)}`, params: p.values };
+  }
+  if (plan.intent === 'count') {
+    return { sql: `SELECT count(*)::int AS value\n  ${FROM}${where(conditions(plan, p, null))}`, params: p.values };
+  }
+  if (plan.intent === 'analyze') {
+    return { sql: `${analyzeSelect(p, plan, plan.events.map((e) => e.id), null)}\n ORDER BY ev.start_date, ev.id, ra.distance_m DESC, ra.id`, params: p.values };
+  }
+  if (plan.intent === 'compare' && plan.sides) {
+    const [a, b] = plan.sides;
+    return {
+      sql: `SELECT * FROM (\n${analyzeSelect(p, plan, a!.eventIds, a!.label)}\n UNION ALL\n${analyzeSelect(p, plan, b!.eventIds, b!.label)}\n) AS sides\n ORDER BY side = ${p.add(b!.label)}, date, race`,
+      params: p.values,
+    };
+  }
+  if (plan.intent === 'find' && plan.pr) {
+    const c = conditions(plan, p, null);
+    return {
+      sql: `SELECT event, date, race, distance_km, first_name, last_name, city, time FROM (
+SELECT ev.name AS event, ev.start_date::text AS date, ra.name AS race, round(ra.distance_m / 1000, 3)::float8 AS distance_km, e.first_name, e.last_name, e.city,
+       p88_ms_interval(${TIME})::text AS time, ${TIME} AS ms, ra.distance_m,
+       row_number() OVER (PARTITION BY round(ra.distance_m / 100) ORDER BY ${TIME}, ev.start_date) AS n
+  ${FROM}${where(c)}
+) AS best
+ WHERE n = 1
+ ORDER BY distance_m DESC
+ LIMIT ${p.add(limit + 1)}::int`,
+      params: p.values,
+    };
+  }
+  return {
+    sql: `SELECT ${RESULT_COLUMNS}
+  ${FROM}${where(conditions(plan, p, null))}
+ ORDER BY ${orderBy(plan)}
+ LIMIT ${p.add(limit + 1)}::int`,
+    params: p.values,
+  };
+}
