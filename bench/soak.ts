@@ -19,6 +19,7 @@
  * Not part of npm test: it takes minutes and a PostgreSQL server it may refuse connections to.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,11 +80,14 @@ async function main(): Promise<void> {
   const statusPort = await freePort();
 
   let child: ChildProcess | null = null;
+  // One key across the restarts (a server deployment needs one; see SECRET_KEY).
+  const secretKey = randomBytes(32).toString('hex');
   const startCollector = () => {
     child = spawn(process.execPath, ['bin/p88.js', 'collector'], {
       env: {
         ...process.env,
         DATABASE_URL: server.url,
+        SECRET_KEY: secretKey,
         DATA_DIR: dataDir,
         COLLECTOR_HOST: '127.0.0.1',
         COLLECTOR_PORT: String(port),

@@ -4,12 +4,13 @@
  * source that authenticated before (from the sealed cache in DATA_DIR), spool its reads, and
  * once the database answers, check migrations and drain the spool.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSecretKey, SecretBox } from '../src/accounts/secret-box.js';
+import { SecretBox } from '../src/accounts/secret-box.js';
 import { TimingSources } from '../src/accounts/timing-sources.service.js';
 import { openDatabase } from '../src/db/index.js';
 import { migrate } from '../src/db/migrate.js';
@@ -33,7 +34,9 @@ describe.runIf(server)('collector started while the database is away', () => {
     const owner = await openDatabase({ url: created.url });
     await migrate(owner);
     const app = owner.asRole(APP_ROLE);
-    const box = new SecretBox(await loadSecretKey(null, dataDir));
+    // A server deployment's key (SECRET_KEY), shared by the collector and this test's writes.
+    const key = randomBytes(32);
+    const box = new SecretBox(key);
     const source = await new TimingSources(app, box).create(1, 'Finish laptop', 'finish-laptop');
     const port = await freePort();
     const statusPort = await freePort();
@@ -42,6 +45,7 @@ describe.runIf(server)('collector started while the database is away', () => {
         env: {
           ...process.env,
           DATABASE_URL: viaProxy.toString(),
+          SECRET_KEY: key.toString('hex'),
           DATA_DIR: dataDir,
           COLLECTOR_HOST: '127.0.0.1',
           COLLECTOR_PORT: String(port),

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/ctp-client.js';
 import { runP88, startP88, type P88Server } from './helpers/p88-process.js';
 import { freePort } from './helpers/tcp-proxy.js';
+import { raceTimeField } from './helpers/race-day.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -81,7 +82,7 @@ describe('the embedded database while p88 start runs', () => {
     const source = (await created.json()) as { user_id: string; secret: string };
     const ctp = await RawClient.signedIn(Number(env.COLLECTOR_PORT), source.user_id, source.secret, { locations: ['finish'] });
     const tags = ['LOCK01', 'LOCK02', 'LOCK03'];
-    tags.forEach((tag, i) => ctp.send(`CT01_33~${i + 1}~finish~${tag}~2026-11-23T10:00:0${i}.00~1~0A0B0C~1`));
+    tags.forEach((tag, i) => ctp.send(`CT01_33~${i + 1}~finish~${tag}~${raceTimeField(10, 0, i)}~1~0A0B0C~1`));
     for (let i = 0; i < 100 && (await recentTags(headers)).length < tags.length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await recentTags(headers)).toEqual(tags);
     ctp.close();

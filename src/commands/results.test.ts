@@ -73,7 +73,7 @@ describe('p88 results and token commands', () => {
     const { id, token } = JSON.parse(created.stdout) as { id: number; token: string };
     expect(token).toMatch(/^p88_/);
     const list = await p88('token', 'list', '--partner', 'acme');
-    expect(list.stdout).toMatch(new RegExp(`^${id}\\tOpenWebUI\\tp88_\\w{6}…\\tresults:read\\tactive\\n$`));
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\tOpenWebUI\\tp88_[\\w-]{6}…\\tresults:read\\tactive\\n$`));
     expect(list.stdout).not.toContain(token);
     const { ApiTokens } = await import('../accounts/api-tokens.service.js');
     // One runtime at a time: a PGlite data directory has one opener.

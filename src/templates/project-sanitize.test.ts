@@ -43,6 +43,17 @@ describe('builder project sanitizer (allowlist)', () => {
     );
   });
 
+  it('keeps the builder’s own field and finisher-list components with their attributes (regression: dropped, fields vanished on save)', () => {
+    const field = { type: 'p88-field', tagName: 'div', attributes: { 'data-p88-field': 'name', 'data-p88-fit': '' }, components: [{ type: 'textnode', content: 'Ada Lovelace' }] };
+    const list = {
+      type: 'p88-list',
+      tagName: 'div',
+      attributes: { 'data-p88-list': 'leaderboard', 'data-p88-rows': '12', 'data-p88-gender': 'F' },
+      components: [{ tagName: 'div', attributes: { 'data-p88-row': '' }, components: [field] }],
+    };
+    expect(sanitizeProject(project([field, list]))).toEqual(project([field, list]));
+  });
+
   it('sends project styles through the CSS sanitizer: no outside fonts, imports or url()s', () => {
     const out = sanitizeProject(
       project(

@@ -17,16 +17,22 @@
  */
 import postcss from 'postcss';
 import { AppError } from '../errors.js';
-import { FIELD_ATTR, FIT_ATTR } from '../shared/template-fields.js';
+import { FIELD_ATTR, FIT_ATTR, LIST_ATTR, LIST_FILTER_ATTRS, ROW_ATTR, ROWS_ATTR } from '../shared/template-fields.js';
 import { ALLOWED_TAGS, isAllowedImageUrl, sanitizeCss, sanitizeStyleAttribute, sanitizeTemplateHtml } from './template-sanitize.js';
 
 /** Deepest nesting of arrays and objects a project may have (a builder page needs far less). */
 export const MAX_PROJECT_DEPTH = 100;
 
 const TAGS: ReadonlySet<string> = new Set(ALLOWED_TAGS);
-/** GrapesJS component types that render as allowed tags. */
-const TYPES: ReadonlySet<string> = new Set(['wrapper', 'default', 'text', 'textnode', 'image', 'link', 'cell', 'row', 'table', 'tbody', 'thead', 'tfoot', 'label']);
-const ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'class', 'title', 'alt', 'width', 'height', 'colspan', 'rowspan', 'span', FIELD_ATTR, FIT_ATTR, 'data-p88-image']);
+/**
+ * GrapesJS component types that render as allowed tags: its own, and the builder's field and
+ * finisher-list blocks (ui/src/builder/editor.ts), whose HTML the design sanitizer checks.
+ */
+const TYPES: ReadonlySet<string> = new Set(['wrapper', 'default', 'text', 'textnode', 'image', 'link', 'cell', 'row', 'table', 'tbody', 'thead', 'tfoot', 'label', 'p88-field', 'p88-list']);
+const ATTRIBUTES: ReadonlySet<string> = new Set([
+  'id', 'class', 'title', 'alt', 'width', 'height', 'colspan', 'rowspan', 'span',
+  FIELD_ATTR, FIT_ATTR, 'data-p88-image', LIST_ATTR, ROW_ATTR, ROWS_ATTR, ...Object.values(LIST_FILTER_ATTRS),
+]);
 const LOOKS_LIKE_HTML = /<[A-Za-z!/?]/;
 
 export function sanitizeProject(value: unknown): unknown {

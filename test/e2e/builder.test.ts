@@ -18,6 +18,7 @@ import { signIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
 import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { raceTimeField } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -402,7 +403,7 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
       // Idle is drawn before the stream opens; a read sent before it opens is not this screen's.
       await screen.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'idle' && (globalThis as any).document.body.dataset.stream === 'open', undefined, { timeout: 10_000 });
       const ctp = await RawClient.signedIn(stack.collector.tcpPort, source.user_id, source.secret, { locations: ['finish'] });
-      ctp.send('CT01_33~1~finish~4242~2026-11-23T10:00:00.00~1~0A0B0C~1');
+      ctp.send(`CT01_33~1~finish~4242~${raceTimeField(10)}~1~0A0B0C~1`);
       await screen.waitForFunction(() => (globalThis as any).document.body.dataset.bib === '4242', undefined, { timeout: 10_000 });
       ctp.close();
       const runner = await (await screen.locator('.p88-frame-runner').elementHandle()).contentFrame();

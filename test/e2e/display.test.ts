@@ -15,6 +15,7 @@ import { signIn, type SignedIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
 import { startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { raceTime } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,7 +67,7 @@ describe.skipIf(!browserTestsEnabled())('display screens in Chromium', () => {
   /** A chip read at the finish, as the timing software sends it. */
   function cross(p: Partner, tag: string): void {
     p.seq++;
-    const time = new Date(Date.UTC(2026, 10, 23, 10, 0, p.seq)).toISOString().slice(0, 22);
+    const time = new Date(raceTime(10, 0, p.seq)).toISOString().slice(0, 22);
     p.ctp.send(`CT01_33~${p.seq}~finish~${tag}~${time}~1~0A0B0C~1`);
   }
 

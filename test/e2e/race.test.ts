@@ -17,6 +17,7 @@ import { signIn, type SignedIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
 import { startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { raceTime } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -116,7 +117,7 @@ describe.skipIf(!browserTestsEnabled())('a 200-runner finish on three layouts, i
     const list = await openScreen(links.list);
     const leaderboard = await openScreen(links.leaderboard);
 
-    const gun = Date.UTC(2026, 10, 23, 9, 0, 0);
+    const gun = raceTime(9, 0, 0);
     const ts = (ms: number) => new Date(ms).toISOString().slice(0, 22);
     let seq = 1;
     ctp.send(`CT01_33~${seq++}~finish~guntime~${ts(gun)}~1~0A0B0C~1`);

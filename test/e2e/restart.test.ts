@@ -20,6 +20,7 @@ import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
 import { runP88, startP88, type P88Server } from '../helpers/p88-process.js';
 import { freePort } from '../helpers/tcp-proxy.js';
+import { raceTime } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -108,7 +109,7 @@ describe.skipIf(!browserTestsEnabled())('kill -9 of p88 start during a finish, w
       if (kills.includes(i)) {
         // A burst, and the kill right behind it: some of these may be in flight, uncommitted.
         for (let j = 0; j < 5; j++) {
-          const t = new Date(Date.UTC(2026, 10, 23, 11, 0, 0) + (i * 10 + j) * 100).toISOString().slice(0, 22);
+          const t = new Date(raceTime(11, 0, 0) + (i * 10 + j) * 100).toISOString().slice(0, 22);
           ctp.send(`CT01_33~${RUNNERS + i * 10 + j}~finish~X${i}_${j}~${t}~1~0A0B0C~1`);
           sent++;
         }
@@ -119,7 +120,7 @@ describe.skipIf(!browserTestsEnabled())('kill -9 of p88 start during a finish, w
         restarts.push(Date.now() - down);
         ctp = await RawClient.signedIn(Number(env.COLLECTOR_PORT), source.user_id, source.secret, { locations: ['finish'], connectionId: `RESTART${i}` });
       }
-      const time = new Date(Date.UTC(2026, 10, 23, 10, 0, 0) + i * 1000).toISOString().slice(0, 22);
+      const time = new Date(raceTime(10, 0, 0) + i * 1000).toISOString().slice(0, 22);
       ctp.send(`CT01_33~${i + 1}~finish~B${1000 + i}~${time}~1~0A0B0C~1`);
       sent++;
       await new Promise((r) => setTimeout(r, GAP_MS));

@@ -15,6 +15,7 @@ import { signIn, type SignedIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
 import { lanAddress, p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { raceTime } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,7 +95,7 @@ describe.skipIf(!browserTestsEnabled() || LAN === null)('screens at a venue, in 
 
   function cross(tag: string): void {
     seq++;
-    const time = new Date(Date.UTC(2026, 10, 23, 10, 0, seq)).toISOString().slice(0, 22);
+    const time = new Date(raceTime(10, 0, seq)).toISOString().slice(0, 22);
     ctp.send(`CT01_33~${seq}~finish~${tag}~${time}~1~0A0B0C~1`);
   }
 
