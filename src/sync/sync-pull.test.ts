@@ -17,7 +17,9 @@ import { createLogger } from '../log.js';
 import { DEFAULT_BASE_URLS } from '../providers/index.js';
 import { fakeRsuParticipants, startFakeRunSignUp, type FakeRsuRace, type FakeRunSignUp } from '../providers/runsignup/fake-server.js';
 import { startFakeUltraSignup, type FakeUltraSignup } from '../providers/ultrasignup/fake-server.js';
+import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync-cadence.js';
 import { ProviderConnections } from './provider-connections.service.js';
+import { enqueueDueSyncs, SyncSchedules } from './sync-schedules.service.js';
 import { listSyncRuns } from './sync-history.repo.js';
 import { registerSyncHandler } from './sync-jobs.js';
 import { syncPullHandler } from './sync-pull.js';
@@ -214,5 +216,16 @@ describe('sync.pull through the queue', () => {
       { external_id: '2', bib: '2', status: 'DNF', chip: null },
     ]);
     expect(await count('entries', a, 'ultrasignup')).toBe(0);
+  });
+
+  it('runs the scheduler’s sync of a connected event with the partner’s connection for that provider', async () => {
+    const cadence = parseSyncCadence(DEFAULT_SYNC_CADENCE);
+    const s = await new SyncSchedules(t.db, cadence).upsert(b, { provider: 'ultrasignup', externalEventId: '104512', startsAt: null });
+    expect(await enqueueDueSyncs(t.db, cadence, log)).toBe(1);
+    const jobId = Number((await t.owner.query<{ last_job_id: number }>('SELECT last_job_id FROM sync_schedules WHERE id = $1', [s.id])).rows[0]!.last_job_id);
+    expect(await jobDone(jobId)).toMatchObject({ state: 'done' });
+    const [run] = await withPartner(t.db, b, (tx) => listSyncRuns(tx, b, { scheduleId: s.id, limit: 5 }));
+    expect(run).toMatchObject({ status: 'done', trigger: 'schedule', provider: 'ultrasignup', count_new: 0, count_updated: 4 });
+    expect(await count('entries', b, 'ultrasignup')).toBe(2);
   });
 });
