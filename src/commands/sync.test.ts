@@ -31,7 +31,7 @@ beforeAll(async () => {
   rsu = await startFakeRunSignUp({
     apiKey: 'k',
     apiSecret: 's',
-    races: [{ race_id: 4242, name: 'CLI 10K', next_date: '05/01/2026', timezone: 'America/Denver', events: [{ event_id: 7, name: '10K', start_time: '5/1/2026 08:00', distance: '10 K', participants: fakeRsuParticipants(4), result_sets: [] }] }],
+    races: [{ race_id: 4242, name: 'CLI 10K', next_date: '05/01/2026', timezone: 'America/Denver', address: { city: 'Golden', state: 'CO', country_code: 'US' }, events: [{ event_id: 7, name: '10K', start_time: '5/1/2026 08:00', distance: '10 K', participants: fakeRsuParticipants(4), result_sets: [] }] }],
   });
   dir = await mkdtemp(path.join(tmpdir(), 'p88-sync-cli-'));
   vi.stubEnv('DATA_DIR', dir);

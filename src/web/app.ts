@@ -142,6 +142,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'users', description: "The partner's users and invitations" },
         { name: 'tokens', description: 'API tokens for integrations' },
         { name: 'sources', description: 'CTP01 credentials of the timing software' },
+        { name: 'providers', description: 'Registration and results provider connections, and syncing their events' },
         { name: 'platform', description: 'Platform administration' },
         { name: 'rosters', description: 'Roster events and participants: CSV and ChronoTrack Live imports' },
         { name: 'assets', description: 'Images for display templates (upload, library, public URLs)' },
