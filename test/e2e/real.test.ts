@@ -296,6 +296,19 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     await guest.getByText('Your session has ended').waitFor({ timeout: 2_000 });
   });
 
+  it('owner connects a provider on the Providers screen: secret fields are password inputs, never shown again', async () => {
+    const page = await ownerAt('Providers');
+    await page.getByTestId('provider-select').selectOption('eventbrite');
+    const token = page.getByLabel('Private token');
+    expect(await token.getAttribute('type')).toBe('password');
+    await token.fill('E2E-EB-SECRET');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByTestId('provider-notice').getByText('Eventbrite connected.').waitFor({ timeout: 5_000 });
+    await page.locator('tr[data-provider="eventbrite"]').waitFor({ timeout: 5_000 });
+    expect(await page.content()).not.toContain('E2E-EB-SECRET');
+    await page.screenshot({ path: join(RESULTS, 'real-providers.png'), fullPage: true });
+  });
+
   it('owner sees the plan, its trial and usage, and the payment history', async () => {
     const page = await ownerAt('Plan & usage');
     const plan = page.getByTestId('plan');
