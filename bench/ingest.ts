@@ -63,8 +63,11 @@ async function main(): Promise<void> {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const status = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { total_reads: number; reads_received: number };
+    const status = async () =>
+      (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { total_reads: number; reads_received: number; backpressure_pauses: number; reads_spooled: number };
     await waitForHealthy(statusPort);
+    await sleep(1000);
+    const idleRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
     // About 3 reads per crossing, 4 mats: runners per client to reach the total.
     const runners = Math.max(10, Math.round(totalReads / clients / 12));
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     while ((await status()).total_reads < expected) await sleep(20);
     const e2eSeconds = (performance.now() - started) / 1000;
     const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const final = await status();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const stored = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
       ['connection + commit per row', `${fmt(perConnRate)} rows/s (${perConnRows.length} rows)`],
       ['end-to-end / COPY', `${(e2eRate / copyRate).toFixed(2)} (target ≥ 0.30)`],
       ['end-to-end / row per commit', `${(e2eRate / perCommitRate).toFixed(1)}×`],
-      ['collector peak RSS', `${peakRss.toFixed(0)} MiB`],
+      ['collector peak RSS', `${peakRss.toFixed(0)} MiB (idle ${idleRss.toFixed(0)} MiB; target ≤ 200 MiB)`],
+      ['backpressure', `${fmt(final.backpressure_pauses)} pauses of the client sockets; ${fmt(final.reads_spooled)} reads spilled to the spool`],
       ['target 100,000 reads/s', e2eRate >= 100_000 ? 'met' : 'NOT met'],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));

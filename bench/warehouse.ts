@@ -140,6 +140,17 @@ for (const q of QUERIES) {
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
   console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
 }
+// Where an API request's time goes besides the read: the HTTP floor and the per-request accounting.
+const floor = await drive(async () => {
+  await (await fetch('http://127.0.0.1:7300/health')).text();
+});
+const accounting = await drive(async () => {
+  const auth = await app.accounts.tokens.authenticate(secret);
+  if (auth?.partnerId) await app.usage.consume(auth.partnerId, 'api_calls_per_day');
+});
+const f1 = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+console.log(`\nGET /health over HTTP (same client, no database): ${f1(floor.rps)} req/s, p50 ${f1(floor.p50)} ms, p99 ${f1(floor.p99)} ms`);
+console.log(`token check + API-call count (in process, two write transactions): ${f1(accounting.rps)}/s, p50 ${f1(accounting.p50)} ms, p99 ${f1(accounting.p99)} ms`);
 await app.close();
 await db.close();
 await owner.close();

@@ -57,6 +57,11 @@ export async function runCli(args: string[], seams: Partial<Omit<CliContext, 'ex
       ctx.io.err(`${err.message}\n`);
       return 78;
     }
+    const { DataDirLockedError } = await import('./db/data-dir-lock.js');
+    if (err instanceof DataDirLockedError) {
+      ctx.io.err(`p88: ${err.message}\n`);
+      return 75; // EX_TEMPFAIL: try again once the holder has stopped
+    }
     ctx.io.err(`p88: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }

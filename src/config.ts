@@ -28,6 +28,13 @@ const schema = z.object({
    * writers, the web's requests); LISTEN takes one more of its own. Unused on PGlite.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * The web process's separate small pool for anonymous display routes (link lookups, stream
+   * replays, heartbeats), so public traffic can never take the connections signed-in work
+   * needs; its statements stop after PUBLIC_STATEMENT_TIMEOUT_MS. Unused on PGlite.
+   */
+  DATABASE_PUBLIC_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+  PUBLIC_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: port.default(5000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -46,6 +53,23 @@ const schema = z.object({
   COLLECTOR_ALLOW_ANONYMOUS: bool.optional(),
   /** Seconds of silence before the collector pings a client; twice this closes it. */
   COLLECTOR_IDLE_SECONDS: z.coerce.number().positive().default(30),
+  /** Seconds a new connection has to greet (or send a first read) and authorize; then it is closed. */
+  COLLECTOR_HANDSHAKE_SECONDS: z.coerce.number().positive().default(10),
+  /** Open CTP01 connections in all. Past it, the oldest connection not yet authorized makes room. */
+  COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().positive().default(2000),
+  /** Open CTP01 connections from one IP address. */
+  COLLECTOR_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().positive().default(64),
+  /**
+   * Reads timed more than this many days before now (or more than a day after) are counted and
+   * logged as bad lines instead of stored: a year 0000 or 33658 is a broken clock, not a race.
+   */
+  COLLECTOR_READ_WINDOW_DAYS: z.coerce.number().positive().default(7),
+  /** Distinct locations one connection may stream; reads of more are bad lines. */
+  COLLECTOR_MAX_LOCATIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
+  /** Distinct locations of one partner's session across all its connections. */
+  COLLECTOR_MAX_LOCATIONS_PER_SESSION: z.coerce.number().int().positive().default(1000),
+  /** Failed authorizations from one address before each further attempt waits (doubling, to 30 s). */
+  COLLECTOR_AUTH_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().min(1).default(5),
   /** Session name pattern, strftime-style (%Y %m %d %H %M %S). */
   SESSION_NAME_FORMAT: z.string().min(1).default('Session_%Y%m%d_%H%M%S'),
   /** Time zone of events whose reads carry local times (normal, iso, msecs formats). */

@@ -13,6 +13,7 @@ export const errorCatalogue = {
   too_many_requests: { status: 429, message: 'Too many requests; try again later.' },
   account_locked: { status: 429, message: 'Too many failed sign-ins; try again later.' },
   upstream_error: { status: 502, message: 'A provider we depend on did not answer properly; try again later.' },
+  server_busy: { status: 503, message: 'The server is busy; try again in a moment.' },
   database_unavailable: { status: 503, message: 'The database is not reachable right now.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const;

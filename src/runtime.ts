@@ -15,6 +15,12 @@ export interface Runtime {
   owner: Database;
   /** Migrations applied as it opened (none when the schema was current). */
   migrationsApplied: string[];
+  /**
+   * Resolves once the schema is known to be current. Already resolved unless the process was
+   * opened with databaseMayBeAway and the server did not answer: then migrations are retried
+   * in the background until it does.
+   */
+  schemaReady: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,11 @@ export interface RuntimeOptions {
    * stdout at LOG_LEVEL.
    */
   command?: { verbose?: boolean };
+  /**
+   * The collector alone: open even when the database server cannot be reached (it listens and
+   * spools meanwhile), and check migrations when the server answers.
+   */
+  databaseMayBeAway?: boolean;
 }
 
 /** Embedded PGlite keeps its files here when DATABASE_URL is unset. */
@@ -43,8 +54,21 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     // Live displays miss what is published until it is back (screens replay on reconnect).
     onListenLost: (err) => log.warn({ err: err.message }, 'database listening connection lost; reopening'),
   });
-  const migrationsApplied = opts.migrate === false ? [] : await migrate(owner);
-  if (migrationsApplied.length) log.info({ applied: migrationsApplied }, 'migrations applied');
+  let migrationsApplied: string[] = [];
+  let schemaReady: Promise<void> = Promise.resolve();
+  let stopRetrying = () => {};
+  if (opts.migrate !== false) {
+    try {
+      migrationsApplied = await migrate(owner);
+      if (migrationsApplied.length) log.info({ applied: migrationsApplied }, 'migrations applied');
+    } catch (err) {
+      if (!opts.databaseMayBeAway || owner.kind === 'pglite') throw err;
+      log.error({ err: String(err) }, 'database unreachable at start; collecting into the spool, migrations checked when it answers');
+      const retry = retryMigrations(owner, log);
+      schemaReady = retry.done;
+      stopRetrying = retry.stop;
+    }
+  }
   const db = owner.asRole(APP_ROLE, { max: config.DATABASE_POOL_SIZE });
   log.info({ database: owner.kind === 'pglite' ? `embedded (${embeddedDataDir(config)})` : 'postgres server' }, 'database ready');
   return {
@@ -53,9 +77,44 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     db,
     owner,
     migrationsApplied,
+    schemaReady,
     async close() {
+      stopRetrying();
       await db.close();
       await owner.close();
+    },
+  };
+}
+
+/** Retries migrate() with a growing pause (1 s to 30 s) until it succeeds or stop() is called. */
+function retryMigrations(owner: Database, log: Logger): { done: Promise<void>; stop: () => void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake = () => {};
+  const done = (async () => {
+    for (let delay = 1_000; !stopped; delay = Math.min(delay * 2, 30_000)) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, delay);
+      });
+      if (stopped) break;
+      try {
+        const applied = await migrate(owner);
+        log.info({ applied }, 'database answers again; schema is current');
+        return;
+      } catch (err) {
+        log.warn({ err: String(err), retryInMs: Math.min(delay * 2, 30_000) }, 'database still unreachable');
+      }
+    }
+    // Stopped before the database came back: never resolves for writers waiting on it.
+    await new Promise<never>(() => {});
+  })();
+  return {
+    done,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wake();
     },
   };
 }

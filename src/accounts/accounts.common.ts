@@ -56,9 +56,17 @@ export interface AccountsLimits {
   /** Sign-in attempts per IP and per email within loginWindowMs. */
   loginAttempts: number;
   loginWindowMs: number;
-  /** Failed sign-ins in a row that lock an account, and for how long. */
+  /**
+   * Wrong passwords in a row from one address for one account before that pair must wait
+   * lockoutBaseMs, doubling with each further failure up to lockoutMs. Other addresses are
+   * not affected.
+   */
   lockoutFailures: number;
+  lockoutBaseMs: number;
   lockoutMs: number;
+  /** Attempts at changing one's password per user within the window (4× that per address). */
+  passwordChangeAttempts: number;
+  passwordChangeWindowMs: number;
   sessionTtlMs: number;
   resetTtlMs: number;
   invitationTtlMs: number;
@@ -68,7 +76,10 @@ export const DEFAULT_LIMITS: AccountsLimits = {
   loginAttempts: 10,
   loginWindowMs: 60_000,
   lockoutFailures: 5,
+  lockoutBaseMs: 60_000,
   lockoutMs: 15 * 60_000,
+  passwordChangeAttempts: 5,
+  passwordChangeWindowMs: 15 * 60_000,
   sessionTtlMs: 7 * 24 * 3600_000,
   resetTtlMs: 3600_000,
   invitationTtlMs: 7 * 24 * 3600_000,

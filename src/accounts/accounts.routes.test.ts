@@ -159,28 +159,65 @@ describe('POST /api/auth/login', () => {
     expect((await login('admin@acme.test')).statusCode).toBe(200);
   });
 
-  it('locks an account after 5 failures: the 6th attempt is refused even with the right password', async () => {
+  it('throttles one address after 5 failures, with growing delays, and never locks the account for others', async () => {
     const email = 'staff@acme.test';
-    for (let i = 1; i <= 5; i++) expectError(await login(email, `wrong-${i}-password`), 401, 'unauthorized');
-    const res = await login(email, PASSWORD);
+    const attacker = freshIp();
+    for (let i = 1; i <= 5; i++) expectError(await login(email, `wrong-${i}-password`, attacker), 401, 'unauthorized');
+    const res = await login(email, PASSWORD, attacker);
     expectError(res, 429, 'account_locked');
     const retry = Number(res.headers['retry-after']);
-    expect(retry).toBeGreaterThan(14 * 60);
-    expect(retry).toBeLessThanOrEqual(15 * 60);
+    expect(retry).toBeGreaterThan(50);
+    expect(retry).toBeLessThanOrEqual(60);
 
     const actions = (await auditRows(`user_id = $1 AND action LIKE 'auth.%'`, [users.acmeStaff])).map((r) => r.action);
     expect(actions).toEqual([...Array(5).fill('auth.login.failed'), 'auth.account.locked', 'auth.login.locked']);
 
-    // When the lock has run out, the right password works again and the count starts over.
-    await testDb.owner.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [users.acmeStaff]);
-    expect((await login(email)).statusCode).toBe(200);
-    const u = await testDb.owner.query<{ failed_logins: number; locked_until: Date | null }>('SELECT failed_logins, locked_until FROM users WHERE id = $1', [users.acmeStaff]);
-    expect(u.rows[0]).toEqual({ failed_logins: 0, locked_until: null });
+    // The owner, from an address that has not been failing, gets in with the right password.
+    const owner = freshIp();
+    expect((await login(email, PASSWORD, owner)).statusCode).toBe(200);
+    // ... and that does not lift the attacker's wait.
+    expectError(await login(email, PASSWORD, attacker), 429, 'account_locked');
+
+    // When the wait has run out, the next failure from that address waits twice as long.
+    await testDb.owner.query(`UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE user_id = $1 AND ip = $2`, [users.acmeStaff, attacker]);
+    expectError(await login(email, 'wrong-6-password', attacker), 401, 'unauthorized');
+    const again = await login(email, PASSWORD, attacker);
+    expectError(again, 429, 'account_locked');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(110);
+    expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual(120);
+    const row = await testDb.owner.query<{ failures: number; partner_id: number }>('SELECT failures, partner_id FROM login_throttle WHERE user_id = $1 AND ip = $2', [users.acmeStaff, attacker]);
+    expect(row.rows[0]).toEqual({ failures: 6, partner_id: acme.id });
+
+    // A correct password after the wait forgets the address's failures.
+    await testDb.owner.query(`UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE user_id = $1 AND ip = $2`, [users.acmeStaff, attacker]);
+    expect((await login(email, PASSWORD, attacker)).statusCode).toBe(200);
+    expect((await testDb.owner.query('SELECT 1 FROM login_throttle WHERE user_id = $1 AND ip = $2', [users.acmeStaff, attacker])).rowCount).toBe(0);
+  });
+
+  it('keeps a way in for the platform admin: other addresses get in, and p88 user unlock lifts every throttle', async () => {
+    const attackers = [freshIp(), freshIp(), freshIp()];
+    for (const ip of attackers) {
+      for (let i = 0; i < 6; i++) await login('root@p88.test', `guess-${i}-password`, ip);
+      expectError(await login('root@p88.test', PASSWORD, ip), 429, 'account_locked');
+    }
+    expect((await login('root@p88.test', PASSWORD, freshIp())).statusCode).toBe(200);
+    const throttled = await testDb.owner.query<{ partner_id: number | null }>('SELECT partner_id FROM login_throttle WHERE user_id = $1', [users.root]);
+    expect(throttled.rows).toEqual(attackers.map(() => ({ partner_id: null })));
+
+    const unlocked = await app.accounts.signIn.unlock('ROOT@p88.test');
+    expect(unlocked).toEqual({ userId: users.root, cleared: 3 });
+    expect((await login('root@p88.test', PASSWORD, attackers[0])).statusCode).toBe(200);
+    expect(await app.accounts.signIn.unlock('nobody@p88.test')).toBeNull();
+    expect((await auditRows(`action = 'auth.account.unlocked' AND user_id = $1`, [users.root])).length).toBe(1);
   });
 
   it('locks unknown emails the same way, so the lock does not reveal which emails exist', async () => {
-    for (let i = 0; i < 5; i++) expectError(await login('ghost@acme.test', 'whatever-password'), 401, 'unauthorized');
-    expectError(await login('ghost@acme.test', 'whatever-password'), 429, 'account_locked');
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expectError(await login('ghost@acme.test', 'whatever-password', ip), 401, 'unauthorized');
+    const res = await login('ghost@acme.test', 'whatever-password', ip);
+    expectError(res, 429, 'account_locked');
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expectError(await login('ghost@acme.test', 'whatever-password', freshIp()), 401, 'unauthorized');
   });
 
   it('rate limits sign-in per IP: the 11th attempt in a minute gets 429, audited once', async () => {
@@ -215,7 +252,7 @@ describe('sessions', () => {
       user: { id: users.acmeViewer, role: 'viewer' },
       partner: { slug: 'acme' },
       role: 'viewer',
-      scopes: ['timing:read', 'displays:read'],
+      scopes: ['timing:read', 'displays:read', 'results:read'],
       csrf_token: s.csrf,
     });
   });
@@ -269,6 +306,40 @@ describe('changing your own password', () => {
     expectError(await withSession(elsewhere, 'GET', '/api/auth/me'), 401, 'unauthorized');
     expectError(await login('changer@acme.test'), 401, 'unauthorized');
     expect((await login('changer@acme.test', 'another long one')).statusCode).toBe(200);
+  });
+
+  it('rate limits password checks per user (429 past 5 in 15 minutes), and per address', async () => {
+    await t.app.accounts.users.create({ email: 'guesser@acme.test', role: 'viewer', partnerId: acme.id, password: PASSWORD });
+    const s = await signIn('guesser@acme.test');
+    const attempt = (current: string, ip: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        remoteAddress: ip,
+        cookies: { p88_session: s.cookie },
+        headers: { 'x-csrf-token': s.csrf },
+        payload: { current_password: current, new_password: 'another long one' },
+      });
+    for (let i = 0; i < 5; i++) expectError(await attempt(`wrong guess ${i}`, freshIp()), 403, 'forbidden');
+    const limited = await attempt(PASSWORD, freshIp());
+    expectError(limited, 429, 'too_many_requests');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+    // One address cycling through many users' sessions is bounded too (20 per window).
+    const ip = freshIp();
+    let refused = 0;
+    for (let i = 0; i < 5; i++) {
+      await t.app.accounts.users.create({ email: `cycler${i}@acme.test`, role: 'viewer', partnerId: acme.id, password: PASSWORD });
+      const c = await signIn(`cycler${i}@acme.test`);
+      for (let j = 0; j < 5; j++) {
+        const res = await app.inject({
+          method: 'POST', url: '/api/auth/password', remoteAddress: ip, cookies: { p88_session: c.cookie }, headers: { 'x-csrf-token': c.csrf },
+          payload: { current_password: `wrong guess ${j}`, new_password: 'another long one' },
+        });
+        if (res.statusCode === 429) refused++;
+      }
+    }
+    expect(refused).toBe(5);
   });
 });
 
@@ -428,6 +499,36 @@ describe('API tokens', () => {
     expectError(await withToken(secret, 'POST', '/api/tokens', { name: 'y', scopes: ['users:read'] }), 403, 'forbidden');
   });
 
+  it("acts only within its creator's current rights: a demotion narrows it, a disabled creator stops it (401)", async () => {
+    const owner = await signIn('owner@acme.test');
+    const adminId = (await t.app.accounts.users.create({ email: 'demoted@acme.test', role: 'admin', partnerId: acme.id, password: PASSWORD })).user.id;
+    const admin = await signIn('demoted@acme.test');
+    const { secret } = await createToken(admin, ['sources:manage', 'audit:read', 'users:read', 'timing:read']);
+    const created = await withToken(secret, 'POST', '/api/sources', { name: 'while admin' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await withToken(secret, 'GET', '/api/audit')).statusCode).toBe(200);
+
+    // Demoted to viewer: the token keeps only what a viewer may do.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'viewer' })).statusCode).toBe(200);
+    expectError(await withToken(secret, 'POST', '/api/sources', { name: 'after demotion' }), 403, 'forbidden');
+    expectError(await withToken(secret, 'GET', '/api/audit'), 403, 'forbidden');
+    expectError(await withToken(secret, 'GET', '/api/users'), 403, 'forbidden');
+    expect((await withToken(secret, 'GET', '/api/sources')).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/auth/me')).json().scopes).toEqual(['timing:read']);
+    const names = await testDb.owner.query<{ name: string }>('SELECT name FROM timing_sources WHERE partner_id = $1', [acme.id]);
+    expect(names.rows.map((r) => r.name)).not.toContain('after demotion');
+
+    // Promoted back: the token has its scopes again, never more than it was given.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'owner' })).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/audit')).statusCode).toBe(200);
+    expect((await withToken(secret, 'GET', '/api/auth/me')).json().scopes).toEqual(['sources:manage', 'audit:read', 'users:read', 'timing:read']);
+
+    // Disabled: the token stops at once.
+    expect((await withSession(owner, 'PATCH', `/api/users/${adminId}`, { role: 'admin', disabled: true })).statusCode).toBe(200);
+    expectError(await withToken(secret, 'GET', '/api/sources'), 401, 'unauthorized');
+    expectError(await withToken(secret, 'POST', '/api/sources', { name: 'after disable' }), 401, 'unauthorized');
+  });
+
   it('stops a revoked token at once (401) and 404s a second revoke', async () => {
     const s = await signIn('admin@acme.test');
     const { token, secret } = await createToken(s, ['users:read']);
@@ -477,7 +578,7 @@ describe('row-level security on accounts tables', () => {
     const inAcme = await withPartner(testDb.db, acme.id, (tx) => tx.query<{ email: string }>('SELECT email FROM users ORDER BY email'));
     expect(inAcme.rows.every((r) => r.email.endsWith('@acme.test'))).toBe(true);
     expect(inAcme.rows.length).toBeGreaterThanOrEqual(4);
-    for (const table of ['users', 'user_sessions', 'api_tokens', 'audit_log', 'invitations', 'password_resets']) {
+    for (const table of ['users', 'user_sessions', 'api_tokens', 'audit_log', 'invitations', 'password_resets', 'login_throttle']) {
       const none = await testDb.db.query(`SELECT 1 FROM ${table}`);
       expect(none.rowCount, table).toBe(0);
       const rls = await testDb.owner.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
@@ -557,7 +658,7 @@ describe('password reset', () => {
     const failing = new Accounts({
       db: testDb.db,
       log: { info: () => {}, warn: (...a: unknown[]) => void warned.push(a) },
-      mailer: { send: async () => Promise.reject(new Error('smtp down')) },
+      mailer: { delivers: true, send: async () => Promise.reject(new Error('smtp down')) },
       links: linksFor(TEST_PUBLIC_URL),
     });
     await expect(failing.signIn.requestPasswordReset('viewer@acme.test', { ip: freshIp(), userAgent: null })).resolves.toBeUndefined();
@@ -607,6 +708,32 @@ describe('invitations', () => {
     expect((await withSession(s, 'DELETE', `/api/invitations/${invitation.id}`)).statusCode).toBe(204);
     const accept = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: tokenInMail(accept_url), password: 'some long password' } });
     expectError(accept, 404, 'not_found');
+  });
+
+  it('with SMTP, hands the link to the invitee only: the inviter gets no accept_url', async () => {
+    const sent: Array<{ to: string; text: string }> = [];
+    const smtp = new Accounts({ db: testDb.db, log: { info: () => {}, warn: () => {} }, mailer: { delivers: true, send: async (m) => void sent.push(m) }, links: linksFor(TEST_PUBLIC_URL) });
+    const auth = { userId: users.acmeAdmin!, partnerId: acme.id, role: 'admin' as const, via: 'session' as const, scopes: [], sessionId: null, tokenId: null };
+    const created = await smtp.invitations.create(auth, { email: 'mailed@acme.test', role: 'viewer' }, { ip: null, userAgent: null });
+    expect(created).toMatchObject({ url: null, delivery: 'mail', invitation: { email: 'mailed@acme.test' } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toBe('mailed@acme.test');
+    expect(tokenInMail(sent[0]!.text)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Without SMTP (this app), the link is in the answer: the log is the only other place it is.
+    const s = await signIn('admin@acme.test');
+    const logged = (await withSession(s, 'POST', '/api/invitations', { email: 'logged@acme.test', role: 'viewer' })).json();
+    expect(logged.delivery).toBe('log');
+    expect(logged.accept_url).toMatch(/accept-invitation#token=/);
+  });
+
+  it('answers accepting an invitation to an address with an account exactly like an invalid link', async () => {
+    const s = await signIn('admin@acme.test');
+    const { accept_url } = (await withSession(s, 'POST', '/api/invitations', { email: 'owner@beta.test', role: 'viewer' })).json();
+    const taken = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: tokenInMail(accept_url), password: 'some long password' } });
+    const bogus = await app.inject({ method: 'POST', url: '/api/auth/invitations/accept', payload: { token: 'A'.repeat(43), password: 'some long password' } });
+    const a = expectError(taken, 404, 'not_found');
+    const b = expectError(bogus, 404, 'not_found');
+    expect(a.message).toBe(b.message);
   });
 
   it("cannot revoke another partner's invitation", async () => {

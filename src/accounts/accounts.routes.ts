@@ -309,8 +309,8 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = asy
       },
     },
     async (request, reply) => {
-      const { invitation, url } = await invitations.create(authOf(request), request.body, contextOf(request));
-      return reply.status(201).send({ invitation, accept_url: url });
+      const { invitation, url, delivery } = await invitations.create(authOf(request), request.body, contextOf(request));
+      return reply.status(201).send({ invitation, accept_url: url, delivery });
     },
   );
 

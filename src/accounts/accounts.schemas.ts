@@ -95,7 +95,11 @@ export const invitationSchema = z
 
 export const createdInvitationSchema = z.object({
   invitation: invitationSchema,
-  accept_url: z.string().describe('Also mailed to the invitee (or written to the server log without SMTP)'),
+  accept_url: z
+    .string()
+    .nullable()
+    .describe('The link, only when mail cannot deliver it (no SMTP: also in the server log); null when it was mailed to the invitee alone'),
+  delivery: z.enum(['mail', 'log']).describe('mail: sent to the invitee by SMTP; log: no SMTP, written to the server log'),
 });
 export const invitationsSchema = z.object({ invitations: z.array(invitationSchema) });
 

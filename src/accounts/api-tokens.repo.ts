@@ -63,12 +63,20 @@ export interface TokenIdentity {
   partner_id: number;
   scopes: string[];
   created_by: number | null;
+  /**
+   * The creator's role now (the lookup finds no token whose creator is disabled); null for a
+   * token without a creator: the operator's, made on the console (`p88 token create`).
+   */
+  creator_role: string | null;
 }
 
-/** The live token behind a bearer secret's hash (SECURITY DEFINER lookup; records the use). */
+/**
+ * The live token behind a bearer secret's hash, with its creator's current role (SECURITY
+ * DEFINER lookup, migration 0030; records the use). None when the creator is disabled or gone.
+ */
 export async function findApiToken(db: Queryable, tokenHash: string): Promise<TokenIdentity | null> {
   const r = await db.query<TokenIdentity>(
-    'SELECT token_id, partner_id, scopes, created_by FROM p88_auth_api_token($1)',
+    'SELECT token_id, partner_id, scopes, created_by, creator_role FROM p88_auth_api_token($1)',
     [tokenHash],
   );
   return r.rows[0] ?? null;

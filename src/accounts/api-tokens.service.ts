@@ -6,7 +6,7 @@
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { canGrantScopes, type Action, type TokenScope } from '../shared/permissions.js';
+import { can, canGrantScopes, isRole, type Action, type TokenScope } from '../shared/permissions.js';
 import { actorOf, partnerOf, type Auth, type RequestContext } from './accounts.common.js';
 import * as repo from './api-tokens.repo.js';
 import { recordAudit } from './audit.service.js';
@@ -60,17 +60,28 @@ export class ApiTokens {
     });
   }
 
-  /** The caller behind a bearer value, or null when the token is unknown, revoked or expired. */
+  /**
+   * The caller behind a bearer value, or null when the token is unknown, revoked or expired,
+   * or its creator is disabled or deleted. A token acts only within its creator's rights at
+   * the time of each call: its scopes are intersected with what the creator's role holds now,
+   * so a demotion narrows every token the user made at once, and a promotion never widens one
+   * beyond the scopes it was given. (Chosen over revoking tokens on demotion: a demotion that
+   * is undone gives the integration back its token, and no code path that changes a role or
+   * disables a user can forget to revoke.)
+   */
   async authenticate(secret: string): Promise<Auth | null> {
     if (!looksLikeSecret(secret, API_TOKEN_PREFIX)) return null;
     const t = await repo.findApiToken(this.db, hashSecret(secret));
     if (!t) return null;
+    const role = t.creator_role;
+    // No creator: the operator's console token, within the scopes it was given.
+    if (role !== null && !isRole(role)) return null;
     return {
       userId: t.created_by,
       partnerId: t.partner_id,
       role: null,
       via: 'token',
-      scopes: t.scopes as Action[],
+      scopes: (t.scopes as Action[]).filter((s) => role === null || can(role, s)),
       sessionId: null,
       tokenId: t.token_id,
     };

@@ -1,7 +1,10 @@
 /**
  * Invitations to a partner: an admin invites an email to a role no higher than their own, the
- * link is mailed (and returned, so a failed delivery loses nothing), and accepting it creates
- * the user in the inviting partner, once.
+ * link is mailed, and accepting it creates the user in the inviting partner, once. The link is
+ * handed to the inviter only when mail cannot deliver it (no SMTP: it is in the log anyway);
+ * with SMTP only the invitee's mailbox gets it, so an admin cannot accept an invitation to an
+ * address that is not theirs (issue 12, finding 7). Whether an address has an account
+ * elsewhere is never told: accepting answers the same as for an invalid link.
  */
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -43,7 +46,11 @@ export class Invitations {
   ) {}
 
   /** Invites an email to the caller's partner with a role no higher than the caller's. */
-  async create(auth: Auth, input: { email: string; role: PartnerRole }, ctx: RequestContext): Promise<{ invitation: InvitationView; url: string }> {
+  async create(
+    auth: Auth,
+    input: { email: string; role: PartnerRole },
+    ctx: RequestContext,
+  ): Promise<{ invitation: InvitationView; url: string | null; delivery: 'mail' | 'log' }> {
     const partnerId = partnerOf(auth);
     if (auth.role === null || !canGrantRole(auth.role, input.role)) {
       throw new AppError('forbidden', 'You cannot invite someone to a role above your own.');
@@ -70,7 +77,7 @@ export class Invitations {
       subject: `You are invited to ${partner?.name ?? 'a timing partner'} on Project88Hub`,
       text: `You have been invited to join ${partner?.name ?? 'a timing partner'} as ${input.role}.\n\nAccept within ${Math.round(ttlMs / 86_400_000)} days: ${url}\n`,
     });
-    return { invitation, url };
+    return this.mailer.delivers ? { invitation, url: null, delivery: 'mail' } : { invitation, url, delivery: 'log' };
   }
 
   async list(auth: Auth): Promise<InvitationView[]> {
@@ -88,7 +95,8 @@ export class Invitations {
 
   /** Accepts an open invitation: creates the user in the inviting partner, with the invited role. */
   async accept(token: string, input: { password: string; name?: string | undefined }, ctx: RequestContext): Promise<UserView> {
-    const invalid = () => new AppError('not_found', 'This invitation is not valid (used, revoked or expired).');
+    const invalid = () =>
+      new AppError('not_found', 'This invitation cannot be accepted (used, revoked or expired, or the address has an account already: sign in instead).');
     if (!looksLikeSecret(token)) throw invalid();
     checkPassword(input.password);
     const inv = await repo.findInvitation(this.db, hashSecret(token));
@@ -103,7 +111,8 @@ export class Invitations {
       });
       return userView(user);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('conflict', 'A user with that email exists already.');
+      // The same answer as an invalid link: accepting must not tell who has an account.
+      if (isUniqueViolation(err)) throw invalid();
       throw err;
     }
   }

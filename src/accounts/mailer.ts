@@ -12,11 +12,17 @@ export interface Mail {
 
 export interface Mailer {
   send(mail: Mail): Promise<void>;
+  /**
+   * Whether mail reaches its addressee (SMTP). When false (the log), whoever acts must be
+   * handed the link instead: there is no other way for it to arrive.
+   */
+  readonly delivers: boolean;
 }
 
 /** Writes each message to the log (warn, so it shows at every usual level). */
 export function logMailer(log: Pick<Logger, 'warn'>): Mailer {
   return {
+    delivers: false,
     async send(mail) {
       log.warn({ mail_to: mail.to, mail_subject: mail.subject, mail_text: mail.text }, 'mail not sent (no SMTP configured): delivered to this log');
     },
@@ -34,6 +40,7 @@ export interface SmtpOptions {
 export function smtpMailer(opts: SmtpOptions): Mailer {
   const transport = import('nodemailer').then((m) => m.createTransport(opts.url));
   return {
+    delivers: true,
     async send(mail) {
       await (await transport).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text });
     },

@@ -1,6 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
-import { generatePassword, hashPassword, MAX_CONCURRENT_HASHES, needsRehash, verifyNothing, verifyPassword } from './passwords.js';
+import { AppError } from '../errors.js';
+import { generatePassword, HASH_LANES, hashLaneStats, hashPassword, MAX_CONCURRENT_HASHES, needsRehash, verifyNothing, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
   it('hashes with argon2id at the chosen parameters, salted', async () => {
@@ -34,6 +35,27 @@ describe('passwords', () => {
     expect(checks).toEqual(Array(6).fill(true));
     const crossed = await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[(i + 1) % 6]!)));
     expect(crossed).toEqual(Array(6).fill(false));
+  });
+
+  it('answers 503 server_busy at once past a lane\'s queue, and keeps sign-in checks flowing under other hashing', async () => {
+    const stored = await hashPassword('correct horse battery');
+    const { slots, queue } = HASH_LANES.other;
+    const flood = Array.from({ length: slots + queue }, (_, i) => hashPassword(`flood password ${i}`));
+    expect(hashLaneStats().other).toEqual({ running: slots, waiting: queue });
+    const started = performance.now();
+    const refused = await hashPassword('one too many').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('server_busy');
+    expect((refused as AppError).status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(50);
+    // A sign-in check does not wait behind the flood: it finishes while most of it still waits.
+    expect(await verifyPassword(stored, 'correct horse battery', 'sign-in')).toBe(true);
+    expect(hashLaneStats().other.waiting).toBeGreaterThan(queue / 2);
+    await Promise.all(flood);
+    expect(hashLaneStats()).toEqual({ 'sign-in': { running: 0, waiting: 0 }, other: { running: 0, waiting: 0 } });
   });
 
   it('generates long random passwords', () => {

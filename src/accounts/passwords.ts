@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { AppError } from '../errors.js';
 
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum the compiler cannot inline across modules)
 
@@ -16,37 +17,71 @@ export const PASSWORD_MAX = 256;
 
 /**
  * argon2 runs on libuv's small thread pool, which the collector's spool (fs) shares in a
- * one-process `p88 start`; a sign-in flood must not queue ahead of it. At most this many
- * hashes run at once (each also holds 19 MiB), the rest wait here.
+ * one-process `p88 start`; a flood of hashing must not queue ahead of it, nor ahead of
+ * sign-ins. Hashing goes through lanes: each lane runs at most `slots` hashes at once (each
+ * holds 19 MiB) and lets at most `queue` more wait; past that the call fails at once with 503
+ * server_busy instead of waiting behind work it cannot overtake. Sign-in has a lane of its
+ * own, so changing passwords, resets, invitations and account creation (lane `other`) can
+ * never starve it, and a sign-in flood (already bounded per address) cannot starve them.
  */
-export const MAX_CONCURRENT_HASHES = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
+export type HashLane = 'sign-in' | 'other';
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    // Hand the slot straight to the next waiter, or free it.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+export const HASH_LANES: Record<HashLane, { slots: number; queue: number }> = {
+  'sign-in': { slots: 1, queue: 32 },
+  other: { slots: 1, queue: 16 },
+};
+/** Hashes running at most at once, all lanes together. */
+export const MAX_CONCURRENT_HASHES = Object.values(HASH_LANES).reduce((n, l) => n + l.slots, 0);
+
+class Lane {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limits: { slots: number; queue: number }) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limits.slots) {
+      if (this.waiting.length >= this.limits.queue) throw new AppError('server_busy', 'Too many password checks at once; try again in a moment.', { retryAfterSeconds: 1 });
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.running++;
+    try {
+      return await work();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  get stats(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
   }
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  return limited(() => hash(password, HASH_OPTIONS));
+const lanes: Record<HashLane, Lane> = { 'sign-in': new Lane(HASH_LANES['sign-in']), other: new Lane(HASH_LANES.other) };
+
+/** Hashes running and waiting per lane (tests, bench). */
+export function hashLaneStats(): Record<HashLane, { running: number; waiting: number }> {
+  return { 'sign-in': lanes['sign-in'].stats, other: lanes.other.stats };
 }
 
-/** False for a wrong password and for a stored value that is not an argon2 hash. */
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
-  try {
-    return await limited(() => verify(stored, password));
-  } catch {
-    return false;
-  }
+/** Throws 503 server_busy when the lane's queue is full. */
+export async function hashPassword(password: string, lane: HashLane = 'other'): Promise<string> {
+  return lanes[lane].run(() => hash(password, HASH_OPTIONS));
+}
+
+/**
+ * False for a wrong password and for a stored value that is not an argon2 hash; throws 503
+ * server_busy when the lane's queue is full.
+ */
+export async function verifyPassword(stored: string, password: string, lane: HashLane = 'other'): Promise<boolean> {
+  return lanes[lane].run(async () => {
+    try {
+      return await verify(stored, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Whether a stored hash was made with other parameters than today's. */
@@ -70,9 +105,9 @@ let dummy: Promise<string> | undefined;
  * Spends the same time as checking a real password, for sign-ins whose account does not
  * exist or has no password: the answer time must not tell which emails have accounts.
  */
-export async function verifyNothing(password: string): Promise<false> {
-  dummy ??= hashPassword(randomBytes(16).toString('hex'));
-  await verifyPassword(await dummy, password);
+export async function verifyNothing(password: string, lane: HashLane = 'sign-in'): Promise<false> {
+  dummy ??= hash(randomBytes(16).toString('hex'), HASH_OPTIONS);
+  await verifyPassword(await dummy, password, lane);
   return false;
 }
 

@@ -25,31 +25,59 @@ export async function findLoginAccount(db: Queryable, email: string): Promise<Lo
   return r.rows[0] ?? null;
 }
 
-/**
- * Counts a failed sign-in; locks the account for lockSeconds when this failure reaches
- * maxFailures. A lock that has run out starts the count again. One statement, so concurrent
- * failures each count.
- */
-export async function recordLoginFailure(
-  db: Queryable,
-  userId: number,
-  maxFailures: number,
-  lockSeconds: number,
-): Promise<{ failed_logins: number; locked_until: Date | null }> {
-  const r = await db.query<{ failed_logins: number; locked_until: Date | null }>(
-    `UPDATE users SET
-       failed_logins = CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
-       locked_until = CASE
-         WHEN (CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END) >= $2
-           THEN now() + make_interval(secs => $3)
-         WHEN locked_until > now() THEN locked_until
-       END,
-       updated_at = now()
-     WHERE id = $1
-     RETURNING failed_logins, locked_until`,
-    [userId, maxFailures, lockSeconds],
+/** Counts a failed sign-in on the account (a counter only: the throttle below decides). */
+export async function countLoginFailure(db: Queryable, userId: number): Promise<number> {
+  const r = await db.query<{ failed_logins: number }>(
+    'UPDATE users SET failed_logins = failed_logins + 1, updated_at = now() WHERE id = $1 RETURNING failed_logins',
+    [userId],
   );
-  return r.rows[0] ?? { failed_logins: 0, locked_until: null };
+  return r.rows[0]?.failed_logins ?? 0;
+}
+
+/** How long this address must wait before trying this account again (null: it may now). */
+export async function findThrottle(db: Queryable, userId: number, ip: string): Promise<{ failures: number; locked_until: Date | null } | null> {
+  const r = await db.query<{ failures: number; locked_until: Date | null }>(
+    'SELECT failures, locked_until FROM login_throttle WHERE user_id = $1 AND ip = $2',
+    [userId, ip],
+  );
+  return r.rows[0] ?? null;
+}
+
+/**
+ * Counts a wrong password from this address for this account. From the `threshold`-th failure
+ * in a row the pair waits baseSeconds, doubling with each further failure, up to maxSeconds.
+ * A pair quiet for a day starts again. One upsert, so concurrent failures each count.
+ */
+export async function recordThrottledFailure(
+  db: Queryable,
+  t: { userId: number; partnerId: number | null; ip: string; threshold: number; baseSeconds: number; maxSeconds: number },
+): Promise<{ failures: number; locked_until: Date | null }> {
+  const r = await db.query<{ failures: number; locked_until: Date | null }>(
+    `INSERT INTO login_throttle AS t (user_id, partner_id, ip, failures, locked_until, last_failure_at)
+     VALUES ($1, $2, $3, 1, CASE WHEN 1 >= $4 THEN now() + make_interval(secs => $5) END, now())
+     ON CONFLICT (user_id, ip) DO UPDATE SET
+       failures = CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END,
+       locked_until = CASE
+         WHEN (CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END) >= $4
+           THEN now() + make_interval(secs => least($6::float8, $5::float8 * power(2, (CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END) - $4)))
+       END,
+       last_failure_at = now()
+     RETURNING t.failures, t.locked_until`,
+    [t.userId, t.partnerId, t.ip.slice(0, 64), t.threshold, t.baseSeconds, t.maxSeconds],
+  );
+  return r.rows[0]!;
+}
+
+/** A correct password from this address: its throttle for the account is forgotten. */
+export async function clearThrottle(db: Queryable, userId: number, ip: string): Promise<void> {
+  await db.query('DELETE FROM login_throttle WHERE user_id = $1 AND ip = $2', [userId, ip]);
+}
+
+/** Lifts every throttle and the legacy lock of an account (p88 user unlock); rows removed. */
+export async function unlockAccount(db: Queryable, userId: number): Promise<number> {
+  const r = await db.query('DELETE FROM login_throttle WHERE user_id = $1', [userId]);
+  await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1', [userId]);
+  return r.rowCount;
 }
 
 /** A successful sign-in: clears the failure count and lock; stores a rehashed password if given. */

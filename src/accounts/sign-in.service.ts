@@ -56,6 +56,9 @@ export class SignIn {
   private readonly perEmail: RateLimiter;
   /** Unknown emails lock like real accounts (in memory), so a lockout answer reveals nothing. */
   private readonly unknownFailures: RateLimiter;
+  /** Attempts at POST /api/auth/password, per user and per address. */
+  private readonly passwordPerUser: RateLimiter;
+  private readonly passwordPerIp: RateLimiter;
 
   constructor(
     private readonly db: Database,
@@ -66,17 +69,25 @@ export class SignIn {
   ) {
     this.perIp = new RateLimiter(limits.loginAttempts, limits.loginWindowMs);
     this.perEmail = new RateLimiter(limits.loginAttempts, limits.loginWindowMs);
-    this.unknownFailures = new RateLimiter(limits.lockoutFailures, limits.lockoutMs);
+    this.unknownFailures = new RateLimiter(limits.lockoutFailures, limits.lockoutBaseMs);
+    this.passwordPerUser = new RateLimiter(limits.passwordChangeAttempts, limits.passwordChangeWindowMs);
+    this.passwordPerIp = new RateLimiter(limits.passwordChangeAttempts * 4, limits.passwordChangeWindowMs);
     // Made now, so even the first unknown-email sign-in takes a real sign-in's time.
     void verifyNothing('').catch(() => {});
   }
 
-  /** Email + password → a new browser session. Every attempt leaves an audit row. */
+  /**
+   * Email + password → a new browser session. Every attempt leaves an audit row. Wrong
+   * passwords are throttled per account AND client address (growing delays, migration 0031):
+   * failures from one address never lock the account for another, so a correct password from
+   * an address that has not been failing always gets in, the platform admin's included.
+   */
   async login(emailInput: string, password: string, ctx: RequestContext): Promise<SignedIn> {
     const { db, limits } = this;
     const email = normalizeEmail(emailInput).slice(0, 254);
-    const byIp = this.perIp.hit(ctx.ip ?? 'unknown');
-    const byEmail = this.perEmail.hit(email);
+    const ip = ctx.ip ?? 'unknown';
+    const byIp = this.perIp.hit(ip);
+    const byEmail = this.perEmail.hit(`${email}|${ip}`);
     if (!byIp.ok || !byEmail.ok) {
       // Audited once per window and key (the first refusal): a flood must not become a
       // flood of writes.
@@ -89,22 +100,25 @@ export class SignIn {
 
     const account = await repo.findLoginAccount(db, email);
     if (!account) {
-      const lock = this.unknownFailures.check(email);
+      // Unknown emails are throttled like real accounts (in memory), so the answer reveals nothing.
+      const key = `${email}|${ip}`;
+      const lock = this.unknownFailures.check(key);
       if (!lock.ok) {
         await recordAnonymousAudit(db, 'auth.login.locked', ctx, { email });
         throw locked(lock.retryAfterMs);
       }
       await verifyNothing(password);
-      this.unknownFailures.hit(email);
+      this.unknownFailures.hit(key);
       await recordAnonymousAudit(db, 'auth.login.failed', ctx, { email, reason: 'unknown_email' });
       throw wrongCredentials();
     }
 
     const partnerId = account.partner_id;
     const base = { partnerId, userId: account.id, actor: `user:${account.id}`, target: `user:${account.id}` };
-    if (account.locked_until && account.locked_until.getTime() > Date.now()) {
-      await inScope(db, partnerId, (tx) => recordAudit(tx, { ...base, action: 'auth.login.locked', detail: { email } }, ctx));
-      throw locked(account.locked_until.getTime() - Date.now());
+    const throttle = await inScope(db, partnerId, (tx) => repo.findThrottle(tx, account.id, ip));
+    if (throttle?.locked_until && throttle.locked_until.getTime() > Date.now()) {
+      await inScope(db, partnerId, (tx) => recordAudit(tx, { ...base, action: 'auth.login.locked', detail: { email, failures: throttle.failures } }, ctx));
+      throw locked(throttle.locked_until.getTime() - Date.now());
     }
     if (account.disabled || account.password_hash === null) {
       await verifyNothing(password);
@@ -112,24 +126,48 @@ export class SignIn {
       await inScope(db, partnerId, (tx) => recordAudit(tx, { ...base, action: 'auth.login.failed', detail: { email, reason } }, ctx));
       throw wrongCredentials();
     }
-    if (!(await verifyPassword(account.password_hash, password))) {
+    if (!(await verifyPassword(account.password_hash, password, 'sign-in'))) {
       await inScope(db, partnerId, async (tx) => {
-        const after = await repo.recordLoginFailure(tx, account.id, limits.lockoutFailures, limits.lockoutMs / 1000);
-        await recordAudit(tx, { ...base, action: 'auth.login.failed', detail: { email, reason: 'wrong_password', failures: after.failed_logins } }, ctx);
-        if (after.locked_until && after.failed_logins === limits.lockoutFailures) {
-          await recordAudit(tx, { ...base, action: 'auth.account.locked', detail: { until: after.locked_until.toISOString() } }, ctx);
+        const failures = await repo.countLoginFailure(tx, account.id);
+        const after = await repo.recordThrottledFailure(tx, {
+          userId: account.id,
+          partnerId,
+          ip,
+          threshold: limits.lockoutFailures,
+          baseSeconds: limits.lockoutBaseMs / 1000,
+          maxSeconds: limits.lockoutMs / 1000,
+        });
+        await recordAudit(tx, { ...base, action: 'auth.login.failed', detail: { email, reason: 'wrong_password', failures } }, ctx);
+        if (after.locked_until && after.failures === limits.lockoutFailures) {
+          await recordAudit(tx, { ...base, action: 'auth.account.locked', detail: { until: after.locked_until.toISOString(), ip } }, ctx);
         }
       });
       throw wrongCredentials();
     }
 
-    const rehash = needsRehash(account.password_hash) ? await hashPassword(password) : null;
+    const rehash = needsRehash(account.password_hash) ? await hashPassword(password, 'sign-in') : null;
     await inScope(db, partnerId, async (tx) => {
       await repo.recordLoginSuccess(tx, account.id, rehash);
+      await repo.clearThrottle(tx, account.id, ip);
       await recordAudit(tx, { ...base, action: 'auth.login.succeeded', detail: {} }, ctx);
     });
-    this.perEmail.reset(email);
+    this.perEmail.reset(`${email}|${ip}`);
     return this.startSession(account.id, partnerId, ctx);
+  }
+
+  /**
+   * Lifts every sign-in throttle of an account (`p88 user unlock <email>`, run by whoever
+   * runs the platform: the way back in for a platform admin). False for an unknown email.
+   */
+  async unlock(emailInput: string): Promise<{ userId: number; cleared: number } | null> {
+    const account = await repo.findLoginAccount(this.db, normalizeEmail(emailInput));
+    if (!account) return null;
+    const cleared = await inScope(this.db, account.partner_id, async (tx) => {
+      const n = await repo.unlockAccount(tx, account.id);
+      await recordAudit(tx, { partnerId: account.partner_id, userId: account.id, actor: 'command', action: 'auth.account.unlocked', target: `user:${account.id}`, detail: { throttles_cleared: n } }, { ip: null, userAgent: null });
+      return n;
+    });
+    return { userId: account.id, cleared };
   }
 
   async logout(auth: Auth, ctx: RequestContext): Promise<void> {
@@ -174,11 +212,20 @@ export class SignIn {
     if (auth.via !== 'session' || auth.userId === null) throw new AppError('forbidden', 'Only a signed-in user can change a password.');
     const userId = auth.userId;
     checkPassword(next);
+    // Each attempt costs an argon2 check: bounded per user and per address (429 past it).
+    const byUser = this.passwordPerUser.hit(String(userId));
+    const byIp = this.passwordPerIp.hit(ctx.ip ?? 'unknown');
+    if (!byUser.ok || !byIp.ok) {
+      throw new AppError('too_many_requests', 'Too many password changes; try again later.', {
+        retryAfterSeconds: Math.ceil(Math.max(byUser.retryAfterMs, byIp.retryAfterMs) / 1000),
+      });
+    }
     const stored = await inScope(this.db, auth.partnerId, (tx) => getPasswordHash(tx, userId));
     if (stored === null || !(await verifyPassword(stored, current))) {
       throw new AppError('forbidden', 'The current password is wrong.');
     }
     const hash = await hashPassword(next);
+    this.passwordPerUser.reset(String(userId));
     await inScope(this.db, auth.partnerId, async (tx) => {
       await setPassword(tx, userId, hash);
       const ended = await repo.deleteUserSessions(tx, userId, auth.sessionId);

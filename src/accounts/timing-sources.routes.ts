@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { authPartnerId, requireAuth } from './auth.js';
 import { errorResponses } from '../http/error-handler.js';
 import type { TimingSources } from './timing-sources.service.js';
+import { collectorAddresses } from './collector-addresses.js';
 
 const tags = ['sources'];
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -29,7 +30,27 @@ const secretSchema = z.object({
   secret: z.string().describe('Shown this once; enter it in the timing software'),
 });
 
-export const timingSourceRoutes: FastifyPluginAsyncZod<{ sources: TimingSources }> = async (app, { sources }) => {
+export const timingSourceRoutes: FastifyPluginAsyncZod<{
+  sources: TimingSources;
+  /** The collector's listening address and port, and PUBLIC_URL (what the Sources screen tells timing laptops). */
+  collector?: { host: string; port: number; publicUrl?: string };
+}> = async (app, { sources, collector }) => {
+  app.get(
+    '/api/sources/collector',
+    {
+      onRequest: requireAuth('timing:read'),
+      schema: {
+        tags,
+        summary: 'Where timing software reaches the collector: addresses (PUBLIC_URL host, then the LAN addresses) and port',
+        response: { 200: z.object({ addresses: z.array(z.string()), port: z.number() }), ...errorResponses },
+      },
+    },
+    async () => ({
+      addresses: collector ? collectorAddresses(collector.host, collector.publicUrl) : [],
+      port: collector?.port ?? 61611,
+    }),
+  );
+
   app.get(
     '/api/sources',
     {

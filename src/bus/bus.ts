@@ -17,6 +17,8 @@ export interface Bus {
    */
   subscribe<T>(topic: string, onItems: (items: T[]) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** Items accepted by publish() and not yet handed to the transport (for backpressure); 0 if it never queues. */
+  pending?(): number;
 }
 
 /** The topic of a partner's stored reads. Lowercase, no dots: valid as a NOTIFY channel. */

@@ -35,6 +35,8 @@ export function createPostgresBus(db: Database): Bus {
     sending: Promise<void> | null;
   }
   const outgoing = new Map<string, Outgoing>();
+  /** Items in NOTIFY statements on their way (for pending()). */
+  let inFlight = 0;
 
   const send = async (topic: string, out: Outgoing): Promise<void> => {
     let failure: Error | null = null;
@@ -42,7 +44,12 @@ export function createPostgresBus(db: Database): Bus {
       while (out.items.length > 0) {
         const batch = out.items;
         out.items = [];
-        failure = (await notifyWithRetries(topic, batch)) ?? failure;
+        inFlight += batch.length;
+        try {
+          failure = (await notifyWithRetries(topic, batch)) ?? failure;
+        } finally {
+          inFlight -= batch.length;
+        }
       }
     } finally {
       out.sending = null;
@@ -74,6 +81,11 @@ export function createPostgresBus(db: Database): Bus {
 
   return {
     kind: 'postgres',
+    pending() {
+      let n = inFlight;
+      for (const out of outgoing.values()) n += out.items.length;
+      return n;
+    },
     publish(topic, items) {
       if (items.length === 0) return Promise.resolve();
       let out = outgoing.get(topic);

@@ -258,3 +258,17 @@ export async function closeDanglingConnections(db: Queryable): Promise<void> {
       WHERE disconnected_at IS NULL`,
   );
 }
+
+/** Deletes up to `limit` connection_log rows of connections that ended before `before`; returns how many. */
+export async function pruneConnectionLog(db: Queryable, before: Date, limit: number): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM connection_log
+        WHERE id IN (SELECT id FROM connection_log WHERE disconnected_at < $1 LIMIT $2)
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM gone`,
+    [before, limit],
+  );
+  return r.rows[0]?.n ?? 0;
+}

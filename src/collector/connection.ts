@@ -17,7 +17,9 @@ import {
   command,
   err,
   LineSplitter,
+  isValidLocation,
   parseClientLine,
+  TimeKind,
   serverGreeting,
   verifyAuth,
   type AuthMethod,
@@ -39,6 +41,9 @@ import {
 import type { ResumeCursors } from './cursors.js';
 import type { IngestPipeline } from './ingest.js';
 import type { SessionResolver } from './sessions.js';
+import type { AddressGuard } from './address-guard.js';
+import type { LogLimiter } from './log-limiter.js';
+import type { LocationBudget } from './location-budget.js';
 
 export interface ConnectionSettings {
   program: string;
@@ -48,7 +53,15 @@ export interface ConnectionSettings {
   anonymousPartnerId: number;
   /** How long to wait for authorize, getconnectionid and getlocations answers. */
   handshakeTimeoutMs: number;
+  /** A connection not greeted (or streaming) and authorized by then is closed. */
+  greetingTimeoutMs: number;
+  /** Reads timed outside [now − past, now + future] are bad lines, not stored. */
+  readWindowPastMs: number;
+  readWindowFutureMs: number;
+  maxLocationsPerConnection: number;
 }
+
+export type BadLineKind = 'invalid' | 'overlong' | 'unknown-command' | 'implausible-time' | 'location-cap';
 
 export interface ConnectionDeps {
   settings: ConnectionSettings;
@@ -61,7 +74,13 @@ export interface ConnectionDeps {
   /** A source's stored secret is sealed under another key than this process's SECRET_KEY. */
   onWrongSecretKey?: (userId: string) => void;
   log: Logger;
-  onBadLine: (kind: 'invalid' | 'overlong' | 'unknown-command') => void;
+  /** Per-address limits: failed authorizations slow that address down. */
+  guard: AddressGuard;
+  /** Rate limits for log lines any stranger can trigger. */
+  logLimiter: LogLimiter;
+  /** Caps the distinct locations of a session across connections. */
+  locationBudget: LocationBudget;
+  onBadLine: (kind: BadLineKind) => void;
   onClose: (c: CollectorConnection) => void;
 }
 
@@ -87,6 +106,8 @@ export class CollectorConnection {
   reads = 0;
   badLines = 0;
   readonly locations = new Set<string>();
+  /** Every location this connection streamed or announced (capped). */
+  private readonly seenLocations = new Set<string>();
 
   private sourceKey: string;
   private readonly seed = randomBytes(16).toString('hex');
@@ -99,6 +120,10 @@ export class CollectorConnection {
   private readonly pendingNewLocations: string[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private closeReason = 'client closed';
+  /** The connection_log row is written at the first complete line: port scans leave none. */
+  private logOpened = false;
+  private readPaused = false;
+  readonly address: string;
   private bookkeeping: Promise<void> = Promise.resolve();
 
   constructor(
@@ -106,6 +131,7 @@ export class CollectorConnection {
     private readonly deps: ConnectionDeps,
   ) {
     this.sourceKey = `conn:${this.id}`;
+    this.address = socket.remoteAddress ?? 'unknown';
     this.log = deps.log.child({ conn: this.id, client: `${socket.remoteAddress}:${socket.remotePort}` });
     this.splitter = new LineSplitter({
       line: (l) => this.onLine(l),
@@ -113,20 +139,44 @@ export class CollectorConnection {
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 15_000);
-    socket.on('data', (chunk: Buffer) => {
-      this.lastActivity = Date.now();
-      this.splitter.push(chunk);
-    });
+    // Only complete lines count as activity (onLine): a byte every few seconds holds nothing.
+    socket.on('data', (chunk: Buffer) => this.splitter.push(chunk));
     socket.on('error', (e) => {
       this.closeReason = `socket error: ${e.message}`;
     });
     socket.on('close', () => this.onClosed());
-    this.log.info('client connected');
-    this.persist((tx) => openConnectionLog(tx, { id: this.id, clientIp: socket.remoteAddress ?? 'unknown', clientPort: socket.remotePort ?? null }));
+    this.log.debug('client connected');
+    this.timers.push(
+      setTimeout(() => {
+        if (this.state === 'greeting' || (this.state === 'auth' && !this.held)) this.close('no greeting or authorization in time');
+      }, deps.settings.greetingTimeoutMs),
+    );
+  }
+
+  /** True once the client is identified (authorized or anonymous) and streaming. */
+  get identified(): boolean {
+    return this.state === 'streaming';
+  }
+
+  /**
+   * Backpressure: stops (or resumes) reading this socket. The kernel's receive buffer fills,
+   * TCP's window closes, and the client's writes wait: nothing is lost, memory stays bounded.
+   */
+  setReading(on: boolean): void {
+    if (this.state === 'closed' || this.readPaused === !on) return;
+    this.readPaused = !on;
+    if (on) {
+      // Its silence was ours: do not count it against the idle timeout.
+      this.lastActivity = Date.now();
+      this.socket.resume();
+    } else {
+      this.socket.pause();
+    }
   }
 
   /** Sends a ping when the client has been quiet; closes it when it stays quiet (half-open). */
   checkIdle(now: number, idleMs: number): void {
+    if (this.readPaused) return;
     const quiet = now - this.lastActivity;
     if (quiet > 2 * idleMs) {
       this.close('idle timeout: no data or ping answer');
@@ -134,6 +184,13 @@ export class CollectorConnection {
       this.pingSentAt = now;
       this.send(command('ping'));
     }
+  }
+
+  /** Closes at once, without waiting for the client to read what is pending. */
+  destroy(reason: string): void {
+    if (this.state === 'closed') return;
+    this.closeReason = reason;
+    this.socket.destroy();
   }
 
   close(reason: string): void {
@@ -146,6 +203,14 @@ export class CollectorConnection {
 
   private onLine(line: string): void {
     this.messages++;
+    this.lastActivity = Date.now();
+    if (!this.logOpened) {
+      this.logOpened = true;
+      const ok = this.deps.logLimiter.take('client connected');
+      if (ok) this.log.info(ok.suppressed ? { suppressed: ok.suppressed } : {}, 'client connected');
+      const clientPort = this.socket.remotePort ?? null;
+      this.persist((tx) => openConnectionLog(tx, { id: this.id, clientIp: this.address, clientPort }));
+    }
     if (this.held) {
       if (this.held.length < 1000) this.held.push(line);
       else this.bad('invalid', 'too many lines before authorization finished');
@@ -217,6 +282,12 @@ export class CollectorConnection {
     const method = this.deps.settings.auth;
     if (method === 'none') return;
     this.held = [];
+    // An address that failed too often waits before each further attempt is even checked.
+    const delay = this.deps.guard.authDelay(this.address);
+    if (delay > 0) {
+      await new Promise((r) => this.timers.push(setTimeout(r, delay)));
+      if ((this.state as State) === 'closed') return;
+    }
     let source: SourceIdentity | null = null;
     try {
       source = await this.deps.findSource(userId);
@@ -231,9 +302,12 @@ export class CollectorConnection {
       return this.refuse('authorization unavailable, retry later');
     }
     if (!source || !verifyAuth(method, this.seed, source.secret, credential)) {
-      this.log.warn({ user: userId }, 'authorization refused');
+      const failures = this.deps.guard.failed(this.address);
+      const ok = this.deps.logLimiter.take('authorization refused');
+      if (ok) this.log.warn({ user: userId.slice(0, 64), failuresFromAddress: failures, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'authorization refused');
       return this.refuse('invalid credentials');
     }
+    this.deps.guard.succeeded(this.address);
     this.authUser = userId;
     this.send(ack('authorize'));
     this.log.info({ user: userId, partner: source.partnerId }, 'client authorized');
@@ -300,23 +374,41 @@ export class CollectorConnection {
       const { sessionId, sourceKey } = this;
       locations = await withPartner(this.deps.db, this.partnerId, (tx) => knownLocations(tx, sessionId, sourceKey)).catch(() => []);
     }
-    if (locations === null || (locations.length === 0 && this.announcedLocations === null)) {
-      // Nothing known about this client's locations: a bare start is the only way to get data.
+    const resume = new Map<string, number>();
+    if (locations !== null && this.partnerId !== null) {
+      for (const loc of locations) resume.set(loc, await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, loc));
+    }
+    if ([...resume.values()].every((last) => last === 0)) {
+      // Nothing stored for any of its locations (or none known): a first connection. Simple
+      // clients (racemap's, SimpleClient's quick mode) stream only after a bare `start`, which
+      // here replays nothing because nothing was received.
+      for (const loc of resume.keys()) this.markStarted(loc);
       this.send(command('start'));
+      this.log.info({ locations: [...resume.keys()] }, 'all locations started');
     } else {
-      for (const loc of locations) await this.startLocation(loc);
+      for (const [loc, last] of resume) this.startFrom(loc, last);
     }
     for (const loc of this.pendingNewLocations.splice(0)) await this.startLocation(loc);
   }
 
   private async startLocation(location: string): Promise<void> {
     if (this.locations.has(location) || this.partnerId === null) return;
+    if (!this.admitLocation(location)) return this.bad('location-cap', `location not started: ${location}`);
     this.locations.add(location);
-    const last = await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, location);
+    this.startFrom(location, await this.deps.cursors.last(this.partnerId, this.sessionId, this.sourceKey, location));
+  }
+
+  /** Sends `start~loc` or `start~loc~last+1` (resume) for one location. */
+  private startFrom(location: string, last: number): void {
     this.send(last > 0 ? command('start', location, last + 1) : command('start', location));
     this.log.info({ location, resumeFrom: last + 1 }, 'location started');
+    this.markStarted(location);
+  }
+
+  private markStarted(location: string): void {
+    this.locations.add(location);
     const sessionId = this.sessionId;
-    if (sessionId !== null) {
+    if (sessionId !== null && this.partnerId !== null) {
       const partnerId = this.partnerId;
       this.persistFor(partnerId, (tx) => ensureLocations(tx, [{ partnerId, sessionId, location }]));
     }
@@ -335,6 +427,8 @@ export class CollectorConnection {
       if (!this.identifyAnonymous()) return;
     }
     if (this.partnerId === null) return;
+    if (!this.plausible(o.time.kind, o.time.ms)) return this.bad('implausible-time', line);
+    if (!this.admitLocation(o.location)) return this.bad('location-cap', line);
     this.reads++;
     this.deps.ingest.submit({
       partnerId: this.partnerId,
@@ -354,6 +448,28 @@ export class CollectorConnection {
       rawLine: line,
       receivedAt: Date.now(),
     });
+    if (this.deps.ingest.paused && !this.readPaused) this.setReading(false);
+  }
+
+  /**
+   * Whether a read's time lies in the window around now (the current session). Local date-times
+   * are compared with 14 h of slack, the widest zone offset; times of day are bounded by their
+   * format (at most 999 h after the event date).
+   */
+  private plausible(kind: TimeKind, ms: number): boolean {
+    if (kind === TimeKind.TimeOfDay) return true;
+    const slack = kind === TimeKind.LocalDateTime ? 14 * 3_600_000 : 0;
+    const now = Date.now();
+    return ms >= now - this.deps.settings.readWindowPastMs - slack && ms <= now + this.deps.settings.readWindowFutureMs + slack;
+  }
+
+  /** Counts a location against this connection's and its session's caps. */
+  private admitLocation(location: string): boolean {
+    if (this.seenLocations.has(location)) return true;
+    if (this.seenLocations.size >= this.deps.settings.maxLocationsPerConnection) return false;
+    if (this.partnerId !== null && !this.deps.locationBudget.admit(this.partnerId, this.sessionId, location)) return false;
+    this.seenLocations.add(location);
+    return true;
   }
 
   private onAck(cmd: string, args: string[]): void {
@@ -366,7 +482,12 @@ export class CollectorConnection {
         }
         return this.handshakeStep('connectionId');
       case 'getlocations':
-        if (!this.handshake.locations) this.announcedLocations = args.filter((l) => l.length > 0);
+        if (!this.handshake.locations) {
+          const valid = args.filter((l) => isValidLocation(l));
+          if (valid.length < args.filter((l) => l.length > 0).length) this.bad('invalid', `unprintable or forbidden location names in getlocations`);
+          this.announcedLocations = valid.filter((l) => this.admitLocation(l));
+          if (this.announcedLocations.length < valid.length) this.bad('location-cap', `${valid.length - this.announcedLocations.length} announced locations over the cap`);
+        }
         return this.handshakeStep('locations');
       case 'geteventinfo':
         return this.onEventInfo(args);
@@ -390,11 +511,12 @@ export class CollectorConnection {
     if (cmd === 'getlocations') this.handshakeStep('locations');
   }
 
-  private bad(kind: 'invalid' | 'overlong' | 'unknown-command', detail: string): void {
+  private bad(kind: BadLineKind, detail: string): void {
     this.badLines++;
     this.deps.onBadLine(kind);
     if (this.badLines <= LOGGED_BAD_LINES || this.badLines % 1000 === 0) {
-      this.log.warn({ kind, detail: detail.slice(0, 200), badLines: this.badLines }, 'bad line skipped');
+      const ok = this.deps.logLimiter.take('bad line skipped');
+      if (ok) this.log.warn({ kind, detail: detail.slice(0, 200), badLines: this.badLines, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'bad line skipped');
     }
   }
 
@@ -429,7 +551,15 @@ export class CollectorConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.timers.forEach(clearTimeout);
-    this.log.info({ reason: this.closeReason, reads: this.reads, badLines: this.badLines }, 'client disconnected');
+    this.deps.onClose(this);
+    if (!this.logOpened) {
+      // Never sent a complete line: a scan or a stranger. No connection_log row, a limited log line.
+      const ok = this.deps.logLimiter.take('silent connection closed');
+      if (ok) this.log.info({ reason: this.closeReason, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'silent connection closed');
+      return;
+    }
+    const ok = this.partnerId !== null ? { suppressed: 0 } : this.deps.logLimiter.take('client disconnected');
+    if (ok) this.log.info({ reason: this.closeReason, reads: this.reads, badLines: this.badLines, ...(ok.suppressed ? { suppressed: ok.suppressed } : {}) }, 'client disconnected');
     this.persist((tx) =>
       updateConnectionLog(tx, this.id, {
         disconnected: true,
@@ -439,6 +569,5 @@ export class CollectorConnection {
         badLineCount: this.badLines,
       }),
     );
-    this.deps.onClose(this);
   }
 }

@@ -97,4 +97,17 @@ describe('IngestPipeline', () => {
     expect(await stored()).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect(spool.backlog).toBe(0);
   });
+
+  it('asks for backpressure while reads pile up and lifts it once the writer caught up', async () => {
+    const p = pipeline({ batchSize: 50, pauseAt: 200, highWater: 100_000 });
+    const events: boolean[] = [];
+    p.on('pressure', (paused) => events.push(paused));
+    for (let s = 1; s <= 1000; s++) p.submit(read(s, 'bp'));
+    expect(p.paused).toBe(true);
+    expect(await p.idle(30_000)).toBe(true);
+    expect(p.paused).toBe(false);
+    expect(events[0]).toBe(true);
+    expect(events.at(-1)).toBe(false);
+    expect(p.stats).toMatchObject({ stored: 1000, spooled: 0 });
+  });
 });

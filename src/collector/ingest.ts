@@ -15,6 +15,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import { isRowContentError } from '../db/errors.js';
 import { setPartner } from '../db/tenant.js';
 import { ensureStreams, insertReads, type InsertedKey, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
@@ -29,11 +30,23 @@ export interface IngestOptions {
   writers?: number;
   /** Queue length past which reads spill to the spool instead of growing memory. */
   highWater?: number;
+  /**
+   * Reads waiting (in the memory queue, or for the spool's next fsync) past which the pipeline
+   * asks for backpressure: the collector stops reading its sockets until they are below
+   * a quarter of it, and TCP flow control slows the clients.
+   */
+  pauseAt?: number;
+  /** More work waiting downstream of the writer (stored reads not yet on the live bus), counted in the same limit. */
+  downstreamBacklog?: () => number;
   /** Where reads the database rejects as invalid are kept for inspection. */
   rejectDir: string;
+  /** Nothing is written before this resolves (the schema checked); reads spool meanwhile. */
+  ready?: Promise<void>;
 }
 
-export interface StoredRead extends IngestRecord {
+/** A committed read: the record as received (not copied: one fewer object per read), and what storing gave it. */
+export interface StoredRead {
+  record: IngestRecord;
   id: number;
   sessionId: number;
   /** The read's time as an instant (epoch ms). */
@@ -49,7 +62,12 @@ export interface IngestStats {
   batches: number;
 }
 
-export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool'] }> {
+export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool']; pressure: [boolean] }> {
+  /** True while the collector should stop reading sockets (see IngestOptions.pauseAt). */
+  paused = false;
+  /** How many times backpressure was applied (for /status). */
+  pauses = 0;
+  private readonly pauseAt: number;
   mode: 'memory' | 'spool' = 'memory';
   readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
   dbConnected = true;
@@ -68,6 +86,9 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private readonly writers: number;
   private retryDelay = 250;
   private wake: (() => void) | null = null;
+  /** True until opts.ready resolves. */
+  private waitingForSchema = false;
+  private pressureTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -82,10 +103,26 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     // About 25 MB of queued reads; past it, disk takes the backlog instead of the heap.
     this.highWater = opts.highWater ?? 50_000;
     this.writers = opts.writers ?? 1;
+    this.pauseAt = opts.pauseAt ?? Math.max(2 * this.batchSize * this.writers, 1000);
+    spool.onDurable = (records) => {
+      records.forEach((r) => this.cursors.note(r));
+      this.checkPressure();
+    };
+    if (opts.ready) {
+      this.waitingForSchema = true;
+      this.lastWriteError = 'database unreachable: schema not yet checked';
+      this.dbConnected = false;
+      void opts.ready.then(() => {
+        this.waitingForSchema = false;
+        this.wake?.();
+        void this.drain();
+      });
+    }
   }
 
   /** Starts draining a spool left by an earlier run (reads it first to know where streams stand). */
   async start(): Promise<void> {
+    if (this.waitingForSchema) this.setMode('spool');
     if (this.spool.backlog > 0) {
       for (let pos = this.spool.offset; ; ) {
         const { records, next } = await this.spool.read(this.batchSize, pos);
@@ -95,8 +132,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       }
       this.log.warn({ bytes: this.spool.backlog }, 'spool holds reads from an earlier run; draining');
       this.setMode('spool');
-      void this.drain();
     }
+    if (this.mode === 'spool') void this.drain();
   }
 
   get queueDepth(): number {
@@ -105,13 +142,16 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   submit(r: IngestRecord): void {
     this.stats.received++;
-    this.cursors.note(r);
+    // The resume cursor moves only once the read is durable (committed or fsynced to the
+    // spool): a client told to resume after a read that is only in memory could lose it.
     if (this.mode === 'spool') {
       this.spool.append([r]);
       this.stats.spooled++;
+      if (!this.paused && (this.spool.buffered >= this.pauseAt || this.downstream() >= this.pauseAt)) this.setPaused(true);
       return;
     }
     this.queue.push(r);
+    if (!this.paused && (this.queue.length >= this.pauseAt || this.downstream() >= this.pauseAt)) this.setPaused(true);
     if (this.queue.length > this.highWater) {
       this.log.warn({ depth: this.queue.length }, 'database is not keeping up; spilling to the spool');
       void this.enterSpool([]);
@@ -140,6 +180,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   /** Stops writing; whatever is not yet stored goes to the spool for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pressureTimer);
     this.wake?.();
     await this.drainLoop;
     for (const until = Date.now() + 10_000; this.inflight > 0 && Date.now() < until; ) await sleep(10);
@@ -175,6 +216,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
         .finally(() => {
           this.inflight--;
           this.pump();
+          this.checkPressure();
         });
     }
   }
@@ -227,6 +269,10 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     };
 
     while (!this.closed) {
+      if (this.waitingForSchema) {
+        await this.pause(1_000);
+        continue;
+      }
       let batch: { records: IngestRecord[]; next: number };
       try {
         await this.spool.flush();
@@ -279,7 +325,9 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     try {
       await this.write(batch);
     } catch (err) {
-      if (isUnavailable(err)) throw err;
+      // Only an error certainly about a row's content may set a read aside; anything else
+      // (the database away, refusing, restarting, a timeout) keeps the batch for a retry.
+      if (!isRowContentError(err)) throw err;
       if (batch.length === 1) {
         await this.reject(batch[0]!, err);
         return;
@@ -320,20 +368,22 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
     });
     // Cache ids only once committed: a rolled-back stream row does not exist.
     for (const [key, stream] of created) this.streams.set(key, stream);
+    for (const r of batch) this.cursors.note(r);
 
     this.stats.batches++;
     this.stats.stored += rows.length;
     this.stats.duplicates += batch.length - rows.length;
     if (rows.length > 0 && this.listenerCount('stored') > 0) {
-      const ids = new Map(rows.map((k) => [`${k.stream_id}|${k.sequence_number}`, k.id]));
+      // Numeric keys (sequence ≤ 999,999; stream × 10⁶ + sequence stays below 2⁵³): no string per read.
+      const ids = new Map(rows.map((k) => [k.stream_id * 1_000_000 + k.sequence_number, k.id]));
       const stored: StoredRead[] = [];
       for (const r of resolved) {
-        const key = `${r.stream.id}|${r.record.sequence}`;
+        const key = r.stream.id * 1_000_000 + r.record.sequence;
         const id = ids.get(key);
         if (id === undefined) continue;
         // A read re-sent within the same batch was stored once: it is published once.
         ids.delete(key);
-        stored.push({ ...r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
+        stored.push({ record: r.record, id, sessionId: r.sessionId, readTimeMs: r.readTimeMs });
       }
       this.emit('stored', stored);
     }
@@ -359,8 +409,32 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 
   private async reject(r: IngestRecord, err: unknown): Promise<void> {
     this.stats.rejected++;
+    // Re-sending a read the database refuses for its content cannot help: resume past it.
+    this.cursors.note(r);
     this.log.error({ err: describe(err), line: r.rawLine }, 'database rejected a read; kept in rejected.ndjson');
     await appendFile(path.join(this.opts.rejectDir, 'rejected.ndjson'), JSON.stringify({ error: describe(err), read: r }) + '\n').catch(() => {});
+  }
+
+  /** Lifts backpressure once the backlog in memory is down to a quarter of the limit. */
+  private checkPressure(): void {
+    if (this.paused && this.queue.length + this.spool.buffered <= this.pauseAt / 4 && this.downstream() <= this.pauseAt / 4) this.setPaused(false);
+  }
+
+  private downstream(): number {
+    return this.opts.downstreamBacklog?.() ?? 0;
+  }
+
+  private setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (paused) {
+      this.pauses++;
+      // What is downstream drains on its own schedule: look again until it has.
+      this.pressureTimer = setInterval(() => this.checkPressure(), 50);
+    } else {
+      clearInterval(this.pressureTimer);
+    }
+    this.emit('pressure', paused);
   }
 
   private setMode(mode: 'memory' | 'spool'): void {
@@ -378,16 +452,6 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       };
     });
   }
-}
-
-/** True when an error means "database unreachable" rather than "this data is wrong". */
-export function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  // No SQLSTATE at all: a transport failure (connection refused, terminated, timed out).
-  if (typeof code !== 'string') return true;
-  // Class 08 connection exception, 53 insufficient resources, 57 operator intervention
-  // (shutdown, cancel), 58 system error; plus Node socket errors.
-  return /^(08|53|57|58)/.test(code) || code.startsWith('E');
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

@@ -2,15 +2,15 @@ import type { LiveRead } from '../bus/live-read.js';
 import type { StoredRead } from './ingest.js';
 
 /** What the bus carries of a stored read (src/bus/live-read.ts). */
-export function toLiveRead(r: StoredRead): LiveRead {
+export function toLiveRead({ record: r, id, sessionId, readTimeMs }: StoredRead): LiveRead {
   return {
-    id: r.id,
+    id,
     partnerId: r.partnerId,
-    sessionId: r.sessionId,
+    sessionId,
     location: r.location,
     tag: r.tag,
     kind: r.kind,
-    readTimeMs: r.readTimeMs,
+    readTimeMs,
     receivedAt: r.receivedAt,
     sequence: r.sequence,
     lap: r.lap,

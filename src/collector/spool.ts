@@ -13,6 +13,10 @@ const READ_CHUNK = 4 * 1024 * 1024;
 export class Spool {
   private fh: FileHandle | null = null;
   private buffer: string[] = [];
+  /** The records behind `buffer`, handed to onDurable once fsynced. */
+  private bufferedRecords: IngestRecord[] = [];
+  /** Called with records once they are on disk (the resume cursors count only durable reads). */
+  onDurable: ((records: readonly IngestRecord[]) => void) | null = null;
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Bytes in the file (flushed). */
@@ -72,7 +76,10 @@ export class Spool {
 
   /** Queues records for the file; they are durable once flush() resolves. */
   append(records: readonly IngestRecord[]): void {
-    for (const r of records) this.buffer.push(JSON.stringify(r) + '\n');
+    for (const r of records) {
+      this.buffer.push(JSON.stringify(r) + '\n');
+      this.bufferedRecords.push(r);
+    }
     // A short delay groups many appends into one write + fsync.
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
@@ -85,12 +92,22 @@ export class Spool {
     while (this.flushing) await this.flushing;
     if (this.buffer.length === 0) return;
     const data = this.buffer.join('');
+    const records = this.bufferedRecords;
     this.buffer = [];
+    this.bufferedRecords = [];
     this.flushing = (async () => {
       const fh = this.requireOpen();
-      await fh.write(data, null, 'utf8');
-      await fh.datasync();
+      try {
+        await fh.write(data, null, 'utf8');
+        await fh.datasync();
+      } catch (err) {
+        // Not on disk: keep them for the next flush rather than forgetting them.
+        this.buffer.unshift(data);
+        this.bufferedRecords.unshift(...records);
+        throw err;
+      }
       this.size += Buffer.byteLength(data);
+      this.onDurable?.(records);
     })();
     try {
       await this.flushing;

@@ -12,6 +12,8 @@ export interface StatusSnapshot {
   listening: boolean;
   tcpPort: number;
   connections: number;
+  maxConnections: number;
+  refused: { perAddress: number; full: number; evicted: number };
   totalReads: number;
   currentSession: number | null;
   ingest: IngestPipeline;
@@ -44,13 +46,16 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
     const s = opts.snapshot();
     const database = await opts.pingDatabase();
     // Spooling while the database answers pings means writes fail for another reason: say so.
-    const status = !s.listening ? 'down' : database && s.ingest.mode === 'memory' ? 'ok' : 'degraded';
+    // Slots nearly all taken: new timing laptops may be refused (or strangers are crowding in).
+    const slotsShort = s.connections >= s.maxConnections * 0.9;
+    const status = !s.listening ? 'down' : database && s.ingest.mode === 'memory' && !slotsShort ? 'ok' : 'degraded';
     return reply.code(status === 'down' ? 503 : 200).send({
       status,
       checks: {
         listener: s.listening ? 'up' : 'down',
         database: database ? 'up' : 'down',
         spool: { mode: s.ingest.mode, backlog_bytes: s.spool.backlog },
+        connections: { open: s.connections, max: s.maxConnections, status: slotsShort ? 'short' : 'ok' },
       },
       timestamp: new Date().toISOString(),
     });
@@ -64,11 +69,17 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
       status: s.listening ? 'running' : 'stopped',
       tcp_port: s.tcpPort,
       connections: s.connections,
+      max_connections: s.maxConnections,
+      connections_refused_per_address: s.refused.perAddress,
+      connections_refused_full: s.refused.full,
+      connections_evicted: s.refused.evicted,
       total_reads: s.totalReads,
       current_session: s.currentSession,
       timestamp: new Date().toISOString(),
       database_connected: await opts.pingDatabase(),
       queue_depth: s.ingest.queueDepth,
+      backpressure: s.ingest.paused,
+      backpressure_pauses: s.ingest.pauses,
       ingest_mode: s.ingest.mode,
       spool_bytes: s.spool.backlog,
       reads_per_second: Math.round(s.readsPerSecond * 10) / 10,

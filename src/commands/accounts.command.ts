@@ -1,8 +1,8 @@
-/** Accounts for scripts and first run: timing sources, partners, users. */
+/** Accounts for scripts and first run: timing sources, partners, users (create, unlock). */
 import { Option, type Command } from 'commander';
 import { ROLES } from '../shared/permissions.js';
 import { JSON_OUTPUT, run, VERBOSE, type CliContext } from './context.js';
-import type { PartnerCreateOptions, UserCreateOptions } from './accounts.js';
+import type { PartnerCreateOptions, UserCreateOptions, UserUnlockOptions } from './accounts.js';
 import type { SourceCreateOptions } from './admin.js';
 
 export function registerAccountCommands(program: Command, ctx: CliContext): void {
@@ -29,9 +29,8 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .option('--verbose', VERBOSE)
     .action((opts: PartnerCreateOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./accounts.js')).partnerCreateCommand(opts, ctx)));
 
-  program
-    .command('user')
-    .description('users of partners and of the platform')
+  const user = program.command('user').description('users of partners and of the platform');
+  user
     .command('create')
     .description('create a user; without --password, prints a generated one once')
     .requiredOption('--email <email>', 'sign-in address')
@@ -43,4 +42,11 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .option('--json', JSON_OUTPUT)
     .option('--verbose', VERBOSE)
     .action((opts: UserCreateOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./accounts.js')).userCreateCommand(opts, ctx)));
+  user
+    .command('unlock')
+    .description('lift every sign-in throttle of an account (the way back in for a platform admin)')
+    .requiredOption('--email <email>', 'sign-in address')
+    .option('--json', JSON_OUTPUT)
+    .option('--verbose', VERBOSE)
+    .action((opts: UserUnlockOptions, cmd: Command) => run(ctx, cmd, async () => (await import('./accounts.js')).userUnlockCommand(opts, ctx)));
 }

@@ -7,7 +7,7 @@ import { runCli } from '../cli.js';
 import { ensurePlatformOwner } from './accounts.js';
 import type { Output } from './context.js';
 
-const noMail: Mailer = { send: async () => {} };
+const noMail: Mailer = { delivers: false, send: async () => {} };
 const quietLog = { info: () => {}, warn: () => {} };
 
 function capture(): Output & { stdout: string; stderr: string } {
@@ -114,6 +114,21 @@ describe('p88 partner create / p88 user create', () => {
     expect(await p88(['user', 'create', '--email', 'ops@p88.test', '--platform', '--role', 'platform_admin', '--password', 'a long enough password'], admin)).toBe(0);
     expect(admin.stdout).not.toContain('password');
     expect((await accounts.signIn.login('ops@p88.test', 'a long enough password', { ip: '127.0.0.3', userAgent: null })).user.partner_id).toBeNull();
+  });
+
+  it('`p88 user unlock` lets a throttled platform admin back in from the throttled address', async () => {
+    const create = capture();
+    expect(await p88(['user', 'create', '--email', 'locked@p88.test', '--platform', '--role', 'platform_admin', '--password', 'the right password'], create)).toBe(0);
+    const ctx = { ip: '10.9.9.9', userAgent: null };
+    for (let i = 0; i < 5; i++) await expect(accounts.signIn.login('locked@p88.test', `wrong password ${i}`, ctx)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(accounts.signIn.login('locked@p88.test', 'the right password', ctx)).rejects.toMatchObject({ code: 'account_locked' });
+    const io = capture();
+    expect(await p88(['user', 'unlock', '--email', 'Locked@p88.test', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toEqual({ id: expect.any(Number), email: 'locked@p88.test', throttles_cleared: 1 });
+    expect((await accounts.signIn.login('locked@p88.test', 'the right password', ctx)).user.email).toBe('locked@p88.test');
+    const unknown = capture();
+    expect(await p88(['user', 'unlock', '--email', 'nobody@p88.test'], unknown)).toBe(1);
+    expect(unknown.stderr).toBe('p88: No user with the email nobody@p88.test.\n');
   });
 
   it('refuses wrong combinations with one usage line, unknown partners and duplicates with a message', async () => {

@@ -2,6 +2,7 @@
  * Account commands for scripts and first run (options declared in accounts.command.ts):
  *   p88 partner create --slug acme --name "Acme Timing"
  *   p88 user create --email a@b.c (--partner <slug> | --platform) --role <role> [--name N] [--password P]
+ *   p88 user unlock --email a@b.c
  * and ensurePlatformOwner, which `p88 start` / `p88 web` call on an empty database.
  * Generated passwords are printed once, to stdout, never to the log and never stored in clear.
  */
@@ -33,6 +34,12 @@ export interface UserCreateOptions {
   role: Role;
   name?: string;
   password?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export interface UserUnlockOptions {
+  email: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -116,6 +123,17 @@ export function partnerCreateCommand(opts: PartnerCreateOptions, ctx: CliContext
 export function userCreateCommand(opts: UserCreateOptions, ctx: CliContext): Promise<number> {
   checkUserOptions(opts);
   return withAccounts(ctx, opts.verbose, (accounts) => runUserCreate(opts, accounts, ctx.io));
+}
+
+/** `p88 user unlock`: lifts the account's sign-in throttles from every address. */
+export function userUnlockCommand(opts: UserUnlockOptions, ctx: CliContext): Promise<number> {
+  return withAccounts(ctx, opts.verbose, (accounts) =>
+    reportAppErrors(ctx.io, async () => {
+      const done = await accounts.signIn.unlock(opts.email);
+      if (!done) throw new AppError('not_found', `No user with the email ${opts.email}.`);
+      ctx.io.out(opts.json ? `${JSON.stringify({ id: done.userId, email: opts.email.trim().toLowerCase(), throttles_cleared: done.cleared })}\n` : `user ${done.userId} unlocked: ${done.cleared} throttled address(es) cleared\n`);
+    }),
+  );
 }
 
 export interface PlatformOwnerOptions {

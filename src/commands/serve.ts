@@ -3,8 +3,17 @@ import { openRuntime } from '../runtime.js';
 
 export type Service = 'collector' | 'web' | 'worker';
 
+/**
+ * How long stopping may take after SIGTERM/SIGINT (plus the worker's own JOBS_SHUTDOWN_SECONDS
+ * when it runs): past it the process logs what it was waiting for and exits 1, so a supervisor
+ * is never left waiting on a stream or a connection that does not end. A second signal exits
+ * at once.
+ */
+export const SHUTDOWN_BOUND_MS = 10_000;
+
 export async function serve(services: Service[], opts: { demo: boolean }): Promise<number> {
-  const runtime = await openRuntime();
+  // The collector alone must listen (and spool) even when the database is away at start.
+  const runtime = await openRuntime({ databaseMayBeAway: services.length === 1 && services[0] === 'collector' });
   const { config, log, db } = runtime;
   const closers: Array<() => Promise<void>> = [];
   const { createBus } = await import('../bus/index.js');
@@ -19,7 +28,7 @@ export async function serve(services: Service[], opts: { demo: boolean }): Promi
 
   if (services.includes('collector')) {
     const { startCollector } = await import('../collector/collector.js');
-    const collector = await startCollector({ db, config, log, bus });
+    const collector = await startCollector({ db, config, log, bus, schemaReady: runtime.schemaReady });
     closers.push(() => collector.close());
   }
   if (services.includes('web')) {
@@ -55,8 +64,23 @@ export async function serve(services: Service[], opts: { demo: boolean }): Promi
     process.once('SIGTERM', stop);
   });
   clearInterval(keepAlive);
-  // Web first (stop new requests), collector next (spools what is unstored), database last.
-  for (const close of closers.reverse()) await close().catch((e) => log.error({ err: String(e) }, 'shutdown step failed'));
+  const boundMs = SHUTDOWN_BOUND_MS + (services.includes('worker') ? config.JOBS_SHUTDOWN_SECONDS * 1000 : 0);
+  let step = 'starting';
+  const forced = setTimeout(() => {
+    log.error({ bound_ms: boundMs, waiting_for: step }, 'shutdown took too long; exiting');
+    process.exit(1);
+  }, boundMs);
+  forced.unref();
+  process.once('SIGTERM', () => process.exit(1));
+  process.once('SIGINT', () => process.exit(1));
+  // Web first (stop new requests, end display streams), collector next (spools what is
+  // unstored), database last.
+  for (const [i, close] of closers.reverse().entries()) {
+    step = `step ${i + 1} of ${closers.length}`;
+    await close().catch((e) => log.error({ err: String(e) }, 'shutdown step failed'));
+  }
+  step = 'database';
   await runtime.close();
+  clearTimeout(forced);
   return 0;
 }

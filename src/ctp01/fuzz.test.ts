@@ -120,7 +120,7 @@ function clientProblems(msg: ClientMessage, fmt: TimeFormat | undefined): string
       if (msg.location.length < 1 || msg.location.length > 16 || /[~,;|\t\0\r\n]/.test(msg.location)) bad.push('location');
       if (!PRINTABLE.test(msg.tag)) bad.push('tag');
       if (!PRINTABLE.test(msg.readerId)) bad.push('readerId');
-      if (msg.format !== 'CT01_33' && msg.format !== 'CT01_13') bad.push('format');
+      if (!/^CT\d\d_\d\d$/.test(msg.format)) bad.push('format');
       if (![TimeKind.TimeOfDay, TimeKind.LocalDateTime, TimeKind.Epoch].includes(msg.time.kind)) bad.push('time.kind');
       if (!Number.isFinite(msg.time.ms)) bad.push('time.ms');
       if ((msg.tag === 'guntime') !== (msg.type === 'guntime')) bad.push('guntime type');

@@ -7,8 +7,11 @@ import type { ParsedTime, TimeFormat } from './time.js';
 export type AuthMethod = 'none' | 'plaintext' | 'hmac-sha1' | 'hmac-md5' | 'seed-sha1' | 'seed-md5';
 
 export interface TagObservation {
-  /** CT01_33 (~ separated) or CT01_13 (comma separated). */
-  format: 'CT01_33' | 'CT01_13';
+  /**
+   * The format id as sent (`CT01_33`, `CT01_13`, any `CTxx_yy`); the line's fields were split
+   * on the character that follows it.
+   */
+  format: string;
   sequence: number;
   location: string;
   /** Tag code; on ChronoTrack systems equal to the bib. */

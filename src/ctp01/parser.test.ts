@@ -42,11 +42,21 @@ describe('parseClientLine: CT01_33 tag lines', () => {
     expect(rest).toEqual(rest33);
   });
 
-  it('does not mix separators between the two formats', () => {
-    expect(typeOf('CT01_13~1~start~9478~14:02:15.31~0~0F2A38~1')).toBe('invalid');
-    expect(typeOf('CT01_33,1,start,9478,14:02:15.31,0,0F2A38,1')).toBe('invalid');
-    // In a CT01_13 line a `~` is not a separator, and a location may not contain one.
+  it('takes the separator from the line, whatever its format id says (racemap sends CT01_13 with ~)', () => {
+    const { format: _a, ...tilde13 } = parseClientLine('CT01_13~1~start~9478~14:02:15.31~0~0F2A38~1') as Extract<ReturnType<typeof parseClientLine>, { type: 'tag' }>;
+    const { format: _b, ...comma33 } = parseClientLine('CT01_33,1,start,9478,14:02:15.31,0,0F2A38,1') as Extract<ReturnType<typeof parseClientLine>, { type: 'tag' }>;
+    const { format: _c, ...expected } = parseClientLine(EXAMPLE) as Extract<ReturnType<typeof parseClientLine>, { type: 'tag' }>;
+    expect(_a).toBe('CT01_13');
+    expect(_b).toBe('CT01_33');
+    expect(tilde13).toEqual(expected);
+    expect(comma33).toEqual(expected);
+    for (const sep of [';', '|', '\t', ' ']) {
+      expect(parseClientLine(['CT02_53', '1', 'start', '9478', '14:02:15.31', '0', '0F2A38', '1'].join(sep))).toMatchObject({ type: 'tag', format: 'CT02_53', sequence: 1, location: 'start' });
+    }
+    // The separator splits every field: a location may not contain a `~` in a comma line.
     expect(typeOf('CT01_13,1,st~art,9478,14:02:15.31,0,0F2A38,1')).toBe('invalid');
+    // Not a separator CTFF01 knows.
+    expect(typeOf('CT01_33:1:start:9478:14.02.15,31:0:0F2A38:1')).toBe('invalid');
   });
 
   it('recognizes the guntime and newlocation special tags', () => {
@@ -98,15 +108,25 @@ describe('parseClientLine: CT01_33 tag lines', () => {
     expect(typeOf(withField('seq', text))).toBe('invalid');
   });
 
-  it.each(['start', 'Finish Line', 'a', 'x'.repeat(16), 'Zielé', 'km-21.1', 'mat=2'])('location %j is accepted', (loc) => {
+  it.each(['start', 'Finish Line', 'a', 'x'.repeat(16), 'Zielé', 'km-21.1', 'mat=2', 'Ziel Ü 5', '終点', 'é'.repeat(16)])('location %j is accepted', (loc) => {
     expect(parseClientLine(withField('location', loc))).toMatchObject({ type: 'tag', location: loc });
   });
 
-  it.each(['', 'x'.repeat(17), 'a,b', 'a;b', 'a|b', 'a\tb', 'a\0b', 'a\rb'])('location %j is rejected', (loc) => {
+  it.each([
+    '', 'x'.repeat(17), 'a,b', 'a;b', 'a|b', 'a\tb', 'a\0b', 'a\rb',
+    // Unprintable: bidi override, line and paragraph separators, zero-width space, BOM, C1
+    // control, what invalid UTF-8 decodes to, a lone space, edge whitespace, é×17.
+    'fin\u202Eish', 'a\u2028b', 'a\u2029b', 'a\u200Bb', '\uFEFFstart', 'a\u0085b', 'a\uFFFDb', ' ', '  ', ' start', 'start ', '\u00A0', 'é'.repeat(17),
+  ])('location %j is rejected', (loc) => {
     expect(parseClientLine(withField('location', loc))).toEqual({
       type: 'invalid',
-      reason: 'location is empty, too long or has forbidden characters',
+      reason: 'location is empty, too long, or has forbidden or unprintable characters',
     });
+  });
+
+  it('rejects a location whose bytes are not UTF-8 (the line splitter decodes them to U+FFFD)', () => {
+    const bytes = Buffer.concat([Buffer.from('CT01_33~1~fin'), Buffer.from([0xff, 0xfe]), Buffer.from('~9478~14:02:15.31~0~0F2A38~1')]);
+    expect(parseClientLine(bytes.toString('utf8'))).toMatchObject({ type: 'invalid' });
   });
 
   it.each(['9478', 'UNKNOWN', '0', 'A1B2C3D4', 'x'.repeat(32)])('tag %j is accepted', (tag) => {
@@ -241,7 +261,7 @@ describe('parseClientLine: other client lines', () => {
     expect(parseClientLine('hello~a~b')).toEqual({ type: 'unknown', command: 'hello', args: ['a', 'b'] });
   });
 
-  it.each(['', 'PING', 'Hello world', '~', '~~~', 'CT01_33', 'CT01_99~1~start~9478~14:02:15.31~0~0F2A38~1', '\0'])(
+  it.each(['', 'PING', 'Hello world', '~', '~~~', 'CT01_33', 'CT1_33~1~start~9478~14:02:15.31~0~0F2A38~1', 'XT01_33~1~start~9478~14:02:15.31~0~0F2A38~1', '\0'])(
     'calls %j unrecognized',
     (line) => {
       expect(parseClientLine(line)).toEqual({ type: 'invalid', reason: 'unrecognized line' });

@@ -6,12 +6,29 @@ import type { ClientMessage, ServerMessage } from './messages.js';
 import { parseTime, type TimeFormat } from './time.js';
 
 const MAX_SEQUENCE = 999_999;
-/** The spec allows ≤16; forbidden characters would corrupt our own output and logs. */
-const LOCATION = /^[^,;~|\t\0\r\n]{1,16}$/;
+/**
+ * Location names: the spec allows ≤16 characters, none of `, ; ~ | tab NUL`. They are shown on
+ * screens and in logs, so only printable ones: no control or format characters (bidi overrides
+ * such as U+202E, zero-width spaces), no line or paragraph separators, no U+FFFD (what invalid
+ * UTF-8 decodes to), and no leading or trailing whitespace (a lone space is no name).
+ * Printable ASCII is checked first: nearly every real location is.
+ */
+const LOCATION_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]{0,14}[\x21-\x7e])?$/;
+const LOCATION_UNICODE = /^(?!\s)[^\p{C}\p{Zl}\p{Zp}\uFFFD]{1,16}(?<!\s)$/u;
+const LOCATION_FORBIDDEN = /[,;~|]/;
+
+/** Whether a location name is acceptable (see above). */
+export function isValidLocation(name: string): boolean {
+  return (LOCATION_ASCII.test(name) || LOCATION_UNICODE.test(name)) && !LOCATION_FORBIDDEN.test(name);
+}
 /** Spec: ≤8 chars. Third-party systems send longer codes; 32 is lenient but bounded. */
 const TAG = /^[\x21-\x7e]{1,32}$/;
 const READER = /^[\x21-\x7e]{1,32}$/;
 const INT = /^\d{1,9}$/;
+/** A tag line's format id (CTFF01: `CT` + version, `_`, separator and terminator nibbles). */
+const FORMAT_ID = /^CT\d\d_\d\d/;
+/** Field separators CTFF01 defines: , ; ~ | tab space. */
+const SEPARATORS = ',;~|\t ';
 /**
  * Commands a server sends. Recognised before the greeting shape, which `start~finish~5`
  * (three fields, a small number last) would otherwise match.
@@ -20,8 +37,13 @@ const SERVER_COMMANDS = new Set(['start', 'stop', 'getdata', 'geteventinfo', 'ge
 
 /** Parses one line received by the server. `timeFormat` is the negotiated format, if any. */
 export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMessage {
-  if (line.startsWith('CT01_33~')) return parseTagLine(line.split('~'), 'CT01_33', timeFormat);
-  if (line.startsWith('CT01_13,')) return parseTagLine(line.split(','), 'CT01_13', timeFormat);
+  // Any CTxx_yy format id; the separator is the character after it, whatever the id's own
+  // nibble says: racemap's test client sends `CT01_13` with `~`, which the document forbids
+  // and real servers accept.
+  if (line.length > 8 && line.charCodeAt(0) === 0x43 && line.charCodeAt(1) === 0x54 && FORMAT_ID.test(line)) {
+    const sep = line[7]!;
+    if (SEPARATORS.includes(sep)) return parseTagLine(line.split(sep), line.slice(0, 7), timeFormat);
+  }
 
   const fields = line.split('~');
   const head = fields[0] ?? '';
@@ -46,7 +68,7 @@ export function parseClientLine(line: string, timeFormat?: TimeFormat): ClientMe
   return invalid('unrecognized line');
 }
 
-function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: TimeFormat): ClientMessage {
+function parseTagLine(f: string[], format: string, timeFormat?: TimeFormat): ClientMessage {
   if (f.length !== 8) return invalid(`tag line has ${f.length} fields, expected 8`);
   const [, seqText, location, tag, timeText, lapText, readerId, gatorText] = f as [
     string, string, string, string, string, string, string, string,
@@ -57,7 +79,7 @@ function parseTagLine(f: string[], format: 'CT01_33' | 'CT01_13', timeFormat?: T
   // clients number it 0.
   const minSequence = tag === 'newlocation' ? 0 : 1;
   if (sequence < minSequence || sequence > MAX_SEQUENCE) return invalid('sequence out of range 1-999999');
-  if (!LOCATION.test(location)) return invalid('location is empty, too long or has forbidden characters');
+  if (!isValidLocation(location)) return invalid('location is empty, too long, or has forbidden or unprintable characters');
   if (!TAG.test(tag)) return invalid('tag is empty, too long or not printable');
   const time = parseTime(timeText, timeFormat);
   if (!time) return invalid('time is not in a CTP01 time format');

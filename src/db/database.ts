@@ -22,9 +22,11 @@ export interface Database extends Queryable {
    * The same database used as another role (the application's non-owner role): a separate
    * pool on a server; on PGlite, the same single connection with the role set per
    * transaction. Closing the owner closes a PGlite view too. `max` sizes the role's pool
-   * (default 10), whatever the owner's.
+   * (default 10), whatever the owner's. `statementTimeoutMs` gives every statement of that
+   * pool a server-side statement_timeout (a server only: PGlite runs one statement at a time
+   * in this process anyway).
    */
-  asRole(role: string, opts?: { max?: number | undefined }): Database;
+  asRole(role: string, opts?: { max?: number | undefined; statementTimeoutMs?: number | undefined }): Database;
   /**
    * Subscribes to NOTIFY on a channel; returns the unsubscribe function. On a server every
    * channel shares one dedicated connection, outside the pool; onRestored is called when that
@@ -47,6 +49,8 @@ export interface OpenOptions {
   queryTimeoutMs?: number;
   /** Role every connection switches to (SET ROLE) before use. */
   role?: string;
+  /** statement_timeout of every connection (ms); unset = the server's default. */
+  statementTimeoutMs?: number | undefined;
   /** A server's listening connection was lost (it is re-opened by itself); for the log. */
   onListenLost?: (err: Error) => void;
 }

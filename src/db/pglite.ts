@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 /**
@@ -9,12 +10,20 @@ import type { Database, Queryable, QueryResult } from './database.js';
  */
 export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Database & { dump(): Promise<Blob> }> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = new PGlite(dataDir, {
-    // Same int8 handling as the server driver, so results compare equal across backends.
-    parsers: { 20: (v: string) => Number(v) },
-    ...(fromDump ? { loadDataDir: fromDump } : {}),
-  });
-  await db.waitReady;
+  // Before PGlite touches a file: a second process on a held directory must never open it.
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  let db: PGlite;
+  try {
+    db = new PGlite(dataDir, {
+      // Same int8 handling as the server driver, so results compare equal across backends.
+      parsers: { 20: (v: string) => Number(v) },
+      ...(fromDump ? { loadDataDir: fromDump } : {}),
+    });
+    await db.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
@@ -37,7 +46,13 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     listen,
     asRole: (role) => asRole(role),
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 
   /** One connection, so the role is set for each transaction (SET LOCAL ends with it). */

@@ -15,7 +15,14 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     keepAlive: true,
     // The role is part of the connection's startup: a connection that cannot take it fails
     // instead of quietly running as the owner.
-    ...(opts.role ? { options: `-c role=${opts.role}` } : {}),
+    // A statement timeout rides along the same way (the public pool's bound, see web/app.ts).
+    ...(opts.role || opts.statementTimeoutMs
+      ? {
+          options: [opts.role ? `-c role=${opts.role}` : '', opts.statementTimeoutMs ? `-c statement_timeout=${Math.round(opts.statementTimeoutMs)}` : '']
+            .filter(Boolean)
+            .join(' '),
+        }
+      : {}),
   };
   const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: opts.queryTimeoutMs ?? 60_000 });
   const listener = new PgListener(connection, opts.onListenLost);
@@ -59,7 +66,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     },
     listen: (channel, onPayload, onRestored) => listener.listen(channel, onPayload, onRestored),
     // The role's own pool, sized for the application (not the owner's migration pool).
-    asRole: (role, roleOpts = {}) => openPostgres(url, { ...opts, role, max: roleOpts.max }),
+    asRole: (role, roleOpts = {}) => openPostgres(url, { ...opts, role, max: roleOpts.max, statementTimeoutMs: roleOpts.statementTimeoutMs }),
     async close() {
       await listener.close();
       await pool.end();

@@ -69,17 +69,45 @@ export interface ReplayRead {
   gator_number: number;
 }
 
-/** Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first. */
+/**
+ * How far before the screen's last read the replay looks for reads with a lower id committed
+ * after it: ids are taken as a write starts, so concurrent writers commit out of id order. A
+ * read is received (received_at, its transaction's start) well within this of its commit.
+ */
+export const REPLAY_OVERLAP_SECONDS = 10;
+
+/**
+ * Reads of a session after a read id (a screen reconnecting with Last-Event-ID), oldest first:
+ * every read with a higher id, and those with a lower one received up to REPLAY_OVERLAP_SECONDS
+ * before it (committed after it, perhaps never sent live). The screen drops what it already has.
+ * Bounded work whatever the session's size: per stream (index timing_reads_stream_id, migration
+ * 0032) the first `limit` reads after the id and, of the `limit` just before it, those in the
+ * overlap; then at most `limit` of each kind (the overlap does not crowd out what follows).
+ */
 export async function readsAfter(db: Queryable, sessionId: number, afterId: number, locations: string[], limit: number): Promise<ReplayRead[]> {
+  const columns = `r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
+            r.sequence_number, r.lap_count, r.reader_id, r.gator_number`;
+  const where = `st.session_id = $1 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))`;
   const r = await db.query<ReplayRead>(
-    `SELECT r.id, r.session_id, r.location_name, r.tag_code, r.read_kind, r.read_time, r.received_at,
-            r.sequence_number, r.lap_count, r.reader_id, r.gator_number
+    `SELECT ${columns}
        FROM timing_streams st
-       JOIN timing_reads r ON r.stream_id = st.id AND r.partner_id = st.partner_id
-      WHERE st.session_id = $1 AND r.id > $2 AND (cardinality($3::text[]) = 0 OR st.location_name = ANY($3::text[]))
+       CROSS JOIN LATERAL (
+         (SELECT x.* FROM timing_reads x
+           WHERE x.stream_id = st.id AND x.partner_id = st.partner_id AND x.id > $2
+           ORDER BY x.id
+           LIMIT $4)
+         UNION ALL
+         (SELECT back.* FROM (
+            SELECT x.* FROM timing_reads x
+             WHERE x.stream_id = st.id AND x.partner_id = st.partner_id AND x.id < $2
+             ORDER BY x.id DESC
+             LIMIT $4) back
+           WHERE back.received_at >= (SELECT received_at FROM timing_reads WHERE id = $2) - make_interval(secs => $5))
+       ) r
+      WHERE ${where}
       ORDER BY r.id
-      LIMIT $4`,
-    [sessionId, afterId, locations, limit],
+      LIMIT 2 * $4`,
+    [sessionId, afterId, locations, limit, REPLAY_OVERLAP_SECONDS],
   );
   return r.rows;
 }

@@ -47,9 +47,9 @@ interface Frame {
   data: Record<string, unknown> & { runner?: Record<string, unknown> | null };
 }
 
-async function openStream(linkId: string) {
+async function openStream(linkId: string, screen?: string) {
   const controller = new AbortController();
-  const res = await fetch(`${base}/api/display/${linkId}/stream`, { signal: controller.signal });
+  const res = await fetch(`${base}/api/display/${linkId}/stream${screen ? `?screen=${screen}` : ''}`, { signal: controller.signal });
   const events: Frame[] = [];
   readSse(res.body!, (f) => events.push({ ...(f.id ? { id: f.id } : {}), event: f.event!, data: JSON.parse(f.data!) }));
   await new Promise((r) => setTimeout(r, 100)); // subscribed
@@ -151,6 +151,25 @@ describe('runners on display streams', () => {
     s.close();
   });
 
+  it('filters on race and wave: a 5K screen and a 10K screen on the same finish mat', async () => {
+    await app.usage.setPlan(partnerId, 'professional');
+    const races = await newRoster(app, owner, {
+      name: 'Two races',
+      csv: 'Bib,Chip,First,Last,Race,Wave\n501,T501,Five,One,5K,A\n502,T502,Five,Two,5K,B\n1001,T1001,Ten,One,10K,A\n',
+      mapping: { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last', race: 'Race', wave: 'Wave' },
+    });
+    const fiveK = await createLink({ roster_event_id: races, settings: { races: ['5K'], repeatWindowMs: 0 } });
+    const waveA = await createLink({ roster_event_id: races, settings: { waves: ['A'], repeatWindowMs: 0 } });
+    const [s5, sA] = await Promise.all([openStream(fiveK), openStream(waveA)]);
+    await bus.publish(readsTopic(partnerId), [live(40, 'T501', GUN + 1), live(41, 'T1001', GUN + 2), live(42, 'T502', GUN + 3), live(43, 'NOBODY', GUN + 4)]);
+    await until(() => s5.events.length >= 2 && sA.events.length >= 2, 'filtered events');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s5.events.map((e) => e.data.runner?.bib)).toEqual(['501', '502']);
+    expect(sA.events.map((e) => e.data.runner?.bib)).toEqual(['501', '1001']);
+    s5.close();
+    sA.close();
+  });
+
   it('sees a roster edit on the next reads without a restart', async () => {
     const linkId = await createLink({ roster_event_id: eventId, settings: { repeatWindowMs: 0 } });
     const s = await openStream(linkId);
@@ -167,7 +186,7 @@ describe('runners on display streams', () => {
   it("runs the operator console: screens' reports, clear, show a bib, test read; a link change reloads its screens", async () => {
     const linkId = await createLink({ roster_event_id: eventId });
     const other = await createLink({ roster_event_id: eventId });
-    const s = await openStream(linkId);
+    const s = await openStream(linkId, 'screenA1b2');
     const bystander = await openStream(other);
 
     const report = { on_screen: { bib: '101', name: 'Ada Lovelace' }, queue: [{ bib: '102', name: 'Alan Turing' }], queue_length: 1, dropped: 0, shown: 3 };
@@ -177,6 +196,12 @@ describe('runners on display streams', () => {
     expect(screens).toMatchObject([{ screen_id: 'screenA1b2', ...report }]);
     const none = (await app.inject({ method: 'GET', url: `/api/display-links/${other}/screens`, headers: owner.headers })).json().screens;
     expect(none).toEqual([]);
+    // A report for a screen without an open stream (anyone can post one) is refused and never listed.
+    const fake = await fetch(`${base}/api/display/${linkId}/screens/fakeScreen1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    expect(fake.status).toBe(404);
+    const wrongLink = await fetch(`${base}/api/display/${other}/screens/screenA1b2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    expect(wrongLink.status).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: owner.headers })).json().screens.map((x: { screen_id: string }) => x.screen_id)).toEqual(['screenA1b2']);
 
     expect((await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/clear`, headers: owner.headers })).statusCode).toBe(204);
     const shown = await app.inject({ method: 'POST', url: `/api/display-links/${linkId}/show`, headers: owner.headers, payload: { bib: '102' } });
@@ -198,6 +223,10 @@ describe('runners on display streams', () => {
     expect(bystander.events).toEqual([]); // commands go to their own link's screens only
     s.close();
     bystander.close();
+    // Its stream closed, the screen leaves the console at once.
+    await expect
+      .poll(async () => (await app.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: owner.headers })).json().screens.length, { timeout: 3000 })
+      .toBe(0);
   });
 
   it('refuses malformed screen reports and unknown links', async () => {

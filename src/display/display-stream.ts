@@ -20,6 +20,15 @@ import { withDefaults, type DisplaySettings } from './settings.js';
 
 /** The most a reconnecting screen is sent from the past; older reads are history, not news. */
 export const MAX_REPLAY = 500;
+/**
+ * Frames a feed keeps in memory for reconnecting screens: a Last-Event-ID inside this window
+ * is answered from memory, without a database query (issue 12, finding 2).
+ */
+export const RECENT_FRAMES = 2000;
+/** How long one database replay's answer is shared with screens asking for the same id. */
+const REPLAY_SHARE_MS = 1000;
+/** Frames a replay builds between two turns of the event loop. */
+const REPLAY_YIELD_EVERY = 50;
 
 export interface DisplayRead {
   id: number;
@@ -98,6 +107,8 @@ export function controlFrame(c: DisplayControl): string {
 
 const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 const ENDED = 'event: ended\ndata: {}\n\n';
+/** Last words to a screen when the process stops: its EventSource reconnects by itself. */
+const RECONNECT = ': server stopping\n\n';
 
 function pick(list: readonly string[]): string {
   return list.length === 0 ? '' : (list[Math.floor(Math.random() * list.length)] ?? '');
@@ -183,6 +194,15 @@ export class LinkFeed {
   private heartbeat: NodeJS.Timeout | undefined;
   private ready: Promise<void> | undefined;
   private ended = false;
+  /** Frames sent or replayed, oldest arrival first; every frame with id > floor is here. */
+  private readonly recent: Frame[] = [];
+  private readonly recentIds = new Set<number>();
+  /** null: memory cannot answer any replay yet (a complete database replay sets it). */
+  private floor: number | null = null;
+  /** Database replays in flight or just answered, by the id they replay after. */
+  private readonly replays = new Map<number, { at: number; frames: Promise<Frame[]> }>();
+  /** Replays answered from memory and from the database (tests, bench). */
+  readonly replayCounts = { memory: 0, database: 0, shared: 0 };
 
   constructor(
     private readonly deps: StreamDeps,
@@ -223,7 +243,7 @@ export class LinkFeed {
       await this.start();
       if (lastEventId !== null) {
         try {
-          const missed = await this.replay(lastEventId);
+          const missed = await this.missedSince(lastEventId);
           if (missed.length > 0) sink.write(missed.map((f) => f.text).join(''));
           screen.replayedIds(missed.map((f) => f.id));
         } finally {
@@ -252,8 +272,66 @@ export class LinkFeed {
       if (frame) frames.push(frame);
     }
     if (frames.length === 0) return;
+    for (const f of frames) this.remember(f);
     const batch = { frames, bytes: Buffer.from(frames.map((f) => f.text).join('')) };
     for (const s of this.screens) s.send(batch);
+  }
+
+  /** Keeps a frame for reconnecting screens; the oldest go past RECENT_FRAMES (raising the floor). */
+  private remember(f: Frame): void {
+    if (this.recentIds.has(f.id)) return;
+    this.recent.push(f);
+    this.recentIds.add(f.id);
+    this.trim();
+  }
+
+  private trim(): void {
+    if (this.recent.length <= RECENT_FRAMES * 1.25) return;
+    const evicted = this.recent.splice(0, this.recent.length - RECENT_FRAMES);
+    for (const e of evicted) {
+      this.recentIds.delete(e.id);
+      if (this.floor !== null && e.id > this.floor) this.floor = e.id;
+    }
+  }
+
+  /** Whether a screen replaying after this id needs no database query. */
+  canAnswer(afterId: number): boolean {
+    if (this.floor !== null && afterId >= this.floor) return true;
+    const shared = this.replays.get(afterId);
+    return shared !== undefined && Date.now() - shared.at < REPLAY_SHARE_MS;
+  }
+
+  /**
+   * What a reconnecting screen missed: from memory when the id is within it, else from the
+   * database (one query shared by screens asking for the same id within REPLAY_SHARE_MS),
+   * merged with the frames this feed has sent since (a shared answer may predate them).
+   */
+  private async missedSince(afterId: number): Promise<Frame[]> {
+    let frames: Frame[] = [];
+    // Memory answers for a read it holds: it has every frame after the floor, and the frames
+    // that arrived after that read (reads with a lower id committed later, among them).
+    const at = this.floor !== null && afterId >= this.floor ? this.recent.findIndex((f) => f.id === afterId) : -1;
+    if (at >= 0) {
+      this.replayCounts.memory++;
+      frames = this.recent.slice(at + 1);
+    } else {
+      const shared = this.replays.get(afterId);
+      let pending: Promise<Frame[]>;
+      if (shared && Date.now() - shared.at < REPLAY_SHARE_MS) {
+        this.replayCounts.shared++;
+        pending = shared.frames;
+      } else {
+        this.replayCounts.database++;
+        pending = this.replay(afterId);
+        this.replays.set(afterId, { at: Date.now(), frames: pending });
+        if (this.replays.size > 32) for (const [k, v] of this.replays) if (Date.now() - v.at >= REPLAY_SHARE_MS) this.replays.delete(k);
+        pending.catch(() => this.replays.delete(afterId));
+      }
+      frames = await pending;
+    }
+    const seen = new Set(frames.map((f) => f.id));
+    const all = frames.concat(this.recent.filter((f) => f.id > afterId && !seen.has(f.id)));
+    return all.sort((a, b) => a.id - b.id).slice(0, 2 * MAX_REPLAY);
   }
 
   /**
@@ -287,10 +365,18 @@ export class LinkFeed {
     const participant = runners.match(partnerId, this.link.roster_event_id, r.tag);
     const runner = runnerOf(participant, r.tag, r.location, r.readTimeMs, runners.elapsed(partnerId, r.sessionId, r.readTimeMs), pick(this.settings.serverMessages));
     if (runner.unknown && this.settings.unknownBib === 'hide') return null;
+    // Race and wave filters: a 5K screen and a 10K screen on the same finish mat.
+    const { races, waves } = this.settings;
+    if (races.length > 0 && !races.includes(runner.race)) return null;
+    if (waves.length > 0 && !waves.includes(runner.wave)) return null;
     return { id: r.id, text: sseFrame({ ...r, runner }) };
   }
 
-  /** What a reconnecting screen missed, from the database (its own repeat filter: a fresh view). */
+  /**
+   * What a reconnecting screen missed, from the database (its own repeat filter: a fresh view).
+   * A complete answer (under MAX_REPLAY reads) is kept in memory: every later screen replaying
+   * after the same id or a later one is then answered from memory.
+   */
   private async replay(afterId: number): Promise<Frame[]> {
     const link = this.link;
     const missed = await withPartner(this.deps.db, link.partner_id, async (tx) => {
@@ -302,10 +388,22 @@ export class LinkFeed {
     await Promise.all(sessions.map((id) => this.deps.runners.prepare(link.partner_id, null, id)));
     const repeat = new RepeatFilter(this.settings.repeatWindowMs);
     const frames: Frame[] = [];
+    let n = 0;
     for (const r of missed) {
+      // Cooperative: a replay of hundreds of reads must not hold the event loop for everyone.
+      if (++n % REPLAY_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (r.read_kind === 'tag' && !repeat.accept(r.tag_code, r.location_name, r.read_time.getTime())) continue;
       const f = this.frame({ id: r.id, kind: r.read_kind, tag: r.tag_code, location: r.location_name, readTimeMs: r.read_time.getTime(), sessionId: r.session_id });
       if (f) frames.push(f);
+    }
+    // Complete when the reads after the id were not cut (the overlap before it has its own bound).
+    if (missed.filter((r) => r.id > afterId).length < MAX_REPLAY) {
+      // Subscribed before the query: all frames after afterId are in this answer or live.
+      const merged = frames.filter((f) => !this.recentIds.has(f.id));
+      this.recent.unshift(...merged);
+      for (const f of merged) this.recentIds.add(f.id);
+      this.floor = this.floor === null ? afterId : Math.min(this.floor, afterId);
+      this.trim();
     }
     return frames;
   }
@@ -323,6 +421,13 @@ export class LinkFeed {
       return;
     }
     for (const s of this.screens) s.sink.end(ENDED);
+    this.screens.clear();
+    await this.close();
+  }
+
+  /** Ends every screen (the process is shutting down: they reconnect elsewhere, replaying). */
+  async shutdown(): Promise<void> {
+    for (const s of this.screens) s.sink.end(RECONNECT);
     this.screens.clear();
     await this.close();
   }
@@ -359,6 +464,28 @@ export class DisplayFeeds {
       feed = created;
     }
     return feed.attach(sink, lastEventId);
+  }
+
+  /** Ends every screen of every feed: shutdown must not wait for streams that never end. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.feeds.values()].map((f) => f.shutdown()));
+    this.feeds.clear();
+  }
+
+  /** Whether a screen of this link replaying after lastEventId needs no database query. */
+  canAnswer(link: PublicLink, lastEventId: number): boolean {
+    return this.feeds.get(JSON.stringify(link))?.canAnswer(lastEventId) ?? false;
+  }
+
+  /** Replays answered from memory, shared, and from the database, over the live feeds. */
+  replayCounts(): { memory: number; database: number; shared: number } {
+    const out = { memory: 0, database: 0, shared: 0 };
+    for (const f of this.feeds.values()) {
+      out.memory += f.replayCounts.memory;
+      out.database += f.replayCounts.database;
+      out.shared += f.replayCounts.shared;
+    }
+    return out;
   }
 
   get size(): number {

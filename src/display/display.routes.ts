@@ -7,11 +7,12 @@ import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { errorBody, errorResponses } from '../http/error-handler.js';
+import { errorBody, errorResponses, errorResponseSchema } from '../http/error-handler.js';
 import { withPartner } from '../db/tenant.js';
 import { findPublicLink, linkDesigns } from './display-links.repo.js';
 import { DisplayFeeds } from './display-stream.js';
 import { isLinkId } from './link-id.js';
+import { ReplayGate } from './replay-gate.js';
 import { RunnerResolver } from './runner.js';
 import { screenReportSchema, type ScreenReportRelay } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
@@ -23,12 +24,26 @@ const params = z.object({ id: z.string() });
 const design = z.object({ html: z.string(), css: z.string() });
 /** A screen's report is small; anything bigger is not a screen. */
 const SCREEN_REPORT_LIMIT = 16 * 1024;
+const SCREEN_ID = /^[0-9A-Za-z]{8,32}$/;
 
-export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; screens: Pick<ScreenReportRelay, 'report'>; heartbeatMs?: number }> = async (
-  app,
-  { db, bus, screens, heartbeatMs = HEARTBEAT_MS },
-) => {
+/**
+ * `db` is the web process's public pool (small, with a statement timeout: see web/app.ts), so
+ * no anonymous caller can take the connections signed-in work runs on; `gate` bounds the
+ * replays that reach it.
+ */
+export const displayRoutes: FastifyPluginAsyncZod<{
+  db: Database;
+  bus: Bus;
+  screens: Pick<ScreenReportRelay, 'report' | 'streamOpened' | 'streamClosed'>;
+  heartbeatMs?: number;
+  gate?: ReplayGate;
+  /** Set to see the feeds (tests, bench). */
+  onFeeds?: (feeds: DisplayFeeds) => void;
+}> = async (app, { db, bus, screens, heartbeatMs = HEARTBEAT_MS, gate = new ReplayGate(), onFeeds }) => {
   const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
+  onFeeds?.(feeds);
+  // Closing the app ends the streams (they would hold app.close(), and SIGTERM, forever).
+  app.addHook('preClose', () => feeds.closeAll());
   async function liveLink(id: string) {
     // Same 404 for a malformed, unknown, revoked or expired id: nothing to enumerate.
     const link = isLinkId(id) ? await findPublicLink(db, id) : null;
@@ -70,14 +85,17 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       schema: {
         tags: ['display'],
         summary: 'A screen reports what it shows and its queue (public: for the operator console)',
-        params: z.object({ id: z.string(), screen: z.string().regex(/^[0-9A-Za-z]{8,32}$/) }),
+        params: z.object({ id: z.string(), screen: z.string().regex(SCREEN_ID) }),
         body: screenReportSchema,
         response: { 204: z.null(), ...errorResponses },
       },
     },
     async (request, reply) => {
       const link = await liveLink(request.params.id);
-      screens.report(link.id, request.params.screen, request.body);
+      // Only a screen with an open stream (its ?screen= id) appears on the console.
+      if (!screens.report(link.id, request.params.screen, request.body)) {
+        throw new AppError('not_found', 'This screen has no open stream for this link.');
+      }
       return reply.status(204).send(null);
     },
   );
@@ -92,8 +110,9 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
         headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,18}$/).optional() }).passthrough(),
         querystring: z.object({
           last_event_id: z.string().regex(/^\d{1,18}$/).optional().describe('For a screen reconnecting by itself (EventSource cannot set the header)'),
+          screen: z.string().regex(SCREEN_ID).optional().describe("The screen's id: while this stream is open, its reports reach the console"),
         }),
-        response: { 404: errorResponses[404] },
+        response: { 404: errorResponses[404], 429: errorResponseSchema, 503: errorResponseSchema },
       },
     },
     async (request, reply) => {
@@ -101,6 +120,9 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       // The header (the browser's own reconnect) wins over the query (the page's).
       const header = request.headers['last-event-id'] ?? request.query.last_event_id;
       const lastEventId = typeof header === 'string' ? Number(header) : null;
+      // A replay the feed's memory cannot answer queries the database: bounded per link and
+      // address (429/503 at once past it, before anything is sent).
+      const release = lastEventId !== null && !feeds.canAnswer(link, lastEventId) ? gate.enter(link.id, request.ip) : null;
 
       reply.hijack();
       const res = reply.raw;
@@ -112,23 +134,38 @@ export const displayRoutes: FastifyPluginAsyncZod<{ db: Database; bus: Bus; scre
       res.setHeader('x-accel-buffering', 'no');
       let stop: (() => void) | null = null;
       let closed = false;
+      const screenId = request.query.screen;
+      let announced = false;
       request.raw.on('close', () => {
         closed = true;
         stop?.();
+        if (announced && screenId !== undefined) screens.streamClosed(link.id, screenId);
       });
-      const sink = { write: (chunk: string | Buffer) => void res.write(chunk), end: (last: string) => void res.end(last) };
+      // Nothing is written after the end (a shutdown may end a screen still replaying).
+      const sink = {
+        write: (chunk: string | Buffer) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk)),
+        end: (last: string) => void (res.writableEnded || res.destroyed ? undefined : res.end(last)),
+      };
       try {
         // Subscribed before the headers go out (a replay's first write sends them): a screen
         // that sees 200 misses nothing published after it.
         stop = await feeds.open(link, lastEventId, sink);
         if (closed) stop();
-        else res.write('retry: 2000\n\n');
+        else {
+          res.write('retry: 2000\n\n');
+          if (screenId !== undefined) {
+            screens.streamOpened(link.id, screenId);
+            announced = true;
+          }
+        }
       } catch (err) {
         request.log.warn({ err: String(err), link: link.id }, 'display stream could not start');
         if (!res.headersSent) {
           res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '2' });
           res.end(JSON.stringify(errorBody('database_unavailable', request.id)));
         } else res.end(); // the screen reconnects (and replays) by itself
+      } finally {
+        release?.();
       }
     },
   );

@@ -110,11 +110,12 @@ describe('display streams (SSE)', () => {
     for (let seq = 1; seq <= 5; seq++) {
       await t.owner.query(
         `INSERT INTO timing_reads (id, partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
-            read_time, time_raw, lap_count, reader_id, gator_number, raw_line)
-         VALUES ($1, 1, 1, 1, 1, 'cid:A', $2, 'finish', $3, to_timestamp($4), 't', 1, 'R', 1, 'l')`,
+            read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
+         VALUES ($1, 1, 1, 1, 1, 'cid:A', $2, 'finish', $3, to_timestamp($4), 't', 1, 'R', 1, 'l', to_timestamp($4))`,
         [100 + seq, seq, String(500 + seq), 1000 + seq * 60],
       );
     }
+    // 101 was received a minute before 102: outside the replay's overlap, so not sent again.
     const s = await openStream(`/api/display/${ALL}/stream`, { 'last-event-id': '102' });
     await until(() => s.events.length >= 3);
     await bus.publish(readsTopic(1), [live(105, '505', 'finish', 9e6), live(106, '506', 'finish', 9e6 + 1)]);
@@ -122,6 +123,27 @@ describe('display streams (SSE)', () => {
     await new Promise((r) => setTimeout(r, 100));
     received.push(...s.events.map((e) => Number(e.id)));
     expect(received).toEqual([103, 104, 105, 106]);
+    s.close();
+  });
+
+  it('replays a read with a lower id committed after the last one the screen took (concurrent writers)', async () => {
+    // 202 committed and reached the screen first; 201 (id taken earlier, by a slower writer)
+    // committed a moment later, after the screen had lost its connection.
+    const insert = (id: number, seq: number, tag: string, receivedAt: number) =>
+      t.owner.query(
+        `INSERT INTO timing_reads (id, partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name, tag_code,
+            read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
+         VALUES ($1, 1, 1, 1, 1, 'cid:A', $2 + 10, 'finish', $3, to_timestamp($4), 't', 1, 'R', 1, 'l', to_timestamp($4))`,
+        [id, seq, tag, receivedAt],
+      );
+    await insert(200, 1, '600', 50_000); // long before: history
+    await insert(202, 3, '602', 60_000);
+    await insert(201, 2, '601', 60_001);
+    await insert(203, 4, '603', 60_002);
+    const s = await openStream(`/api/display/${ALL}/stream`, { 'last-event-id': '202' });
+    await until(() => s.events.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.events.map((e) => Number(e.id))).toEqual([201, 203]);
     s.close();
   });
 

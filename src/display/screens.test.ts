@@ -3,7 +3,7 @@
  * two web apps ("processes") on one database, each with its own PostgreSQL bus.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { signIn, type SignedIn } from '../../test/helpers/auth.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
@@ -25,7 +25,7 @@ let linkId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   buses = [createPostgresBus(t.db), createPostgresBus(t.db)];
-  apps = await Promise.all(buses.map((bus) => startTestApp({ testDb: t, bus })));
+  apps = await Promise.all(buses.map((bus) => startTestApp({ testDb: t, bus, listen: true })));
   [webA, webB] = apps.map((a) => a.app) as [FastifyInstance, FastifyInstance];
   const partner = await newPartner(webA, { slug: 'acme' });
   ownerOnB = await signIn(webB, partner.id, 'owner');
@@ -47,7 +47,19 @@ describe('screen reports across web processes', () => {
   it('shows on one process a screen that reports to another, and its latest state', async () => {
     const post = (app: FastifyInstance, screen: string, bib: string) =>
       app.inject({ method: 'POST', url: `/api/display/${linkId}/screens/${screen}`, payload: report(bib) });
-    expect((await post(webA, 'screenOnA1', '101')).statusCode).toBe(204);
+    // Screens' streams: screenOnA1's on B, screenOnB1's on A (a balancer spreads them so).
+    const controller = new AbortController();
+    onTestFinished(() => controller.abort());
+    const streams = await Promise.all([
+      fetch(`${apps[1]!.baseUrl}/api/display/${linkId}/stream?screen=screenOnA1`, { signal: controller.signal }),
+      fetch(`${apps[0]!.baseUrl}/api/display/${linkId}/stream?screen=screenOnB1`, { signal: controller.signal }),
+    ]);
+    expect(streams.map((r) => r.status)).toEqual([200, 200]);
+    // Until B's announcement reaches A, A refuses screenOnA1's reports; then takes them.
+    await expect.poll(async () => (await post(webA, 'screenOnA1', '101')).statusCode, { timeout: 5_000 }).toBe(204);
+    // A screen nobody has a stream of is refused on either process.
+    expect((await post(webA, 'fakeScreen9', '666')).statusCode).toBe(404);
+    expect((await post(webB, 'fakeScreen9', '666')).statusCode).toBe(404);
     expect((await post(webB, 'screenOnB1', '202')).statusCode).toBe(204);
     await expect.poll(async () => (await screensOnB()).map((s) => [s.screen_id, s.on_screen?.bib]), { timeout: 5_000 }).toEqual([
       ['screenOnA1', '101'],
@@ -55,6 +67,9 @@ describe('screen reports across web processes', () => {
     ]);
     expect((await post(webA, 'screenOnA1', '103')).statusCode).toBe(204);
     await expect.poll(async () => (await screensOnB()).find((s) => s.screen_id === 'screenOnA1')?.on_screen?.bib, { timeout: 5_000 }).toBe('103');
+    // Their streams closed, both screens leave the console of every process.
+    controller.abort();
+    await expect.poll(async () => (await screensOnB()).length, { timeout: 5_000 }).toBe(0);
   });
 });
 
@@ -76,6 +91,7 @@ describe('ScreenReportRelay', () => {
       await other.start();
 
       await vi.advanceTimersByTimeAsync(5_000); // the retry
+      other.streamOpened('Link0001', 'screen09');
       other.report('Link0001', 'screen09', report('9'));
       await vi.advanceTimersByTimeAsync(500); // the relay's batch
       await vi.waitFor(() => expect(late.list('Link0001').map((s) => s.screen_id)).toEqual(['screen09']));
@@ -91,11 +107,32 @@ describe('ScreenPresence', () => {
   it('forgets a screen not heard from for 30 s', () => {
     let now = 1_000_000;
     const presence = new ScreenPresence(() => now);
+    presence.streamOpened('Link0001', 'screen01');
+    presence.streamOpened('Link0001', 'screen02');
     presence.report('Link0001', 'screen01', report('1'));
     now += 29_000;
     presence.report('Link0001', 'screen02', report('2'));
     expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen01', 'screen02']);
     now += 2_000;
     expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen02']);
+  });
+
+  it('takes reports only for screens with an open stream, here or announced by another process', () => {
+    let now = 1_000_000;
+    const presence = new ScreenPresence(() => now);
+    expect(presence.report('Link0001', 'fake0001', report('1'))).toBe(false);
+    expect(presence.list('Link0001')).toEqual([]);
+    presence.streamOpened('Link0001', 'screen01');
+    presence.streamOpened('Link0001', 'screen01'); // a reconnect before the old stream closed
+    expect(presence.report('Link0001', 'screen01', report('1'))).toBe(true);
+    presence.streamClosed('Link0001', 'screen01');
+    expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen01']);
+    presence.streamClosed('Link0001', 'screen01');
+    expect(presence.list('Link0001')).toEqual([]);
+    expect(presence.report('Link0001', 'screen01', report('1'))).toBe(false);
+    presence.remoteOpened('Link0001', 'screen02');
+    expect(presence.report('Link0001', 'screen02', report('2'))).toBe(true);
+    now += 31_000; // not announced again: that process is gone
+    expect(presence.report('Link0001', 'screen02', report('2'))).toBe(false);
   });
 });

@@ -5,6 +5,11 @@
  * seconds old by nature and a restart loses nothing a screen will not resend within
  * seconds), and shared between web processes over the bus: behind a balancer, the console
  * shows every screen, whichever process its reports reach.
+ *
+ * A report counts only for a screen with an open stream (issue 12, finding 7: anyone could
+ * fill a console with fake screens): the stream names its screen (`?screen=<id>`), the
+ * process holding it announces it on the bus while it is open, and reports for a screen no
+ * process has open are refused (404) and never listed.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -30,31 +35,88 @@ export interface ScreenState extends ScreenReport {
   last_seen: Date;
 }
 
+const streamKey = (linkId: string, screenId: string) => `${linkId}\u0000${screenId}`;
+
 export class ScreenPresence {
   private byLink = new Map<string, Map<string, ScreenState>>();
+  /** Streams open in this process, per screen (a screen may reconnect before its old stream closes). */
+  private readonly local = new Map<string, number>();
+  /** Streams other processes announced, with when they last did. */
+  private readonly remote = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  report(linkId: string, screenId: string, state: ScreenReport): void {
+  streamOpened(linkId: string, screenId: string): void {
+    const k = streamKey(linkId, screenId);
+    this.local.set(k, (this.local.get(k) ?? 0) + 1);
+  }
+
+  streamClosed(linkId: string, screenId: string): void {
+    const k = streamKey(linkId, screenId);
+    const n = (this.local.get(k) ?? 0) - 1;
+    if (n > 0) {
+      this.local.set(k, n);
+      return;
+    }
+    this.local.delete(k);
+    if (!this.isOpen(linkId, screenId)) this.byLink.get(linkId)?.delete(screenId);
+  }
+
+  remoteOpened(linkId: string, screenId: string): void {
+    const k = streamKey(linkId, screenId);
+    if (!this.remote.has(k) && this.remote.size >= MAX_LINKS * 10) this.sweepRemote();
+    this.remote.set(k, this.now());
+  }
+
+  remoteClosed(linkId: string, screenId: string): void {
+    this.remote.delete(streamKey(linkId, screenId));
+    if (!this.isOpen(linkId, screenId)) this.byLink.get(linkId)?.delete(screenId);
+  }
+
+  /** Whether some process holds an open stream of this screen. */
+  isOpen(linkId: string, screenId: string): boolean {
+    const k = streamKey(linkId, screenId);
+    if ((this.local.get(k) ?? 0) > 0) return true;
+    const at = this.remote.get(k);
+    return at !== undefined && this.now() - at < SCREEN_TTL_MS;
+  }
+
+  /** The screens with a stream open here, for announcing them to the other processes. */
+  localStreams(): Array<{ linkId: string; screenId: string }> {
+    return [...this.local.keys()].map((k) => {
+      const [linkId, screenId] = k.split('\u0000') as [string, string];
+      return { linkId, screenId };
+    });
+  }
+
+  /** Records a report; false (nothing kept) for a screen without an open stream or past the bounds. */
+  report(linkId: string, screenId: string, state: ScreenReport): boolean {
+    if (!this.isOpen(linkId, screenId)) return false;
     let screens = this.byLink.get(linkId);
     if (!screens) {
       if (this.byLink.size >= MAX_LINKS) this.sweep();
-      if (this.byLink.size >= MAX_LINKS) return;
+      if (this.byLink.size >= MAX_LINKS) return false;
       screens = new Map();
       this.byLink.set(linkId, screens);
     }
     if (!screens.has(screenId) && screens.size >= MAX_SCREENS_PER_LINK) {
       this.expire(screens);
-      if (screens.size >= MAX_SCREENS_PER_LINK) return;
+      if (screens.size >= MAX_SCREENS_PER_LINK) return false;
     }
     screens.set(screenId, { ...state, screen_id: screenId, last_seen: new Date(this.now()) });
+    return true;
   }
 
   list(linkId: string): ScreenState[] {
     const screens = this.byLink.get(linkId);
     if (!screens) return [];
     this.expire(screens);
-    return [...screens.values()].sort((a, b) => a.screen_id.localeCompare(b.screen_id));
+    return [...screens.values()].filter((x) => this.isOpen(linkId, x.screen_id)).sort((a, b) => a.screen_id.localeCompare(b.screen_id));
+  }
+
+  private sweepRemote(): void {
+    const cutoff = this.now() - SCREEN_TTL_MS;
+    for (const [k, at] of this.remote) if (at < cutoff) this.remote.delete(k);
   }
 
   private expire(screens: Map<string, ScreenState>): void {
@@ -77,12 +139,17 @@ const RELAY_EVERY_MS = 500;
 /** Reports waiting for the bus, at most (it is away: the newest are dropped, screens resend). */
 const MAX_PENDING = 5_000;
 
+/** Every this often, each process announces the streams it holds (they expire after SCREEN_TTL_MS). */
+const ANNOUNCE_EVERY_MS = SCREEN_TTL_MS / 3;
+
 interface RelayedReport {
   /** The web process that took the report (it already holds it). */
   origin: string;
+  /** A report (absent: older processes' messages), or a stream opened / still open / closed. */
+  kind?: 'report' | 'open' | 'close';
   linkId: string;
   screenId: string;
-  state: ScreenReport;
+  state?: ScreenReport;
 }
 
 /**
@@ -95,6 +162,7 @@ export class ScreenReportRelay {
   private timer: NodeJS.Timeout | undefined;
   private stop: (() => Promise<void>) | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private announcer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -110,8 +178,17 @@ export class ScreenReportRelay {
   async start(): Promise<void> {
     try {
       const stop = await this.bus.subscribe<RelayedReport>(SCREEN_REPORTS_TOPIC, (items) => {
-        for (const r of items) if (r.origin !== this.origin) this.presence.report(r.linkId, r.screenId, r.state);
+        for (const r of items) {
+          if (r.origin === this.origin) continue;
+          if (r.kind === 'open') this.presence.remoteOpened(r.linkId, r.screenId);
+          else if (r.kind === 'close') this.presence.remoteClosed(r.linkId, r.screenId);
+          else if (r.state) this.presence.report(r.linkId, r.screenId, r.state);
+        }
       });
+      this.announcer ??= setInterval(() => {
+        for (const s of this.presence.localStreams()) this.queue({ origin: this.origin, kind: 'open', ...s });
+      }, ANNOUNCE_EVERY_MS);
+      this.announcer.unref();
       if (this.closed) await stop();
       else this.stop = stop;
     } catch (err) {
@@ -122,16 +199,36 @@ export class ScreenReportRelay {
     }
   }
 
-  report(linkId: string, screenId: string, state: ScreenReport): void {
-    this.presence.report(linkId, screenId, state);
+  /** Keeps and shares a report; false when no process has this screen's stream open. */
+  report(linkId: string, screenId: string, state: ScreenReport): boolean {
+    if (!this.presence.report(linkId, screenId, state)) return false;
+    this.queue({ origin: this.origin, kind: 'report', linkId, screenId, state });
+    return true;
+  }
+
+  /** A screen's stream opened in this process; the others learn it from the bus. */
+  streamOpened(linkId: string, screenId: string): void {
+    this.presence.streamOpened(linkId, screenId);
+    this.queue({ origin: this.origin, kind: 'open', linkId, screenId });
+  }
+
+  streamClosed(linkId: string, screenId: string): void {
+    this.presence.streamClosed(linkId, screenId);
+    if (!this.presence.localStreams().some((s) => s.linkId === linkId && s.screenId === screenId)) {
+      this.queue({ origin: this.origin, kind: 'close', linkId, screenId });
+    }
+  }
+
+  private queue(r: RelayedReport): void {
     if (this.pending.length >= MAX_PENDING) return;
-    this.pending.push({ origin: this.origin, linkId, screenId, state });
+    this.pending.push(r);
     this.timer ??= setTimeout(() => this.flush(), RELAY_EVERY_MS);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    clearInterval(this.announcer);
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.stop?.().catch(() => undefined);

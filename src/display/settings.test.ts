@@ -25,6 +25,9 @@ describe('display settings', () => {
     expect(displaySettingsSchema.safeParse({ serverMessages: Array(DISPLAY_SETTINGS_LIMITS.serverMessages + 1).fill('x') }).success).toBe(false);
     expect(displaySettingsSchema.safeParse({ idleMessages: ['x'.repeat(DISPLAY_SETTINGS_LIMITS.messageLength + 1)] }).success).toBe(false);
     expect(displaySettingsSchema.safeParse({ dropPolicy: 'random' }).success).toBe(false);
+    expect(displaySettingsSchema.safeParse({ races: Array(DISPLAY_SETTINGS_LIMITS.groups + 1).fill('5K') }).success).toBe(false);
+    expect(displaySettingsSchema.safeParse({ waves: ['x'.repeat(DISPLAY_SETTINGS_LIMITS.groupLength + 1)] }).success).toBe(false);
+    expect(displaySettingsSchema.parse({ races: [' 5K '] }).races).toEqual(['5K']);
   });
 
   it('falls back to the defaults for stored settings it cannot read (an older or damaged row)', () => {

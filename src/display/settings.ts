@@ -24,6 +24,8 @@ export const displaySettingsSchema = z.object({
   rotatingMessages: messages(L.rotatingMessages, D.rotatingMessages),
   sound: z.boolean().default(D.sound),
   animation: z.enum(ANIMATIONS).default(D.animation),
+  races: z.array(z.string().trim().min(1).max(L.groupLength)).max(L.groups).default(() => []),
+  waves: z.array(z.string().trim().min(1).max(L.groupLength)).max(L.groups).default(() => []),
 }) satisfies z.ZodType<DisplaySettings, unknown>;
 
 /** Stored settings (possibly from an older version) with every default filled in. */

@@ -49,7 +49,8 @@ export function errorBody(code: ErrorCode, requestId: string, message?: string, 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = classify(error, request.id);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A refusal under load (503 server_busy) is expected behaviour, not a failure to investigate.
+    if (status >= 500 && !(error instanceof AppError && error.code === 'server_busy')) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code, status }, 'request rejected');
     return reply.status(status).send(body);
   });
@@ -64,7 +65,9 @@ interface ClientErrorLike {
 
 function classify(error: unknown, requestId: string): { status: number; body: ErrorResponse } {
   if (error instanceof AppError) {
-    return { status: error.status, body: errorBody(error.code, requestId, error.message) };
+    // A 400 raised before validation (the NUL guard) may say which field, as validation does.
+    const details = error.code === 'bad_request' && Array.isArray(error.details) ? (error.details as FieldIssue[]) : undefined;
+    return { status: error.status, body: errorBody(error.code, requestId, error.message, details) };
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as ClientErrorLike;
   if (Array.isArray(e.validation)) {

@@ -114,6 +114,21 @@ describe('POST /api/results/import', () => {
     ]);
   });
 
+  it('keeps the statuses providers report (DNQ, unknown) through the repo a sync writes with', async () => {
+    const { withPartner } = await import('../db/tenant.js');
+    const repo = await import('./results.repo.js');
+    const stored = await withPartner(test.t.db, partnerId, async (tx) => {
+      const e = await repo.upsertEvent(tx, partnerId, 'runsignup', { external_id: 'ev-1', name: 'Synced 5K', start_date: '2026-06-01', city: null, state: null, country: null, raw: { id: 1 } });
+      const r = await repo.upsertRace(tx, partnerId, 'runsignup', { external_id: 'race-1', event_id: e.id, name: '5K', distance_m: 5000, distance_unit: 'km', raw: null });
+      const base = { event_id: e.id, race_id: r.id, first_name: null, last_name: null, gender: 'U', age: null, city: null, state: null, country: null, team: null, division: null, raw: null };
+      const entries = await repo.upsertEntries(tx, partnerId, 'runsignup', [{ ...base, external_id: 'p-1', bib: '1' }, { ...base, external_id: 'p-2', bib: '2' }]);
+      const result = (ext: string, status: string) => ({ external_id: ext, entry_id: entries.ids.get(ext)!, race_id: r.id, event_id: e.id, status, chip_time_ms: null, gun_time_ms: null, overall_place: null, gender_place: null, division_place: null, raw: { status } });
+      await repo.upsertResults(tx, partnerId, 'runsignup', [result('p-1', 'DNQ'), result('p-2', 'unknown')]);
+      return (await tx.query<{ status: string }>(`SELECT status FROM results WHERE provider = 'runsignup' ORDER BY external_id`)).rows.map((x) => x.status);
+    });
+    expect(stored).toEqual(['DNQ', 'unknown']);
+  });
+
   it('says which required column is missing, and lets viewers read only', async () => {
     expect((await post(owner, 'name,time\nA,1:00\n')).json().errors).toEqual([{ row: 1, reason: 'the header has no event, bib, race or distance column' }]);
     expect((await post(viewer, 'event,race,bib\nX,5K,1\n')).statusCode).toBe(403);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { csvMappingSchema, MAX_CSV_ROWS, PARSE_SLICE, parseCsv, previewCsv, rowToParticipant, suggestMapping, type CsvMapping } from './csv.js';
+import { csvMappingSchema, MAX_CELL_CHARS, MAX_CSV_COLUMNS, MAX_CSV_ROWS, PARSE_SLICE, PREVIEW_CELL_CHARS, parseCsv, previewCsv, rowToParticipant, suggestMapping, type CsvMapping } from './csv.js';
 import { normalizeGender } from './roster.schemas.js';
 
 describe('previewCsv', () => {
@@ -56,6 +56,42 @@ describe('previewCsv', () => {
     expect((await parseCsv(exactly)).totalRows).toBe(MAX_CSV_ROWS);
   });
 
+  it('refuses a header of 1,000,000 columns at once (400), holding the event loop for no time', async () => {
+    const wide = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',') + '\n1\n';
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    const err = await previewCsv(wide).catch((e: unknown) => e);
+    const ms = performance.now() - started;
+    clearInterval(timer);
+    expect(err).toMatchObject({ code: 'bad_request', status: 400 });
+    expect((err as AppError).message).toMatch(/longer than 128 KiB|more than 500 columns/);
+    expect(ms).toBeLessThan(1000);
+    expect(ticks).toBeLessThan(1000);
+    // Short columns under 128 KiB: refused by the column count, before parsing.
+    const many = Array.from({ length: 20_000 }, () => 'a').join(',') + '\n1\n';
+    await expect(previewCsv(many)).rejects.toMatchObject({ code: 'bad_request', message: `The CSV file has more than ${MAX_CSV_COLUMNS} columns.` });
+  });
+
+  it('takes exactly 500 columns, refuses 501, and refuses a cell over 1,000 characters', async () => {
+    const header = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? 'Bib' : `c${i}`)).join(',');
+    expect((await previewCsv(`${header(MAX_CSV_COLUMNS)}\n1\n`)).headers).toHaveLength(MAX_CSV_COLUMNS);
+    await expect(previewCsv(`${header(MAX_CSV_COLUMNS + 1)}\n1\n`)).rejects.toMatchObject({ status: 400 });
+    // Quoted, so the delimiter count of the header line does not see it: the parsed header does.
+    await expect(previewCsv(`"${header(MAX_CSV_COLUMNS + 1).replace(/,/g, '","')}"\n1\n`)).rejects.toMatchObject({ status: 400 });
+    expect((await parseCsv(`Bib,Name\n1,${'n'.repeat(MAX_CELL_CHARS)}\n`)).rows[0]!.cells[1]).toHaveLength(MAX_CELL_CHARS);
+    await expect(parseCsv(`Bib,Name\n1,ok\n2,${'n'.repeat(MAX_CELL_CHARS + 1)}\n`)).rejects.toMatchObject({
+      status: 400,
+      message: `Line 3 of the CSV file has a cell longer than ${MAX_CELL_CHARS} characters.`,
+    });
+  });
+
+  it('bounds a preview answer: cells cut to 100 characters', async () => {
+    const preview = await previewCsv(`Bib,Name\n1,${'n'.repeat(900)}\n`);
+    expect(preview.rows[0]![1]).toHaveLength(PREVIEW_CELL_CHARS);
+    expect(preview.rows[0]![1]!.endsWith('…')).toBe(true);
+  });
+
   it('rejects an empty file', async () => {
     await expect(previewCsv('')).rejects.toThrowError(/empty/);
   });
@@ -73,11 +109,15 @@ describe('previewCsv', () => {
     parsed.rows.forEach((r, i) => expect(r.cells).toEqual([String(i + 1), names[i % names.length], `T${i}`]));
 
     // An emoji exactly on a slice edge: its two UTF-16 halves must reach the parser together.
-    const before = 'Bib,Name,Chip\n1,';
-    const after = ',T0\n2,';
-    const text = before + 'A'.repeat(PARSE_SLICE - 1 - before.length - after.length) + after + '🏃 Run,T1\n';
+    // (Short rows fill the first slice: a cell may not exceed 1,000 characters.)
+    const head = 'Bib,Name,Chip\n';
+    const target = PARSE_SLICE - 1 - head.length - '2,'.length;
+    let filler = '';
+    while (target - filler.length > 200) filler += `1,${'A'.repeat(100)},T0\n`;
+    filler += `1,${'A'.repeat(target - filler.length - 6)},T0\n`;
+    const text = head + filler + '2,🏃 Run,T1\n';
     expect(text.charCodeAt(PARSE_SLICE - 1)).toBe('🏃'.charCodeAt(0)); // the high half ends the first slice
-    expect((await parseCsv(text)).rows[1]!.cells).toEqual(['2', '🏃 Run', 'T1']);
+    expect((await parseCsv(text)).rows.at(-1)!.cells).toEqual(['2', '🏃 Run', 'T1']);
   });
 
   it('keeps the event loop turning while it parses a large file', async () => {

@@ -12,6 +12,15 @@ import { normalizeGender, type ParticipantInput, type RowError, type TextField }
 
 export const MAX_CSV_BYTES = 10 * 1024 * 1024;
 export const MAX_CSV_ROWS = 100_000;
+/**
+ * Bounds that keep one upload from holding the event loop (issue 12, finding 6: a
+ * 1,000,000-column header took 15 s): columns, the header line, and each cell. A preview
+ * answer shows at most PREVIEW_CELL_CHARS of a cell, so it stays under ~1 MB.
+ */
+export const MAX_CSV_COLUMNS = 500;
+export const MAX_HEADER_BYTES = 128 * 1024;
+export const MAX_CELL_CHARS = 1000;
+export const PREVIEW_CELL_CHARS = 100;
 
 /** Which header feeds each participant field. `tags` may take several columns (chip 1, chip 2). */
 export interface CsvMapping {
@@ -102,13 +111,14 @@ const normalizeHeader = (h: string) => h.toLowerCase().replace(/[\s._\-()]/g, ''
 export function suggestMapping(headers: readonly string[]): Partial<CsvMapping> {
   const out: Partial<CsvMapping> = {};
   const used = new Set<string>();
-  const tags = headers.filter((h) => TAG_SYNONYM.test(normalizeHeader(h)));
+  const normalized = new Map(headers.map((h) => [h, normalizeHeader(h)]));
+  const tags = headers.filter((h) => TAG_SYNONYM.test(normalized.get(h)!));
   tags.forEach((h) => used.add(h));
   if (tags.length > 0) out.tags = tags;
   // Fields in SYNONYMS order; within a field, the earliest synonym wins over the earliest column.
   for (const field of Object.keys(SYNONYMS) as SingleField[]) {
     for (const synonym of SYNONYMS[field]) {
-      const header = headers.find((h) => !used.has(h) && normalizeHeader(h) === synonym);
+      const header = headers.find((h) => !used.has(h) && normalized.get(h) === synonym);
       if (header !== undefined) {
         out[field] = header;
         used.add(header);
@@ -120,9 +130,14 @@ export function suggestMapping(headers: readonly string[]): Partial<CsvMapping> 
   return out;
 }
 
+/** The header line (up to the first line break; a quoted break in a header is not expected). */
+function headerLine(text: string): string {
+  const end = text.search(/\r?\n|$/);
+  return text.slice(0, end);
+}
+
 /** Picks the delimiter that splits the header line into the most columns (outside quotes). */
-function detectDelimiter(text: string): string {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+function detectDelimiter(firstLine: string): { delimiter: string; columns: number } {
   let best = ',';
   let bestCount = 0;
   for (const d of [',', ';', '\t', '|']) {
@@ -137,7 +152,7 @@ function detectDelimiter(text: string): string {
       bestCount = count;
     }
   }
-  return best;
+  return { delimiter: best, columns: bestCount + 1 };
 }
 
 /** Unique, non-empty header names (duplicates get " (2)", blanks "Column N"). */
@@ -164,7 +179,12 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
   if (Buffer.byteLength(text, 'utf8') > MAX_CSV_BYTES) {
     throw new AppError('payload_too_large', `The CSV file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`);
   }
-  const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
+  const first = headerLine(text.replace(/^\uFEFF/, ''));
+  if (Buffer.byteLength(first, 'utf8') > MAX_HEADER_BYTES) {
+    throw new AppError('bad_request', `The CSV header line is longer than ${MAX_HEADER_BYTES / 1024} KiB.`);
+  }
+  const { delimiter, columns } = detectDelimiter(first);
+  if (columns > MAX_CSV_COLUMNS) throw tooManyColumns();
   const errors: RowError[] = [];
   const records: { record: string[]; info: Info }[] = [];
   let failure = null as Error | null; // set by the parser's error callback
@@ -175,6 +195,8 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // A record is at most every column at its longest cell (quotes and delimiters aside).
+    max_record_size: MAX_CSV_COLUMNS * (MAX_CELL_CHARS + 3),
     info: true,
     on_skip: (err) => {
       if (err) errors.push({ row: typeof err.lines === 'number' ? err.lines : 0, reason: `unreadable CSV record: ${err.message}` });
@@ -210,7 +232,15 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
   if (data.length > MAX_CSV_ROWS) {
     throw new AppError('payload_too_large', `The CSV file has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows.`);
   }
+  if (head.record.length > MAX_CSV_COLUMNS) throw tooManyColumns();
   const headers = uniqueHeaders(head.record);
+  for (const r of records) {
+    for (let i = 0; i < r.record.length && i < headers.length; i++) {
+      if (r.record[i]!.length > MAX_CELL_CHARS) {
+        throw new AppError('bad_request', `Line ${r.info.lines} of the CSV file has a cell longer than ${MAX_CELL_CHARS} characters.`);
+      }
+    }
+  }
   const limit = opts.maxRows ?? data.length;
   return {
     headers,
@@ -221,12 +251,21 @@ export async function parseCsv(text: string, opts: { maxRows?: number } = {}): P
   };
 }
 
-/** First step of an upload: headers, the first rows and a guessed mapping for the user to confirm. */
+function tooManyColumns(): AppError {
+  return new AppError('bad_request', `The CSV file has more than ${MAX_CSV_COLUMNS} columns.`);
+}
+
+const previewCell = (c: string) => (c.length > PREVIEW_CELL_CHARS ? `${c.slice(0, PREVIEW_CELL_CHARS - 1)}…` : c);
+
+/**
+ * First step of an upload: headers, the first rows (each cell at most PREVIEW_CELL_CHARS)
+ * and a guessed mapping for the user to confirm.
+ */
 export async function previewCsv(text: string, opts: { maxRows?: number } = {}): Promise<CsvPreview> {
   const parsed = await parseCsv(text, { maxRows: opts.maxRows ?? 10 });
   return {
     headers: parsed.headers,
-    rows: parsed.rows.map((r) => r.cells),
+    rows: parsed.rows.map((r) => r.cells.map(previewCell)),
     totalRows: parsed.totalRows,
     delimiter: parsed.delimiter,
     suggestedMapping: suggestMapping(parsed.headers),

@@ -25,6 +25,10 @@ export interface DisplaySettings {
   rotatingMessages: string[];
   sound: boolean;
   animation: (typeof ANIMATIONS)[number];
+  /** Show only runners of these races (the roster's race: a 5K and a 10K on one finish mat); empty = every race. */
+  races: string[];
+  /** Show only runners of these waves; empty = every wave. */
+  waves: string[];
 }
 
 export const DISPLAY_SETTINGS_DEFAULTS: Readonly<DisplaySettings> = Object.freeze({
@@ -38,6 +42,8 @@ export const DISPLAY_SETTINGS_DEFAULTS: Readonly<DisplaySettings> = Object.freez
   rotatingMessages: [],
   sound: false,
   animation: 'fade',
+  races: [],
+  waves: [],
 });
 
 /** [min, max] of the numbers; most entries of the lists; longest message. */
@@ -49,6 +55,9 @@ export const DISPLAY_SETTINGS_LIMITS = {
   serverMessages: 50,
   rotatingMessages: 50,
   messageLength: 200,
+  /** Races or waves a link filters on, and the longest name of one. */
+  groups: 20,
+  groupLength: 64,
 } as const;
 
 /** What else a link binds: its name, and its location filter. */

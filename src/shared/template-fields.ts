@@ -31,6 +31,8 @@ export const TEMPLATE_FIELDS = [
   'time_of_day',
   'elapsed',
   'location',
+  /** In a list row: the row's place (1 = newest in a finisher list, fastest in a leaderboard). */
+  'rank',
   /** Idle design only: the link's idle messages, rotating. */
   'idle_message',
 ] as const;
@@ -40,6 +42,22 @@ export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 export const FIELD_ATTR = 'data-p88-field';
 /** Attribute on text the display shrinks until it fits its box (long names). */
 export const FIT_ATTR = 'data-p88-fit';
+
+/**
+ * List blocks: an element with LIST_ATTR ('recent': the last N finishers, newest on top;
+ * 'leaderboard': the top N by elapsed time) holds one ROW_ATTR element with fields in it, which
+ * the screen repeats once per finisher. ROWS_ATTR is N; a leaderboard shows only the runners of
+ * LIST_FILTER_ATTRS' values when set (e.g. data-p88-gender="F" data-p88-race="10K").
+ */
+export const LIST_ATTR = 'data-p88-list';
+export const LIST_KINDS = ['recent', 'leaderboard'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export const ROW_ATTR = 'data-p88-row';
+export const ROWS_ATTR = 'data-p88-rows';
+export const LIST_FILTER_ATTRS = { race: 'data-p88-race', gender: 'data-p88-gender', division: 'data-p88-division' } as const;
+/** Rows of a list: default and most. */
+export const LIST_ROWS_DEFAULT = 10;
+export const LIST_ROWS_MAX = 50;
 
 /** The design resolution every template is drawn at; screens scale it to fit. */
 export const DESIGN_WIDTH = 1920;
@@ -66,6 +84,7 @@ export const SAMPLE_VALUES: Record<TemplateField, string> = {
   time_of_day: '10:42:17',
   elapsed: '3:12:45',
   location: 'FINISH',
+  rank: '1',
   idle_message: 'Welcome to Race Display',
 };
 

@@ -80,7 +80,7 @@ describe('SimulatedController handshake and push', () => {
     await waitFor(() => conn.tagLines('5k').length >= want.length, '5k lines');
     await sleep(50);
     expect(conn.tagLines()).toEqual(want);
-    for (const line of want) expect(line.split('~')[4]).toMatch(/^2025-05-04T\d\d:\d\d:\d\d\.\d\d$/);
+    for (const line of want) expect(line.split('~')[4]).toMatch(new RegExp(`^${race.event.date}T\\d\\d:\\d\\d:\\d\\d\\.\\d\\d$`));
     expect(ctrl.stats().perLocation['5k']).toMatchObject({ sent: want.length, highestSent: want.length + 6, lastStartFrom: 7 });
     expect(ctrl.stats().linesSent).toBe(want.length);
   });
@@ -238,7 +238,7 @@ describe('SimulatedController new locations', () => {
     conn.send(command('getconnectionid'));
     expect(await conn.next()).toMatch(/^ack~getconnectionid~SIM-/);
     const announce = await conn.next();
-    expect(announce).toMatch(new RegExp(`^CT01_33~0~finish~newlocation~2025-05-04T08:00:00\\.\\d\\d~0~${race.controllerId}~0$`));
+    expect(announce).toMatch(new RegExp(`^CT01_33~0~finish~newlocation~${race.event.date}T08:00:00\\.\\d\\d~0~${race.controllerId}~0$`));
     await sleep(50);
     expect(conn.tagLines('finish')).toEqual([]);
 

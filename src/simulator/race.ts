@@ -93,11 +93,11 @@ export const DEFAULT_COURSE: readonly CourseLocation[] = [
   { name: 'finish', distanceKm: 10 },
 ];
 
-const DEFAULT_EVENT: RaceEvent = {
+/** The event's date defaults to today (UTC): the collector stores only reads timed near now. */
+const DEFAULT_EVENT: Omit<RaceEvent, 'date'> = {
   name: 'Simulated 10K',
   id: '1',
   description: 'Replayed by p88 simulate',
-  date: '2025-05-04',
   gunTimeOfDayMs: 8 * 3600_000,
   utcOffsetMinutes: 0,
 };
@@ -105,14 +105,14 @@ const DEFAULT_EVENT: RaceEvent = {
 const LOCATION_NAME = /^[^,;~|\t\0\r\n]{1,16}$/;
 const MAX_SEQUENCE = 999_999;
 
-/** Builds the race for a seed; the same options always give the same race. */
+/** Builds the race for a seed; the same options always give the same race (on the same day, unless options.event.date is set). */
 export function generateRace(options: RaceOptions = {}): Race {
   const rng = createRng(options.seed ?? 1);
   const runnerCount = options.runners ?? 100;
   const firstBib = options.firstBib ?? 1000;
   const course = [...(options.course ?? DEFAULT_COURSE)].sort((a, b) => a.distanceKm - b.distanceKm);
   validateCourse(course);
-  const event: RaceEvent = { ...DEFAULT_EVENT, ...options.event };
+  const event: RaceEvent = { ...DEFAULT_EVENT, date: new Date().toISOString().slice(0, 10), ...options.event };
   const controllerId = (options.controllerId ?? rng.hex(6)).toUpperCase();
   if (!/^[0-9A-F]{6}$/.test(controllerId)) throw new Error('controllerId must be 6 hex chars');
 

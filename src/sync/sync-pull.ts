@@ -40,8 +40,8 @@ export interface PullSummary {
 
 const MILE = 1609.344;
 const distanceUnit = (m: number | null): 'km' | 'mi' | 'm' => (m !== null && Math.abs(m / MILE - Math.round((m / MILE) * 10) / 10) < 0.01 && m % 1000 !== 0 ? 'mi' : 'km');
-/** The warehouse keeps finished/DNF/DNS/DQ; DNQ (did not qualify) is stored as DQ. */
-const RESULT_STATUS: Record<ProviderResult['status'], string | null> = { finished: 'finished', DNF: 'DNF', DNS: 'DNS', DQ: 'DQ', DNQ: 'DQ', unknown: null };
+/** The warehouse keeps every status providers report (migration 0051), DNQ and unknown included. */
+const RESULT_STATUS: Record<ProviderResult['status'], string | null> = { finished: 'finished', DNF: 'DNF', DNS: 'DNS', DQ: 'DQ', DNQ: 'DNQ', unknown: 'unknown' };
 const cut = (s: string | null, n: number) => (s === null ? null : s.slice(0, n) || null);
 
 /** The job handler for every `sync.<provider>` queue (registerSyncHandler). */

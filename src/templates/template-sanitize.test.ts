@@ -166,6 +166,14 @@ describe('sanitizeTemplateHtml: hostile input', () => {
     expect(sanitizeTemplateHtml('<span data-p88-field="__proto__">x</span>')).toBe('<span>x</span>');
     expect(sanitizeTemplateHtml('<span data-p88-field="">x</span>')).toBe('<span>x</span>');
   });
+
+  it('keeps list blocks (kind, rows, leaderboard filters, the repeated row) and drops bad values', () => {
+    const list = '<div data-p88-list="leaderboard" data-p88-rows="10" data-p88-gender="F" data-p88-race="Half Marathon" data-p88-division="F30-34"><div data-p88-row=""><span data-p88-field="rank">1</span></div></div>';
+    expect(sanitizeTemplateHtml(list)).toBe(list);
+    expect(sanitizeTemplateHtml('<div data-p88-list="recent" data-p88-rows="12"><div data-p88-row="">x</div></div>')).toBe('<div data-p88-list="recent" data-p88-rows="12"><div data-p88-row="">x</div></div>');
+    expect(sanitizeTemplateHtml('<div data-p88-list="script" data-p88-rows="1e9">x</div>')).toBe('<div>x</div>');
+    expect(sanitizeTemplateHtml('<div data-p88-race="&quot;><img src=x>">x</div>')).toBe('<div>x</div>');
+  });
 });
 
 /** [what, input css, exact expected output] */

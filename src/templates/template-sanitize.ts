@@ -19,7 +19,7 @@ import postcss, { type AtRule, type ChildNode, type Declaration, type Rule } fro
 import valueParser from 'postcss-value-parser';
 import sanitizeHtml from 'sanitize-html';
 import { AppError } from '../errors.js';
-import { FIELD_ATTR, FIT_ATTR, TEMPLATE_FIELDS, type TemplateDesign } from '../shared/template-fields.js';
+import { FIELD_ATTR, FIT_ATTR, LIST_ATTR, LIST_FILTER_ATTRS, LIST_KINDS, ROW_ATTR, ROWS_ATTR, TEMPLATE_FIELDS, type TemplateDesign } from '../shared/template-fields.js';
 
 /** Largest accepted HTML of one design (UTF-8 bytes), before and after sanitizing. */
 export const MAX_HTML_BYTES = 512 * 1024;
@@ -277,7 +277,7 @@ export function sanitizeStyleAttribute(style: string): string {
 /* HTML                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
-const ALLOWED_TAGS = [
+export const ALLOWED_TAGS: readonly string[] = [
   'div', 'span', 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'img', 'section', 'header', 'footer', 'main', 'article',
   'aside', 'nav', 'figure', 'figcaption', 'br', 'hr', 'strong', 'em', 'b', 'i', 'u', 's', 'small', 'sub', 'sup',
   'mark', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li', 'a',
@@ -291,7 +291,11 @@ const DROP_WITH_CONTENT = [
   'audio', 'button',
 ];
 
-const GLOBAL_ATTRIBUTES = ['id', 'class', 'style', 'title', FIELD_ATTR, FIT_ATTR, IMAGE_ATTR];
+const LIST_FILTERS = Object.values(LIST_FILTER_ATTRS);
+const GLOBAL_ATTRIBUTES = ['id', 'class', 'style', 'title', FIELD_ATTR, FIT_ATTR, IMAGE_ATTR, LIST_ATTR, ROW_ATTR, ROWS_ATTR, ...LIST_FILTERS];
+const LIST_KIND_SET: ReadonlySet<string> = new Set(LIST_KINDS);
+/** A list filter's value: what a roster's race, gender or division says ("10K", "F30-34", "Half Marathon"). */
+const FILTER_VALUE = /^[\p{L}\p{N} _.+/-]{0,64}$/u;
 const SIZE_VALUE = /^\d{1,5}(?:\.\d{1,4})?(?:%|px)?$/;
 const SPAN_VALUE = /^\d{1,4}$/;
 const TOKEN_VALUE = /^[A-Za-z0-9_-]{0,64}$/;
@@ -316,8 +320,13 @@ function transformAttributes(tagName: string, attribs: sanitizeHtml.Attributes):
     else out.style = style;
   }
   if (out[FIELD_ATTR] !== undefined && !FIELD_SET.has(out[FIELD_ATTR])) drop(FIELD_ATTR);
-  for (const name of [FIT_ATTR, IMAGE_ATTR]) {
+  for (const name of [FIT_ATTR, IMAGE_ATTR, ROW_ATTR]) {
     if (out[name] !== undefined && !TOKEN_VALUE.test(out[name])) drop(name);
+  }
+  if (out[LIST_ATTR] !== undefined && !LIST_KIND_SET.has(out[LIST_ATTR])) drop(LIST_ATTR);
+  if (out[ROWS_ATTR] !== undefined && !/^\d{1,2}$/.test(out[ROWS_ATTR])) drop(ROWS_ATTR);
+  for (const name of LIST_FILTERS) {
+    if (out[name] !== undefined && !FILTER_VALUE.test(out[name])) drop(name);
   }
   if (out.src !== undefined && !(tagName === 'img' && isAllowedImageUrl(out.src))) drop('src');
   for (const name of ['width', 'height']) {
@@ -333,7 +342,7 @@ function transformAttributes(tagName: string, attribs: sanitizeHtml.Attributes):
 type HtmlOptions = sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] };
 
 const HTML_OPTIONS: HtmlOptions = {
-  allowedTags: ALLOWED_TAGS,
+  allowedTags: [...ALLOWED_TAGS],
   allowedAttributes: {
     '*': GLOBAL_ATTRIBUTES,
     img: ['src', 'alt', 'width', 'height'],
@@ -343,7 +352,7 @@ const HTML_OPTIONS: HtmlOptions = {
     col: ['span', 'width'],
     colgroup: ['span', 'width'],
   },
-  allowedEmptyAttributes: ['alt', FIT_ATTR, IMAGE_ATTR],
+  allowedEmptyAttributes: ['alt', FIT_ATTR, IMAGE_ATTR, ROW_ATTR],
   // Only img keeps a URL attribute, and transformAttributes has already checked it.
   allowedSchemes: [],
   allowedSchemesByTag: { img: ['data'] },

@@ -82,6 +82,20 @@ describe('templates', () => {
     });
   });
 
+  it('stores components given as HTML strings cleaned, and answers a 10,000-deep project with 400', async () => {
+    const project = { pages: [{ frames: [{ component: { type: 'wrapper', components: '<img src="x" onerror="alert(1)"><meta http-equiv="refresh" content="0"><p>ok</p>' } }] }] };
+    const res = await app.inject({ method: 'POST', url: '/api/templates', headers: owner.headers, payload: { name: 'Strings', runner: RUNNER, idle: IDLE, project } });
+    expect(res.statusCode, res.body).toBe(201);
+    const stored = await t.owner.query<{ project: unknown }>('SELECT project FROM display_template_versions WHERE template_id = $1', [res.json().template.id]);
+    expect(stored.rows[0]!.project).toEqual({ pages: [{ frames: [{ component: { type: 'wrapper', components: '<img /><p>ok</p>' } }] }] });
+
+    const deep = `${'{"tagName":"div","components":['.repeat(10_000)}{}${']}'.repeat(10_000)}`;
+    const body = `{"name":"Deep","runner":${JSON.stringify(RUNNER)},"idle":${JSON.stringify(IDLE)},"project":{"pages":[{"frames":[{"component":${deep}}]}]}}`;
+    const refused = await app.inject({ method: 'POST', url: '/api/templates', headers: { ...owner.headers, 'content-type': 'application/json' }, payload: body });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().error.code).toBe('bad_request');
+  });
+
   it('duplicates a template (its current version) and deletes one no live link shows', async () => {
     const { template, version } = await create('Start line');
     const copy = await app.inject({ method: 'POST', url: `/api/templates/${template.id}/duplicate`, headers: owner.headers, payload: {} });

@@ -8,7 +8,10 @@ import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { TemplateDesign } from '../shared/template-fields.js';
+import { sanitizeProject } from './project-sanitize.js';
 import { sanitizeDesign } from './template-sanitize.js';
+
+export { sanitizeProject };
 import * as repo from './templates.repo.js';
 import type { TemplateRow, VersionContent, VersionRow, VersionSummary } from './templates.repo.js';
 
@@ -22,43 +25,6 @@ export interface TemplateInput {
 export interface TemplateWithVersion {
   template: TemplateRow;
   version: VersionRow;
-}
-
-/** Components the builder must never load back into its canvas, whatever a stored project says. */
-const FORBIDDEN_TAGS = new Set(['script', 'iframe', 'object', 'embed', 'frame', 'frameset', 'base', 'meta', 'link', 'form']);
-
-/**
- * The builder's project data is only ever loaded back into the builder, whose page forbids
- * inline script by CSP; still, a staff user's project must not carry handlers into an
- * owner's editor, so event-handler attributes, script URLs and script-like components go.
- */
-function componentTag(c: Record<string, unknown>): string {
-  const tag = c.tagName ?? c.type;
-  return typeof tag === 'string' ? tag.toLowerCase() : '';
-}
-
-export function sanitizeProject(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value
-      .filter((c) => !(c && typeof c === 'object' && FORBIDDEN_TAGS.has(componentTag(c as Record<string, unknown>))))
-      .map(sanitizeProject);
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (key === 'attributes' && v && typeof v === 'object' && !Array.isArray(v)) {
-      const attrs: Record<string, unknown> = {};
-      for (const [name, attr] of Object.entries(v as Record<string, unknown>)) {
-        if (/^on/i.test(name)) continue;
-        if (typeof attr === 'string' && /^\s*(javascript|vbscript|data:text\/html)/i.test(attr.replace(/[\u0000-\u001f]/g, ''))) continue;
-        attrs[name] = attr;
-      }
-      out[key] = attrs;
-    } else {
-      out[key] = sanitizeProject(v);
-    }
-  }
-  return out;
 }
 
 function cleanContent(input: TemplateInput): VersionContent {

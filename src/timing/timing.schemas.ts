@@ -39,7 +39,7 @@ export const databaseStatusSchema = z.object({
   database_enabled: z.boolean().describe('Reads are stored in the database (always true here)'),
   connected: z.boolean(),
   current_session: z.number().int().nullable().describe("Id of the caller's active session"),
-  database_version: z.string().optional().describe('Server version() cut to 50 chars; only when connected'),
+  database_version: z.string().optional().describe('The server\'s major version, e.g. "PostgreSQL 16"; only when connected'),
   error: z.string().nullable(),
   generated_at: generatedAt,
 });

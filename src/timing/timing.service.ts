@@ -22,8 +22,15 @@ import type {
 /** A database-status report gives up on the database after this long and says "not connected". */
 export const STATUS_DB_TIMEOUT_MS = 2000;
 
-/** The seed cut version() to 50 characters; kept for shape compatibility. */
-const VERSION_CHARS = 50;
+/**
+ * "PostgreSQL 16" from version() ("PostgreSQL 16.4 (Debian …) on x86_64-pc-linux-gnu, compiled
+ * by gcc …"): the major version only. The full string tells any viewer the exact server, OS
+ * and compiler builds, which is an attacker's shopping list (issue 12, finding 7).
+ */
+export function majorVersion(version: string): string {
+  const m = /^(PostgreSQL) (\d+)/.exec(version);
+  return m ? `${m[1]} ${m[2]}` : 'PostgreSQL';
+}
 
 async function activeIds(tx: Queryable, partnerId: number): Promise<number[]> {
   const active = await repo.findActiveSession(tx, partnerId);
@@ -56,7 +63,7 @@ export class TimingService {
         database_enabled: true,
         connected: true,
         current_session: active[0] ?? null,
-        database_version: version.slice(0, VERSION_CHARS),
+        database_version: majorVersion(version),
         error: null,
         generated_at: new Date(),
       };

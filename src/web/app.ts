@@ -31,6 +31,9 @@ import { Assets } from '../templates/assets.service.js';
 import { displayLinkRoutes } from '../display/display-links.routes.js';
 import { DisplayLinks } from '../display/display-links.service.js';
 import { displayRoutes } from '../display/display.routes.js';
+import type { DisplayFeeds } from '../display/display-stream.js';
+import type { ReplayGate } from '../display/replay-gate.js';
+import { APP_ROLE } from '../db/tenant.js';
 import { fetchStylesRoutes } from '../templates/fetch-styles.routes.js';
 import type { SafeFetchPolicy } from '../http/safe-fetch.js';
 import { rosterRoutes } from '../rosters/roster.routes.js';
@@ -51,6 +54,7 @@ import { TimingService } from '../timing/timing.service.js';
 import { version } from '../version.js';
 import { openApiSecuritySchemes } from '../accounts/auth.js';
 import { errorBody, installErrorHandling } from '../http/error-handler.js';
+import { installNulGuard } from '../http/nul-guard.js';
 import { healthRoutes } from './health.routes.js';
 import { spaPlugin } from './spa.js';
 
@@ -62,6 +66,15 @@ export interface WebDeps {
   bus?: Bus;
   /** Display stream heartbeat (tests shorten it). */
   heartbeatMs?: number;
+  /**
+   * The pool anonymous display routes use. Default: on a server, a pool of its own
+   * (DATABASE_PUBLIC_POOL_SIZE connections, PUBLIC_STATEMENT_TIMEOUT_MS per statement), closed
+   * with the app; on PGlite, db itself.
+   */
+  publicDb?: Database;
+  /** Tests, bench: the display routes' replay gate and feeds. */
+  replayGate?: ReplayGate;
+  onDisplayFeeds?: (feeds: DisplayFeeds) => void;
   /** Tests only: widens the fetch-styles address policy to a fake site; production keeps the strict default. */
   fetchStylesPolicy?: SafeFetchPolicy;
 }
@@ -79,8 +92,15 @@ declare module 'fastify' {
  * Security headers on every response (CSP for our own SPA and the /docs UI: scripts only from
  * this origin, no framing, no plugins) and CORS that lets no other origin in unless
  * CORS_ORIGINS names it: the SPA is served from the same origin as the API.
+ *
+ * `upgrade-insecure-requests` only when the request came over https (directly, or through a
+ * trusted proxy's X-Forwarded-Proto) or PUBLIC_URL is https: at a venue, TVs and tablets reach
+ * the laptop by its address over plain http, and an upgrade there makes every asset fail.
+ * Cross-Origin-Opener-Policy likewise: browsers ignore it on an untrustworthy (http, non-localhost)
+ * origin and say so on the console of every screen.
  */
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -89,15 +109,27 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
         // Swagger UI and React set style attributes; no script can ride on them.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Fonts only from here or inline: a template's @font-face must not fetch from outside.
+        fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        upgradeInsecureRequests: null,
       },
     },
+    crossOriginOpenerPolicy: false,
     // HSTS only matters over TLS, which the reverse proxy terminates; it sends its own.
     hsts: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!publicHttps && request.protocol !== 'https') return;
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && !csp.includes('upgrade-insecure-requests')) {
+      reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
+    }
   });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
@@ -123,6 +155,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installNulGuard(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -165,7 +198,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     ...(deps.config.SMTP_URL ? { mailer: smtpMailer({ url: deps.config.SMTP_URL, from: deps.config.MAIL_FROM }) } : {}),
   });
   const box = new SecretBox(await loadSecretKey(deps.config.secretKey, deps.config.dataDir));
-  await app.register(timingSourceRoutes, { sources: new TimingSources(deps.db, box) });
+  await app.register(timingSourceRoutes, {
+    sources: new TimingSources(deps.db, box),
+    collector: { host: deps.config.COLLECTOR_HOST, port: deps.config.COLLECTOR_PORT, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) },
+  });
   const bus = deps.bus ?? createMemoryBus();
   const screens = new ScreenPresence();
   const screenReports = new ScreenReportRelay(bus, screens, deps.logger);
@@ -184,7 +220,22 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   await app.register(timingRoutes, { prefix: '/api/timing', service: new TimingService(deps.db) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  await app.register(displayRoutes, { db: deps.db, bus, screens: screenReports, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
+  // Anonymous display traffic runs on a small pool of its own: it can use up those
+  // connections, never the ones signed-in work needs (issue 12, finding 2).
+  let publicDb = deps.publicDb;
+  if (!publicDb && deps.db.kind === 'postgres') {
+    const own = deps.db.asRole(APP_ROLE, { max: deps.config.DATABASE_PUBLIC_POOL_SIZE, statementTimeoutMs: deps.config.PUBLIC_STATEMENT_TIMEOUT_MS });
+    app.addHook('onClose', () => own.close());
+    publicDb = own;
+  }
+  await app.register(displayRoutes, {
+    db: publicDb ?? deps.db,
+    bus,
+    screens: screenReports,
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+    ...(deps.replayGate ? { gate: deps.replayGate } : {}),
+    ...(deps.onDisplayFeeds ? { onFeeds: deps.onDisplayFeeds } : {}),
+  });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});
   return app;

@@ -24,10 +24,34 @@ describe('web security baseline', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
+    // Fonts only from this origin or inline (issue 12): a template cannot make browsers fetch elsewhere.
+    expect(csp).toContain("font-src 'self' data:");
+    expect(csp).not.toMatch(/font-src[^;]*https:/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     await a.close();
+  });
+
+  it('never upgrades plain http requests (a venue reaches the laptop by its address), only https ones', async () => {
+    const a = await app();
+    const plain = await a.inject({ method: 'GET', url: '/health', headers: { host: '192.168.1.20:5000' } });
+    expect(String(plain.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    expect(plain.headers['cross-origin-opener-policy']).toBeUndefined();
+    await a.close();
+
+    const proxied = await app({ TRUST_PROXY: 'true' });
+    const viaTls = await proxied.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' } });
+    expect(String(viaTls.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+    expect(viaTls.headers['cross-origin-opener-policy']).toBe('same-origin');
+    const viaHttp = await proxied.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'http' } });
+    expect(String(viaHttp.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    await proxied.close();
+
+    const httpsPublic = await app({ PUBLIC_URL: 'https://results.example.com' });
+    const res = await httpsPublic.inject({ method: 'GET', url: '/health' });
+    expect(String(res.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+    await httpsPublic.close();
   });
 
   it('lets no other origin in by default', async () => {

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { asPlatform } from '../db/tenant.js';
 import { defineJob, type JobHandler } from '../jobs/registry.js';
 import { archiveReadsBefore } from '../timing/timing.repo.js';
+import { pruneConnectionLog } from '../collector/collector.repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -32,12 +33,27 @@ export const archiveReadsJob = defineJob({
   backoff: { baseMs: 60_000, maxMs: 30 * 60_000 },
 });
 
-/** The recurring archival: moves reads older than `archiveAfterDays` at the time it runs. */
+/** Deletes connection_log rows of connections that ended before `before` (the reads' retention). */
+export async function pruneConnections(db: Database, before: Date, batchSize = 10_000, signal?: AbortSignal): Promise<number> {
+  let total = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const n = await asPlatform(db, (tx) => pruneConnectionLog(tx, before, batchSize));
+    total += n;
+    if (n < batchSize) return total;
+  }
+}
+
+/**
+ * The recurring archival: moves reads older than `archiveAfterDays` at the time it runs, and
+ * prunes the connection log with the same retention.
+ */
 export function archiveReadsHandler(db: Database, archiveAfterDays: number): JobHandler<Record<string, never>, 'platform'> {
   return async (_payload, ctx) => {
     const cutoff = new Date(Date.now() - archiveAfterDays * DAY_MS);
     const moved = await archiveReads(db, cutoff, 10_000, ctx.signal);
-    ctx.log.info({ moved, cutoff: cutoff.toISOString() }, 'archived old reads');
-    return { moved, cutoff: cutoff.toISOString() };
+    const connectionsPruned = await pruneConnections(db, cutoff, 10_000, ctx.signal);
+    ctx.log.info({ moved, connectionsPruned, cutoff: cutoff.toISOString() }, 'archived old reads');
+    return { moved, connectionsPruned, cutoff: cutoff.toISOString() };
   };
 }

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Bus } from '../../src/bus/bus.js';
 import type { Database } from '../../src/db/database.js';
+import type { DisplayFeeds } from '../../src/display/display-stream.js';
+import type { ReplayGate } from '../../src/display/replay-gate.js';
 import type { SafeFetchPolicy } from '../../src/http/safe-fetch.js';
 import type { Logger } from '../../src/log.js';
 import { buildWebApp } from '../../src/web/app.js';
@@ -27,6 +29,9 @@ export interface TestAppOptions {
   bus?: Bus;
   heartbeatMs?: number;
   fetchStylesPolicy?: SafeFetchPolicy;
+  /** The display routes' replay gate, and a look at their feeds (abuse tests). */
+  replayGate?: ReplayGate;
+  onDisplayFeeds?: (feeds: DisplayFeeds) => void;
   /** Listen on 127.0.0.1 and a free port (real HTTP clients, SSE); otherwise use app.inject. */
   listen?: boolean;
   /** Adds test-only routes before the app is ready (it takes no routes after). */
@@ -62,6 +67,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(opts.bus ? { bus: opts.bus } : {}),
     ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
     ...(opts.fetchStylesPolicy ? { fetchStylesPolicy: opts.fetchStylesPolicy } : {}),
+    ...(opts.replayGate ? { replayGate: opts.replayGate } : {}),
+    ...(opts.onDisplayFeeds ? { onDisplayFeeds: opts.onDisplayFeeds } : {}),
   });
   opts.extraRoutes?.(app);
   let baseUrl = '';

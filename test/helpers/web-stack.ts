@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -36,8 +36,19 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** `env` adds to or overrides the web app's environment (e.g. CTLIVE_BASE_URL of a fake provider). */
-export async function startWebStack(opts: { env?: Record<string, string> } = {}): Promise<WebStack> {
+/** The machine's first non-loopback IPv4 address (how a venue's TVs reach the laptop), or null. */
+export function lanAddress(): string | null {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return null;
+}
+
+/**
+ * `env` adds to or overrides the web app's environment (e.g. CTLIVE_BASE_URL of a fake provider);
+ * `host` is the listening address (default loopback; '0.0.0.0' to be reached by the LAN address).
+ */
+export async function startWebStack(opts: { env?: Record<string, string>; host?: string } = {}): Promise<WebStack> {
   const t = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-web-'));
   const secretKey = randomBytes(32).toString('hex');
@@ -64,7 +75,7 @@ export async function startWebStack(opts: { env?: Record<string, string> } = {})
   const app = await buildWebApp({ db: t.db, logger, config, bus });
   const worker = await startWorker({ db: t.db, log: logger, config });
   const accounts = app.accounts;
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no server address');
   const baseUrl = `http://127.0.0.1:${address.port}`;

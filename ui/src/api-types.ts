@@ -1235,8 +1235,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             invitation: components["schemas"]["Invitation"];
-                            /** @description Also mailed to the invitee (or written to the server log without SMTP) */
-                            accept_url: string;
+                            /** @description The link, only when mail cannot deliver it (no SMTP: also in the server log); null when it was mailed to the invitee alone */
+                            accept_url: string | null;
+                            /**
+                             * @description mail: sent to the invitee by SMTP; log: no SMTP, written to the server log
+                             * @enum {string}
+                             */
+                            delivery: "mail" | "log";
                         };
                     };
                 };
@@ -1360,6 +1365,72 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sources/collector": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where timing software reaches the collector: addresses (PUBLIC_URL host, then the LAN addresses) and port */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addresses: string[];
+                            port: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1702,6 +1773,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -1810,6 +1885,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         /** @default null */
                         template_id?: number | null;
@@ -1996,6 +2075,10 @@ export interface paths {
                              * @enum {string}
                              */
                             animation?: "none" | "fade" | "slide";
+                            /** @default [] */
+                            races?: string[];
+                            /** @default [] */
+                            waves?: string[];
                         };
                         template_id?: number | null;
                         /** @description null = the template's current version */
@@ -2061,6 +2144,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     animation?: "none" | "fade" | "slide";
+                                    /** @default [] */
+                                    races?: string[];
+                                    /** @default [] */
+                                    waves?: string[];
                                 };
                                 template_id: number | null;
                                 template_version: number | null;
@@ -5196,7 +5283,7 @@ export interface paths {
                             connected: boolean;
                             /** @description Id of the caller's active session */
                             current_session: number | null;
-                            /** @description Server version() cut to 50 chars; only when connected */
+                            /** @description The server's major version, e.g. "PostgreSQL 16"; only when connected */
                             database_version?: string;
                             error: string | null;
                             /**
@@ -5810,6 +5897,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 animation: "none" | "fade" | "slide";
+                                /** @default [] */
+                                races: string[];
+                                /** @default [] */
+                                waves: string[];
                             };
                             /** @description Sanitized designs; null = the built-in design */
                             template: {
@@ -5956,6 +6047,8 @@ export interface paths {
                 query?: {
                     /** @description For a screen reconnecting by itself (EventSource cannot set the header) */
                     last_event_id?: string;
+                    /** @description The screen's id: while this stream is open, its reports reach the console */
+                    screen?: string;
                 };
                 header?: {
                     "last-event-id"?: string;
@@ -5969,6 +6062,24 @@ export interface paths {
             responses: {
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5993,7 +6104,7 @@ export interface components {
         ErrorResponseInput: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "database_unavailable" | "internal";
+                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "server_busy" | "database_unavailable" | "internal";
                 message: string;
                 /** @description Also sent as the x-request-id header and on every log line */
                 request_id: string;
@@ -6049,7 +6160,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "database_unavailable" | "internal";
+                code: "bad_request" | "unauthorized" | "payment_required" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "too_many_requests" | "account_locked" | "upstream_error" | "server_busy" | "database_unavailable" | "internal";
                 message: string;
                 /** @description Also sent as the x-request-id header and on every log line */
                 request_id: string;

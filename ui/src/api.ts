@@ -171,6 +171,7 @@ export const api = {
     ),
 
   sources: (signal?: AbortSignal) => request<Answer<'/api/sources', 'get', 200>>('GET', '/api/sources', undefined, signal),
+  collector: (signal?: AbortSignal) => request<Answer<'/api/sources/collector', 'get', 200>>('GET', '/api/sources/collector', undefined, signal),
   createSource: (name: string) => request<NewTimingSource>('POST', '/api/sources', { name }),
   rotateSource: (id: number) => request<Answer<'/api/sources/{id}/rotate', 'post', 200>>('POST', `/api/sources/${id}/rotate`),
   revokeSource: (id: number) => request<void>('DELETE', `/api/sources/${id}`),

@@ -17,6 +17,8 @@ export const LIMITS = {
   idleMessages: DISPLAY_SETTINGS_LIMITS.idleMessages,
   serverMessages: DISPLAY_SETTINGS_LIMITS.serverMessages,
   rotatingMessages: DISPLAY_SETTINGS_LIMITS.rotatingMessages,
+  groups: DISPLAY_SETTINGS_LIMITS.groups,
+  groupLength: DISPLAY_SETTINGS_LIMITS.groupLength,
   messageLength: DISPLAY_SETTINGS_LIMITS.messageLength,
   ...DISPLAY_LINK_LIMITS,
 } as const;

@@ -19,6 +19,12 @@ import {
   DESIGN_WIDTH,
   FIELD_ATTR,
   FIT_ATTR,
+  LIST_ATTR,
+  LIST_FILTER_ATTRS,
+  LIST_ROWS_DEFAULT,
+  LIST_ROWS_MAX,
+  ROW_ATTR,
+  ROWS_ATTR,
   SAMPLE_VALUES,
   TEMPLATE_FIELDS,
   type TemplateDesign,
@@ -61,6 +67,7 @@ export const FIELD_LABELS: Record<TemplateField, string> = {
   time_of_day: 'Time of day',
   elapsed: 'Elapsed time',
   location: 'Location',
+  rank: 'Place (in a list)',
   idle_message: 'Idle message',
 };
 
@@ -96,6 +103,47 @@ function fieldComponent(field: TemplateField): Record<string, unknown> {
 }
 
 const FIELD_OPTIONS = TEMPLATE_FIELDS.map((f) => ({ id: f, name: FIELD_LABELS[f] }));
+
+/** A field inside a list row: in the row's flow (not absolute), sized by the row's columns. */
+function rowField(field: TemplateField, style: Record<string, string>): Record<string, unknown> {
+  return {
+    type: 'p88-field',
+    attributes: { [FIELD_ATTR]: field, [FIT_ATTR]: '' },
+    components: SAMPLE_VALUES[field],
+    style: { 'white-space': 'nowrap', overflow: 'hidden', ...style },
+  };
+}
+
+/**
+ * A list block: a heading and one row of fields, which the screen repeats per finisher (the
+ * last N, newest on top, or the top N by elapsed time). The row is styled once; every
+ * finisher's row looks like it.
+ */
+function listComponent(kind: 'recent' | 'leaderboard'): Record<string, unknown> {
+  const rowStyle = { display: 'flex', 'align-items': 'center', gap: '32px', height: '72px', padding: '0 24px', 'margin-bottom': '8px', 'background-color': 'rgba(255, 255, 255, 0.08)', 'border-radius': '8px', 'font-size': '44px' };
+  return {
+    type: 'p88-list',
+    dmode: 'absolute',
+    attributes: { [LIST_ATTR]: kind, [ROWS_ATTR]: String(LIST_ROWS_DEFAULT) },
+    style: { width: '1600px', height: '920px', overflow: 'hidden', 'z-index': ABOVE },
+    components: [
+      { type: 'text', tagName: 'div', components: kind === 'recent' ? 'Latest finishers' : 'Leaderboard', style: { 'font-size': '56px', 'font-weight': '700', 'margin-bottom': '16px' } },
+      {
+        tagName: 'div',
+        name: 'Row (repeated per finisher)',
+        attributes: { [ROW_ATTR]: '' },
+        style: rowStyle,
+        components: [
+          rowField('rank', { width: '80px', color: '#ffcc00', 'font-weight': '700' }),
+          rowField('bib', { width: '140px', color: '#ffcc00' }),
+          rowField('name', { flex: '1', 'font-weight': '700' }),
+          rowField('city_state', { width: '380px', color: '#c9d6ea' }),
+          rowField('elapsed', { width: '220px', 'text-align': 'right', 'font-weight': '700' }),
+        ],
+      },
+    ],
+  };
+}
 
 export interface BuilderContainers {
   canvas: HTMLElement;
@@ -314,6 +362,26 @@ function addComponentTypes(editor: Editor): void {
     },
   });
 
+  types.addType('p88-list', {
+    isComponent: (el: HTMLElement) => typeof el.getAttribute === 'function' && el.getAttribute(LIST_ATTR) !== null,
+    model: {
+      defaults: {
+        tagName: 'div',
+        name: 'Finisher list',
+        traits: [
+          { type: 'select', name: LIST_ATTR, label: 'Shows', options: [
+            { id: 'recent', name: 'Last finishers (newest on top)' },
+            { id: 'leaderboard', name: 'Leaderboard (fastest first)' },
+          ] },
+          { type: 'number', name: ROWS_ATTR, label: 'Rows', min: 1, max: LIST_ROWS_MAX },
+          { type: 'text', name: LIST_FILTER_ATTRS.race, label: 'Only race', placeholder: 'any' },
+          { type: 'text', name: LIST_FILTER_ATTRS.gender, label: 'Only gender', placeholder: 'any (F, M)' },
+          { type: 'text', name: LIST_FILTER_ATTRS.division, label: 'Only division', placeholder: 'any' },
+        ],
+      },
+    },
+  });
+
   types.addType('p88-background', {
     isComponent: (el: HTMLElement) => typeof el.getAttribute === 'function' && el.getAttribute(BACKGROUND_ATTR) !== null,
     model: {
@@ -391,6 +459,19 @@ function addBlocks(editor: Editor): void {
     category: 'Basic',
     attributes: { class: 'p88-block', 'data-block': 'box' },
     content: { tagName: 'div', name: 'Box', dmode: 'absolute', droppable: false, style: { width: '600px', height: '300px', 'background-color': 'rgba(0, 0, 0, 0.5)', 'border-radius': '16px', 'z-index': ABOVE } },
+  });
+  // Last in the panel: list blocks for a busy finish (the screen repeats their row per finisher).
+  blocks.add('list-recent', {
+    label: label('Finisher list', 'Last N, newest on top'),
+    category: 'Many finishers',
+    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-recent' },
+    content: listComponent('recent'),
+  });
+  blocks.add('list-leaderboard', {
+    label: label('Leaderboard', 'Top N by time'),
+    category: 'Many finishers',
+    attributes: { class: 'p88-block p88-runner-only', 'data-block': 'list-leaderboard' },
+    content: listComponent('leaderboard'),
   });
 }
 

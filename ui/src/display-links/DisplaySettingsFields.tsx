@@ -63,6 +63,14 @@ export function DisplaySettingsFields({ value, onChange }: { value: SettingsDraf
           <textarea name="rotating_messages" rows={4} value={value.rotatingMessages} onChange={(e) => onChange({ rotatingMessages: e.target.value })} />
         </Field>
       </div>
+      <div className="display-form-grid">
+        <Field label="Only races (comma separated; empty = every race)">
+          <input name="races" placeholder="e.g. 10K" value={value.races} onChange={(e) => onChange({ races: e.target.value })} />
+        </Field>
+        <Field label="Only waves (comma separated; empty = every wave)">
+          <input name="waves" placeholder="e.g. Wave 1" value={value.waves} onChange={(e) => onChange({ waves: e.target.value })} />
+        </Field>
+      </div>
       <label className="check">
         <input type="checkbox" name="sound" checked={value.sound} onChange={(e) => onChange({ sound: e.target.checked })} />
         Play a sound for each runner

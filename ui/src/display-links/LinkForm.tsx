@@ -1,5 +1,5 @@
 /** The create/edit form of a display link. A new link posts everything; an edit patches what it binds. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, displayApi, type DisplayLink, type DisplayTemplate, type RosterEvent, type TimingSession } from '../api';
 import { Field, FormError } from '../components/Form';
 import { Link } from '../components/Link';
@@ -43,6 +43,19 @@ export function LinkForm({
   const [limit, setLimit] = useState<string | null>(null);
   const save = useAction(onExpired, onRefused);
   const change = (patch: Partial<LinkDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  // A new link starts on the finish, not on every location (which includes the start mat):
+  // once the session's locations are known, a finish-like one is ticked unless the user chose.
+  const [locationsTouched, setLocationsTouched] = useState(link !== null);
+  const known = sessions.data?.sessions ?? [];
+  const picked = draft.sessionId === null ? known.find((s) => s.status === 'active') : known.find((s) => s.id === draft.sessionId);
+  const finish = picked?.locations.find((l) => /finish|ziel|arriv|meta/i.test(l));
+  useEffect(() => {
+    if (!locationsTouched && finish && draft.checked.length === 0) setDraft((d) => ({ ...d, checked: [finish] }));
+  }, [locationsTouched, finish, draft.checked.length]);
+  const changeLocations = (patch: Partial<LinkDraft>) => {
+    setLocationsTouched(true);
+    change(patch);
+  };
   const changeSettings = (patch: Partial<SettingsDraft>) => setDraft((d) => ({ ...d, settings: { ...d.settings, ...patch } }));
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
@@ -87,7 +100,7 @@ export function LinkForm({
 
       <LinkBindingFields value={draft} templates={templates} rosters={rosters} onChange={change} onExpired={onExpired} />
       <SessionPicker poll={sessions} value={draft.sessionId} onChange={(sessionId) => change({ sessionId })} onExpired={onExpired} />
-      <LinkLocationsFields sessions={sessions.data?.sessions ?? []} sessionId={draft.sessionId} value={draft} onChange={change} />
+      <LinkLocationsFields sessions={known} sessionId={draft.sessionId} value={draft} onChange={changeLocations} />
       <DisplaySettingsFields value={draft.settings} onChange={changeSettings} />
 
       <div className="display-form-grid">

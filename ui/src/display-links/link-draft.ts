@@ -17,6 +17,9 @@ export interface SettingsDraft {
   rotatingMessages: string;
   sound: boolean;
   animation: DisplaySettings['animation'];
+  /** Comma separated. */
+  races: string;
+  waves: string;
 }
 
 export interface LinkDraft {
@@ -61,6 +64,8 @@ export function draftOf(link: DisplayLink | null, preset: LinkPreset): LinkDraft
       rotatingMessages: initial.rotatingMessages.join('\n'),
       sound: initial.sound,
       animation: initial.animation,
+      races: initial.races.join(', '),
+      waves: initial.waves.join(', '),
     },
   };
 }
@@ -99,6 +104,14 @@ export function linkInputOf(draft: LinkDraft, initialExpiry: string): DisplayLin
   const longLocation = locations.find((l) => l.length > LIMITS.locationLength);
   if (longLocation) return `Location “${longLocation}” is longer than ${LIMITS.locationLength} characters.`;
 
+  const races = locationsOf(s.races);
+  const waves = locationsOf(s.waves);
+  for (const [what, list] of [['Races', races], ['Waves', waves]] as const) {
+    if (list.length > LIMITS.groups) return `${what}: at most ${LIMITS.groups}.`;
+    const long = list.find((g) => g.length > LIMITS.groupLength);
+    if (long) return `${what}: “${long.slice(0, 30)}…” is longer than ${LIMITS.groupLength} characters.`;
+  }
+
   let expiresAt: string | null = null;
   if (draft.expires) {
     expiresAt = fromLocalInput(draft.expires);
@@ -116,6 +129,8 @@ export function linkInputOf(draft: LinkDraft, initialExpiry: string): DisplayLin
     rotatingMessages: linesOf(s.rotatingMessages),
     sound: s.sound,
     animation: s.animation,
+    races,
+    waves,
   };
   return {
     name: draft.name.trim(),

@@ -7,7 +7,7 @@ export const DEFAULT_RUNNER: TemplateDesign = {
   <div class="name" data-p88-field="name" data-p88-fit>Runner Name</div>
   <div class="place" data-p88-field="city_state" data-p88-fit>City, ST</div>
   <div class="message" data-p88-field="message" data-p88-fit>Message</div>
-  <div class="row"><span class="elapsed" data-p88-field="elapsed">0:00:00</span><span class="location" data-p88-field="location">FINISH</span></div>
+  <div class="row"><span class="time"><span class="label">Time</span> <span class="elapsed" data-p88-field="elapsed">0:00:00</span></span><span class="location" data-p88-field="location">FINISH</span></div>
 </div>`,
   css: `body { background: #0b1d3a; color: #fff; font-family: "Helvetica Neue", Arial, sans-serif; }
 .card { position: absolute; inset: 80px 120px; display: flex; flex-direction: column; justify-content: center; gap: 24px; }
@@ -16,6 +16,9 @@ export const DEFAULT_RUNNER: TemplateDesign = {
 .place { font-size: 72px; color: #c9d6ea; white-space: nowrap; overflow: hidden; }
 .message { font-size: 64px; font-style: italic; color: #9fe3b8; height: 160px; overflow: hidden; }
 .row { display: flex; gap: 64px; font-size: 64px; color: #c9d6ea; }
+.time .label { font-size: 40px; text-transform: uppercase; letter-spacing: 4px; color: #8aa0c2; }
+.elapsed { font-weight: 700; color: #fff; }
+.time:has([data-p88-empty]) { display: none; }
 [data-p88-empty] { visibility: hidden; }`,
 };
 

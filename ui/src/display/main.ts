@@ -8,6 +8,7 @@
  * (the link was changed) reloads the link's design and settings without losing the place.
  */
 import './display.css';
+import { FinisherBoard } from './board';
 import { DEFAULT_IDLE, DEFAULT_RUNNER } from './default-design';
 import { fieldValues, type Runner } from './fields';
 import { ScreenQueue } from './queue';
@@ -30,7 +31,59 @@ const screenId = screenIdentity();
 
 let settings: Settings | null = null;
 let queue: ScreenQueue<Runner> | null = null;
-let lastEventId: string | null = null;
+/** Every finisher, for the design's list blocks (last N, leaderboard), when it has any. */
+const board = new FinisherBoard();
+let boardTimer: number | undefined;
+/**
+ * The id (timing_reads.id) of the last read this screen took. Kept in sessionStorage too, so a
+ * reloaded screen (a kiosk's watchdog, a refresh) resumes after it instead of starting blind.
+ */
+const LAST_READ_KEY = `p88:last-read:${linkId}`;
+let lastEventId: string | null = storedLastRead();
+/**
+ * Reads already taken, by id and by crossing (bib, location, read time): a replay after a
+ * reconnect overlaps what came live (the server replays a little before the last id, for reads
+ * committed out of id order), and a read the timing software sent twice is one crossing.
+ */
+const taken = new Set<string>();
+const takenOrder: string[] = [];
+const TAKEN_KEEP = 20_000;
+
+function storedLastRead(): string | null {
+  try {
+    const v = sessionStorage.getItem(LAST_READ_KEY);
+    return v && /^\d{1,18}$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function noteLastRead(id: string): void {
+  if (!id || (lastEventId !== null && Number(id) <= Number(lastEventId))) return;
+  lastEventId = id;
+  try {
+    sessionStorage.setItem(LAST_READ_KEY, id);
+  } catch {
+    // storage refused (private mode): the in-memory id still serves reconnects
+  }
+}
+
+/** True the first time a read (by id and by crossing) is offered. */
+function takeOnce(id: string, runner: Runner | null): boolean {
+  const keys = [`#${id}`, ...(runner ? [`${runner.bib}\u0000${runner.location}\u0000${runner.readTimeMs}`] : [])];
+  if (keys.some((k) => taken.has(k))) {
+    for (const k of keys) if (!taken.has(k)) remember(k);
+    return false;
+  }
+  for (const k of keys) remember(k);
+  return true;
+}
+
+function remember(key: string): void {
+  taken.add(key);
+  takenOrder.push(key);
+  if (takenOrder.length > TAKEN_KEEP) taken.delete(takenOrder.shift()!);
+}
 let source: EventSource | null = null;
 let retryMs = 1_000;
 let changeTimer: number | undefined;
@@ -73,6 +126,16 @@ async function applyConfig(config: LinkConfig): Promise<void> {
 function render(): void {
   if (!queue || !settings) return;
   const runner = queue.onScreen;
+  if (stage.isBoard) {
+    // A board: the lists show every finisher; fields outside them are the queue's spotlight.
+    const rotating = settings.rotatingMessages.length > 0 ? settings.rotatingMessages[rotatingIndex % settings.rotatingMessages.length]! : '';
+    stage.showBoard(board, runner ? fieldValues(runner, rotating) : {}, (r, rank) => ({ ...fieldValues(r, ''), rank: String(rank) }));
+    document.body.dataset.state = 'board';
+    document.body.dataset.bib = runner?.bib ?? '';
+    if (stage.hasSpotlight) scheduleChange();
+    scheduleReport();
+    return;
+  }
   if (runner) {
     const rotating = settings.rotatingMessages.length > 0 ? settings.rotatingMessages[rotatingIndex % settings.rotatingMessages.length]! : '';
     stage.showRunner(fieldValues(runner, rotating));
@@ -104,15 +167,33 @@ function scheduleChange(): void {
   }, Math.max(0, at - Date.now()));
 }
 
-function arrive(runner: Runner, immediately = false): void {
+/** Redraws a board at most every 100 ms however fast finishers come (rows are rebuilt each time). */
+function scheduleBoard(): void {
+  if (boardTimer !== undefined) return;
+  boardTimer = window.setTimeout(() => {
+    boardTimer = undefined;
+    render();
+  }, 100);
+}
+
+function arrive(runner: Runner, immediately = false, test = false): void {
   if (!queue) return;
+  if (stage.isBoard) {
+    if (!test) board.add(runner);
+    if (!stage.hasSpotlight) {
+      // Nothing waits on a pure board: every finisher is in its lists at once.
+      scheduleBoard();
+      return;
+    }
+  }
   const wasIdle = queue.onScreen === null;
   if (immediately) queue.showNow(runner, Date.now());
   else queue.push(runner, Date.now());
   if (wasIdle || immediately) {
     if (settings?.sound) beep();
     render();
-  } else scheduleReport();
+  } else if (stage.isBoard) scheduleBoard();
+  else scheduleReport();
 }
 
 let audio: AudioContext | null = null;
@@ -131,8 +212,9 @@ function beep(): void {
 
 function connect(): void {
   source?.close();
-  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : '';
-  const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream${query}`);
+  // The screen's id ties its reports to this open stream (the console lists only those).
+  const query = new URLSearchParams({ screen: screenId, ...(lastEventId ? { last_event_id: lastEventId } : {}) });
+  const es = new EventSource(`/api/display/${encodeURIComponent(linkId)}/stream?${query.toString()}`);
   source = es;
   // "open" once the server has subscribed this screen (it answers only then): from that moment
   // no read is missed. For whoever watches the screen's DOM (tests, kiosk monitoring).
@@ -144,19 +226,24 @@ function connect(): void {
   };
   es.addEventListener('read', (e) => {
     const msg = e as MessageEvent<string>;
-    lastEventId = msg.lastEventId || lastEventId;
     const data = JSON.parse(msg.data) as { runner: Runner | null };
-    if (data.runner) arrive(data.runner);
+    const fresh = takeOnce(msg.lastEventId, data.runner);
+    noteLastRead(msg.lastEventId);
+    if (!fresh || !data.runner) return;
+    // For whoever watches the screen (tests, kiosk monitoring): every read it takes, once.
+    window.dispatchEvent(new CustomEvent('p88:read', { detail: { id: Number(msg.lastEventId), bib: data.runner.bib } }));
+    arrive(data.runner);
   });
   es.addEventListener('gun', (e) => {
-    lastEventId = (e as MessageEvent<string>).lastEventId || lastEventId;
+    noteLastRead((e as MessageEvent<string>).lastEventId);
   });
   es.addEventListener('show', (e) => {
-    const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner };
-    arrive(data.runner, true);
+    const data = JSON.parse((e as MessageEvent<string>).data) as { runner: Runner; test?: boolean };
+    arrive(data.runner, true, data.test === true);
   });
   es.addEventListener('clear', () => {
     queue?.clear();
+    board.clear();
     render();
   });
   es.addEventListener('reload', () => void restart());
@@ -181,7 +268,9 @@ async function restart(): Promise<void> {
       document.body.dataset.stream = 'ended';
       queue?.clear();
       render();
-      showNotice('This display link has ended.');
+      // Said in full, over the whole screen: a TV left on must not look like a quiet race.
+      notice.classList.add('p88-ended');
+      showNotice('This display link has ended. The operator revoked it or it expired; ask them for a new link.');
       return;
     }
     await applyConfig(config);

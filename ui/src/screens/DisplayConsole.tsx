@@ -193,6 +193,13 @@ function ScreenCard({ screen }: { screen: DisplayScreen }) {
           <dd className={screen.dropped > 0 ? 'usage-note' : undefined}>{screen.dropped}</dd>
         </div>
       </dl>
+      {screen.dropped > 0 ? (
+        <p className="panel-warning small" role="status" data-testid="screen-overflow">
+          This screen cannot keep up: {screen.dropped} {screen.dropped === 1 ? 'runner was' : 'runners were'} never shown because its
+          queue was full. One runner at a time shows at most one every minimum display time; for a busy finish use a template with a
+          finisher list or a leaderboard (every finisher appears), or lower the minimum display time.
+        </p>
+      ) : null}
       {screen.queue.length > 0 ? (
         <>
           <h4 className="small muted">Queue</h4>

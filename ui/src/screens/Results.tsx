@@ -84,7 +84,10 @@ function useDb<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>,
   return { data, error, reload: () => setGeneration((g) => g + 1) };
 }
 
+/** An interval as a race clock: `03:05:12` → 3:05:12 (hours past 24 stay hours). */
 const place = (s: string | null) => (s === null ? '' : s.replace(/^0(\d:)/, '$1'));
+/** A pace interval as m:ss: `00:04:23.537` → 4:23. */
+const pace = (s: string | null) => (s === null ? '' : place(s).replace(/\.\d+$/, '').replace(/^0:0?/, ''));
 
 function distanceOf(r: RaceRow): string {
   return r.race_course_distance === null ? '' : `${r.race_course_distance} ${r.race_pref_distance_unit}`;
@@ -315,7 +318,7 @@ function RaceResults({ raceId, onBack, onRunner, onExpired }: { raceId: number; 
                     <td className="mono">{place(x.results_gun_time)}</td>
                     <td>{x.results_sex}</td>
                     <td>{x.results_bracket_name ?? ''}</td>
-                    <td className="mono">{place(x.results_pace)}</td>
+                    <td className="mono">{pace(x.results_pace)}</td>
                     <td>{x.results_status}</td>
                   </tr>
                 ))}
@@ -371,7 +374,7 @@ function RunnerPage({ entryId, onBack, onExpired }: { entryId: number; onBack: (
             <dt>Gun time</dt>
             <dd className="mono">{place(x.results_gun_time) || '—'}</dd>
             <dt>Pace /km</dt>
-            <dd className="mono">{place(x.results_pace) || '—'}</dd>
+            <dd className="mono">{pace(x.results_pace) || '—'}</dd>
             <dt>Place</dt>
             <dd>{x.results_rank ?? '—'} overall · {x.results_gender_rank ?? '—'} {x.results_sex} · {x.results_bracket_rank ?? '—'} in {x.results_bracket_name ?? 'division'}</dd>
             <dt>Age, home</dt>

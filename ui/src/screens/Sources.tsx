@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type AuthSession, type TimingSource } from '../api';
 import { ConfirmButton, CopyField, PageHeader } from '../components/Controls';
 import { Empty, PollStates } from '../components/States';
@@ -10,8 +10,37 @@ import { FormError, NameForm } from '../components/Form';
 
 /** Often enough to see a timing laptop connect while you set it up. */
 const EVERY_MS = 5_000;
-/** The collector's CTP01 port unless the platform says otherwise (COLLECTOR_PORT). */
+/** The collector's CTP01 port unless the server says otherwise (COLLECTOR_PORT). */
 const COLLECTOR_PORT = 61611;
+
+/** Where timing laptops reach the collector, as the server sees its own addresses. */
+function useCollector(): { addresses: string[]; port: number } | null {
+  const [collector, setCollector] = useState<{ addresses: string[]; port: number } | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    api.collector(abort.signal).then(setCollector, () => undefined);
+    return () => abort.abort();
+  }, []);
+  return collector;
+}
+
+function CollectorAddresses({ collector }: { collector: { addresses: string[]; port: number } | null }) {
+  const fallback = window.location.hostname;
+  const addresses = collector && collector.addresses.length > 0 ? collector.addresses : [fallback];
+  const port = collector?.port ?? COLLECTOR_PORT;
+  return (
+    <p className="muted small" data-testid="collector-addresses">
+      Timing software connects to the collector at{' '}
+      {addresses.map((a, i) => (
+        <span key={a}>
+          {i > 0 ? (i === addresses.length - 1 ? ' or ' : ', ') : null}
+          <span className="mono">{a.includes(':') ? `[${a}]` : a}</span>
+        </span>
+      ))}{' '}
+      port <span className="mono">{port}</span> (on the venue network, use an address the laptop can reach).
+    </p>
+  );
+}
 
 interface ShownSecret {
   kind: 'created' | 'rotated';
@@ -64,6 +93,7 @@ export function Sources({
     retry();
   };
 
+  const collector = useCollector();
   const live = data?.sources.filter((s) => !s.revoked_at) ?? [];
   const revoked = data?.sources.filter((s) => s.revoked_at) ?? [];
   const now = Date.now();
@@ -74,8 +104,9 @@ export function Sources({
         reader can have its own, so one can be revoked without stopping the others.
       </PageHeader>
 
+      <CollectorAddresses collector={collector} />
       <FormError message={actionError} testId="source-error" />
-      {shown ? <SecretPanel shown={shown} onDone={() => setShown(null)} /> : null}
+      {shown ? <SecretPanel shown={shown} collector={collector} onDone={() => setShown(null)} /> : null}
 
       {canManage ? (
         <section className="panel" aria-labelledby="new-source-title">
@@ -187,8 +218,8 @@ function SourceStatus({ source }: { source: TimingSource }) {
 }
 
 /** The secret, shown once: it is stored encrypted and no screen can show it again. */
-function SecretPanel({ shown, onDone }: { shown: ShownSecret; onDone: () => void }) {
-  const host = window.location.hostname;
+function SecretPanel({ shown, collector, onDone }: { shown: ShownSecret; collector: { addresses: string[]; port: number } | null; onDone: () => void }) {
+  const host = collector?.addresses[0] ?? window.location.hostname;
   return (
     <section className="panel panel-secret" aria-labelledby="secret-title" data-testid="source-secret">
       <h2 id="secret-title">
@@ -204,7 +235,7 @@ function SecretPanel({ shown, onDone }: { shown: ShownSecret; onDone: () => void
       </div>
       <p className="muted small">
         In your timing software, connect to the collector at <span className="mono">{host}</span> port{' '}
-        <span className="mono">{COLLECTOR_PORT}</span> (unless your platform gave you another address) and enter this
+        <span className="mono">{collector?.port ?? COLLECTOR_PORT}</span> (or another of the addresses above) and enter this
         user id and secret.
       </p>
       <button type="button" className="button" onClick={onDone}>

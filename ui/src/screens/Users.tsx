@@ -167,7 +167,7 @@ function Invitations({
   const roles = grantableRoles(session);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<PartnerRole>('staff');
-  const [sent, setSent] = useState<{ email: string; url: string } | null>(null);
+  const [sent, setSent] = useState<{ email: string; url: string | null } | null>(null);
   const invite = useAction(onExpired, onRefused);
   const revoke = useAction(onExpired, onRefused);
 
@@ -212,11 +212,20 @@ function Invitations({
       <FormError message={invite.error} testId="invite-error" />
       {sent ? (
         <div className="notice notice-block" role="status" data-testid="invitation-sent">
-          <p>
-            We have emailed an invitation to <strong>{sent.email}</strong>. If it does not arrive, send them this link
-            yourself (it works once, until it expires):
-          </p>
-          <CopyField label="Invitation link" value={sent.url} testId="invitation-link" />
+          {sent.url === null ? (
+            <p>
+              We have emailed an invitation to <strong>{sent.email}</strong>. The link goes to that mailbox only; if it
+              does not arrive, revoke this invitation and invite them again.
+            </p>
+          ) : (
+            <>
+              <p>
+                This server sends no mail (no SMTP configured), so send <strong>{sent.email}</strong> this link yourself
+                (it works once, until it expires):
+              </p>
+              <CopyField label="Invitation link" value={sent.url} testId="invitation-link" />
+            </>
+          )}
           <button type="button" className="button button-small" onClick={() => setSent(null)}>
             Done
           </button>
