@@ -67,6 +67,8 @@ beforeAll(async () => {
   // A ChronoTrack import of B's (the provider address refuses connections: the job fails, its id stays).
   B.rosterImport = (await call(b, 'POST', '/api/rosters/ctlive', { client_id: 'c', user_id: 'u', password: 'p', event_id: '4242' })).json().import_id;
   B.email = b.email;
+  // B's RunSignUp connection (its public key field is a marker; the secret is never answered to anyone).
+  B.provider = (await call(b, 'POST', '/api/providers', { provider: 'runsignup', fields: { apiKey: 'B-PROVIDER-KEY', apiSecret: 'B-PROVIDER-SECRET' } })).json().id;
   // B's results, imported as B.
   const imported = await app.inject({
     method: 'POST',
@@ -105,7 +107,7 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER', 'B-PROVIDER-KEY', 'B-PROVIDER-SECRET'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
@@ -126,6 +128,8 @@ function aimAtB(path: string): string {
               ? B.template
             : path.startsWith('/api/assets/') || path.startsWith('/assets/')
               ? B.asset
+            : path.startsWith('/api/providers/')
+              ? B.provider
             : path.startsWith('/api/rosters/imports/')
               ? B.rosterImport
               : path.startsWith('/api/rosters/')
@@ -158,6 +162,8 @@ const BODIES: Record<string, unknown> = {
   'POST /api/templates/{id}/duplicate': { name: 'Copied by A' },
   'PATCH /api/display-links/{id}': { name: 'Renamed by A' },
   'POST /api/display-links/{id}/show': { bib: '4242' },
+  'POST /api/providers': { provider: 'ultrasignup', fields: {} },
+  'POST /api/providers/{id}/sync': { event_id: '4242' },
 };
 
 describe('cross-tenant isolation over HTTP', () => {
@@ -251,11 +257,13 @@ describe('cross-tenant isolation over HTTP', () => {
         schedules: (await tx.query('SELECT id FROM sync_schedules')).rows.length,
         history: (await tx.query('SELECT id FROM sync_history')).rows.length,
         imports: (await tx.query('SELECT id FROM roster_imports')).rows.length,
+        // runsignup: A made an UltraSignup connection of its own above, B a RunSignUp one.
+        connections: (await tx.query(`SELECT id FROM provider_connections WHERE provider = 'runsignup'`)).rows.length,
         recurring: (await tx.query('SELECT name FROM job_recurring')).rows.length,
         buckets: (await tx.query('SELECT key FROM job_rate_limits')).rows.length,
       }));
-    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, recurring: 0, buckets: 0 });
-    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1 });
+    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0 });
+    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1, connections: 1 });
     const queue = new JobQueue(t.db);
     expect(await queue.get(1, syncJob.id)).toBeUndefined();
     expect(await queue.cancel(1, syncJob.id)).toBeUndefined();

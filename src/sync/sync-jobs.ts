@@ -14,7 +14,10 @@ export const SYNC_PROVIDERS = ['runsignup', 'raceroster', 'ultrasignup', 'active
 export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
 
 export const syncPayloadSchema = z.object({
-  scheduleId: z.number().int().positive(),
+  /** The schedule that enqueued it; null for a "sync now" of a connection's event without one. */
+  scheduleId: z.number().int().positive().nullable(),
+  /** The provider connection to use; the partner's connection for `provider` when absent. */
+  connectionId: z.number().int().positive().optional(),
   provider: z.enum(SYNC_PROVIDERS),
   externalEventId: z.string().min(1).max(100),
   direction: z.enum(['pull', 'push']),
@@ -81,7 +84,7 @@ export async function recordSyncRun(
   const partnerId = ctx.partnerId;
   const historyId = await withPartner(db, partnerId, (tx) =>
     startSyncRun(tx, partnerId, {
-      scheduleId: payload.scheduleId,
+      scheduleId: payload.scheduleId ?? null,
       jobId: ctx.jobId,
       provider: payload.provider,
       externalEventId: payload.externalEventId,

@@ -43,6 +43,9 @@ import { Ask } from '../ask/ask.service.js';
 import { restRoutes } from '../rest/rest.routes.js';
 import { RestApi } from '../rest/rest.service.js';
 import { resultsRoutes } from '../results/results.routes.js';
+import { baseUrlsOf } from '../providers/index.js';
+import { ProviderConnections } from '../sync/provider-connections.service.js';
+import { providerRoutes } from '../sync/providers.routes.js';
 import { Results } from '../results/results.service.js';
 import { ScreenPresence, ScreenReportRelay } from '../display/screens.js';
 import { RosterImports } from '../sync/roster-imports.js';
@@ -174,6 +177,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
         { name: 'users', description: "The partner's users and invitations" },
         { name: 'tokens', description: 'API tokens for integrations' },
         { name: 'sources', description: 'CTP01 credentials of the timing software' },
+        { name: 'providers', description: 'Registration and results provider connections, and syncing their events' },
         { name: 'platform', description: 'Platform administration' },
         { name: 'rosters', description: 'Roster events and participants: CSV and ChronoTrack Live imports' },
         { name: 'assets', description: 'Images for display templates (upload, library, public URLs)' },
@@ -214,6 +218,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(resultsRoutes, { results: new Results(deps.db) });
   await app.register(restRoutes, { api: new RestApi(deps.db) });
   await app.register(askRoutes, { ask: new Ask(deps.db) });
+  await app.register(providerRoutes, { connections: new ProviderConnections(deps.db, box, baseUrlsOf(deps.config)) });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });

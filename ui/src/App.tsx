@@ -15,6 +15,7 @@ import { Platform } from './screens/Platform';
 import { ResetPassword } from './screens/ResetPassword';
 import { SignIn } from './screens/SignIn';
 import { Sources } from './screens/Sources';
+import { Providers } from './screens/Providers';
 import { Templates } from './screens/Templates';
 import { RosterEvent } from './screens/RosterEvent';
 import { Rosters } from './screens/Rosters';
@@ -146,6 +147,8 @@ export function App() {
       >
         {route === 'sources' ? (
           <Sources session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'providers' ? (
+          <Providers session={session} onExpired={expired} onRefused={refused} />
         ) : route === 'users' ? (
           <Users session={session} onExpired={expired} onRefused={refused} />
         ) : route === 'plan' ? (

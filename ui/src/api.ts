@@ -24,6 +24,8 @@ export type AuthSession = Pick<SignInAnswer, 'user' | 'partner' | 'csrf_token'> 
 /** CTP01 credentials of the partner, with their live connection status. */
 export type TimingSource = Answer<'/api/sources', 'get', 200>['sources'][number];
 export type NewTimingSource = Answer<'/api/sources', 'post', 201>;
+export type ProviderDefinition = Answer<'/api/providers', 'get', 200>['providers'][number];
+export type ProviderConnection = Answer<'/api/providers', 'get', 200>['connections'][number];
 
 export type PlanReport = Answer<'/api/plan', 'get', 200>;
 export type UsageMetric = PlanReport['metrics'][number];
@@ -173,6 +175,12 @@ export const api = {
   createSource: (name: string) => request<NewTimingSource>('POST', '/api/sources', { name }),
   rotateSource: (id: number) => request<Answer<'/api/sources/{id}/rotate', 'post', 200>>('POST', `/api/sources/${id}/rotate`),
   revokeSource: (id: number) => request<void>('DELETE', `/api/sources/${id}`),
+  providers: (signal?: AbortSignal) => request<Answer<'/api/providers', 'get', 200>>('GET', '/api/providers', undefined, signal),
+  connectProvider: (provider: ProviderDefinition['name'], fields: Record<string, string>) =>
+    request<Answer<'/api/providers', 'post', 201>>('POST', '/api/providers', { provider, fields }),
+  testProvider: (id: number) => request<Answer<'/api/providers/{id}/test', 'post', 200>>('POST', `/api/providers/${id}/test`),
+  removeProvider: (id: number) => request<void>('DELETE', `/api/providers/${id}`),
+  syncProvider: (id: number, eventId: string) => request<Answer<'/api/providers/{id}/sync', 'post', 202>>('POST', `/api/providers/${id}/sync`, { event_id: eventId }),
 
   users: (signal?: AbortSignal) => request<Answer<'/api/users', 'get', 200>>('GET', '/api/users', undefined, signal),
   updateUser: (id: number, change: Body<'/api/users/{id}', 'patch'>) =>

@@ -8,6 +8,7 @@ export type Route =
   | 'accept-invitation'
   | 'dashboard'
   | 'sources'
+  | 'providers'
   | 'users'
   | 'plan'
   | 'platform'
@@ -27,6 +28,7 @@ export const paths: Record<Exclude<Route, 'not-found'>, string> = {
   'accept-invitation': '/accept-invitation',
   dashboard: '/',
   sources: '/sources',
+  providers: '/providers',
   users: '/users',
   plan: '/plan',
   platform: '/platform',

@@ -16,6 +16,7 @@ export function tabsFor(session: AuthSession): Tab[] {
   if (hasPartner && allowed(session, 'timing:read')) {
     tabs.push({ route: 'dashboard', label: 'Dashboard' });
     tabs.push({ route: 'sources', label: 'Timing sources' });
+    tabs.push({ route: 'providers', label: 'Providers' });
   }
   if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'templates', label: 'Templates' });
   if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'rosters', label: 'Rosters' });

@@ -1,0 +1,97 @@
+/**
+ * Provider connections: a partner connects a provider with its credential fields (checked
+ * against the provider's schema), tests it with one cheap call, removes it, and asks for a
+ * sync of one of the provider's events now. Credentials are sealed with the platform's key
+ * before they reach the database and are never returned: answers carry the non-secret fields
+ * only (the ones PROVIDER_DEFINITIONS does not mark secret).
+ */
+import type { SecretBox } from '../accounts/secret-box.js';
+import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { withPartner } from '../db/tenant.js';
+import { AppError } from '../errors.js';
+import { enqueueJob, type Enqueued } from '../jobs/queue.js';
+import { createAdapter, CREDENTIAL_SCHEMAS, isProviderName, PROVIDER_DEFINITIONS, ProviderError, type ProviderBaseUrls, type ProviderName } from '../providers/index.js';
+import * as repo from './provider-connections.repo.js';
+import { syncJobs, type SyncPayload } from './sync-jobs.js';
+
+export type { ConnectionRow } from './provider-connections.repo.js';
+
+export interface TestOutcome {
+  ok: boolean;
+  /** What failed: auth (refused credentials), not_found, rate_limited, unavailable (down), bad_response, invalid_request. */
+  kind: string | null;
+  message: string | null;
+}
+
+/** The dedupe key that keeps one sync of an event queued or running at a time. */
+const eventDedupeKey = (eventId: string) => `event:${eventId}`;
+
+export class ProviderConnections {
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly baseUrls: ProviderBaseUrls,
+    private readonly adapterOptions: { timeoutMs?: number; maxAttempts?: number; retryBaseMs?: number } = { timeoutMs: 10_000, maxAttempts: 2 },
+  ) {}
+
+  definitions() {
+    return Object.values(PROVIDER_DEFINITIONS);
+  }
+
+  list(partnerId: number): Promise<repo.ConnectionRow[]> {
+    return withPartner(this.db, partnerId, (tx) => repo.listConnections(tx, partnerId));
+  }
+
+  async create(partnerId: number, provider: string, fields: Record<string, unknown>): Promise<repo.ConnectionRow> {
+    if (!isProviderName(provider)) throw new AppError('bad_request', `Unknown provider "${provider}".`);
+    const parsed = CREDENTIAL_SCHEMAS[provider].safeParse(fields);
+    if (!parsed.success) {
+      const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')).filter(Boolean))];
+      throw new AppError('bad_request', `The ${PROVIDER_DEFINITIONS[provider].label} connection needs ${names.length ? names.join(', ') : 'other fields'}.`, { fields: names });
+    }
+    const creds = parsed.data as Record<string, unknown>;
+    const publicFields: Record<string, string> = {};
+    for (const f of PROVIDER_DEFINITIONS[provider].fields) {
+      const v = creds[f.name];
+      if (!f.secret && v !== undefined) publicFields[f.name] = Array.isArray(v) ? v.join(', ') : String(v as string);
+    }
+    try {
+      return await withPartner(this.db, partnerId, (tx) => repo.insertConnection(tx, partnerId, { provider, sealed: this.box.seal(JSON.stringify(creds)), publicFields }));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('conflict', `${PROVIDER_DEFINITIONS[provider].label} is connected already: remove that connection first.`);
+      throw err;
+    }
+  }
+
+  /** One cheap authenticated call; the outcome is stored on the connection and answered. */
+  async test(partnerId: number, id: number): Promise<TestOutcome & { connection: repo.ConnectionRow }> {
+    const conn = await withPartner(this.db, partnerId, (tx) => repo.getSealedConnection(tx, partnerId, id));
+    if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+    let outcome: TestOutcome = { ok: true, kind: null, message: null };
+    try {
+      await createAdapter(conn.provider, JSON.parse(this.box.open(conn.credentials_sealed)), this.baseUrls, this.adapterOptions).testConnection();
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      outcome = { ok: false, kind: err.kind, message: err.message };
+    }
+    const connection = await withPartner(this.db, partnerId, (tx) => repo.recordTest(tx, partnerId, id, outcome.message));
+    if (!connection) throw new AppError('not_found', 'Provider connection not found.');
+    return { ...outcome, connection };
+  }
+
+  async remove(partnerId: number, id: number): Promise<void> {
+    if (!(await withPartner(this.db, partnerId, (tx) => repo.deleteConnection(tx, partnerId, id)))) throw new AppError('not_found', 'Provider connection not found.');
+  }
+
+  /** "Sync now": a pull of one provider event through this connection; joins one of that event already queued or running. */
+  syncNow(partnerId: number, id: number, externalEventId: string): Promise<Enqueued & { provider: ProviderName }> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      const conn = await repo.getSealedConnection(tx, partnerId, id);
+      if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+      const payload: SyncPayload = { scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId, direction: 'pull', trigger: 'manual' };
+      const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: eventDedupeKey(externalEventId) });
+      return { ...job, provider: conn.provider };
+    });
+  }
+}
