@@ -6,14 +6,12 @@
  * data is still there; after a clean stop the lock is gone and commands work again.
  * Each p88 here is its own process (node bin/p88.js), as a user runs it.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/ctp-client.js';
-import { runP88, startP88, type P88Server } from './helpers/p88-process.js';
+import { createOwner, embeddedEnv, runP88, startP88, type P88Server } from './helpers/p88-process.js';
 import { freePort } from './helpers/tcp-proxy.js';
 import { raceTimeField } from './helpers/race-day.js';
 
@@ -25,25 +23,9 @@ describe('the embedded database while p88 start runs', () => {
   let server: P88Server | undefined;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'p88-embedded-'));
-    env = {
-      DATA_DIR: dataDir,
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      HOST: '127.0.0.1',
-      COLLECTOR_HOST: '127.0.0.1',
-      PORT: String(await freePort()),
-      COLLECTOR_PORT: String(await freePort()),
-      COLLECTOR_STATUS_PORT: String(await freePort()),
-      COLLECTOR_ALLOW_ANONYMOUS: 'false',
-    };
-    // Set up before the server runs: the CLI owns the directory while nothing else does.
-    for (const args of [
-      ['partner', 'create', '--slug', 'lock-timing', '--name', 'Lock Timing'],
-      ['user', 'create', '--email', 'owner@lock.example', '--name', 'Lock Owner', '--partner', 'lock-timing', '--role', 'owner', '--password', PASSWORD],
-    ]) {
-      const r = await runP88(args, env, 120_000);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    env = await embeddedEnv('p88-embedded');
+    dataDir = env.DATA_DIR!;
+    await createOwner(env, { slug: 'lock-timing', partnerName: 'Lock Timing', email: 'owner@lock.example', name: 'Lock Owner', password: PASSWORD });
   }, 240_000);
 
   afterAll(async () => {

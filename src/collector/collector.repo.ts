@@ -2,7 +2,7 @@
 import { numberArray, textArray } from '../db/array-literal.js';
 import type { Queryable } from '../db/database.js';
 import { findActiveSession, type ActiveSession } from '../timing/timing.repo.js';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 
 /** Any session's id, zone and date (for reads queued under a session that is no longer active). */
 export async function findSession(db: Queryable, sessionId: number): Promise<ActiveSession | null> {

@@ -22,7 +22,7 @@ import { CollectorConnection } from './connection.js';
 import { ResumeCursors } from './cursors.js';
 import { IngestPipeline } from './ingest.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
-import { RateMeter } from './rate.js';
+import { RateMeter } from './rate-meter.js';
 import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
 import { AddressGuard } from './address-guard.js';

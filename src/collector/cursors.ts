@@ -8,7 +8,7 @@
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { maxStoredSequence } from './collector.repo.js';
-import { streamKey, type IngestRecord } from './record.js';
+import { streamKey, type IngestRecord } from './ingest-record.js';
 
 export class ResumeCursors {
   private accepted = new Map<string, { sessionId: number | null; seq: number }>();

@@ -9,7 +9,7 @@ import { ResumeCursors } from './cursors.js';
 import { withPartner } from '../db/tenant.js';
 import { ensureStreams } from './collector.repo.js';
 import { IngestPipeline, type IngestOptions } from './ingest.js';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
 

@@ -20,7 +20,7 @@ import { setPartner } from '../db/tenant.js';
 import { ensureStreams, insertReads, type InsertedKey, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
 import type { ResumeCursors } from './cursors.js';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 import type { SessionResolver } from './sessions.js';
 import type { Spool } from './spool.js';
 

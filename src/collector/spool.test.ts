@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimeKind } from '../ctp01/index.js';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 import { Spool } from './spool.js';
 
 function rec(seq: number): IngestRecord {

@@ -6,7 +6,7 @@
  */
 import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
 

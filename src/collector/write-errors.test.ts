@@ -15,7 +15,7 @@ import { createLogger } from '../log.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { ResumeCursors } from './cursors.js';
 import { IngestPipeline } from './ingest.js';
-import type { IngestRecord } from './record.js';
+import type { IngestRecord } from './ingest-record.js';
 import { SessionResolver } from './sessions.js';
 import { Spool } from './spool.js';
 

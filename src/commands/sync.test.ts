@@ -12,6 +12,7 @@ import { fakeRsuParticipants, startFakeRunSignUp, type FakeRunSignUp } from '../
 import { openRuntime } from '../runtime.js';
 import { ProviderConnections } from '../sync/provider-connections.service.js';
 import type { Output } from './context.js';
+import { TEST_SECRET_KEY } from '../../test/helpers/config.js';
 
 function capture(): Output & { stdout: string; stderr: string } {
   const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
@@ -40,6 +41,7 @@ beforeAll(async () => {
   if (serverUrl) {
     const server = await createServerDatabase(serverUrl);
     vi.stubEnv('DATABASE_URL', server.url);
+    vi.stubEnv('SECRET_KEY', TEST_SECRET_KEY); // a server deployment must have one
     dropServer = server.drop;
   } else vi.stubEnv('DATABASE_URL', '');
   expect((await p88('partner', 'create', '--slug', 'acme', '--name', 'Acme')).code).toBe(0);

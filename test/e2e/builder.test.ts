@@ -17,7 +17,7 @@ import { TEMPLATE_FIELDS } from '../../src/shared/template-fields.js';
 import { signIn } from '../helpers/auth.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
-import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { createPartnerWithUsers, startWebStack, type WebStack } from '../helpers/web-stack.js';
 import { raceTimeField } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
@@ -49,10 +49,7 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     execFileSync(process.execPath, [join(REPO, 'ui', 'build-if-stale.mjs')], { cwd: REPO, stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
     [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
-    await p88(stack, 'partner', ['create', '--slug', PARTNER.slug, '--name', PARTNER.name]);
-    for (const u of [STAFF, VIEWER]) {
-      await p88(stack, 'user', ['create', '--email', u.email, '--name', u.name, '--partner', PARTNER.slug, '--role', u.role, '--password', PASSWORD]);
-    }
+    await createPartnerWithUsers(stack, PARTNER, [STAFF, VIEWER], PASSWORD);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     page = await context.newPage();
     page.on('console', (m) => {

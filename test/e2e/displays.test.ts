@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
-import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { createPartnerWithUsers, startWebStack, type WebStack } from '../helpers/web-stack.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(REPO, 'test-artifacts');
@@ -128,10 +128,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
     execFileSync(process.execPath, [join(REPO, 'ui', 'build-if-stale.mjs')], { cwd: REPO, stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
     [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
-    await p88(stack, 'partner', ['create', '--slug', PARTNER.slug, '--name', PARTNER.name]);
-    for (const u of [OWNER, VIEWER]) {
-      await p88(stack, 'user', ['create', '--email', u.email, '--name', u.name, '--partner', PARTNER.slug, '--role', u.role, '--password', PASSWORD]);
-    }
+    await createPartnerWithUsers(stack, PARTNER, [OWNER, VIEWER], PASSWORD);
     partnerId = (await stack.t.owner.query<{ id: number }>('SELECT id FROM partners WHERE slug = $1', [PARTNER.slug])).rows[0]!.id;
 
     // Two sessions: yesterday's closed one (with start and finish reads) and today's active one.

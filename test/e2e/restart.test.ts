@@ -7,10 +7,8 @@
  * reads the timing software sent into a dead server are simply not committed.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -18,8 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/db/pglite.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
 import { RawClient } from '../helpers/ctp-client.js';
-import { runP88, startP88, type P88Server } from '../helpers/p88-process.js';
-import { freePort } from '../helpers/tcp-proxy.js';
+import { createOwner, embeddedEnv, startP88, type P88Server } from '../helpers/p88-process.js';
 import { raceTime } from '../helpers/race-day.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
@@ -38,24 +35,9 @@ describe.skipIf(!browserTestsEnabled())('kill -9 of p88 start during a finish, w
   beforeAll(async () => {
     execFileSync(process.execPath, [join(REPO, 'ui', 'build-if-stale.mjs')], { cwd: REPO, stdio: 'inherit' });
     mkdirSync(RESULTS, { recursive: true });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'p88-restart-'));
-    env = {
-      DATA_DIR: dataDir,
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      HOST: '127.0.0.1',
-      COLLECTOR_HOST: '127.0.0.1',
-      PORT: String(await freePort()),
-      COLLECTOR_PORT: String(await freePort()),
-      COLLECTOR_STATUS_PORT: String(await freePort()),
-      COLLECTOR_ALLOW_ANONYMOUS: 'false',
-    };
-    for (const args of [
-      ['partner', 'create', '--slug', 'restart-timing', '--name', 'Restart Timing'],
-      ['user', 'create', '--email', 'owner@restart.example', '--name', 'Owner', '--partner', 'restart-timing', '--role', 'owner', '--password', PASSWORD],
-    ]) {
-      const r = await runP88(args, env, 120_000);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    env = await embeddedEnv('p88-restart');
+    dataDir = env.DATA_DIR!;
+    await createOwner(env, { slug: 'restart-timing', partnerName: 'Restart Timing', email: 'owner@restart.example', name: 'Owner', password: PASSWORD });
     browser = await launchBrowser();
   }, 240_000);
 

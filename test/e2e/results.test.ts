@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
-import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { createPartnerWithUsers, startWebStack, type WebStack } from '../helpers/web-stack.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS = join(REPO, 'test-results');
@@ -28,10 +28,7 @@ describe.skipIf(!browserTestsEnabled())('the Results screen on the real backend,
     execFileSync(process.execPath, [join(REPO, 'ui', 'build-if-stale.mjs')], { cwd: REPO, stdio: 'inherit' });
     mkdirSync(RESULTS, { recursive: true });
     [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
-    await p88(stack, 'partner', ['create', '--slug', 'results-timing', '--name', 'Results Timing']);
-    for (const u of [OWNER, VIEWER]) {
-      await p88(stack, 'user', ['create', '--email', u.email, '--name', u.role, '--partner', 'results-timing', '--role', u.role, '--password', PASSWORD]);
-    }
+    await createPartnerWithUsers(stack, { slug: 'results-timing', name: 'Results Timing' }, [OWNER, VIEWER].map((u) => ({ ...u, name: u.role })), PASSWORD);
     owner = await signIn(OWNER.email);
   }, 240_000);
 

@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeEntries, startFakeChronoTrack, type FakeChronoTrack } from '../../src/providers/chronotrack/fake-server.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
-import { p88, startWebStack, type WebStack } from '../helpers/web-stack.js';
+import { createPartnerWithUsers, startWebStack, type WebStack } from '../helpers/web-stack.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS = join(REPO, 'test-results');
@@ -62,10 +62,7 @@ describe.skipIf(!browserTestsEnabled())('rosters on the real backend, in Chromiu
       startWebStack({ env: { CTLIVE_BASE_URL: fake.baseUrl, CTLIVE_CLIENT_ID: CT.clientId } }),
       launchBrowser(),
     ]);
-    await p88(stack, 'partner', ['create', '--slug', PARTNER.slug, '--name', PARTNER.name]);
-    for (const u of [OWNER, VIEWER]) {
-      await p88(stack, 'user', ['create', '--email', u.email, '--name', u.name, '--partner', PARTNER.slug, '--role', u.role, '--password', PASSWORD]);
-    }
+    await createPartnerWithUsers(stack, PARTNER, [OWNER, VIEWER], PASSWORD);
     owner = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
     await signIn(owner, OWNER.email);
   });

@@ -4,8 +4,13 @@
  * whose exit status and output are captured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForHealthy } from './collector.js';
+import { freePort } from './tcp-proxy.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/p88.js', import.meta.url));
@@ -17,6 +22,40 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   delete base.REDIS_URL;
   delete base.LOG_LEVEL;
   return { ...base, ...env };
+}
+
+/**
+ * The environment of one `p88 start` of a test: its own data directory (the embedded
+ * database), key and free ports, on loopback, with a collector that wants credentials.
+ */
+export async function embeddedEnv(prefix: string): Promise<Record<string, string>> {
+  return {
+    DATA_DIR: await mkdtemp(path.join(tmpdir(), `${prefix}-`)),
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    HOST: '127.0.0.1',
+    COLLECTOR_HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    COLLECTOR_PORT: String(await freePort()),
+    COLLECTOR_STATUS_PORT: String(await freePort()),
+    COLLECTOR_ALLOW_ANONYMOUS: 'false',
+  };
+}
+
+/**
+ * A partner and its owner, made with `p88 partner create` and `p88 user create` before the
+ * server runs (the CLI owns the embedded data directory while nothing else does).
+ */
+export async function createOwner(
+  env: Record<string, string>,
+  owner: { slug: string; partnerName: string; email: string; name: string; password: string },
+): Promise<void> {
+  for (const args of [
+    ['partner', 'create', '--slug', owner.slug, '--name', owner.partnerName],
+    ['user', 'create', '--email', owner.email, '--name', owner.name, '--partner', owner.slug, '--role', 'owner', '--password', owner.password],
+  ]) {
+    const r = await runP88(args, env, 120_000);
+    if (r.code !== 0) throw new Error(`p88 ${args.slice(0, 2).join(' ')} failed (${r.code}): ${r.stderr}`);
+  }
 }
 
 export interface CommandResult {

@@ -119,3 +119,22 @@ export async function p88(stack: WebStack, command: 'partner' | 'user', args: st
   if (code !== 0) throw new Error(`p88 ${command} ${args.join(' ')} failed (${code}): ${err}`);
   return out;
 }
+
+export interface StackUser {
+  email: string;
+  name: string;
+  role: string;
+}
+
+/** A partner and its users, made the way an operator does (`p88 partner create`, `p88 user create`). */
+export async function createPartnerWithUsers(
+  stack: WebStack,
+  partner: { slug: string; name: string },
+  users: readonly StackUser[],
+  password: string,
+): Promise<void> {
+  await p88(stack, 'partner', ['create', '--slug', partner.slug, '--name', partner.name]);
+  for (const u of users) {
+    await p88(stack, 'user', ['create', '--email', u.email, '--name', u.name, '--partner', partner.slug, '--role', u.role, '--password', password]);
+  }
+}
