@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldValues, formatElapsed, type Runner } from '../ui/src/display/fields.js';
 import { ScreenQueue } from '../ui/src/display/queue.js';
+import { FinisherBoard } from '../ui/src/display/board.js';
 
 describe('a screen’s runner queue', () => {
   const opts = { minDisplayMs: 5_000, maxQueue: 2, dropPolicy: 'oldest' as const };
@@ -77,5 +78,28 @@ describe('field values', () => {
   it('names an unknown runner by bib', () => {
     const v = fieldValues({ ...runner, name: '', first_name: '', last_name: '', unknown: true, bib: '999' }, '');
     expect(v.name).toBe('Bib 999');
+  });
+});
+
+describe('a board’s finishers', () => {
+  const base: Runner = {
+    bib: '', first_name: '', last_name: '', name: '', city: '', state: '', country: '', city_state: '', age: '', gender: 'F',
+    division: '', race: '10K', wave: '', team: '', message: '', server_message: '', location: 'finish', readTimeMs: 0, elapsedMs: null, unknown: false,
+  };
+  const at = (bib: string, readTimeMs: number, elapsedMs: number | null = readTimeMs, gender = 'F'): Runner => ({ ...base, bib, readTimeMs, elapsedMs, gender });
+
+  it('lists the newest crossing first even when a read arrives after one that crossed later (regression: two writers commit out of order)', () => {
+    const board = new FinisherBoard();
+    for (const r of [at('1', 1_000), at('2', 2_000), at('4', 4_000), at('3', 3_000)]) board.add(r);
+    expect(board.rows('recent', 10).map((r) => r.bib)).toEqual(['4', '3', '2', '1']);
+    expect(board.rows('recent', 2).map((r) => r.bib)).toEqual(['4', '3']);
+  });
+
+  it('moves a runner read again later up, once, and keeps each runner’s best time on the leaderboard', () => {
+    const board = new FinisherBoard();
+    for (const r of [at('1', 1_000, 900), at('2', 2_000, 1_500), at('1', 5_000, 4_000), at('3', 3_000, 1_200, 'M')]) board.add(r);
+    expect(board.rows('recent', 10).map((r) => r.bib)).toEqual(['1', '3', '2']);
+    expect(board.rows('leaderboard', 10).map((r) => [r.bib, r.elapsedMs])).toEqual([['1', 900], ['3', 1_200], ['2', 1_500]]);
+    expect(board.rows('leaderboard', 10, { gender: 'F' }).map((r) => r.bib)).toEqual(['1', '2']);
   });
 });

@@ -16,14 +16,21 @@ export interface ListFilter {
 const RECENT_KEEP = 200;
 
 export class FinisherBoard {
-  /** Newest first; one entry per bib (a runner read again moves to the top). */
+  /**
+   * Newest crossing first; one entry per bib (a runner read again later moves up). Ordered by
+   * read time, not arrival: two ingest writers commit concurrently, so a screen can receive a
+   * read a moment after one that crossed after it.
+   */
   private recent: Runner[] = [];
   /** Best (lowest) elapsed time per bib, for the leaderboard. */
   private best = new Map<string, Runner>();
 
   /** A runner crossed. */
   add(r: Runner): void {
-    this.recent = [r, ...this.recent.filter((x) => x.bib !== r.bib)].slice(0, RECENT_KEEP);
+    const others = this.recent.filter((x) => x.bib !== r.bib);
+    const at = others.findIndex((x) => x.readTimeMs <= r.readTimeMs);
+    others.splice(at === -1 ? others.length : at, 0, r);
+    this.recent = others.slice(0, RECENT_KEEP);
     if (r.elapsedMs === null) return;
     const known = this.best.get(r.bib);
     if (!known || known.elapsedMs === null || r.elapsedMs < known.elapsedMs) this.best.set(r.bib, r);
