@@ -18,6 +18,7 @@ import { withPartner } from '../src/db/tenant.js';
 import { JobQueue } from '../src/jobs/queue.js';
 import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from '../src/sync/sync-cadence.js';
 import { startSyncRun } from '../src/sync/sync-history.repo.js';
+import { saveCursor } from '../src/sync/sync-warehouse.repo.js';
 import { SyncSchedules } from '../src/sync/sync-schedules.service.js';
 
 /** Routes anyone may call by design, each for a stated reason. */
@@ -251,6 +252,9 @@ describe('cross-tenant isolation over HTTP', () => {
     await withPartner(t.db, bPartner, (tx) =>
       startSyncRun(tx, bPartner, { scheduleId: schedule.id, jobId: syncJob.id, provider: 'runsignup', externalEventId: 'B-RACE-1', direction: 'pull', trigger: 'manual' }),
     );
+    // B's incremental-pull cursor on its RunSignUp connection (migration 0074).
+    const bConn = (await t.owner.query<{ id: number }>(`SELECT id FROM provider_connections WHERE partner_id = $1 AND provider = 'runsignup'`, [bPartner])).rows[0]!.id;
+    await withPartner(t.db, bPartner, (tx) => saveCursor(tx, bPartner, bConn, 'B-RACE-1', '1700000000', true));
     const seenBy = (partner: number) =>
       withPartner(t.db, partner, async (tx) => ({
         jobs: (await tx.query('SELECT id FROM jobs')).rows.length,
@@ -261,9 +265,12 @@ describe('cross-tenant isolation over HTTP', () => {
         connections: (await tx.query(`SELECT id FROM provider_connections WHERE provider = 'runsignup'`)).rows.length,
         recurring: (await tx.query('SELECT name FROM job_recurring')).rows.length,
         buckets: (await tx.query('SELECT key FROM job_rate_limits')).rows.length,
+        cursors: (await tx.query('SELECT since FROM sync_cursors')).rows.length,
       }));
-    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0 });
-    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1, connections: 1 });
+    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0, cursors: 0 });
+    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1, connections: 1, cursors: 1 });
+    // A cannot write a cursor on B's connection: the foreign key is (partner_id, connection_id).
+    await expect(withPartner(t.db, 1, (tx) => saveCursor(tx, 1, bConn, 'B-RACE-1', '1', true))).rejects.toThrow();
     const queue = new JobQueue(t.db);
     expect(await queue.get(1, syncJob.id)).toBeUndefined();
     expect(await queue.cancel(1, syncJob.id)).toBeUndefined();
