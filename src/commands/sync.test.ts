@@ -65,11 +65,12 @@ describe('p88 sync run', () => {
   it('pulls the event, prints progress and counts, exits 0; a second run updates', async () => {
     const first = await p88('sync', 'run', '--partner', 'acme', '--connection', String(connectionId), '--event', '4242');
     expect(first.stderr).toMatch(/sync runsignup 4242: /);
-    expect(first.stdout).toMatch(/^done: 4 new, 0 updated, 0 failed/);
+    expect(first.stdout).toMatch(/^done: 4 new, 0 updated, 0 unchanged, 0 failed, 0 removed, 0 hand edits kept/);
     expect(first.code).toBe(0);
-    const second = await p88('sync', 'run', '--partner', 'acme', '--connection', String(connectionId), '--event', '4242', '--json');
+    // By provider name; incremental from the stored cursor (inclusive: the 4 come again, unchanged).
+    const second = await p88('sync', 'run', '--partner', 'acme', '--provider', 'runsignup', '--event', '4242', '--json');
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ state: 'done', run: { count_new: 0, count_updated: 4, status: 'done' } });
+    expect(JSON.parse(second.stdout)).toMatchObject({ state: 'done', run: { count_new: 0, count_updated: 0, count_unchanged: 4, status: 'done', mode: 'incremental' } });
   }, 60_000);
 
   it('exits 1 when the sync fails (unknown event) and on an unknown connection', async () => {
@@ -80,4 +81,63 @@ describe('p88 sync run', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/not found/);
   }, 60_000);
+
+  it('needs --provider or --connection', async () => {
+    const r = await p88('sync', 'run', '--partner', 'acme', '--event', '4242');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/give --provider <name> or --connection <id>/);
+  });
+});
+
+describe('p88 sync history', () => {
+  it('lists the runs newest first with counts, errors and mode', async () => {
+    const r = await p88('sync', 'history', '--partner', 'acme', '--provider', 'runsignup');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => /^\d{4}-/.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.at(-1)).toMatch(/ runsignup 4242 pull full manual done: 4 new, 0 updated, 0 unchanged, 0 failed, 0 removed, 0 hand edits kept \(\d+ ms\)$/);
+    expect(r.stdout).toMatch(/runsignup 999 pull manual failed: [^\n]+\n {2}error: RunSignUp refused the request: Race not found.*Nothing was written: the previous data is kept/);
+    const json = await p88('sync', 'history', '--partner', 'acme', '--event', '4242', '--limit', '1', '--json');
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ external_event_id: '4242', mode: 'incremental', count_unchanged: 4 })]);
+    expect((await p88('sync', 'history', '--partner', 'nobody')).code).toBe(1);
+  }, 60_000);
+});
+
+describe('p88 provider', () => {
+  it('adds (secrets sealed, never printed), lists, tests and removes a connection', async () => {
+    expect((await p88('partner', 'create', '--slug', 'beta', '--name', 'Beta')).code).toBe(0);
+    const wrongField = await p88('provider', 'add', '--partner', 'beta', '--provider', 'runsignup', '--api-key', 'k', '--api-secret', 's', '--token', 'x');
+    expect(wrongField.code).toBe(2);
+    expect(wrongField.stderr).toMatch(/RunSignUp takes no --token/);
+    const missing = await p88('provider', 'add', '--partner', 'beta', '--provider', 'runsignup', '--api-key', 'k');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/RunSignUp needs --api-secret/);
+
+    const add = await p88('provider', 'add', '--partner', 'beta', '--provider', 'runsignup', '--api-key', 'k', '--api-secret', 's', '--test');
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/^connected RunSignUp: connection \d+\ntest: ok\n$/);
+    const list = await p88('provider', 'list', '--partner', 'beta');
+    expect(list.stdout).toMatch(/^\d+\trunsignup\tapiKey=k\ttest ok /);
+    const listJson = await p88('provider', 'list', '--partner', 'beta', '--json');
+    expect(listJson.stdout).not.toMatch(/"s"|apiSecret|sealed/);
+    expect(add.stdout + list.stdout).not.toContain('--api-secret');
+
+    // A second RunSignUp connection is refused; a wrong secret is said by the test.
+    expect((await p88('provider', 'add', '--partner', 'beta', '--provider', 'runsignup', '--api-key', 'k', '--api-secret', 's')).stderr).toMatch(/connected already/);
+    const ok = await p88('provider', 'test', '--partner', 'beta', '--provider', 'runsignup');
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/: ok\n$/) });
+    expect((await p88('provider', 'remove', '--partner', 'beta', '--provider', 'runsignup')).stdout).toMatch(/^removed runsignup connection \d+/);
+    const bad = await p88('provider', 'add', '--partner', 'beta', '--provider', 'runsignup', '--api-key', 'k', '--api-secret', 'nope', '--test');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/test failed \(auth\): /);
+    expect(bad.stdout + bad.stderr).not.toContain('nope');
+    const test = await p88('provider', 'test', '--partner', 'beta', '--provider', 'runsignup', '--json');
+    expect(test.code).toBe(1);
+    expect(JSON.parse(test.stdout)).toMatchObject({ ok: false, kind: 'auth' });
+    // Copernico's list field, comma-separated; the other partner's connections are not beta's.
+    expect((await p88('provider', 'add', '--partner', 'beta', '--provider', 'copernico', '--api-key', 'c', '--login', 'timer1', '--race-slugs', 'a-2025, b-2025')).code).toBe(0);
+    expect((await p88('provider', 'list', '--partner', 'beta')).stdout).toMatch(/copernico\tlogin=timer1 raceSlugs=a-2025, b-2025/);
+    expect((await p88('provider', 'remove', '--partner', 'beta', '--connection', String(connectionId))).stderr).toMatch(/not found/);
+    expect((await p88('provider', 'list', '--partner', 'acme')).stdout).toMatch(new RegExp(`^${connectionId}\trunsignup`));
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Provider sync from the command line (options in sync.command.ts):
- *   p88 sync run --partner <slug> --connection <id> --event <provider event id>
+ *   p88 sync run --partner <slug> (--provider <name> | --connection <id>) --event <provider event id> [--full] [--roster <id>]
+ *   p88 sync history --partner <slug> [--provider <name>] [--event <id>] [--limit <n>]
  * Enqueues the pull of one provider event on the job queue (as "sync now" does) and runs it
  * here with a worker for that provider's queue only, printing progress; exits 1 when the
  * sync fails. A sync of that event already queued or running elsewhere is joined and awaited.
@@ -14,23 +15,28 @@ import { JobWorker } from '../jobs/worker.js';
 import { baseUrlsOf } from '../providers/index.js';
 import { openRuntime } from '../runtime.js';
 import { ProviderConnections } from '../sync/provider-connections.service.js';
-import { listSyncRuns } from '../sync/sync-history.repo.js';
+import { listSyncRuns, type SyncRunRow } from '../sync/sync-history.repo.js';
 import { registerSyncHandler } from '../sync/sync-jobs.js';
 import { syncPullHandler } from '../sync/sync-pull.js';
 import { UsageError, type Output } from './context.js';
+import { resolveConnection } from './provider.js';
 
 export interface SyncRunOptions {
   partner: string;
-  connection: string;
+  provider?: string;
+  connection?: string;
   event: string;
+  full?: boolean;
+  roster?: string;
   timeout: string;
   json?: boolean;
   verbose?: boolean;
 }
 
 export async function syncRunCommand(opts: SyncRunOptions, io: Output): Promise<number> {
-  const connectionId = Number(opts.connection);
-  if (!Number.isInteger(connectionId) || connectionId <= 0) throw new UsageError('--connection must be a connection id (see GET /api/providers)');
+  if (opts.connection === undefined && opts.provider === undefined) throw new UsageError('give --provider <name> or --connection <id>');
+  const rosterEventId = opts.roster === undefined ? undefined : Number(opts.roster);
+  if (rosterEventId !== undefined && !(Number.isInteger(rosterEventId) && rosterEventId > 0)) throw new UsageError('--roster must be a roster event id');
   const timeoutMs = Number(opts.timeout) * 1000;
   if (!(timeoutMs > 0)) throw new UsageError('--timeout must be a positive number of seconds');
   const rt = await openRuntime({ command: { verbose: opts.verbose } });
@@ -40,7 +46,9 @@ export async function syncRunCommand(opts: SyncRunOptions, io: Output): Promise<
     if (!partner) throw new AppError('not_found', `no partner "${opts.partner}"`);
     const box = new SecretBox(await loadSecretKey(rt.config.secretKey, rt.config.dataDir));
     const baseUrls = baseUrlsOf(rt.config);
-    const job = await new ProviderConnections(rt.db, box, baseUrls).syncNow(partner.id, connectionId, opts.event);
+    const connections = new ProviderConnections(rt.db, box, baseUrls);
+    const conn = await resolveConnection(connections, partner.id, opts);
+    const job = await connections.syncNow(partner.id, conn.id, opts.event, { ...(opts.full ? { full: true } : {}), ...(rosterEventId !== undefined ? { rosterEventId } : {}) });
     const registry = registerSyncHandler(new JobRegistry(), syncPullHandler({ db: rt.db, box, baseUrls }), [job.provider]);
     worker = new JobWorker({ db: rt.db, registry, log: rt.log, leaseMs: rt.config.JOBS_LEASE_SECONDS * 1000, pollMs: 200, shutdownMs: 5000 });
     await worker.start();
@@ -59,7 +67,7 @@ export async function syncRunCommand(opts: SyncRunOptions, io: Output): Promise<
       if (['done', 'failed', 'cancelled'].includes(row.state)) {
         const [run] = (await withPartner(rt.db, partner.id, (tx) => listSyncRuns(tx, partner.id, { limit: 20 }))).filter((r) => Number(r.job_id) === job.id);
         if (opts.json) io.out(`${JSON.stringify({ job_id: job.id, state: row.state, error: row.last_error, run: run ?? null })}\n`);
-        else if (run) io.out(`${row.state}: ${run.count_new} new, ${run.count_updated} updated, ${run.count_failed} failed${row.last_error ? ` — ${row.last_error}` : ''} (${run.duration_ms ?? 0} ms)\n`);
+        else if (run) io.out(`${row.state}: ${countsOf(run)}${row.last_error ? ` — ${row.last_error}` : ''} (${run.duration_ms ?? 0} ms)\n`);
         else io.out(`${row.state}${row.last_error ? `: ${row.last_error}` : ''}\n`);
         return row.state === 'done' ? 0 : 1;
       }
@@ -77,6 +85,50 @@ export async function syncRunCommand(opts: SyncRunOptions, io: Output): Promise<
     throw err;
   } finally {
     await worker?.stop();
+    await rt.close();
+  }
+}
+
+const countsOf = (r: SyncRunRow) =>
+  `${r.count_new} new, ${r.count_updated} updated, ${r.count_unchanged} unchanged, ${r.count_failed} failed, ${r.count_removed} removed, ${r.count_kept} hand edits kept`;
+
+export interface SyncHistoryOptions {
+  partner: string;
+  provider?: string;
+  event?: string;
+  limit: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export async function syncHistoryCommand(opts: SyncHistoryOptions, io: Output): Promise<number> {
+  const limit = Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  const rt = await openRuntime({ command: { verbose: opts.verbose } });
+  try {
+    const partner = (await asPlatform(rt.db, (tx) => tx.query<{ id: number }>('SELECT id FROM partners WHERE slug = $1', [opts.partner]))).rows[0];
+    if (!partner) {
+      io.err(`p88: no partner "${opts.partner}"\n`);
+      return 1;
+    }
+    const runs = await withPartner(rt.db, partner.id, (tx) =>
+      listSyncRuns(tx, partner.id, { limit, ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.event ? { externalEventId: opts.event } : {}) }),
+    );
+    if (opts.json) {
+      io.out(`${JSON.stringify(runs)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) io.out('no sync runs\n');
+    for (const r of runs) {
+      const progress = r.status === 'running' && r.progress_done !== null ? ` pages ${r.progress_done}/${r.progress_total ?? '?'}` : '';
+      io.out(`${r.started_at.toISOString()} ${r.provider} ${r.external_event_id} ${r.direction}${r.mode ? ` ${r.mode}` : ''} ${r.trigger} ${r.status}${progress}: ${countsOf(r)}${r.duration_ms !== null ? ` (${r.duration_ms} ms)` : ''}\n`);
+      for (const e of r.errors) io.out(`  error: ${e.message}\n`);
+      if (r.error_count > r.errors.length) io.out(`  … ${r.error_count - r.errors.length} more errors\n`);
+      for (const n of r.notices.slice(0, 10)) io.out(`  note: ${n.message}\n`);
+      if (r.notices.length > 10) io.out(`  … ${r.notices.length - 10} more notices\n`);
+    }
+    return 0;
+  } finally {
     await rt.close();
   }
 }

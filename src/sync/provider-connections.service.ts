@@ -5,7 +5,7 @@
  * before they reach the database and are never returned: answers carry the non-secret fields
  * only (the ones PROVIDER_DEFINITIONS does not mark secret).
  */
-import type { SecretBox } from '../accounts/secret-box.js';
+import { WrongSecretKeyError, type SecretBox } from '../accounts/secret-box.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { withPartner } from '../db/tenant.js';
@@ -19,7 +19,7 @@ export type { ConnectionRow } from './provider-connections.repo.js';
 
 export interface TestOutcome {
   ok: boolean;
-  /** What failed: auth (refused credentials), not_found, rate_limited, unavailable (down), bad_response, invalid_request. */
+  /** What failed: auth (refused credentials), not_found, rate_limited, unavailable (down), bad_response, invalid_request, secret_key (this SECRET_KEY cannot open them). */
   kind: string | null;
   message: string | null;
 }
@@ -72,8 +72,9 @@ export class ProviderConnections {
     try {
       await createAdapter(conn.provider, JSON.parse(this.box.open(conn.credentials_sealed)), this.baseUrls, this.adapterOptions).testConnection();
     } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      outcome = { ok: false, kind: err.kind, message: err.message };
+      if (err instanceof WrongSecretKeyError) outcome = { ok: false, kind: 'secret_key', message: `The stored credentials cannot be opened: ${err.message}` };
+      else if (!(err instanceof ProviderError)) throw err;
+      else outcome = { ok: false, kind: err.kind, message: err.message };
     }
     const connection = await withPartner(this.db, partnerId, (tx) => repo.recordTest(tx, partnerId, id, outcome.message));
     if (!connection) throw new AppError('not_found', 'Provider connection not found.');
@@ -84,8 +85,7 @@ export class ProviderConnections {
     if (!(await withPartner(this.db, partnerId, (tx) => repo.deleteConnection(tx, partnerId, id)))) throw new AppError('not_found', 'Provider connection not found.');
   }
 
-  /** "Sync now": a pull of one provider event through this connection; joins one of that event already queued or running. */
-  /** Enqueues a pull of the event (joins one queued); `full` ignores the cursor, `rosterEventId` feeds that roster too. */
+  /** "Sync now": enqueues a pull of the event (joins one queued); `full` ignores the cursor, `rosterEventId` feeds that roster too. */
   syncNow(partnerId: number, id: number, externalEventId: string, opts: { full?: boolean; rosterEventId?: number } = {}): Promise<Enqueued & { provider: ProviderName }> {
     return withPartner(this.db, partnerId, async (tx) => {
       const conn = await repo.getSealedConnection(tx, partnerId, id);

@@ -32,7 +32,7 @@ export const createConnectionBody = z.object({
 
 export const testOutcomeSchema = z.object({
   ok: z.boolean(),
-  kind: z.string().nullable().describe('auth (refused credentials), not_found, rate_limited, unavailable (provider down), bad_response, invalid_request'),
+  kind: z.string().nullable().describe('auth (refused credentials), not_found, rate_limited, unavailable (provider down), bad_response, invalid_request, secret_key (this SECRET_KEY cannot open the stored credentials)'),
   message: z.string().nullable(),
   connection: connectionSchema,
 });

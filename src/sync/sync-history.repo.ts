@@ -104,7 +104,7 @@ export async function finishSyncRun(
 }
 
 /** The partner's latest runs (of one schedule, if given), newest first, with running jobs' progress. */
-export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { scheduleId?: number; limit: number }): Promise<SyncRunRow[]> {
+export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { scheduleId?: number; provider?: string; externalEventId?: string; limit: number }): Promise<SyncRunRow[]> {
   const r = await tx.query<SyncRunRow>(
     `SELECT h.id, h.schedule_id, h.job_id, h.provider, h.external_event_id, h.direction, h.trigger, h.status,
             h.count_new, h.count_updated, h.count_unchanged, h.count_failed, h.count_removed, h.count_kept, h.errors, h.error_count, h.notices, h.mode,
@@ -114,9 +114,10 @@ export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { sch
        FROM sync_history h
        LEFT JOIN jobs j ON j.id = h.job_id AND j.partner_id = h.partner_id
       WHERE h.partner_id = $1 AND ($2::integer IS NULL OR h.schedule_id = $2)
+        AND ($4::text IS NULL OR h.provider = $4) AND ($5::text IS NULL OR h.external_event_id = $5)
       ORDER BY h.started_at DESC, h.id DESC
       LIMIT $3`,
-    [partnerId, opts.scheduleId ?? null, opts.limit],
+    [partnerId, opts.scheduleId ?? null, opts.limit, opts.provider ?? null, opts.externalEventId ?? null],
   );
   return r.rows;
 }
