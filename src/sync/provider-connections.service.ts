@@ -86,13 +86,14 @@ export class ProviderConnections {
   }
 
   /** "Sync now": enqueues a pull of the event (joins one queued); `full` ignores the cursor, `rosterEventId` feeds that roster too. */
-  syncNow(partnerId: number, id: number, externalEventId: string, opts: { full?: boolean; rosterEventId?: number } = {}): Promise<Enqueued & { provider: ProviderName }> {
+  syncNow(partnerId: number, id: number, externalEventId: string, opts: { full?: boolean; rosterEventId?: number; warehouseEventId?: number } = {}): Promise<Enqueued & { provider: ProviderName }> {
     return withPartner(this.db, partnerId, async (tx) => {
       const conn = await repo.getSealedConnection(tx, partnerId, id);
       if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
       const payload: SyncPayload = { scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId, direction: 'pull', trigger: 'manual',
         ...(opts.full ? { full: true } : {}),
         ...(opts.rosterEventId !== undefined ? { rosterEventId: opts.rosterEventId } : {}),
+        ...(opts.warehouseEventId !== undefined ? { warehouseEventId: opts.warehouseEventId } : {}),
       };
       const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: eventDedupeKey(externalEventId) });
       return { ...job, provider: conn.provider };

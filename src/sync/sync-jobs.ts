@@ -26,7 +26,7 @@ export const syncPayloadSchema = z.object({
   full: z.boolean().optional(),
   /** Roster event the pulled participants also feed (a display can use it); none when absent. */
   rosterEventId: z.number().int().positive().optional(),
-  /** Push: the warehouse event whose results go back to the provider (push jobs). */
+  /** Pull: the warehouse event to fill (else the provider event's own); push: the one whose results go back. */
   warehouseEventId: z.number().int().positive().optional(),
   /** Push: the provider's race (RunSignUp event id) and, for RunSignUp, the result set to fill. */
   raceExternalId: z.string().min(1).max(100).optional(),

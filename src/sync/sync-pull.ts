@@ -85,6 +85,7 @@ export function syncPullHandler(deps: SyncPullDeps): JobHandler<SyncPayload, 'pa
           since: full ? null : cursor.since,
           connectionId: conn.id,
           ...(payload.rosterEventId !== undefined ? { rosterEventId: payload.rosterEventId } : {}),
+          ...(payload.warehouseEventId !== undefined ? { warehouseEventId: payload.warehouseEventId } : {}),
         });
         const { participants: p, results: r } = pulled;
         const counts: Partial<SyncCounts> = {
@@ -145,6 +146,8 @@ export interface PullOptions {
   connectionId?: number;
   /** Roster event the participants also feed. */
   rosterEventId?: number;
+  /** The warehouse event to fill instead of the provider event's own (one made by a CSV import, say). */
+  warehouseEventId?: number;
 }
 
 /**
@@ -203,7 +206,11 @@ export async function pullEvent(
 
   const eventId = await withPartner(db, partnerId, async (tx) => {
     const raceIds = new Map<string, number>();
-    const ev = await results.upsertEvent(tx, partnerId, provider, {
+    const chosen = opts.warehouseEventId;
+    if (chosen !== undefined && (await tx.query('SELECT 1 FROM results_events WHERE partner_id = $1 AND id = $2', [partnerId, chosen])).rows.length === 0) {
+      throw new JobError(`Warehouse event ${chosen} not found: choose another event for this sync.`, { retry: false });
+    }
+    const ev = chosen !== undefined ? { id: chosen } : await results.upsertEvent(tx, partnerId, provider, {
       external_id: eventExternalId,
       name: (event?.name || `${provider} event ${eventExternalId}`).slice(0, 200),
       start_date: event?.startDate ?? null,
@@ -252,7 +259,11 @@ export async function pullEvent(
     for (let i = 0; i < fetchedResults.length; i += WRITE_CHUNK) {
       await storeResults(tx, partnerId, provider, eventId, fetchedResults.slice(i, i + WRITE_CHUNK), raceOf, resultCounts, errors);
     }
-    if (adapter.pullResults) await results.refreshDerived(tx, [...new Set(raceIds.values())], false);
+    // Rows of these races an incremental pull did not list follow their race to the event it now fills.
+    const allRaces = [...new Set(raceIds.values())];
+    await tx.query('UPDATE entries SET event_id = $2, updated_at = now() WHERE partner_id = $1 AND race_id = ANY($3::bigint[]) AND event_id <> $2', [partnerId, eventId, allRaces]);
+    await tx.query('UPDATE results SET event_id = $2, updated_at = now() WHERE partner_id = $1 AND race_id = ANY($3::bigint[]) AND event_id <> $2', [partnerId, eventId, allRaces]);
+    if (adapter.pullResults) await results.refreshDerived(tx, allRaces, false);
     if (opts.connectionId !== undefined && nextSince) await wh.saveCursor(tx, partnerId, opts.connectionId, eventExternalId, nextSince, mode === 'full');
     if (opts.rosterEventId !== undefined) {
       const fed = await feedRoster(tx, partnerId, opts.rosterEventId, people, races, mode === 'full', notices);

@@ -20,7 +20,9 @@ import { DEFAULT_BASE_URLS } from '../providers/index.js';
 import { fakeRsuParticipants, startFakeRunSignUp, type FakeRsuRace, type FakeRunSignUp } from '../providers/runsignup/fake-server.js';
 import { Rosters } from '../rosters/roster.service.js';
 import { ProviderConnections } from './provider-connections.service.js';
+import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync-cadence.js';
 import { listSyncRuns, type SyncRunRow } from './sync-history.repo.js';
+import { enqueueDueSyncs, SyncSchedules } from './sync-schedules.service.js';
 import { registerSyncHandler } from './sync-jobs.js';
 import { syncPullHandler } from './sync-pull.js';
 import { editEntryByHand } from './sync-warehouse.repo.js';
@@ -230,5 +232,28 @@ describe('roster feeding', () => {
     expect(r).toMatchObject({ state: 'failed', attempts: 1 });
     expect(r.last_error).toMatch(/Roster event \d+ not found/);
     expect(Number((await t.owner.query('SELECT count(*) AS n FROM participants WHERE event_id = $1', [other.id])).rows[0]!.n)).toBe(0);
+  });
+
+  it('fills a chosen warehouse event, and a schedule carries the chosen warehouse event and roster to its job', async () => {
+    const ev = (await t.owner.query<{ id: number }>(`INSERT INTO results_events (partner_id, provider, external_id, name) VALUES ($1, 'csv', 'mine', 'Typed-in 10K') RETURNING id::int`, [a])).rows[0]!.id;
+    const job = await connections.syncNow(a, connId, '4242', { warehouseEventId: ev });
+    expect(await jobState(job.id, ['done', 'failed'])).toMatchObject({ state: 'done' });
+    const events = (await t.owner.query(`SELECT DISTINCT event_id::int AS e FROM entries WHERE partner_id = $1 AND provider = 'runsignup'`, [a])).rows;
+    expect(events).toEqual([{ e: ev }]);
+    expect((await t.owner.query('SELECT name FROM results_events WHERE id = $1', [ev])).rows[0]).toEqual({ name: 'Typed-in 10K' });
+
+    const roster = await new Rosters(t.db).createEvent(a, { name: 'Scheduled roster' });
+    const cadence = parseSyncCadence(DEFAULT_SYNC_CADENCE);
+    const schedules = new SyncSchedules(t.db, cadence);
+    const s = await schedules.upsert(a, { provider: 'runsignup', externalEventId: '4242', startsAt: null, warehouseEventId: ev, rosterEventId: roster.id });
+    expect(s).toMatchObject({ warehouse_event_id: ev, roster_event_id: roster.id });
+    // Another partner's roster: refused.
+    const other = await new Rosters(t.db).createEvent(b, { name: 'B' });
+    await expect(schedules.upsert(a, { provider: 'runsignup', externalEventId: '4242', startsAt: null, rosterEventId: other.id })).rejects.toMatchObject({ code: 'not_found' });
+    await enqueueDueSyncs(t.db, cadence, log);
+    const jobId = Number((await t.owner.query<{ last_job_id: number }>('SELECT last_job_id FROM sync_schedules WHERE id = $1', [s.id])).rows[0]!.last_job_id);
+    expect((await t.owner.query('SELECT payload FROM jobs WHERE id = $1', [jobId])).rows[0]!.payload).toMatchObject({ warehouseEventId: ev, rosterEventId: roster.id, trigger: 'schedule' });
+    expect(await jobState(jobId, ['done', 'failed'])).toMatchObject({ state: 'done' });
+    expect(Number((await t.owner.query('SELECT count(*) AS n FROM participants WHERE event_id = $1', [roster.id])).rows[0]!.n)).toBeGreaterThan(0);
   });
 });
