@@ -165,6 +165,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/display-links/{id}/show': { bib: '4242' },
   'POST /api/providers': { provider: 'ultrasignup', fields: {} },
   'POST /api/providers/{id}/sync': { event_id: '4242' },
+  'POST /api/providers/{id}/push': { event_id: '98765', race_id: '111', warehouse_event_id: 1, result_set_id: '555' },
 };
 
 describe('cross-tenant isolation over HTTP', () => {

@@ -90,12 +90,39 @@ export class ProviderConnections {
     return withPartner(this.db, partnerId, async (tx) => {
       const conn = await repo.getSealedConnection(tx, partnerId, id);
       if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+      if (opts.rosterEventId !== undefined && (await tx.query('SELECT 1 FROM roster_events WHERE partner_id = $1 AND id = $2', [partnerId, opts.rosterEventId])).rows.length === 0) {
+        throw new AppError('not_found', 'Roster event not found.');
+      }
+      if (opts.warehouseEventId !== undefined && (await tx.query('SELECT 1 FROM results_events WHERE partner_id = $1 AND id = $2', [partnerId, opts.warehouseEventId])).rows.length === 0) {
+        throw new AppError('not_found', 'Warehouse event not found.');
+      }
       const payload: SyncPayload = { scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId, direction: 'pull', trigger: 'manual',
         ...(opts.full ? { full: true } : {}),
         ...(opts.rosterEventId !== undefined ? { rosterEventId: opts.rosterEventId } : {}),
         ...(opts.warehouseEventId !== undefined ? { warehouseEventId: opts.warehouseEventId } : {}),
       };
       const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: eventDedupeKey(externalEventId) });
+      return { ...job, provider: conn.provider };
+    });
+  }
+
+  /**
+   * "Push results": enqueues a push of a warehouse event's results to the provider's race
+   * (RunSignUp also needs the result set); joins one of the same race already queued.
+   */
+  pushNow(partnerId: number, id: number, p: { externalEventId: string; raceExternalId: string; warehouseEventId: number; resultSetId?: string | undefined }): Promise<Enqueued & { provider: ProviderName }> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      const conn = await repo.getSealedConnection(tx, partnerId, id);
+      if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+      const def = PROVIDER_DEFINITIONS[conn.provider];
+      if (!def.pushResults) throw new AppError('bad_request', `${def.label} does not accept results.`);
+      if (conn.provider === 'runsignup' && !p.resultSetId) throw new AppError('bad_request', 'RunSignUp needs the result set to fill (result_set_id).');
+      if ((await tx.query('SELECT 1 FROM results_events WHERE partner_id = $1 AND id = $2', [partnerId, p.warehouseEventId])).rows.length === 0) throw new AppError('not_found', 'Warehouse event not found.');
+      const payload: SyncPayload = {
+        scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId: p.externalEventId, direction: 'push', trigger: 'manual',
+        warehouseEventId: p.warehouseEventId, raceExternalId: p.raceExternalId, ...(p.resultSetId ? { resultSetId: p.resultSetId } : {}),
+      };
+      const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: `push:${p.externalEventId}:${p.raceExternalId}` });
       return { ...job, provider: conn.provider };
     });
   }

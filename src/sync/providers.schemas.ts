@@ -37,5 +37,17 @@ export const testOutcomeSchema = z.object({
   connection: connectionSchema,
 });
 
-export const syncNowBody = z.object({ event_id: z.string().trim().min(1).max(100).describe("The provider's event id") });
+export const syncNowBody = z.object({
+  event_id: z.string().trim().min(1).max(100).describe("The provider's event id"),
+  warehouse_event_id: z.number().int().positive().optional().describe('The warehouse event to fill (else the provider event’s own)'),
+  roster_event_id: z.number().int().positive().optional().describe('A roster event the participants also feed (a display can use it)'),
+  full: z.boolean().optional().describe('A full pull even when an incremental one is possible (removals are only seen by a full pull)'),
+});
 export const syncNowSchema = z.object({ job_id: z.number(), created: z.boolean().describe('false: a sync of this event was queued or running already'), provider: z.string() });
+
+export const pushBody = z.object({
+  event_id: z.string().trim().min(1).max(100).describe("The provider's event id (RunSignUp race id, CTLive event id)"),
+  race_id: z.string().trim().min(1).max(100).describe("The provider's race (RunSignUp event id, CTLive race id) the results go to"),
+  warehouse_event_id: z.number().int().positive().describe('The warehouse event whose results are sent'),
+  result_set_id: z.string().trim().min(1).max(100).optional().describe('RunSignUp: the result set to fill'),
+});

@@ -25,6 +25,7 @@ import type { ProviderEvent, ProviderParticipant, ProviderRace, ProviderResult }
 import * as results from '../results/results.repo.js';
 import * as repo from './provider-connections.repo.js';
 import type { SyncCounts, SyncError, SyncNotice } from './sync-history.repo.js';
+import { runPush } from './sync-push.js';
 import { feedRoster } from './sync-roster.js';
 import * as wh from './sync-warehouse.repo.js';
 import { recordSyncRun, type SyncPayload } from './sync-jobs.js';
@@ -56,10 +57,10 @@ export const FULL_PULL_EVERY_MS = 24 * 3_600_000;
 /** Rows per write statement (a RunSignUp page). */
 const WRITE_CHUNK = 2500;
 
-/** The job handler for every `sync.<provider>` pull (registerSyncHandler). */
+/** The job handler for every `sync.<provider>` job (registerSyncHandler): pulls here, pushes in sync-push.ts. */
 export function syncPullHandler(deps: SyncPullDeps): JobHandler<SyncPayload, 'partner'> {
   return async (payload, ctx) => {
-    if (payload.direction !== 'pull') throw new JobError('This handler pulls; pushes are the push handler\'s (sync-push.ts).', { retry: false });
+    if (payload.direction === 'push') return runPush(deps, payload, ctx);
     const partnerId = ctx.partnerId;
     const conn = await withPartner(deps.db, partnerId, (tx) =>
       payload.connectionId ? repo.getSealedConnection(tx, partnerId, payload.connectionId) : repo.getSealedConnectionByProvider(tx, partnerId, payload.provider),

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 import { SecretBox } from '../accounts/secret-box.js';
 import { withPartner } from '../db/tenant.js';
-import { JobQueue } from '../jobs/queue.js';
+import { enqueueJob, JobQueue } from '../jobs/queue.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { JobWorker } from '../jobs/worker.js';
 import { createLogger } from '../log.js';
@@ -23,7 +23,7 @@ import { ProviderConnections } from './provider-connections.service.js';
 import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from './sync-cadence.js';
 import { listSyncRuns, type SyncRunRow } from './sync-history.repo.js';
 import { enqueueDueSyncs, SyncSchedules } from './sync-schedules.service.js';
-import { registerSyncHandler } from './sync-jobs.js';
+import { registerSyncHandler, syncJobs } from './sync-jobs.js';
 import { syncPullHandler } from './sync-pull.js';
 import { editEntryByHand } from './sync-warehouse.repo.js';
 
@@ -227,7 +227,12 @@ describe('roster feeding', () => {
 
   it('refuses a roster of another partner (not found for this one), writing nothing', async () => {
     const other = await new Rosters(t.db).createEvent(b, { name: 'B roster' });
-    const job = await connections.syncNow(a, connId, '4242', { rosterEventId: other.id });
+    await expect(connections.syncNow(a, connId, '4242', { rosterEventId: other.id })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(connections.syncNow(a, connId, '4242', { warehouseEventId: 999_999 })).rejects.toMatchObject({ code: 'not_found' });
+    // A job naming it anyway (a roster removed after the job was queued) fails at once.
+    const job = await withPartner(t.db, a, (tx) =>
+      enqueueJob(tx, syncJobs.runsignup, { scheduleId: null, connectionId: connId, provider: 'runsignup', externalEventId: '4242', direction: 'pull', trigger: 'manual', rosterEventId: other.id }, { partnerId: a }),
+    );
     const r = await jobState(job.id, ['done', 'failed', 'cancelled']);
     expect(r).toMatchObject({ state: 'failed', attempts: 1 });
     expect(r.last_error).toMatch(/Roster event \d+ not found/);
