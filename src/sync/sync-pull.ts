@@ -15,6 +15,7 @@
  * Provider errors decide the retry: rate limits and outages retry (a 429's Retry-After
  * replaces the backoff), refused credentials and unknown events fail at once.
  */
+import { performance } from 'node:perf_hooks';
 import { WrongSecretKeyError, type SecretBox } from '../accounts/secret-box.js';
 import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
@@ -44,6 +45,9 @@ export interface PullSummary {
   participants: { new: number; updated: number; unchanged: number; failed: number };
   results: { new: number; updated: number; unchanged: number; failed: number };
   pages: number;
+  /** Milliseconds fetching from the provider, and writing (the one transaction). */
+  fetchMs: number;
+  writeMs: number;
 }
 
 const MILE = 1609.344;
@@ -169,6 +173,7 @@ export async function pullEvent(
 ): Promise<Pulled> {
   const provider = adapter.provider;
   const mode = opts.since ? 'incremental' : 'full';
+  const fetchStarted = performance.now();
   let pages = 0;
   let knownTotal = 0;
   const fetched: ProviderParticipant[] = [];
@@ -198,6 +203,8 @@ export async function pullEvent(
     throw toJobError(err, pages > 0 ? ` The pull stopped after ${pages} page(s); nothing was written: the previous data is kept.` : ' Nothing was written: the previous data is kept.');
   }
 
+  const fetchMs = Math.round(performance.now() - fetchStarted);
+  const writeStarted = performance.now();
   const errors: SyncError[] = [];
   const notices: SyncNotice[] = [];
   const participants: Counts = { new: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -264,7 +271,8 @@ export async function pullEvent(
     const allRaces = [...new Set(raceIds.values())];
     await tx.query('UPDATE entries SET event_id = $2, updated_at = now() WHERE partner_id = $1 AND race_id = ANY($3::bigint[]) AND event_id <> $2', [partnerId, eventId, allRaces]);
     await tx.query('UPDATE results SET event_id = $2, updated_at = now() WHERE partner_id = $1 AND race_id = ANY($3::bigint[]) AND event_id <> $2', [partnerId, eventId, allRaces]);
-    if (adapter.pullResults) await results.refreshDerived(tx, allRaces, false);
+    // Pace from the new and changed results (a race's distance changing alone waits for its next changed result).
+    if (adapter.pullResults && resultCounts.new + resultCounts.updated > 0) await results.refreshDerived(tx, allRaces, false);
     if (opts.connectionId !== undefined && nextSince) await wh.saveCursor(tx, partnerId, opts.connectionId, eventExternalId, nextSince, mode === 'full');
     if (opts.rosterEventId !== undefined) {
       const fed = await feedRoster(tx, partnerId, opts.rosterEventId, people, races, mode === 'full', notices);
@@ -280,7 +288,7 @@ export async function pullEvent(
     errors,
     notices,
     mode,
-    summary: { eventId, races: races.length, participants, results: resultCounts, pages },
+    summary: { eventId, races: races.length, participants, results: resultCounts, pages, fetchMs, writeMs: Math.round(performance.now() - writeStarted) },
   };
 }
 

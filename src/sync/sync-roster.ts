@@ -98,7 +98,7 @@ export async function feedRoster(
     const all = people.map((p) => p.externalId);
     const gone = await tx.query(
       `UPDATE participants SET removed_at = now(), updated_at = now()
-        WHERE partner_id = $1 AND event_id = $2 AND removed_at IS NULL AND external_id IS NOT NULL AND NOT (external_id = ANY($3::text[]))`,
+        WHERE partner_id = $1 AND event_id = $2 AND removed_at IS NULL AND external_id IS NOT NULL AND external_id NOT IN (SELECT unnest($3::text[]))`,
       [partnerId, rosterEventId, all],
     );
     removed = gone.rowCount ?? 0;
