@@ -70,6 +70,8 @@ beforeAll(async () => {
   B.email = b.email;
   // B's RunSignUp connection (its public key field is a marker; the secret is never answered to anyone).
   B.provider = (await call(b, 'POST', '/api/providers', { provider: 'runsignup', fields: { apiKey: 'B-PROVIDER-KEY', apiSecret: 'B-PROVIDER-SECRET' } })).json().id;
+  // B's synced event on a schedule (feeding B's roster).
+  B.schedule = (await call(b, 'POST', '/api/sync/schedules', { provider: 'runsignup', event_id: 'B-SYNC-EVENT', roster_event_id: B.roster })).json().id;
   // B's results, imported as B.
   const imported = await app.inject({
     method: 'POST',
@@ -108,7 +110,7 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER', 'B-PROVIDER-KEY', 'B-PROVIDER-SECRET'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER', 'B-PROVIDER-KEY', 'B-PROVIDER-SECRET', 'B-SYNC-EVENT'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
@@ -131,6 +133,8 @@ function aimAtB(path: string): string {
               ? B.asset
             : path.startsWith('/api/providers/')
               ? B.provider
+            : path.startsWith('/api/sync/schedules/')
+              ? B.schedule
             : path.startsWith('/api/rosters/imports/')
               ? B.rosterImport
               : path.startsWith('/api/rosters/')
@@ -166,6 +170,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/providers': { provider: 'ultrasignup', fields: {} },
   'POST /api/providers/{id}/sync': { event_id: '4242' },
   'POST /api/providers/{id}/push': { event_id: '98765', race_id: '111', warehouse_event_id: 1, result_set_id: '555' },
+  'PATCH /api/sync/schedules/{id}': { enabled: false },
 };
 
 describe('cross-tenant isolation over HTTP', () => {
@@ -269,7 +274,8 @@ describe('cross-tenant isolation over HTTP', () => {
         cursors: (await tx.query('SELECT since FROM sync_cursors')).rows.length,
       }));
     expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0, cursors: 0 });
-    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1, connections: 1, cursors: 1 });
+    // Schedules: B-SYNC-EVENT (made over HTTP in beforeAll) and B-RACE-1.
+    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 2, history: 1, imports: 1, connections: 1, cursors: 1 });
     // A cannot write a cursor on B's connection: the foreign key is (partner_id, connection_id).
     await expect(withPartner(t.db, 1, (tx) => saveCursor(tx, 1, bConn, 'B-RACE-1', '1', true))).rejects.toThrow();
     const queue = new JobQueue(t.db);

@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { enqueueJob, type Enqueued } from '../jobs/queue.js';
+import type { ProviderEvent } from '../providers/records.js';
 import { createAdapter, CREDENTIAL_SCHEMAS, isProviderName, PROVIDER_DEFINITIONS, ProviderError, type ProviderBaseUrls, type ProviderName } from '../providers/index.js';
 import * as repo from './provider-connections.repo.js';
 import { syncJobs, type SyncPayload } from './sync-jobs.js';
@@ -125,5 +126,18 @@ export class ProviderConnections {
       const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: `push:${p.externalEventId}:${p.raceExternalId}` });
       return { ...job, provider: conn.provider };
     });
+  }
+
+  /** The provider's events on this connection (for "sync this event"); a provider failure is a 502 saying what failed. */
+  async listEvents(partnerId: number, id: number): Promise<ProviderEvent[]> {
+    const conn = await withPartner(this.db, partnerId, (tx) => repo.getSealedConnection(tx, partnerId, id));
+    if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+    try {
+      return await createAdapter(conn.provider, JSON.parse(this.box.open(conn.credentials_sealed)), this.baseUrls, this.adapterOptions).listEvents();
+    } catch (err) {
+      if (err instanceof WrongSecretKeyError) throw new AppError('upstream_error', `The stored credentials cannot be opened: ${err.message}`);
+      if (err instanceof ProviderError) throw new AppError(err.kind === 'auth' ? 'bad_request' : 'upstream_error', err.message, { kind: err.kind });
+      throw err;
+    }
   }
 }
