@@ -187,6 +187,8 @@ describe('pull semantics', () => {
     expect(r).toMatchObject({ state: 'failed', attempts: 1 });
     expect(r.last_error).toMatch(/credentials cannot be opened: this SECRET_KEY cannot open a stored secret/);
     expect((await lastRun(b)).status).toBe('failed');
+    // "Test connection" says the same instead of throwing.
+    expect(await connections.test(b, c!.id)).toMatchObject({ ok: false, kind: 'secret_key', message: expect.stringMatching(/cannot be opened: this SECRET_KEY/) });
     expect(Number((await t.owner.query('SELECT count(*) AS n FROM entries WHERE partner_id = $1', [b])).rows[0]!.n)).toBe(0);
   });
 });
