@@ -94,7 +94,7 @@ describe('/api/sync and a connection’s events', () => {
     expect(paused.json()).toMatchObject({ enabled: false });
     const now = await h.app.inject({ method: 'POST', url: `/api/sync/schedules/${s.id}/sync`, headers: admin.headers });
     expect(now.statusCode).toBe(202);
-    const job = (await h.t.owner.query('SELECT payload FROM jobs WHERE id = $1', [now.json<{ job_id: number }>().job_id])).rows[0];
+    const job = (await h.t.owner.query<{ payload: unknown }>('SELECT payload FROM jobs WHERE id = $1', [now.json<{ job_id: number }>().job_id])).rows[0]!;
     expect(job.payload).toMatchObject({ scheduleId: s.id, rosterEventId: roster.id, externalEventId: '5150' });
     for (const [method, url] of [['PATCH', `/api/sync/schedules/${s.id}`], ['POST', `/api/sync/schedules/${s.id}/sync`], ['DELETE', `/api/sync/schedules/${s.id}`]] as const) {
       expect((await h.app.inject({ method, url, headers: other.headers, ...(method === 'PATCH' ? { payload: { enabled: true } } : {}) })).statusCode).toBe(404);
