@@ -117,7 +117,7 @@ describe('p88 sync history', () => {
     const lines = r.stdout.split('\n').filter((l) => /^\d{4}-/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.at(-1)).toMatch(/ runsignup 4242 pull full manual done: 5 new, 0 updated, 0 unchanged, 0 failed, 0 removed, 0 hand edits kept \(\d+ ms\)$/);
-    expect(r.stdout).toMatch(/runsignup 999 pull manual failed: [^\n]+\n {2}error: RunSignUp refused the request: Race not found.*Nothing was written: the previous data is kept/);
+    expect(r.stdout).toMatch(/runsignup 999 pull full manual failed: [^\n]+\n {2}error: RunSignUp refused the request: Race not found.*Nothing was written: the previous data is kept/);
     const json = await p88('sync', 'history', '--partner', 'acme', '--event', '4242', '--limit', '1', '--json');
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ external_event_id: '4242', direction: 'push', count_new: 1 })]);
     expect((await p88('sync', 'history', '--partner', 'nobody')).code).toBe(1);

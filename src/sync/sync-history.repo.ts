@@ -121,3 +121,8 @@ export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { sch
   );
   return r.rows;
 }
+
+/** Says early whether a running run is full or incremental (so a failed run says it too). */
+export async function setSyncRunMode(tx: Queryable, partnerId: number, id: number, mode: 'full' | 'incremental'): Promise<void> {
+  await tx.query(`UPDATE sync_history SET mode = $3 WHERE partner_id = $1 AND id = $2 AND status = 'running'`, [partnerId, id, mode]);
+}

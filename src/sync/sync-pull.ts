@@ -25,7 +25,7 @@ import type { ProviderBaseUrls } from '../providers/index.js';
 import type { ProviderEvent, ProviderParticipant, ProviderRace, ProviderResult } from '../providers/records.js';
 import * as results from '../results/results.repo.js';
 import * as repo from './provider-connections.repo.js';
-import type { SyncCounts, SyncError, SyncNotice } from './sync-history.repo.js';
+import { setSyncRunMode, type SyncCounts, type SyncError, type SyncNotice } from './sync-history.repo.js';
 import { runPush } from './sync-push.js';
 import { feedRoster } from './sync-roster.js';
 import * as wh from './sync-warehouse.repo.js';
@@ -69,12 +69,13 @@ export function syncPullHandler(deps: SyncPullDeps): JobHandler<SyncPayload, 'pa
     const conn = await withPartner(deps.db, partnerId, (tx) =>
       payload.connectionId ? repo.getSealedConnection(tx, partnerId, payload.connectionId) : repo.getSealedConnectionByProvider(tx, partnerId, payload.provider),
     );
-    return recordSyncRun(deps.db, payload, ctx, async () => {
+    return recordSyncRun(deps.db, payload, ctx, async (historyId) => {
       if (!conn || conn.provider !== payload.provider) throw new JobError(`No ${payload.provider} connection: connect the provider first.`, { retry: false });
       if (!isProviderName(conn.provider)) throw new JobError(`Unknown provider ${String(conn.provider as string)}.`, { retry: false });
       const credentials = openCredentials(deps.box, conn.provider, conn.credentials_sealed);
       const cursor = await withPartner(deps.db, partnerId, (tx) => wh.getCursor(tx, partnerId, conn.id, payload.externalEventId));
       const full = payload.full === true || !cursor || !cursor.full_pull_at || Date.now() - cursor.full_pull_at.getTime() > FULL_PULL_EVERY_MS;
+      await withPartner(deps.db, partnerId, (tx) => setSyncRunMode(tx, partnerId, historyId, full ? 'full' : 'incremental'));
       let first = true;
       try {
         const adapter = createAdapter(conn.provider, credentials, deps.baseUrls, {

@@ -163,6 +163,7 @@ describe('pull semantics', () => {
       });
       expect(failed.errors[0]!.message).toMatch(/nothing was written: the previous data is kept/);
       expect(failed.errors[0]!.message).toMatch(/stopped after 1 page/);
+      expect(failed.mode).toBe('incremental');
       // A transient failure: the job waits to retry; cancel it.
       expect((await new JobQueue(t.db).cancel(a, job.id))?.state).toMatch(/cancelled|active/);
       await jobState(job.id, ['cancelled', 'failed', 'done']);
