@@ -33,7 +33,8 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 const EXPECTED_COMMANDS = [
   'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'backup', 'restore', 'status', 'source', 'source create', 'partner', 'partner create',
   'user', 'user create', 'user unlock', 'secrets', 'secrets rotate', 'simulate', 'demo', 'results', 'results import', 'warehouse', 'warehouse seed',
-  'token', 'token create', 'token list', 'token revoke', 'sync', 'sync run',
+  'token', 'token create', 'token list', 'token revoke', 'sync', 'sync run', 'sync history', 'sync push',
+  'provider', 'provider add', 'provider list', 'provider test', 'provider remove',
 ];
 
 describe('p88 in this process', () => {

@@ -13,6 +13,7 @@ import { stdio, type CliContext } from './commands/context.js';
 import { registerDatabaseCommands } from './commands/database.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerResultsCommands } from './commands/results.command.js';
+import { registerProviderCommands } from './commands/provider.command.js';
 import { registerSyncCommands } from './commands/sync.command.js';
 import { registerSecretsCommands } from './commands/secrets.command.js';
 import { registerServiceCommands } from './commands/services.command.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSimulateCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerResultsCommands(program, ctx);
+  registerProviderCommands(program, ctx);
   registerSyncCommands(program, ctx);
 
   forEachCommand(program, (cmd) => cmd.configureOutput({ outputError: (text, write) => write(oneLineError(cmd, text)) }));

@@ -18,6 +18,7 @@ import { withPartner } from '../src/db/tenant.js';
 import { JobQueue } from '../src/jobs/queue.js';
 import { DEFAULT_SYNC_CADENCE, parseSyncCadence } from '../src/sync/sync-cadence.js';
 import { startSyncRun } from '../src/sync/sync-history.repo.js';
+import { saveCursor } from '../src/sync/sync-warehouse.repo.js';
 import { SyncSchedules } from '../src/sync/sync-schedules.service.js';
 
 /** Routes anyone may call by design, each for a stated reason. */
@@ -69,6 +70,8 @@ beforeAll(async () => {
   B.email = b.email;
   // B's RunSignUp connection (its public key field is a marker; the secret is never answered to anyone).
   B.provider = (await call(b, 'POST', '/api/providers', { provider: 'runsignup', fields: { apiKey: 'B-PROVIDER-KEY', apiSecret: 'B-PROVIDER-SECRET' } })).json().id;
+  // B's synced event on a schedule (feeding B's roster).
+  B.schedule = (await call(b, 'POST', '/api/sync/schedules', { provider: 'runsignup', event_id: 'B-SYNC-EVENT', roster_event_id: B.roster })).json().id;
   // B's results, imported as B.
   const imported = await app.inject({
     method: 'POST',
@@ -107,7 +110,7 @@ afterAll(async () => {
 
 /** Strings that would betray B's data in any answer A gets. */
 function markers(): string[] {
-  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER', 'B-PROVIDER-KEY', 'B-PROVIDER-SECRET'];
+  return ['B-ROSTER-NAME', 'B-RUNNER-NAME', 'B-SOURCE-NAME', String(B.sourceUser), String(B.link), 'B-TOKEN-NAME', 'b-invitee@beta.test', String(B.email), 'B-SESSION-NAME', 'BTAG9', 'B-LOC', 'B-RAW-LINE', 'beta', 'B-ASSET-NAME', String(B.asset), 'B-TEMPLATE-NAME', 'B-TEMPLATE-HTML', 'B-RESULT-EVENT', 'B-RESULT-RACE', 'B-RESULT-RUNNER', 'B-PROVIDER-KEY', 'B-PROVIDER-SECRET', 'B-SYNC-EVENT'];
 }
 
 /** B's resource for each path parameter, by route prefix. */
@@ -130,6 +133,8 @@ function aimAtB(path: string): string {
               ? B.asset
             : path.startsWith('/api/providers/')
               ? B.provider
+            : path.startsWith('/api/sync/schedules/')
+              ? B.schedule
             : path.startsWith('/api/rosters/imports/')
               ? B.rosterImport
               : path.startsWith('/api/rosters/')
@@ -164,6 +169,8 @@ const BODIES: Record<string, unknown> = {
   'POST /api/display-links/{id}/show': { bib: '4242' },
   'POST /api/providers': { provider: 'ultrasignup', fields: {} },
   'POST /api/providers/{id}/sync': { event_id: '4242' },
+  'POST /api/providers/{id}/push': { event_id: '98765', race_id: '111', warehouse_event_id: 1, result_set_id: '555' },
+  'PATCH /api/sync/schedules/{id}': { enabled: false },
 };
 
 describe('cross-tenant isolation over HTTP', () => {
@@ -251,6 +258,9 @@ describe('cross-tenant isolation over HTTP', () => {
     await withPartner(t.db, bPartner, (tx) =>
       startSyncRun(tx, bPartner, { scheduleId: schedule.id, jobId: syncJob.id, provider: 'runsignup', externalEventId: 'B-RACE-1', direction: 'pull', trigger: 'manual' }),
     );
+    // B's incremental-pull cursor on its RunSignUp connection (migration 0074).
+    const bConn = (await t.owner.query<{ id: number }>(`SELECT id FROM provider_connections WHERE partner_id = $1 AND provider = 'runsignup'`, [bPartner])).rows[0]!.id;
+    await withPartner(t.db, bPartner, (tx) => saveCursor(tx, bPartner, bConn, 'B-RACE-1', '1700000000', true));
     const seenBy = (partner: number) =>
       withPartner(t.db, partner, async (tx) => ({
         jobs: (await tx.query('SELECT id FROM jobs')).rows.length,
@@ -261,9 +271,13 @@ describe('cross-tenant isolation over HTTP', () => {
         connections: (await tx.query(`SELECT id FROM provider_connections WHERE provider = 'runsignup'`)).rows.length,
         recurring: (await tx.query('SELECT name FROM job_recurring')).rows.length,
         buckets: (await tx.query('SELECT key FROM job_rate_limits')).rows.length,
+        cursors: (await tx.query('SELECT since FROM sync_cursors')).rows.length,
       }));
-    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0 });
-    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 1, history: 1, imports: 1, connections: 1 });
+    expect(await seenBy(1)).toEqual({ jobs: 0, schedules: 0, history: 0, imports: 0, connections: 0, recurring: 0, buckets: 0, cursors: 0 });
+    // Schedules: B-SYNC-EVENT (made over HTTP in beforeAll) and B-RACE-1.
+    expect(await seenBy(bPartner)).toMatchObject({ jobs: 2, schedules: 2, history: 1, imports: 1, connections: 1, cursors: 1 });
+    // A cannot write a cursor on B's connection: the foreign key is (partner_id, connection_id).
+    await expect(withPartner(t.db, 1, (tx) => saveCursor(tx, 1, bConn, 'B-RACE-1', '1', true))).rejects.toThrow();
     const queue = new JobQueue(t.db);
     expect(await queue.get(1, syncJob.id)).toBeUndefined();
     expect(await queue.cancel(1, syncJob.id)).toBeUndefined();

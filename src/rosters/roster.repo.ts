@@ -289,3 +289,12 @@ export async function eventUpdatedAt(tx: Queryable, eventId: number): Promise<Da
   const r = await tx.query<{ updated_at: Date }>(`SELECT updated_at FROM roster_events WHERE id = $1`, [eventId]);
   return r.rows[0]?.updated_at;
 }
+
+/** Adds columns to a participant's edited_fields (hand edits a provider sync keeps; migration 0074). */
+export async function markEdited(tx: Queryable, partnerId: number, participantId: number, fields: readonly string[]): Promise<void> {
+  if (fields.length === 0) return;
+  await tx.query(
+    `UPDATE participants SET edited_fields = ARRAY(SELECT DISTINCT unnest(edited_fields || $3::text[]) ORDER BY 1) WHERE partner_id = $1 AND id = $2`,
+    [partnerId, participantId, fields],
+  );
+}

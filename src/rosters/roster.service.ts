@@ -130,7 +130,7 @@ function stored(p: Participant): repo.StoredParticipant {
  * the row has one (else by bib), updated in place, counted as inserted/updated/unchanged.
  * Bad rows are reported and skipped; the good ones are written.
  */
-async function upsertInto(
+export async function upsertInto(
   tx: Queryable,
   partnerId: number,
   eventId: number,
@@ -424,7 +424,12 @@ export class Rosters {
         const holder = await repo.bibHolder(tx, partnerId, current.event_id, bib);
         if (holder !== undefined && holder !== participantId) throw new AppError('conflict', `Bib ${bib} is already taken in this event.`);
         const row = { id: participantId, ...merge(stored(current), { ...v, bib, raw: current.raw }) };
-        if ((await repo.updateParticipants(tx, partnerId, [row])) > 0) await repo.touchEvent(tx, partnerId, current.event_id);
+        if ((await repo.updateParticipants(tx, partnerId, [row])) > 0) {
+          await repo.touchEvent(tx, partnerId, current.event_id);
+          // Named as hand-edited: a provider sync feeding this roster keeps them (and says so).
+          const edited = (Object.keys(v) as (keyof typeof v)[]).filter((k) => v[k] !== undefined && JSON.stringify(v[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k]));
+          await repo.markEdited(tx, partnerId, participantId, edited);
+        }
         return (await repo.getParticipant(tx, partnerId, participantId))!;
       });
     } catch (err) {

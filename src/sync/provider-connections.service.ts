@@ -5,12 +5,13 @@
  * before they reach the database and are never returned: answers carry the non-secret fields
  * only (the ones PROVIDER_DEFINITIONS does not mark secret).
  */
-import type { SecretBox } from '../accounts/secret-box.js';
+import { WrongSecretKeyError, type SecretBox } from '../accounts/secret-box.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { enqueueJob, type Enqueued } from '../jobs/queue.js';
+import type { ProviderEvent } from '../providers/records.js';
 import { createAdapter, CREDENTIAL_SCHEMAS, isProviderName, PROVIDER_DEFINITIONS, ProviderError, type ProviderBaseUrls, type ProviderName } from '../providers/index.js';
 import * as repo from './provider-connections.repo.js';
 import { syncJobs, type SyncPayload } from './sync-jobs.js';
@@ -19,7 +20,7 @@ export type { ConnectionRow } from './provider-connections.repo.js';
 
 export interface TestOutcome {
   ok: boolean;
-  /** What failed: auth (refused credentials), not_found, rate_limited, unavailable (down), bad_response, invalid_request. */
+  /** What failed: auth (refused credentials), not_found, rate_limited, unavailable (down), bad_response, invalid_request, secret_key (this SECRET_KEY cannot open them). */
   kind: string | null;
   message: string | null;
 }
@@ -72,8 +73,9 @@ export class ProviderConnections {
     try {
       await createAdapter(conn.provider, JSON.parse(this.box.open(conn.credentials_sealed)), this.baseUrls, this.adapterOptions).testConnection();
     } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      outcome = { ok: false, kind: err.kind, message: err.message };
+      if (err instanceof WrongSecretKeyError) outcome = { ok: false, kind: 'secret_key', message: `The stored credentials cannot be opened: ${err.message}` };
+      else if (!(err instanceof ProviderError)) throw err;
+      else outcome = { ok: false, kind: err.kind, message: err.message };
     }
     const connection = await withPartner(this.db, partnerId, (tx) => repo.recordTest(tx, partnerId, id, outcome.message));
     if (!connection) throw new AppError('not_found', 'Provider connection not found.');
@@ -84,14 +86,58 @@ export class ProviderConnections {
     if (!(await withPartner(this.db, partnerId, (tx) => repo.deleteConnection(tx, partnerId, id)))) throw new AppError('not_found', 'Provider connection not found.');
   }
 
-  /** "Sync now": a pull of one provider event through this connection; joins one of that event already queued or running. */
-  syncNow(partnerId: number, id: number, externalEventId: string): Promise<Enqueued & { provider: ProviderName }> {
+  /** "Sync now": enqueues a pull of the event (joins one queued); `full` ignores the cursor, `rosterEventId` feeds that roster too. */
+  syncNow(partnerId: number, id: number, externalEventId: string, opts: { full?: boolean; rosterEventId?: number; warehouseEventId?: number } = {}): Promise<Enqueued & { provider: ProviderName }> {
     return withPartner(this.db, partnerId, async (tx) => {
       const conn = await repo.getSealedConnection(tx, partnerId, id);
       if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
-      const payload: SyncPayload = { scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId, direction: 'pull', trigger: 'manual' };
+      if (opts.rosterEventId !== undefined && (await tx.query('SELECT 1 FROM roster_events WHERE partner_id = $1 AND id = $2', [partnerId, opts.rosterEventId])).rows.length === 0) {
+        throw new AppError('not_found', 'Roster event not found.');
+      }
+      if (opts.warehouseEventId !== undefined && (await tx.query('SELECT 1 FROM results_events WHERE partner_id = $1 AND id = $2', [partnerId, opts.warehouseEventId])).rows.length === 0) {
+        throw new AppError('not_found', 'Warehouse event not found.');
+      }
+      const payload: SyncPayload = { scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId, direction: 'pull', trigger: 'manual',
+        ...(opts.full ? { full: true } : {}),
+        ...(opts.rosterEventId !== undefined ? { rosterEventId: opts.rosterEventId } : {}),
+        ...(opts.warehouseEventId !== undefined ? { warehouseEventId: opts.warehouseEventId } : {}),
+      };
       const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: eventDedupeKey(externalEventId) });
       return { ...job, provider: conn.provider };
     });
+  }
+
+  /**
+   * "Push results": enqueues a push of a warehouse event's results to the provider's race
+   * (RunSignUp also needs the result set); joins one of the same race already queued.
+   */
+  pushNow(partnerId: number, id: number, p: { externalEventId: string; raceExternalId: string; warehouseEventId: number; resultSetId?: string | undefined }): Promise<Enqueued & { provider: ProviderName }> {
+    return withPartner(this.db, partnerId, async (tx) => {
+      const conn = await repo.getSealedConnection(tx, partnerId, id);
+      if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+      const def = PROVIDER_DEFINITIONS[conn.provider];
+      if (!def.pushResults) throw new AppError('bad_request', `${def.label} does not accept results.`);
+      if (conn.provider === 'runsignup' && !p.resultSetId) throw new AppError('bad_request', 'RunSignUp needs the result set to fill (result_set_id).');
+      if ((await tx.query('SELECT 1 FROM results_events WHERE partner_id = $1 AND id = $2', [partnerId, p.warehouseEventId])).rows.length === 0) throw new AppError('not_found', 'Warehouse event not found.');
+      const payload: SyncPayload = {
+        scheduleId: null, connectionId: conn.id, provider: conn.provider, externalEventId: p.externalEventId, direction: 'push', trigger: 'manual',
+        warehouseEventId: p.warehouseEventId, raceExternalId: p.raceExternalId, ...(p.resultSetId ? { resultSetId: p.resultSetId } : {}),
+      };
+      const job = await enqueueJob(tx, syncJobs[conn.provider], payload, { partnerId, dedupeKey: `push:${p.externalEventId}:${p.raceExternalId}` });
+      return { ...job, provider: conn.provider };
+    });
+  }
+
+  /** The provider's events on this connection (for "sync this event"); a provider failure is a 502 saying what failed. */
+  async listEvents(partnerId: number, id: number): Promise<ProviderEvent[]> {
+    const conn = await withPartner(this.db, partnerId, (tx) => repo.getSealedConnection(tx, partnerId, id));
+    if (!conn || !isProviderName(conn.provider)) throw new AppError('not_found', 'Provider connection not found.');
+    try {
+      return await createAdapter(conn.provider, JSON.parse(this.box.open(conn.credentials_sealed)), this.baseUrls, this.adapterOptions).listEvents();
+    } catch (err) {
+      if (err instanceof WrongSecretKeyError) throw new AppError('upstream_error', `The stored credentials cannot be opened: ${err.message}`);
+      if (err instanceof ProviderError) throw new AppError(err.kind === 'auth' ? 'bad_request' : 'upstream_error', err.message, { kind: err.kind });
+      throw err;
+    }
   }
 }

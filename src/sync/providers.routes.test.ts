@@ -67,3 +67,52 @@ describe('/api/providers', () => {
     expect((await h.app.inject({ method: 'DELETE', url: `/api/providers/${id}`, headers: admin.headers })).statusCode).toBe(404);
   });
 });
+
+describe('/api/sync and a connection’s events', () => {
+  it('lists the provider’s events, schedules one into a roster, pauses, syncs now, removes; history lists runs; other partners get 404', async () => {
+    rsu.races.push({ race_id: 5150, name: 'Route Half', next_date: '07/26/2030', timezone: 'America/Boise', address: { city: 'Boise', state: 'ID', country_code: 'US' }, events: [] });
+    const c = (await h.app.inject({ method: 'POST', url: '/api/providers', headers: admin.headers, payload: { provider: 'runsignup', fields: { apiKey: 'k', apiSecret: 'route-secret' } } })).json<{ id: number }>();
+    const events = await h.app.inject({ method: 'GET', url: `/api/providers/${c.id}/events`, headers: viewer.headers });
+    expect(events.statusCode).toBe(200);
+    expect(events.json()).toEqual({ events: [expect.objectContaining({ external_id: '5150', name: 'Route Half', start_date: '2030-07-26', city: 'Boise' })] });
+    expect((await h.app.inject({ method: 'GET', url: `/api/providers/${c.id}/events`, headers: other.headers })).statusCode).toBe(404);
+
+    const roster = (await h.app.inject({ method: 'POST', url: '/api/rosters', headers: admin.headers, payload: { name: 'Fed' } })).json<{ id: number }>();
+    const otherRoster = (await h.app.inject({ method: 'POST', url: '/api/rosters', headers: other.headers, payload: { name: 'Not yours' } })).json<{ id: number }>();
+    const body = { provider: 'runsignup', event_id: '5150', starts_at: '2030-07-26T13:30:00Z', roster_event_id: roster.id };
+    expect((await h.app.inject({ method: 'POST', url: '/api/sync/schedules', headers: viewer.headers, payload: body })).statusCode).toBe(403);
+    expect((await h.app.inject({ method: 'POST', url: '/api/sync/schedules', headers: admin.headers, payload: { ...body, roster_event_id: otherRoster.id } })).statusCode).toBe(404);
+    const made = await h.app.inject({ method: 'POST', url: '/api/sync/schedules', headers: admin.headers, payload: body });
+    expect(made.statusCode).toBe(201);
+    const s = made.json<{ id: number }>();
+    expect(made.json()).toMatchObject({ provider: 'runsignup', external_event_id: '5150', roster_event_id: roster.id, warehouse_event_id: null, enabled: true });
+    const listed = await h.app.inject({ method: 'GET', url: '/api/sync/schedules', headers: viewer.headers });
+    expect(listed.json<{ schedules: Array<{ id: number }> }>().schedules.map((x) => x.id)).toEqual([s.id]);
+    expect((await h.app.inject({ method: 'GET', url: '/api/sync/schedules', headers: other.headers })).json()).toEqual({ schedules: [] });
+
+    const paused = await h.app.inject({ method: 'PATCH', url: `/api/sync/schedules/${s.id}`, headers: admin.headers, payload: { enabled: false } });
+    expect(paused.json()).toMatchObject({ enabled: false });
+    const now = await h.app.inject({ method: 'POST', url: `/api/sync/schedules/${s.id}/sync`, headers: admin.headers });
+    expect(now.statusCode).toBe(202);
+    const job = (await h.t.owner.query<{ payload: unknown }>('SELECT payload FROM jobs WHERE id = $1', [now.json<{ job_id: number }>().job_id])).rows[0]!;
+    expect(job.payload).toMatchObject({ scheduleId: s.id, rosterEventId: roster.id, externalEventId: '5150' });
+    for (const [method, url] of [['PATCH', `/api/sync/schedules/${s.id}`], ['POST', `/api/sync/schedules/${s.id}/sync`], ['DELETE', `/api/sync/schedules/${s.id}`]] as const) {
+      expect((await h.app.inject({ method, url, headers: other.headers, ...(method === 'PATCH' ? { payload: { enabled: true } } : {}) })).statusCode).toBe(404);
+    }
+
+    // A run in history (as the sync job writes it), with its progress while running.
+    const partnerId = (await h.t.owner.query<{ partner_id: number }>('SELECT partner_id FROM sync_schedules WHERE id = $1', [s.id])).rows[0]!.partner_id;
+    await h.t.owner.query(`UPDATE jobs SET progress_done = 3, progress_total = 12 WHERE id = $1`, [now.json<{ job_id: number }>().job_id]);
+    await h.t.owner.query(
+      `INSERT INTO sync_history (partner_id, schedule_id, job_id, provider, external_event_id, direction, trigger) VALUES ($1, $2, $3, 'runsignup', '5150', 'pull', 'manual')`,
+      [partnerId, s.id, now.json<{ job_id: number }>().job_id],
+    );
+    const history = await h.app.inject({ method: 'GET', url: `/api/sync/history?schedule_id=${s.id}`, headers: viewer.headers });
+    expect(history.statusCode).toBe(200);
+    expect(history.json<{ runs: unknown[] }>().runs).toEqual([expect.objectContaining({ status: 'running', progress_done: 3, progress_total: 12, external_event_id: '5150', notices: [] })]);
+    expect((await h.app.inject({ method: 'GET', url: '/api/sync/history', headers: other.headers })).json()).toEqual({ runs: [] });
+
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/sync/schedules/${s.id}`, headers: admin.headers })).statusCode).toBe(204);
+    expect((await h.app.inject({ method: 'GET', url: '/api/sync/schedules', headers: admin.headers })).json()).toEqual({ schedules: [] });
+  });
+});

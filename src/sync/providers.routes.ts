@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { authPartnerId, requireAuth } from '../accounts/auth.js';
 import { errorResponses } from '../http/error-handler.js';
 import type { ProviderConnections } from './provider-connections.service.js';
-import { connectionSchema, createConnectionBody, definitionSchema, idParams, syncNowBody, syncNowSchema, testOutcomeSchema } from './providers.schemas.js';
+import { connectionSchema, createConnectionBody, definitionSchema, idParams, pushBody, syncNowBody, syncNowSchema, testOutcomeSchema } from './providers.schemas.js';
 
 const tags = ['providers'];
 const pick = ({ id, provider, public_fields, last_tested_at, last_test_error, created_at, updated_at }: z.infer<typeof connectionSchema>) => ({ id, provider, public_fields, last_tested_at, last_test_error, created_at, updated_at });
@@ -56,7 +56,25 @@ export const providerRoutes: FastifyPluginAsyncZod<{ connections: ProviderConnec
       schema: { tags, summary: 'Sync now: pull one provider event into the results warehouse (a queue job)', params: idParams, body: syncNowBody, response: { 202: syncNowSchema, ...errorResponses } },
     },
     async (request, reply) => {
-      const job = await connections.syncNow(authPartnerId(request), request.params.id, request.body.event_id);
+      const b = request.body;
+      const job = await connections.syncNow(authPartnerId(request), request.params.id, b.event_id, {
+        ...(b.full ? { full: true } : {}),
+        ...(b.roster_event_id !== undefined ? { rosterEventId: b.roster_event_id } : {}),
+        ...(b.warehouse_event_id !== undefined ? { warehouseEventId: b.warehouse_event_id } : {}),
+      });
+      return reply.status(202).send({ job_id: job.id, created: job.created, provider: job.provider });
+    },
+  );
+
+  app.post(
+    '/api/providers/:id/push',
+    {
+      onRequest: requireAuth('sources:manage'),
+      schema: { tags, summary: 'Push a warehouse event’s results to the provider’s race (RunSignUp full-results, CTLive), as a queue job', params: idParams, body: pushBody, response: { 202: syncNowSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const job = await connections.pushNow(authPartnerId(request), request.params.id, { externalEventId: b.event_id, raceExternalId: b.race_id, warehouseEventId: b.warehouse_event_id, resultSetId: b.result_set_id });
       return reply.status(202).send({ job_id: job.id, created: job.created, provider: job.provider });
     },
   );

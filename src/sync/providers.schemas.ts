@@ -32,10 +32,22 @@ export const createConnectionBody = z.object({
 
 export const testOutcomeSchema = z.object({
   ok: z.boolean(),
-  kind: z.string().nullable().describe('auth (refused credentials), not_found, rate_limited, unavailable (provider down), bad_response, invalid_request'),
+  kind: z.string().nullable().describe('auth (refused credentials), not_found, rate_limited, unavailable (provider down), bad_response, invalid_request, secret_key (this SECRET_KEY cannot open the stored credentials)'),
   message: z.string().nullable(),
   connection: connectionSchema,
 });
 
-export const syncNowBody = z.object({ event_id: z.string().trim().min(1).max(100).describe("The provider's event id") });
+export const syncNowBody = z.object({
+  event_id: z.string().trim().min(1).max(100).describe("The provider's event id"),
+  warehouse_event_id: z.number().int().positive().optional().describe('The warehouse event to fill (else the provider event’s own)'),
+  roster_event_id: z.number().int().positive().optional().describe('A roster event the participants also feed (a display can use it)'),
+  full: z.boolean().optional().describe('A full pull even when an incremental one is possible (removals are only seen by a full pull)'),
+});
 export const syncNowSchema = z.object({ job_id: z.number(), created: z.boolean().describe('false: a sync of this event was queued or running already'), provider: z.string() });
+
+export const pushBody = z.object({
+  event_id: z.string().trim().min(1).max(100).describe("The provider's event id (RunSignUp race id, CTLive event id)"),
+  race_id: z.string().trim().min(1).max(100).describe("The provider's race (RunSignUp event id, CTLive race id) the results go to"),
+  warehouse_event_id: z.number().int().positive().describe('The warehouse event whose results are sent'),
+  result_set_id: z.string().trim().min(1).max(100).optional().describe('RunSignUp: the result set to fill'),
+});

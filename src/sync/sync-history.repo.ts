@@ -8,6 +8,15 @@ export interface SyncCounts {
   failed: number;
   /** Records gone at the provider, marked removed here (never silently dropped). */
   removed: number;
+  /** Records where a partner's hand edit was kept against the provider's value (notices say which). */
+  kept: number;
+}
+
+/** What a run kept or noticed that is not an error (a hand edit kept, an incomplete pull). */
+export interface SyncNotice {
+  message: string;
+  record?: string;
+  field?: string;
 }
 
 export interface SyncError {
@@ -32,7 +41,10 @@ export interface SyncRunRow {
   count_unchanged: number;
   count_failed: number;
   count_removed: number;
+  count_kept: number;
   errors: SyncError[];
+  notices: SyncNotice[];
+  mode: 'full' | 'incremental' | null;
   error_count: number;
   started_at: Date;
   finished_at: Date | null;
@@ -63,13 +75,14 @@ export async function finishSyncRun(
   tx: Queryable,
   partnerId: number,
   id: number,
-  end: { status: Exclude<SyncRunStatus, 'running'>; counts: Partial<SyncCounts>; errors: SyncError[] },
+  end: { status: Exclude<SyncRunStatus, 'running'>; counts: Partial<SyncCounts>; errors: SyncError[]; notices?: SyncNotice[]; mode?: 'full' | 'incremental' | null },
 ): Promise<void> {
   const c = end.counts;
   await tx.query(
     `UPDATE sync_history
         SET status = $3, count_new = $4, count_updated = $5, count_unchanged = $6, count_failed = $7, count_removed = $8,
-            errors = $9::jsonb, error_count = $10, finished_at = clock_timestamp(),
+            errors = $9::jsonb, error_count = $10, count_kept = $11, notices = $12::jsonb, mode = coalesce($13, mode),
+            finished_at = clock_timestamp(),
             duration_ms = greatest(0, round(extract(epoch FROM clock_timestamp() - started_at) * 1000))::integer
       WHERE partner_id = $1 AND id = $2 AND status = 'running'`,
     [
@@ -83,24 +96,33 @@ export async function finishSyncRun(
       c.removed ?? 0,
       JSON.stringify(end.errors.slice(0, MAX_STORED_SYNC_ERRORS)),
       end.errors.length,
+      c.kept ?? 0,
+      JSON.stringify((end.notices ?? []).slice(0, MAX_STORED_SYNC_ERRORS)),
+      end.mode ?? null,
     ],
   );
 }
 
 /** The partner's latest runs (of one schedule, if given), newest first, with running jobs' progress. */
-export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { scheduleId?: number; limit: number }): Promise<SyncRunRow[]> {
+export async function listSyncRuns(tx: Queryable, partnerId: number, opts: { scheduleId?: number; provider?: string; externalEventId?: string; limit: number }): Promise<SyncRunRow[]> {
   const r = await tx.query<SyncRunRow>(
     `SELECT h.id, h.schedule_id, h.job_id, h.provider, h.external_event_id, h.direction, h.trigger, h.status,
-            h.count_new, h.count_updated, h.count_unchanged, h.count_failed, h.count_removed, h.errors, h.error_count,
+            h.count_new, h.count_updated, h.count_unchanged, h.count_failed, h.count_removed, h.count_kept, h.errors, h.error_count, h.notices, h.mode,
             h.started_at, h.finished_at, h.duration_ms,
             CASE WHEN h.status = 'running' THEN j.progress_done END AS progress_done,
             CASE WHEN h.status = 'running' THEN j.progress_total END AS progress_total
        FROM sync_history h
        LEFT JOIN jobs j ON j.id = h.job_id AND j.partner_id = h.partner_id
       WHERE h.partner_id = $1 AND ($2::integer IS NULL OR h.schedule_id = $2)
+        AND ($4::text IS NULL OR h.provider = $4) AND ($5::text IS NULL OR h.external_event_id = $5)
       ORDER BY h.started_at DESC, h.id DESC
       LIMIT $3`,
-    [partnerId, opts.scheduleId ?? null, opts.limit],
+    [partnerId, opts.scheduleId ?? null, opts.limit, opts.provider ?? null, opts.externalEventId ?? null],
   );
   return r.rows;
+}
+
+/** Says early whether a running run is full or incremental (so a failed run says it too). */
+export async function setSyncRunMode(tx: Queryable, partnerId: number, id: number, mode: 'full' | 'incremental'): Promise<void> {
+  await tx.query(`UPDATE sync_history SET mode = $3 WHERE partner_id = $1 AND id = $2 AND status = 'running'`, [partnerId, id, mode]);
 }

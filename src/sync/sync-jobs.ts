@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { defineJob, JobAbort, type JobContext, type JobHandler, type JobRegistry, type JobType, type RateLimit } from '../jobs/registry.js';
-import { finishSyncRun, startSyncRun, type SyncCounts, type SyncError } from './sync-history.repo.js';
+import { finishSyncRun, startSyncRun, type SyncCounts, type SyncError, type SyncNotice } from './sync-history.repo.js';
 
 /** The adapters of src/providers/<name>/ that sync. */
 export const SYNC_PROVIDERS = ['runsignup', 'raceroster', 'ultrasignup', 'active', 'eventbrite', 'copernico', 'ctlive', 'haku'] as const;
@@ -22,6 +22,15 @@ export const syncPayloadSchema = z.object({
   externalEventId: z.string().min(1).max(100),
   direction: z.enum(['pull', 'push']),
   trigger: z.enum(['schedule', 'manual']),
+  /** A full pull even when a cursor allows an incremental one (removals are only seen by a full pull). */
+  full: z.boolean().optional(),
+  /** Roster event the pulled participants also feed (a display can use it); none when absent. */
+  rosterEventId: z.number().int().positive().optional(),
+  /** Pull: the warehouse event to fill (else the provider event's own); push: the one whose results go back. */
+  warehouseEventId: z.number().int().positive().optional(),
+  /** Push: the provider's race (RunSignUp event id) and, for RunSignUp, the result set to fill. */
+  raceExternalId: z.string().min(1).max(100).optional(),
+  resultSetId: z.string().min(1).max(100).optional(),
 });
 export type SyncPayload = z.infer<typeof syncPayloadSchema>;
 
@@ -68,6 +77,8 @@ export function registerSyncHandler(
 export interface SyncOutcome {
   counts: Partial<SyncCounts>;
   errors?: SyncError[];
+  notices?: SyncNotice[];
+  mode?: 'full' | 'incremental';
 }
 
 /**
@@ -94,7 +105,7 @@ export async function recordSyncRun(
   );
   try {
     const outcome = await body(historyId);
-    await withPartner(db, partnerId, (tx) => finishSyncRun(tx, partnerId, historyId, { status: 'done', counts: outcome.counts, errors: outcome.errors ?? [] }));
+    await withPartner(db, partnerId, (tx) => finishSyncRun(tx, partnerId, historyId, { status: 'done', counts: outcome.counts, errors: outcome.errors ?? [], notices: outcome.notices ?? [], mode: outcome.mode ?? null }));
     return { ...outcome, historyId };
   } catch (err) {
     const cancelled = ctx.signal.reason instanceof JobAbort && ctx.signal.reason.reason === 'cancelled';

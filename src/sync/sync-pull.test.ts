@@ -173,7 +173,7 @@ describe('sync.pull through the queue', () => {
     expect(await count('results', a, 'runsignup')).toBe(3);
     expect((await t.owner.query('SELECT id FROM entries WHERE partner_id = $1 ORDER BY id', [a])).rows).toEqual(ids);
     const [second] = await withPartner(t.db, a, (tx) => listSyncRuns(tx, a, { limit: 5 }));
-    expect(second).toMatchObject({ status: 'done', count_new: 0, count_updated: 5 + 3, job_id: again.id });
+    expect(second).toMatchObject({ status: 'done', count_new: 0, count_updated: 0, count_unchanged: 5 + 3, job_id: again.id });
     // Partner B's rows: none.
     expect(await count('entries', b, 'runsignup')).toBe(0);
     expect((await withPartner(t.db, b, (tx) => tx.query('SELECT id FROM entries'))).rows).toEqual([]);
@@ -225,7 +225,7 @@ describe('sync.pull through the queue', () => {
     const jobId = Number((await t.owner.query<{ last_job_id: number }>('SELECT last_job_id FROM sync_schedules WHERE id = $1', [s.id])).rows[0]!.last_job_id);
     expect(await jobDone(jobId)).toMatchObject({ state: 'done' });
     const [run] = await withPartner(t.db, b, (tx) => listSyncRuns(tx, b, { scheduleId: s.id, limit: 5 }));
-    expect(run).toMatchObject({ status: 'done', trigger: 'schedule', provider: 'ultrasignup', count_new: 0, count_updated: 4 });
+    expect(run).toMatchObject({ status: 'done', trigger: 'schedule', provider: 'ultrasignup', count_new: 0, count_updated: 0, count_unchanged: 4 });
     expect(await count('entries', b, 'ultrasignup')).toBe(2);
   });
 });

@@ -12,11 +12,14 @@ export interface SyncScheduleRow {
   next_run_at: Date | null;
   last_enqueued_at: Date | null;
   last_job_id: number | null;
+  /** The warehouse event it fills (null: its own) and the roster it also feeds (null: none); migration 0075. */
+  warehouse_event_id: number | null;
+  roster_event_id: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLS = 'id, partner_id, provider, external_event_id, direction, starts_at, enabled, next_run_at, last_enqueued_at, last_job_id, created_at, updated_at';
+const COLS = 'id, partner_id, provider, external_event_id, direction, starts_at, enabled, next_run_at, last_enqueued_at, last_job_id, warehouse_event_id::int AS warehouse_event_id, roster_event_id, created_at, updated_at';
 
 /**
  * Creates a schedule (first sync due at `firstRunAt`) or updates its start time; an updated
@@ -26,18 +29,20 @@ const COLS = 'id, partner_id, provider, external_event_id, direction, starts_at,
 export async function upsertSchedule(
   tx: Queryable,
   partnerId: number,
-  s: { provider: string; externalEventId: string; direction: 'pull' | 'push'; startsAt: Date | null; firstRunAt: Date; nextRunAt: Date | null },
+  s: { provider: string; externalEventId: string; direction: 'pull' | 'push'; startsAt: Date | null; firstRunAt: Date; nextRunAt: Date | null; warehouseEventId?: number | null; rosterEventId?: number | null },
 ): Promise<SyncScheduleRow> {
   const r = await tx.query<SyncScheduleRow>(
-    `INSERT INTO sync_schedules (partner_id, provider, external_event_id, direction, starts_at, next_run_at)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO sync_schedules (partner_id, provider, external_event_id, direction, starts_at, next_run_at, warehouse_event_id, roster_event_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $8, $9)
      ON CONFLICT (partner_id, provider, external_event_id, direction) DO UPDATE
         SET starts_at = EXCLUDED.starts_at,
+            warehouse_event_id = CASE WHEN $10 THEN EXCLUDED.warehouse_event_id ELSE sync_schedules.warehouse_event_id END,
+            roster_event_id = CASE WHEN $11 THEN EXCLUDED.roster_event_id ELSE sync_schedules.roster_event_id END,
             next_run_at = CASE WHEN sync_schedules.next_run_at IS NULL THEN $7::timestamptz
                                ELSE least(sync_schedules.next_run_at, coalesce($7::timestamptz, sync_schedules.next_run_at)) END,
             updated_at = now()
      RETURNING ${COLS}`,
-    [partnerId, s.provider, s.externalEventId, s.direction, s.startsAt, s.firstRunAt, s.nextRunAt],
+    [partnerId, s.provider, s.externalEventId, s.direction, s.startsAt, s.firstRunAt, s.nextRunAt, s.warehouseEventId ?? null, s.rosterEventId ?? null, s.warehouseEventId !== undefined, s.rosterEventId !== undefined],
   );
   return r.rows[0]!;
 }

@@ -6,6 +6,7 @@
  */
 import type { Database, Queryable } from '../db/database.js';
 import { asPlatform, withPartner } from '../db/tenant.js';
+import { sqlState } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import { enqueueJob, type Enqueued } from '../jobs/queue.js';
 import type { Logger } from '../log.js';
@@ -20,6 +21,10 @@ export interface ScheduleInput {
   externalEventId: string;
   direction?: 'pull' | 'push';
   startsAt: Date | null;
+  /** The warehouse event to fill (null: its own); absent keeps what is set. */
+  warehouseEventId?: number | null;
+  /** The roster to feed as well (null: none); absent keeps what is set. */
+  rosterEventId?: number | null;
 }
 
 /** The dedupe key that keeps one sync per schedule queued or running. */
@@ -45,8 +50,13 @@ export class SyncSchedules {
         startsAt: input.startsAt,
         firstRunAt: now,
         nextRunAt: nextSyncAt(now, input.startsAt, this.cadence),
+        ...(input.warehouseEventId !== undefined ? { warehouseEventId: input.warehouseEventId } : {}),
+        ...(input.rosterEventId !== undefined ? { rosterEventId: input.rosterEventId } : {}),
       }),
-    );
+    ).catch((err: unknown) => {
+      if (sqlState(err) === '23503') throw new AppError('not_found', 'That warehouse event or roster is not this partner’s.');
+      throw err;
+    });
   }
 
   list(partnerId: number): Promise<repo.SyncScheduleRow[]> {
@@ -80,7 +90,11 @@ export class SyncSchedules {
 
 function enqueueSync(tx: Queryable, s: repo.SyncScheduleRow, trigger: SyncPayload['trigger']): Promise<Enqueued> {
   if (!isSyncProvider(s.provider)) throw new Error(`sync schedule ${s.id} names an unknown provider "${s.provider}"`);
-  const payload: SyncPayload = { scheduleId: s.id, provider: s.provider, externalEventId: s.external_event_id, direction: s.direction, trigger };
+  const payload: SyncPayload = {
+    scheduleId: s.id, provider: s.provider, externalEventId: s.external_event_id, direction: s.direction, trigger,
+    ...(s.warehouse_event_id !== null ? { warehouseEventId: s.warehouse_event_id } : {}),
+    ...(s.roster_event_id !== null ? { rosterEventId: s.roster_event_id } : {}),
+  };
   return enqueueJob(tx, syncJobs[s.provider], payload, { partnerId: s.partner_id, dedupeKey: dedupeKey(s.id) });
 }
 

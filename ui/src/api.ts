@@ -26,6 +26,9 @@ export type TimingSource = Answer<'/api/sources', 'get', 200>['sources'][number]
 export type NewTimingSource = Answer<'/api/sources', 'post', 201>;
 export type ProviderDefinition = Answer<'/api/providers', 'get', 200>['providers'][number];
 export type ProviderConnection = Answer<'/api/providers', 'get', 200>['connections'][number];
+export type ProviderEventItem = Answer<'/api/providers/{id}/events', 'get', 200>['events'][number];
+export type SyncSchedule = Answer<'/api/sync/schedules', 'get', 200>['schedules'][number];
+export type SyncRun = Answer<'/api/sync/history', 'get', 200>['runs'][number];
 
 export type PlanReport = Answer<'/api/plan', 'get', 200>;
 export type UsageMetric = PlanReport['metrics'][number];
@@ -180,7 +183,20 @@ export const api = {
     request<Answer<'/api/providers', 'post', 201>>('POST', '/api/providers', { provider, fields }),
   testProvider: (id: number) => request<Answer<'/api/providers/{id}/test', 'post', 200>>('POST', `/api/providers/${id}/test`),
   removeProvider: (id: number) => request<void>('DELETE', `/api/providers/${id}`),
-  syncProvider: (id: number, eventId: string) => request<Answer<'/api/providers/{id}/sync', 'post', 202>>('POST', `/api/providers/${id}/sync`, { event_id: eventId }),
+  syncProvider: (id: number, eventId: string, opts: { warehouseEventId?: number; rosterEventId?: number; full?: boolean } = {}) =>
+    request<Answer<'/api/providers/{id}/sync', 'post', 202>>('POST', `/api/providers/${id}/sync`, {
+      event_id: eventId,
+      ...(opts.warehouseEventId ? { warehouse_event_id: opts.warehouseEventId } : {}),
+      ...(opts.rosterEventId ? { roster_event_id: opts.rosterEventId } : {}),
+      ...(opts.full ? { full: true } : {}),
+    }),
+  providerEvents: (id: number, signal?: AbortSignal) => request<Answer<'/api/providers/{id}/events', 'get', 200>>('GET', `/api/providers/${id}/events`, undefined, signal),
+  syncSchedules: (signal?: AbortSignal) => request<Answer<'/api/sync/schedules', 'get', 200>>('GET', '/api/sync/schedules', undefined, signal),
+  addSyncSchedule: (body: Body<'/api/sync/schedules', 'post'>) => request<Answer<'/api/sync/schedules', 'post', 201>>('POST', '/api/sync/schedules', body),
+  setSyncScheduleEnabled: (id: number, enabled: boolean) => request<Answer<'/api/sync/schedules/{id}', 'patch', 200>>('PATCH', `/api/sync/schedules/${id}`, { enabled }),
+  removeSyncSchedule: (id: number) => request<void>('DELETE', `/api/sync/schedules/${id}`),
+  syncScheduleNow: (id: number) => request<Answer<'/api/sync/schedules/{id}/sync', 'post', 202>>('POST', `/api/sync/schedules/${id}/sync`),
+  syncHistory: (signal?: AbortSignal) => request<Answer<'/api/sync/history', 'get', 200>>('GET', '/api/sync/history?limit=30', undefined, signal),
 
   users: (signal?: AbortSignal) => request<Answer<'/api/users', 'get', 200>>('GET', '/api/users', undefined, signal),
   updateUser: (id: number, change: Body<'/api/users/{id}', 'patch'>) =>

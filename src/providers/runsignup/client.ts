@@ -3,8 +3,10 @@
  * secret in the X-RSU-API-SECRET header (so the secret never sits in a URL), or an OAuth2
  * bearer token [doc]. Errors come back as HTTP 200 with `{"error":{error_code,error_msg}}`:
  * every answer is checked for it. Participants are paged 2,500 at a time sorted by
- * registration id; incremental pulls pass `modified_after_timestamp`, which is inclusive, so
- * the watermark handed back is the newest last_modified + 1.
+ * registration id; incremental pulls pass `modified_after_timestamp`, which is inclusive: the
+ * watermark handed back is the newest last_modified itself, not + 1, so a registration changed
+ * later in that same second is not missed; the rows of that second come again and the sync
+ * finds them unchanged.
  */
 import type { ListEventsOptions, Page, ParticipantPage, ProviderAdapter, PullParticipantsOptions, PullResultsOptions, PushOutcome, PushResultsOptions } from '../adapter.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../http.js';
@@ -104,7 +106,7 @@ export class RunSignUpAdapter implements ProviderAdapter {
         n++;
         const items = rows.map((r) => toParticipant(raceId, eventId, r));
         const last = rows.length < RSU_PARTICIPANT_PAGE;
-        yield { items, page: n, totalPages: null, totalItems: null, nextSince: newest > 0 ? String(newest + 1) : (opts.since ?? null) };
+        yield { items, page: n, totalPages: null, totalItems: null, nextSince: newest > 0 ? String(newest) : (opts.since ?? null) };
         if (last) break;
       }
     }

@@ -90,21 +90,22 @@ describe('RunSignUp adapter', () => {
     expect((first.raw as { amount_paid: string }).amount_paid).toBe('$55.00');
   });
 
-  it('pulls incrementally: modified_after_timestamp is inclusive, so the watermark is the newest last_modified + 1', async () => {
+  it('pulls incrementally: modified_after_timestamp is inclusive, so the watermark is the newest last_modified itself (that second comes again)', async () => {
     const rows = [...fakeRsuParticipants(2, { modified: 1000 }), ...fakeRsuParticipants(1, { idBase: 5000, modified: 2000 })];
     const a = await start(race(rows));
     const full = [];
     for await (const p of a.pullParticipants({ eventExternalId: '98765' })) full.push(p);
-    expect(full.at(-1)!.nextSince).toBe('2001');
-    // Nothing changed since: the inclusive filter at 2001 returns nothing (at 2000 it would repeat one).
-    const again = await collectPages(a.pullParticipants({ eventExternalId: '98765', since: '2001' }));
-    expect(again).toEqual([]);
-    rows.push(...fakeRsuParticipants(1, { idBase: 6000, modified: 2001 }));
+    expect(full.at(-1)!.nextSince).toBe('2000');
+    // Nothing changed since: the inclusive filter at 2000 repeats the newest second only.
+    const again = await collectPages(a.pullParticipants({ eventExternalId: '98765', since: '2000' }));
+    expect(again.map((p) => p.externalId)).toEqual(['5000']);
+    // A registration changed later in that same second is not missed (a watermark of 2001 would miss it).
+    rows.push(...fakeRsuParticipants(1, { idBase: 6000, modified: 2000 }), ...fakeRsuParticipants(1, { idBase: 7000, modified: 2005 }));
     const next = [];
-    for await (const p of a.pullParticipants({ eventExternalId: '98765', since: '2001' })) next.push(p);
-    expect(next.flatMap((p) => p.items.map((i) => i.externalId))).toEqual(['6000']);
-    expect(next.at(-1)!.nextSince).toBe('2002');
-    expect(fake!.requests.filter((r) => r.path.endsWith('/participants')).map((r) => r.query.get('modified_after_timestamp'))).toEqual([null, '2001', '2001']);
+    for await (const p of a.pullParticipants({ eventExternalId: '98765', since: '2000' })) next.push(p);
+    expect(next.flatMap((p) => p.items.map((i) => i.externalId))).toEqual(['5000', '6000', '7000']);
+    expect(next.at(-1)!.nextSince).toBe('2005');
+    expect(fake!.requests.filter((r) => r.path.endsWith('/participants')).map((r) => r.query.get('modified_after_timestamp'))).toEqual([null, '2000', '2000']);
   });
 
   it('pulls results with splits, times past 24 h and DNF', async () => {
