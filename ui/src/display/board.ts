@@ -4,7 +4,7 @@
  * elapsed time, optionally of one race, gender or division). Pure, so it is tested without a
  * browser; the stage clones the template's row once per entry.
  */
-import type { ListKind, Runner } from '../../../src/shared/template-fields';
+import type { ListKind, Runner } from '../../../src/shared/template-fields.js';
 
 export interface ListFilter {
   race?: string;
