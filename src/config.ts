@@ -138,6 +138,14 @@ const schema = z.object({
   HAKU_BASE_URL: baseUrl,
   /** The platform's ChronoTrack Live API client id, used when a roster import does not name one. */
   CTLIVE_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /**
+   * Bearer token Prometheus sends to read the web process's and the worker's /metrics; unset =
+   * only a client on the same machine, not through a proxy, may read them.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** The worker's own HTTP listener (/health, /metrics); loopback by default. */
+  WORKER_STATUS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_STATUS_PORT: port.default(61613),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(10).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

@@ -103,6 +103,27 @@ describe('reverse proxies', async () => {
   });
 });
 
+describe('Prometheus', async () => {
+  const promtool = await has('promtool');
+  const PROM = path.join(DEPLOY, 'prometheus');
+
+  it.runIf(promtool)('the alert rules pass promtool check rules', async () => {
+    const checked = await outcome('promtool', ['check', 'rules', path.join(PROM, 'alerts.yml')]);
+    expect(checked.output).toMatch(/SUCCESS: \d+ rules found/);
+    expect(checked.ok).toBe(true);
+  });
+
+  it.runIf(promtool)('the scrape configuration passes promtool check config (rules where it expects them)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'p88-prom-'));
+    const config = (await readFile(path.join(PROM, 'prometheus.yml'), 'utf8')).replace('/etc/prometheus/p88-alerts.yml', path.join(PROM, 'alerts.yml'));
+    expect(config).toContain(path.join(PROM, 'alerts.yml'));
+    await writeFile(path.join(dir, 'prometheus.yml'), config);
+    const checked = await outcome('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')]);
+    expect(checked.output).toMatch(/SUCCESS/);
+    expect(checked.ok).toBe(true);
+  });
+});
+
 describe('the environment template', () => {
   const template = readFileSync(path.join(DEPLOY, 'p88.env.example'), 'utf8');
   const named = new Set([...template.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));

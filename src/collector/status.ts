@@ -101,6 +101,8 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<{ po
       gauge('p88_collector_queue_depth', 'Reads waiting in memory for the database', s.ingest.queueDepth),
       gauge('p88_collector_spool_bytes', 'Bytes waiting in the disk spool', s.spool.backlog),
       gauge('p88_collector_database_up', 'Whether the last write succeeded', s.ingest.dbConnected ? 1 : 0),
+      gauge('p88_collector_spooling', 'Whether reads are going to the disk spool (database away or writes failing)', s.ingest.mode === 'memory' ? 0 : 1),
+      gauge('p88_collector_connections_max', 'Most CTP01 connections the collector accepts', s.maxConnections),
       counter('p88_collector_reads_received_total', 'Reads accepted from clients', s.ingest.stats.received),
       counter('p88_collector_reads_stored_total', 'Reads committed to timing_reads', s.ingest.stats.stored),
       counter('p88_collector_reads_duplicate_total', 'Re-sent reads absorbed by the unique key', s.ingest.stats.duplicates),

@@ -34,6 +34,8 @@ export interface Database extends Queryable {
    */
   listen(channel: string, onPayload: (payload: string) => void, onRestored?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** A server pool's connections now (metrics); PGlite has no pool and leaves it out. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface OpenOptions {

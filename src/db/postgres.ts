@@ -71,5 +71,6 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
       await listener.close();
       await pool.end();
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
   };
 }

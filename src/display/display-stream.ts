@@ -119,6 +119,8 @@ export interface StreamDeps {
   bus: Bus;
   runners: RunnerResolver;
   heartbeatMs: number;
+  /** Told the collector's receive time of each read handed to screens (the live delay metric). */
+  onDelivered?: ((receivedAtMs: number) => void) | undefined;
 }
 
 /** Where a screen's bytes go (the HTTP response), and how it is ended. */
@@ -269,7 +271,9 @@ export class LinkFeed {
       if (!this.wanted(item.sessionId, item.location)) continue;
       if (item.kind === 'tag' && !this.repeat.accept(item.tag, item.location, item.readTimeMs)) continue;
       const frame = this.frame({ id: item.id, kind: item.kind, tag: item.tag, location: item.location, readTimeMs: item.readTimeMs, sessionId: item.sessionId });
-      if (frame) frames.push(frame);
+      if (!frame) continue;
+      frames.push(frame);
+      if (this.screens.size > 0) this.deps.onDelivered?.(item.receivedAt);
     }
     if (frames.length === 0) return;
     for (const f of frames) this.remember(f);
@@ -292,6 +296,10 @@ export class LinkFeed {
       this.recentIds.delete(e.id);
       if (this.floor !== null && e.id > this.floor) this.floor = e.id;
     }
+  }
+
+  get screenCount(): number {
+    return this.screens.size;
   }
 
   /** Whether a screen replaying after this id needs no database query. */
@@ -470,6 +478,13 @@ export class DisplayFeeds {
   async closeAll(): Promise<void> {
     await Promise.all([...this.feeds.values()].map((f) => f.shutdown()));
     this.feeds.clear();
+  }
+
+  /** Screens connected to this process, over every feed. */
+  get screenCount(): number {
+    let n = 0;
+    for (const f of this.feeds.values()) n += f.screenCount;
+    return n;
   }
 
   /** Whether a screen of this link replaying after lastEventId needs no database query. */

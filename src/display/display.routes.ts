@@ -39,8 +39,10 @@ export const displayRoutes: FastifyPluginAsyncZod<{
   gate?: ReplayGate;
   /** Set to see the feeds (tests, bench). */
   onFeeds?: (feeds: DisplayFeeds) => void;
-}> = async (app, { db, bus, screens, heartbeatMs = HEARTBEAT_MS, gate = new ReplayGate(), onFeeds }) => {
-  const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs });
+  /** Told the collector's receive time of each read handed to screens (metrics). */
+  onDelivered?: (receivedAtMs: number) => void;
+}> = async (app, { db, bus, screens, heartbeatMs = HEARTBEAT_MS, gate = new ReplayGate(), onFeeds, onDelivered }) => {
+  const feeds = new DisplayFeeds({ db, bus, runners: new RunnerResolver(db), heartbeatMs, onDelivered });
   onFeeds?.(feeds);
   // Closing the app ends the streams (they would hold app.close(), and SIGTERM, forever).
   app.addHook('preClose', () => feeds.closeAll());

@@ -36,7 +36,11 @@ export interface JobWorkerOptions {
   id?: string | undefined;
   /** The jitter's randomness (tests). */
   random?: (() => number) | undefined;
+  /** Told how each run of a job ended (metrics): settled, or failed and queued to retry. */
+  onOutcome?: ((queue: string, outcome: JobOutcome) => void) | undefined;
 }
+
+export type JobOutcome = 'done' | 'failed' | 'cancelled' | 'retried';
 
 interface Running {
   claim: repo.Claim;
@@ -286,10 +290,12 @@ export class JobWorker {
         ? err.retryAfterMs
         : retryDelayMs(job.attempts, entry.type.options.backoff, this.opts.random);
     log.info({ err, error: message, retry_in_ms: delayMs }, 'job attempt failed; it will be retried');
+    this.opts.onOutcome?.(run.queue, 'retried');
     await this.settle(run, (tx) => repo.requeueJob(tx, run.claim, { delayMs, error: message, uncount: false }));
   }
 
   private finish(run: Running, end: { state: 'done' | 'failed' | 'cancelled'; result?: unknown; error?: string }): Promise<void> {
+    this.opts.onOutcome?.(run.queue, end.state);
     return this.settle(run, (tx) => repo.finishJob(tx, run.claim, end));
   }
 

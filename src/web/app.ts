@@ -60,6 +60,7 @@ import { openApiSecuritySchemes } from '../accounts/auth.js';
 import { errorBody, installErrorHandling } from '../http/error-handler.js';
 import { installNulGuard } from '../http/nul-guard.js';
 import { healthRoutes } from './health.routes.js';
+import { installWebMetrics } from './web-metrics.js';
 import { spaPlugin } from './spa.js';
 
 export interface WebDeps {
@@ -164,6 +165,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   await registerSecurity(app, deps.config);
+  const metrics = installWebMetrics(app, { token: deps.config.METRICS_TOKEN });
 
   await app.register(swagger, {
     openapi: {
@@ -236,13 +238,18 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     app.addHook('onClose', () => own.close());
     publicDb = own;
   }
+  metrics.watchPools({ main: deps.db, public: publicDb });
   await app.register(displayRoutes, {
     db: publicDb ?? deps.db,
     bus,
     screens: screenReports,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(deps.replayGate ? { gate: deps.replayGate } : {}),
-    ...(deps.onDisplayFeeds ? { onFeeds: deps.onDisplayFeeds } : {}),
+    onFeeds: (feeds) => {
+      metrics.watchFeeds(feeds);
+      deps.onDisplayFeeds?.(feeds);
+    },
+    onDelivered: (receivedAtMs) => metrics.delivered(receivedAtMs),
   });
   // Last: the single-page app answers every other GET path.
   await app.register(spaPlugin, {});

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { pingDatabase } from './health.repo.js';
+import { pingDatabase } from '../db/ping.js';
 import { withTimeout } from '../http/timeout.js';
 
 /** A database slower than this counts as down: a health check must answer quickly. */

@@ -11,10 +11,13 @@ import { JobWorker } from '../jobs/worker.js';
 import type { Logger } from '../log.js';
 import { enqueueDueSyncs } from '../sync/sync-schedules.service.js';
 import { buildJobRegistry } from './jobs.js';
+import { startWorkerStatus } from './worker-status.js';
 
 export interface WorkerHandle {
   /** This worker's name in jobs.locked_by. */
   readonly id: string;
+  /** The port its /health and /metrics listen on (null: taken by another worker on this host). */
+  readonly statusPort: number | null;
   /** Stops claiming, lets running jobs stop (handing back the unfinished), and returns. */
   close(): Promise<void>;
 }
@@ -33,6 +36,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const box = new SecretBox(await loadSecretKey(config.secretKey, config.dataDir));
   const registry = buildJobRegistry({ db, log, config, box });
   deps.extend?.(registry);
+  const status = await startWorkerStatus({ db, host: config.WORKER_STATUS_HOST, port: config.WORKER_STATUS_PORT, token: config.METRICS_TOKEN, log });
   const worker = new JobWorker({
     db,
     registry,
@@ -41,8 +45,21 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
     pollMs: config.JOBS_POLL_SECONDS * 1000,
     shutdownMs: config.JOBS_SHUTDOWN_SECONDS * 1000,
     tickers: [async () => void (await enqueueDueSyncs(db, config.SYNC_CADENCE, log))],
+    onOutcome: (queue, outcome) => status.outcome(queue, outcome),
   });
-  await worker.start();
-  log.info({ worker: worker.id, jobs: registry.names }, 'worker running');
-  return { id: worker.id, close: () => worker.stop() };
+  try {
+    await worker.start();
+  } catch (err) {
+    await status.close();
+    throw err;
+  }
+  log.info({ worker: worker.id, jobs: registry.names, status_port: status.port }, 'worker running');
+  return {
+    id: worker.id,
+    statusPort: status.port,
+    close: async () => {
+      await worker.stop();
+      await status.close();
+    },
+  };
 }

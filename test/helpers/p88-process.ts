@@ -37,6 +37,7 @@ export async function embeddedEnv(prefix: string): Promise<Record<string, string
     PORT: String(await freePort()),
     COLLECTOR_PORT: String(await freePort()),
     COLLECTOR_STATUS_PORT: String(await freePort()),
+    WORKER_STATUS_PORT: String(await freePort()),
     COLLECTOR_ALLOW_ANONYMOUS: 'false',
   };
 }

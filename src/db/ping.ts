@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import type { Queryable } from './database.js';
 
 /** The cheapest round trip that proves the database answers. */
 export async function pingDatabase(db: Queryable): Promise<void> {
