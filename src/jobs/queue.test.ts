@@ -287,9 +287,15 @@ describe('cancelling', () => {
 
 describe('rate limits', () => {
   it('holds one queue to its rate across two workers', async () => {
-    const type = testType({ concurrency: 10, rateLimit: { perSecond: 10, burst: 1 } });
+    // One job at a time per worker, each running longer than a token's interval: a token that
+    // comes while one worker is busy can only be taken by the other, so both take part however
+    // the machine schedules them (with free concurrency one worker could win every token).
+    const type = testType({ concurrency: 1, rateLimit: { perSecond: 10, burst: 1 } });
     const starts: Array<{ worker: string }> = [];
-    const handler: JobHandler<{ n: number }, 'platform'> = async (_p, ctx) => void starts.push({ worker: ctx.log.bindings().worker as string });
+    const handler: JobHandler<{ n: number }, 'platform'> = async (_p, ctx) => {
+      starts.push({ worker: ctx.log.bindings().worker as string });
+      await new Promise((r) => setTimeout(r, 250));
+    };
     for (const name of ['left', 'right']) {
       const w = new JobWorker({ db: t.db, registry: new JobRegistry().handle(type, handler), log: log.child({ worker: name }), leaseMs: 2000, pollMs: 20, shutdownMs: 2000 });
       await w.start();
