@@ -17,13 +17,8 @@ import { TEST_SECRET_KEY } from '../test/helpers/config.js';
 import { createServerDatabase, serverUrl } from '../test/helpers/db.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 import { buildProgram, runCli } from './cli.js';
-import type { Output } from './commands/context.js';
 import { version } from './version.js';
-
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
-  return o;
-}
+import { captureOutput as capture } from '../test/helpers/cli.js';
 
 /** Every command's words after "p88", groups included ("partner", "partner create"). */
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {

@@ -6,19 +6,11 @@ import type { Mailer } from '../accounts/mailer.js';
 import { runCli } from '../cli.js';
 import { ensurePlatformOwner } from './accounts.js';
 import type { Output } from './context.js';
+import { captureOutput as capture } from '../../test/helpers/cli.js';
 
 const noMail: Mailer = { delivers: false, send: async () => {} };
 const quietLog = { info: () => {}, warn: () => {} };
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    out: (t: string) => void (o.stdout += t),
-    err: (t: string) => void (o.stderr += t),
-  };
-  return o;
-}
 
 describe('ensurePlatformOwner', () => {
   let testDb: TestDatabase;

@@ -7,22 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, serverUrl } from '../../test/helpers/db.js';
-import { runCli } from '../cli.js';
 import { openRuntime } from '../runtime.js';
 import { withPartner } from '../db/tenant.js';
-import type { Output } from './context.js';
 import { TEST_SECRET_KEY } from '../../test/helpers/config.js';
-
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
-  return o;
-}
-
-async function p88(...args: string[]) {
-  const io = capture();
-  const code = await runCli(args, { io });
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+import { p88InProcess as p88 } from '../../test/helpers/cli.js';
 
 async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
   const rt = await openRuntime({ command: {} });

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase, serverUrl } from '../../test/helpers/db.js';
 import { loadSecretKey, SecretBox } from '../accounts/secret-box.js';
-import { runCli } from '../cli.js';
 import { CREDENTIAL_FLAGS, PROVIDER_NAMES } from './provider.command.js';
 import { credentialOptions } from './provider-fields.js';
 import { asPlatform } from '../db/tenant.js';
@@ -13,18 +12,8 @@ import { DEFAULT_BASE_URLS, PROVIDERS } from '../providers/index.js';
 import { fakeRsuParticipants, startFakeRunSignUp, type FakeRunSignUp } from '../providers/runsignup/fake-server.js';
 import { openRuntime } from '../runtime.js';
 import { ProviderConnections } from '../sync/provider-connections.service.js';
-import type { Output } from './context.js';
 import { TEST_SECRET_KEY } from '../../test/helpers/config.js';
-
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
-  return o;
-}
-async function p88(...args: string[]) {
-  const io = capture();
-  const code = await runCli(args, { io });
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+import { p88InProcess as p88 } from '../../test/helpers/cli.js';
 
 let dir: string;
 let dropServer: (() => Promise<void>) | undefined;
