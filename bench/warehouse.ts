@@ -1,14 +1,19 @@
 /**
  * The read API against hand-written SQL through `pg`, in the same run, on a seeded warehouse
  * (`p88 warehouse seed --scale N` first). For each typical query: requests per second and
- * p50/p99 latency of GET /api/db/… (real HTTP (fetch, keep-alive), a results:read token, C concurrent clients)
- * and of the same question asked directly (the app role, the partner's RLS transaction,
- * rows fetched and turned into JSON in Node), and the ratio; and the engine alone (RestApi.read
- * in process: no HTTP, no token check, no API-call counting) to show where the time goes.
+ * p50/p99 latency of GET /api/db/… (real HTTP, keep-alive, a results:read token, C concurrent
+ * connections, the client in a process of its own: bench/http-load.ts, autocannon) and of the
+ * same question asked directly (the app role, the partner's RLS transaction, rows fetched and
+ * turned into JSON in Node), and the ratio; and the engine alone (RestApi.read in process: no
+ * HTTP, no token check, no API-call counting) to show where the time goes.
  *
  *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8]
+ *
+ * BENCH_PORT (default 7400) is the port the web app listens on.
  */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ApiTokens } from '../src/accounts/api-tokens.service.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
@@ -40,8 +45,10 @@ const { secret } = await new ApiTokens(db).create(
 );
 
 const app = await buildWebApp({ db, logger: createLogger('silent'), config });
-await app.listen({ host: '127.0.0.1', port: 7300 });
-const base = 'http://127.0.0.1:7300/api/db/';
+const port = Number(process.env.BENCH_PORT ?? 7400);
+await app.listen({ host: '127.0.0.1', port });
+const origin = `http://127.0.0.1:${port}`;
+const base = `${origin}/api/db/`;
 
 interface Query {
   name: string;
@@ -94,6 +101,24 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
+/** C connections of HTTP load on one URL from another process (bench/http-load.ts). */
+function driveHttp(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
+  const script = fileURLToPath(new URL('./http-load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`http-load exited ${code}`));
+      const r = JSON.parse(out) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+      if (r.errors > 0 || r.non2xx > 0) return reject(new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`));
+      resolve(r);
+    });
+    child.stdin.end(JSON.stringify({ url, headers, connections: concurrency, seconds, warmSeconds: 1 }));
+  });
+}
+
 async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: number; p99: number }> {
   for (let i = 0; i < 20; i++) await fn(); // warm
   const lat: number[] = [];
@@ -125,10 +150,7 @@ for (const q of QUERIES) {
   const check = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
   const body = await check.text();
   if (check.status >= 300) throw new Error(`${q.name}: ${check.status} ${body}`);
-  const api = await drive(async () => {
-    const res = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
-    await res.text();
-  });
+  const api = await driveHttp(base + q.path, { authorization: `Bearer ${secret}`, ...q.headers });
   const [view = '', query = ''] = q.path.split('?');
   const eng = await drive(async () => {
     await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
@@ -141,9 +163,7 @@ for (const q of QUERIES) {
   console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
 }
 // Where an API request's time goes besides the read: the HTTP floor and the per-request accounting.
-const floor = await drive(async () => {
-  await (await fetch('http://127.0.0.1:7300/health')).text();
-});
+const floor = await driveHttp(`${origin}/health`, {});
 const accounting = await drive(async () => {
   const auth = await app.accounts.tokens.authenticate(secret);
   if (auth?.partnerId) await app.usage.consume(auth.partnerId, 'api_calls_per_day');
