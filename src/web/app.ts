@@ -24,6 +24,7 @@ import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { timingSourceRoutes } from '../accounts/timing-sources.routes.js';
 import { TimingSources } from '../accounts/timing-sources.service.js';
 import { Usage } from '../accounts/usage.service.js';
+import { ApiCallMeter } from '../accounts/api-call-meter.js';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import { assetRoutes } from '../templates/assets.routes.js';
@@ -77,6 +78,8 @@ export interface WebDeps {
   /** Tests, bench: the display routes' replay gate and feeds. */
   replayGate?: ReplayGate;
   onDisplayFeeds?: (feeds: DisplayFeeds) => void;
+  /** How often API-call counts are written (default 5 s; tests use 0: only on close or flush()). */
+  apiCallFlushMs?: number;
   /** Tests only: widens the fetch-styles address policy to a fake site; production keeps the strict default. */
   fetchStylesPolicy?: SafeFetchPolicy;
 }
@@ -87,6 +90,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Plan limits and usage counters (see accounts/usage.service.ts). */
     usage: Usage;
+    /** The daily API-call count of token calls, batched in memory (accounts/api-call-meter.ts). */
+    apiCalls: ApiCallMeter;
   }
 }
 
@@ -194,6 +199,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   const usage = new Usage(deps.db);
   app.decorate('usage', usage);
+  const apiCalls = new ApiCallMeter(deps.db, { log: deps.logger, ...(deps.apiCallFlushMs !== undefined ? { flushMs: deps.apiCallFlushMs } : {}) });
+  app.decorate('apiCalls', apiCalls);
+  // Counts admitted in memory are written before the database closes (serve.ts closes the app first).
+  app.addHook('onClose', () => apiCalls.close());
   await registerAccounts(app, {
     db: deps.db,
     log: deps.logger,
