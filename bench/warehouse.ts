@@ -7,8 +7,11 @@
  * turned into JSON in Node), and the ratio; and the engine alone (RestApi.read in process: no
  * HTTP, no token check, no API-call counting) to show where the time goes.
  *
- *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8]
+ *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8] [rounds=3]
  *
+ * The three ways are measured in turn, `rounds` times over for each query (API, engine, pg,
+ * API, …), so a change in the machine's load from other work falls on all three alike;
+ * throughput is the mean of the rounds, p50/p99 the median of the rounds' values.
  * BENCH_PORT (default 7400) is the port the web app listens on.
  */
 import { spawn } from 'node:child_process';
@@ -22,7 +25,7 @@ import { createLogger } from '../src/log.js';
 import { RestApi } from '../src/rest/rest.service.js';
 import { buildWebApp } from '../src/web/app.js';
 
-const [seconds = 5, concurrency = 8] = process.argv.slice(2).map(Number);
+const [seconds = 5, concurrency = 8, rounds = 3] = process.argv.slice(2).map(Number);
 const config = loadConfig();
 if (!config.DATABASE_URL) throw new Error('bench/warehouse needs DATABASE_URL (a seeded server database)');
 const owner = await openDatabase({ url: config.DATABASE_URL, max: 2 });
@@ -81,6 +84,13 @@ const QUERIES: Query[] = [
     params: [pick.last_name, pick.first_name],
   },
   {
+    name: 'a name search with ilike over the whole partner (prefix)',
+    path: `ct_results?results_last_name=ilike.${enc(pick.last_name.slice(0, 3))}*&limit=50&select=id,race_id,results_last_name,results_time`,
+    sql: `SELECT r.id, r.race_id, e.last_name AS results_last_name, p88_ms_interval(r.chip_time_ms)::text AS results_time
+            FROM results r JOIN entries e ON e.id = r.entry_id WHERE e.last_name ILIKE $1 LIMIT 50`,
+    params: [`${pick.last_name.slice(0, 3)}%`],
+  },
+  {
     name: 'a count with filters (exact)',
     path: `ct_results?race_id=eq.${pick.race_id}&results_sex=eq.F&select=id&limit=1`,
     headers: { prefer: 'count=exact' },
@@ -96,6 +106,22 @@ const QUERIES: Query[] = [
     params: [pick.event_id],
   },
 ];
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Rounds of one way: mean throughput, median p50 and p99. */
+function combine(ms: Measure[]): Measure {
+  return { rps: ms.reduce((a, m) => a + m.rps, 0) / ms.length, p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)) };
+}
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
@@ -141,7 +167,7 @@ async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: numbe
 const sizes = (await owner.query<{ rows: string; size: string }>(
   `SELECT (SELECT count(*) FROM results)::text AS rows, pg_size_pretty(sum(pg_total_relation_size(c))::bigint) AS size
      FROM unnest(ARRAY['results_events', 'races', 'entries', 'results', 'splits']::regclass[]) c`)).rows[0]!;
-console.log(`warehouse: ${sizes.rows} results in all, ${sizes.size} on disk; partner ${pick.partnerId}, race ${pick.race_id}; ${seconds} s per query, ${concurrency} clients`);
+console.log(`warehouse: ${sizes.rows} results in all, ${sizes.size} on disk; partner ${pick.partnerId}, race ${pick.race_id}; ${seconds} s per query and way, ${rounds} rounds, ${concurrency} clients`);
 console.log('| query | API req/s | API p50 ms | API p99 ms | engine q/s | engine p99 ms | pg q/s | pg p50 ms | pg p99 ms | API/pg | engine/pg |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 // The engine alone: parse → plan → SQL → the JSON answer, in process (no HTTP, no token check, no usage count).
@@ -150,15 +176,19 @@ for (const q of QUERIES) {
   const check = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
   const body = await check.text();
   if (check.status >= 300) throw new Error(`${q.name}: ${check.status} ${body}`);
-  const api = await driveHttp(base + q.path, { authorization: `Bearer ${secret}`, ...q.headers });
   const [view = '', query = ''] = q.path.split('?');
-  const eng = await drive(async () => {
-    await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
-  });
-  const raw = await drive(async () => {
-    const rows = await withPartner(db, pick.partnerId, (tx) => tx.query(q.sql, q.params));
-    JSON.stringify(rows.rows);
-  });
+  const runs: Record<'api' | 'eng' | 'raw', Measure[]> = { api: [], eng: [], raw: [] };
+  for (let r = 0; r < rounds; r++) {
+    runs.api.push(await driveHttp(base + q.path, { authorization: `Bearer ${secret}`, ...q.headers }));
+    runs.eng.push(await drive(async () => {
+      await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
+    }));
+    runs.raw.push(await drive(async () => {
+      const rows = await withPartner(db, pick.partnerId, (tx) => tx.query(q.sql, q.params));
+      JSON.stringify(rows.rows);
+    }));
+  }
+  const [api, eng, raw] = [combine(runs.api), combine(runs.eng), combine(runs.raw)];
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
   console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
 }
