@@ -1,14 +1,22 @@
 /**
  * The read API against hand-written SQL through `pg`, in the same run, on a seeded warehouse
  * (`p88 warehouse seed --scale N` first). For each typical query: requests per second and
- * p50/p99 latency of GET /api/db/… (real HTTP (fetch, keep-alive), a results:read token, C concurrent clients)
- * and of the same question asked directly (the app role, the partner's RLS transaction,
- * rows fetched and turned into JSON in Node), and the ratio; and the engine alone (RestApi.read
- * in process: no HTTP, no token check, no API-call counting) to show where the time goes.
+ * p50/p99 latency of GET /api/db/… (real HTTP, keep-alive, a results:read token, C concurrent
+ * connections, the client in a process of its own: bench/http-load.ts, autocannon) and of the
+ * same question asked directly (the app role, the partner's RLS transaction, rows fetched and
+ * turned into JSON in Node), and the ratio; and the engine alone (RestApi.read in process: no
+ * HTTP, no token check, no API-call counting) to show where the time goes.
  *
- *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8]
+ *   DATABASE_URL=postgres://… node --import tsx bench/warehouse.ts [seconds per query=5] [C=8] [rounds=3]
+ *
+ * The three ways are measured in turn, `rounds` times over for each query (API, engine, pg,
+ * API, …), so a change in the machine's load from other work falls on all three alike;
+ * throughput is the mean of the rounds, p50/p99 the median of the rounds' values.
+ * BENCH_PORT (default 7400) is the port the web app listens on.
  */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ApiTokens } from '../src/accounts/api-tokens.service.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
@@ -17,7 +25,7 @@ import { createLogger } from '../src/log.js';
 import { RestApi } from '../src/rest/rest.service.js';
 import { buildWebApp } from '../src/web/app.js';
 
-const [seconds = 5, concurrency = 8] = process.argv.slice(2).map(Number);
+const [seconds = 5, concurrency = 8, rounds = 3] = process.argv.slice(2).map(Number);
 const config = loadConfig();
 if (!config.DATABASE_URL) throw new Error('bench/warehouse needs DATABASE_URL (a seeded server database)');
 const owner = await openDatabase({ url: config.DATABASE_URL, max: 2 });
@@ -40,8 +48,10 @@ const { secret } = await new ApiTokens(db).create(
 );
 
 const app = await buildWebApp({ db, logger: createLogger('silent'), config });
-await app.listen({ host: '127.0.0.1', port: 7300 });
-const base = 'http://127.0.0.1:7300/api/db/';
+const port = Number(process.env.BENCH_PORT ?? 7400);
+await app.listen({ host: '127.0.0.1', port });
+const origin = `http://127.0.0.1:${port}`;
+const base = `${origin}/api/db/`;
 
 interface Query {
   name: string;
@@ -74,6 +84,13 @@ const QUERIES: Query[] = [
     params: [pick.last_name, pick.first_name],
   },
   {
+    name: 'a name search with ilike over the whole partner (prefix)',
+    path: `ct_results?results_last_name=ilike.${enc(pick.last_name.slice(0, 3))}*&limit=50&select=id,race_id,results_last_name,results_time`,
+    sql: `SELECT r.id, r.race_id, e.last_name AS results_last_name, p88_ms_interval(r.chip_time_ms)::text AS results_time
+            FROM results r JOIN entries e ON e.id = r.entry_id WHERE e.last_name ILIKE $1 LIMIT 50`,
+    params: [`${pick.last_name.slice(0, 3)}%`],
+  },
+  {
     name: 'a count with filters (exact)',
     path: `ct_results?race_id=eq.${pick.race_id}&results_sex=eq.F&select=id&limit=1`,
     headers: { prefer: 'count=exact' },
@@ -90,8 +107,42 @@ const QUERIES: Query[] = [
   },
 ];
 
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Rounds of one way: mean throughput, median p50 and p99. */
+function combine(ms: Measure[]): Measure {
+  return { rps: ms.reduce((a, m) => a + m.rps, 0) / ms.length, p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)) };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+/** C connections of HTTP load on one URL from another process (bench/http-load.ts). */
+function driveHttp(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
+  const script = fileURLToPath(new URL('./http-load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`http-load exited ${code}`));
+      const r = JSON.parse(out) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+      if (r.errors > 0 || r.non2xx > 0) return reject(new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`));
+      resolve(r);
+    });
+    child.stdin.end(JSON.stringify({ url, headers, connections: concurrency, seconds, warmSeconds: 1 }));
+  });
 }
 
 async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: number; p99: number }> {
@@ -116,7 +167,7 @@ async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: numbe
 const sizes = (await owner.query<{ rows: string; size: string }>(
   `SELECT (SELECT count(*) FROM results)::text AS rows, pg_size_pretty(sum(pg_total_relation_size(c))::bigint) AS size
      FROM unnest(ARRAY['results_events', 'races', 'entries', 'results', 'splits']::regclass[]) c`)).rows[0]!;
-console.log(`warehouse: ${sizes.rows} results in all, ${sizes.size} on disk; partner ${pick.partnerId}, race ${pick.race_id}; ${seconds} s per query, ${concurrency} clients`);
+console.log(`warehouse: ${sizes.rows} results in all, ${sizes.size} on disk; partner ${pick.partnerId}, race ${pick.race_id}; ${seconds} s per query and way, ${rounds} rounds, ${concurrency} clients`);
 console.log('| query | API req/s | API p50 ms | API p99 ms | engine q/s | engine p99 ms | pg q/s | pg p50 ms | pg p99 ms | API/pg | engine/pg |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 // The engine alone: parse → plan → SQL → the JSON answer, in process (no HTTP, no token check, no usage count).
@@ -125,32 +176,31 @@ for (const q of QUERIES) {
   const check = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
   const body = await check.text();
   if (check.status >= 300) throw new Error(`${q.name}: ${check.status} ${body}`);
-  const api = await drive(async () => {
-    const res = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
-    await res.text();
-  });
   const [view = '', query = ''] = q.path.split('?');
-  const eng = await drive(async () => {
-    await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
-  });
-  const raw = await drive(async () => {
-    const rows = await withPartner(db, pick.partnerId, (tx) => tx.query(q.sql, q.params));
-    JSON.stringify(rows.rows);
-  });
+  const runs: Record<'api' | 'eng' | 'raw', Measure[]> = { api: [], eng: [], raw: [] };
+  for (let r = 0; r < rounds; r++) {
+    runs.api.push(await driveHttp(base + q.path, { authorization: `Bearer ${secret}`, ...q.headers }));
+    runs.eng.push(await drive(async () => {
+      await engine.read(pick.partnerId, { view, query, prefer: q.headers?.prefer });
+    }));
+    runs.raw.push(await drive(async () => {
+      const rows = await withPartner(db, pick.partnerId, (tx) => tx.query(q.sql, q.params));
+      JSON.stringify(rows.rows);
+    }));
+  }
+  const [api, eng, raw] = [combine(runs.api), combine(runs.eng), combine(runs.raw)];
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
   console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
 }
 // Where an API request's time goes besides the read: the HTTP floor and the per-request accounting.
-const floor = await drive(async () => {
-  await (await fetch('http://127.0.0.1:7300/health')).text();
-});
+const floor = await driveHttp(`${origin}/health`, {});
 const accounting = await drive(async () => {
   const auth = await app.accounts.tokens.authenticate(secret);
-  if (auth?.partnerId) await app.usage.consume(auth.partnerId, 'api_calls_per_day');
+  if (auth?.partnerId) await app.apiCalls.count(auth.partnerId);
 });
 const f1 = (n: number) => n.toFixed(n < 10 ? 1 : 0);
 console.log(`\nGET /health over HTTP (same client, no database): ${f1(floor.rps)} req/s, p50 ${f1(floor.p50)} ms, p99 ${f1(floor.p99)} ms`);
-console.log(`token check + API-call count (in process, two write transactions): ${f1(accounting.rps)}/s, p50 ${f1(accounting.p50)} ms, p99 ${f1(accounting.p99)} ms`);
+console.log(`token check + API-call count (in process: the lookup's one statement; the count in memory): ${f1(accounting.rps)}/s, p50 ${f1(accounting.p50)} ms, p99 ${f1(accounting.p99)} ms`);
 await app.close();
 await db.close();
 await owner.close();

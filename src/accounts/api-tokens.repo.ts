@@ -1,7 +1,7 @@
 /**
  * SQL of API tokens. Only a token's hash is stored; a bearer secret arrives before its partner
  * is known, so it is resolved through the SECURITY DEFINER function p88_auth_api_token
- * (migration 0003), which also records the use.
+ * (migrations 0003, 0030, 0052: a read only); the use is recorded apart (touchApiToken).
  */
 import type { Queryable } from '../db/database.js';
 import type { TokenScope } from '../shared/permissions.js';
@@ -72,7 +72,7 @@ export interface TokenIdentity {
 
 /**
  * The live token behind a bearer secret's hash, with its creator's current role (SECURITY
- * DEFINER lookup, migration 0030; records the use). None when the creator is disabled or gone.
+ * DEFINER lookup, migration 0052; reads only). None when the creator is disabled or gone.
  */
 export async function findApiToken(db: Queryable, tokenHash: string): Promise<TokenIdentity | null> {
   const r = await db.query<TokenIdentity>(
@@ -80,4 +80,9 @@ export async function findApiToken(db: Queryable, tokenHash: string): Promise<To
     [tokenHash],
   );
   return r.rows[0] ?? null;
+}
+
+/** Records a token's use, in the partner's transaction (the caller throttles: once a minute). */
+export async function touchApiToken(db: Queryable, partnerId: number, id: number): Promise<void> {
+  await db.query('UPDATE api_tokens SET last_used_at = now() WHERE partner_id = $1 AND id = $2', [partnerId, id]);
 }

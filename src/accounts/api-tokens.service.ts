@@ -14,8 +14,51 @@ import { API_TOKEN_PREFIX, hashSecret, looksLikeSecret, newSecret } from './secr
 
 export type ApiTokenView = repo.ApiTokenRow;
 
+/** A token's last_used_at is written at most this often per token by one process. */
+export const TOKEN_USE_WRITE_INTERVAL_MS = 60_000;
+
+/**
+ * When each token's use was last written by this process. The write is the only throttled
+ * part of a call: the lookup (revocation, expiry, the creator's state) runs every time, so
+ * the dashboard's "last used" lags a token's real last use by at most a minute per process.
+ */
+export class TokenUseRecorder {
+  private readonly writtenAt = new Map<number, number>();
+  constructor(
+    private readonly db: Database,
+    private readonly intervalMs = TOKEN_USE_WRITE_INTERVAL_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Writes the use unless this process wrote it within the interval (then no database work). */
+  async record(partnerId: number, tokenId: number): Promise<void> {
+    const now = this.clock();
+    const last = this.writtenAt.get(tokenId);
+    if (last !== undefined && now - last < this.intervalMs) return;
+    this.writtenAt.set(tokenId, now);
+    if (this.writtenAt.size > 10_000) this.prune(now);
+    try {
+      await withPartner(this.db, partnerId, (tx) => repo.touchApiToken(tx, partnerId, tokenId));
+    } catch (err) {
+      // Not written: the next call tries again.
+      if (this.writtenAt.get(tokenId) === now) this.writtenAt.delete(tokenId);
+      throw err;
+    }
+  }
+
+  private prune(now: number): void {
+    for (const [id, at] of this.writtenAt) if (now - at >= this.intervalMs) this.writtenAt.delete(id);
+  }
+}
+
 export class ApiTokens {
-  constructor(private readonly db: Database) {}
+  private readonly uses: TokenUseRecorder;
+  constructor(
+    private readonly db: Database,
+    uses?: TokenUseRecorder,
+  ) {
+    this.uses = uses ?? new TokenUseRecorder(db);
+  }
 
   /** A new token for the caller's partner; the secret is in the answer only. */
   async create(
@@ -76,6 +119,7 @@ export class ApiTokens {
     const role = t.creator_role;
     // No creator: the operator's console token, within the scopes it was given.
     if (role !== null && !isRole(role)) return null;
+    await this.uses.record(t.partner_id, t.token_id);
     return {
       userId: t.created_by,
       partnerId: t.partner_id,

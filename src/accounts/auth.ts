@@ -101,9 +101,10 @@ export function requireAuth(action?: Action): onRequestAsyncHookHandler {
     }
     if (action !== undefined && !authorize(found.auth, action)) throw new AppError('forbidden');
     // Integrations' calls count against the plan's daily API limit (402 past it); the
-    // dashboard's own polling with a browser session does not.
-    if (found.auth.via === 'token' && found.auth.partnerId !== null && request.server.hasDecorator('usage')) {
-      await request.server.usage.consume(found.auth.partnerId, 'api_calls_per_day');
+    // dashboard's own polling with a browser session does not. Counted in memory and written
+    // in batches (accounts/api-call-meter.ts).
+    if (found.auth.via === 'token' && found.auth.partnerId !== null && request.server.hasDecorator('apiCalls')) {
+      await request.server.apiCalls.count(found.auth.partnerId);
     }
     request.auth = found.auth;
     request.csrfToken = found.csrfToken;

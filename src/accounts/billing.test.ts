@@ -106,6 +106,18 @@ describe('plans and usage', () => {
     await expect(usage.checkCount(3, 'templates', PLAN_LIMITS.free.templates!)).rejects.toThrow(/templates/);
   });
 
+  it('never lets a running trial lower a higher plan subscribed during it', async () => {
+    await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (5, 'upgraded', 'Upgraded Co')`);
+    const start = new Date();
+    await withPartner(t.db, 5, (tx) => Usage.startTrial(tx, 5, 'professional', start));
+    await usage.setPlan(5, 'enterprise');
+    const report = await usage.report(5, new Date(start.getTime() + 86_400_000));
+    expect(report).toMatchObject({ plan: 'enterprise', effective_plan: 'enterprise', trial_plan: 'professional' });
+    expect(report.metrics.find((m) => m.metric === 'api_calls_per_day')?.limit).toBeNull();
+    await usage.setPlan(5, 'basic');
+    expect((await usage.report(5, new Date(start.getTime() + 86_400_000))).effective_plan).toBe('professional');
+  });
+
   it('counts API-token calls against the daily limit and answers 402 past it, but not the dashboard’s session calls', async () => {
     await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (4, 'busy', 'Busy Co')`);
     await t.owner.query(`INSERT INTO partner_plans (partner_id) VALUES (4)`);

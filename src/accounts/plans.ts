@@ -23,9 +23,15 @@ export const PERIOD_OF: Partial<Record<Metric, 'day' | 'month'>> = {
   events_per_month: 'month',
 };
 
-/** The plan whose limits apply now: the trial's until it ends, then the subscribed one. */
+/**
+ * The plan whose limits apply now: the trial's until it ends, then the subscribed one. A trial
+ * never lowers a plan: a partner that subscribes to a higher plan during its trial gets the
+ * higher plan's limits at once (the warehouse's enterprise partners were held to their
+ * professional trial's 100,000 calls a day).
+ */
 export function effectivePlan(p: { plan: Plan; trialPlan: Plan | null; trialEndsAt: Date | null }, now = new Date()): Plan {
-  return p.trialPlan && p.trialEndsAt && p.trialEndsAt > now ? p.trialPlan : p.plan;
+  const trial = p.trialPlan && p.trialEndsAt && p.trialEndsAt > now ? p.trialPlan : null;
+  return trial !== null && PLANS.indexOf(trial) > PLANS.indexOf(p.plan) ? trial : p.plan;
 }
 
 /** Start (UTC date, YYYY-MM-DD) of the period a metric is counted in. */

@@ -70,6 +70,6 @@ export class Usage {
   }
 }
 
-function limitReached(metric: Metric, limit: number | null): AppError {
+export function limitReached(metric: Metric, limit: number | null): AppError {
   return new AppError('payment_required', `Plan limit reached: ${metric} (${limit}). Upgrade your plan to continue.`);
 }

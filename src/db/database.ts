@@ -12,12 +12,21 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
 }
 
+export interface TransactionOptions {
+  /** One SQL statement, no parameters (values inlined by the caller, which must have checked them). */
+  setup?: string;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. `setup` is one
+   * statement without parameters run first; on a server it travels with BEGIN in one round
+   * trip (the read API's partner, read-only and timeout settings: a round trip per request).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * The same database used as another role (the application's non-owner role): a separate
    * pool on a server; on PGlite, the same single connection with the role set per

@@ -43,7 +43,11 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
       await db.exec(sql);
     },
     // PGlite serializes transactions itself: other queries wait until this one ends.
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn, txOpts) =>
+      db.transaction(async (tx) => {
+        if (txOpts?.setup) await tx.query(txOpts.setup);
+        return fn(wrap(tx));
+      }),
     listen,
     asRole: (role) => asRole(role),
     async close() {
@@ -58,9 +62,10 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
   /** One connection, so the role is set for each transaction (SET LOCAL ends with it). */
   function asRole(role: string): Database {
     const setRole = `SET LOCAL ROLE ${quoteIdent(role)}`;
-    const transaction: Database['transaction'] = (fn) =>
+    const transaction: Database['transaction'] = (fn, txOpts) =>
       db.transaction(async (tx) => {
         await tx.query(setRole);
+        if (txOpts?.setup) await tx.query(txOpts.setup);
         return fn(wrap(tx));
       });
     return {

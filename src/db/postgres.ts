@@ -40,7 +40,7 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
     async exec(sql) {
       await pool.query(sql);
     },
-    async transaction(fn) {
+    async transaction(fn, txOpts) {
       const client = await pool.connect();
       // A connection that dies between two statements emits 'error' with no query to receive
       // it; unheard, that would crash the process. The next statement fails instead.
@@ -48,7 +48,8 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
       client.on('error', onError);
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // One simple-protocol round trip for BEGIN and the setup statement.
+        await client.query(txOpts?.setup ? `BEGIN; ${txOpts.setup}` : 'BEGIN');
         const tx: Queryable = { query: (sql, params) => run(client, sql, params) };
         const result = await fn(tx);
         await client.query('COMMIT');

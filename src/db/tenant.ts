@@ -37,15 +37,15 @@ export function asPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): 
 
 /**
  * Runs fn in a read-only transaction that sees only this partner's rows, each statement
- * limited to timeoutMs: one round trip sets all three (the read API's every query).
+ * limited to timeoutMs: the settings travel with BEGIN in one round trip (the read API's every
+ * query). Both values are checked integers, inlined: a statement sent with BEGIN takes no
+ * parameters.
  */
 export function withPartnerReadOnly<T>(db: Database, partnerId: number, timeoutMs: number, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   if (!Number.isInteger(partnerId) || partnerId <= 0) throw new Error(`invalid partner id: ${partnerId}`);
-  return db.transaction(async (tx) => {
-    await tx.query(
-      `SELECT set_config('app.partner_id', $1, true), set_config('transaction_read_only', 'on', true), set_config('statement_timeout', $2, true)`,
-      [String(partnerId), String(Math.max(1, Math.round(timeoutMs)))],
-    );
-    return fn(tx);
+  const ms = Math.max(1, Math.round(timeoutMs));
+  if (!Number.isSafeInteger(ms)) throw new Error(`invalid statement timeout: ${timeoutMs}`);
+  return db.transaction(fn, {
+    setup: `SELECT set_config('app.partner_id', '${partnerId}', true), set_config('transaction_read_only', 'on', true), set_config('statement_timeout', '${ms}', true)`,
   });
 }

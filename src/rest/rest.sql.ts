@@ -169,6 +169,8 @@ export interface ReadPlan {
   rows: Sql;
   /** One row: n, every matching row (no limit or offset). */
   count: Sql;
+  /** rows and count in one statement (one round trip): body, n and total. */
+  rowsWithCount: Sql;
   /** For EXPLAIN: the same rows without limit (planned counts). */
   countProbe: Sql;
   /** Top-level output names (CSV header of an empty answer). */
@@ -177,20 +179,29 @@ export interface ReadPlan {
 
 /** Plans a read; throws RestError for unknown names and relationships. */
 export function planRead(root: ReadNode, opts: { maxRows: number; stripNulls?: boolean }): ReadPlan {
-  const rowsParams = new Params();
-  const p = new Planner(rowsParams, opts.maxRows);
-  const inner = p.select(root, root.relation, p.nextAlias(), [], true);
   const row = opts.stripNulls ? 'json_strip_nulls(row_to_json(r))' : 'r';
-  const rows = { text: `SELECT coalesce(json_agg(${row}), '[]'::json)::text AS body, count(*)::integer AS n FROM (${inner}) r`, params: rowsParams.values };
-
+  const rowsOf = (params: Params) => {
+    const p = new Planner(params, opts.maxRows);
+    return `SELECT coalesce(json_agg(${row}), '[]'::json)::text AS body, count(*)::integer AS n FROM (${p.select(root, root.relation, p.nextAlias(), [], true)}) r`;
+  };
+  const fromOf = (params: Params) => {
+    const c = new Planner(params, opts.maxRows);
+    const alias = c.nextAlias();
+    const where = c.where(root, root.relation, viewOf(root.relation), alias);
+    return `FROM public.${q(root.relation)} ${alias}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  };
+  const rowsParams = new Params();
+  const rows = { text: rowsOf(rowsParams), params: rowsParams.values };
   const countParams = new Params();
-  const c = new Planner(countParams, opts.maxRows);
-  const alias = c.nextAlias();
-  const where = c.where(root, root.relation, viewOf(root.relation), alias);
-  const from = `FROM public.${q(root.relation)} ${alias}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const from = fromOf(countParams);
+  // The count as an uncorrelated subquery beside the rows (run once), parameters numbered on.
+  const bothParams = new Params();
+  const bothRows = rowsOf(bothParams);
+  const bothFrom = fromOf(bothParams);
   return {
     rows,
     count: { text: `SELECT count(*)::bigint AS n ${from}`, params: countParams.values },
+    rowsWithCount: { text: `SELECT x.body, x.n, (SELECT count(*) ${bothFrom})::bigint AS total FROM (${bothRows}) x`, params: bothParams.values },
     countProbe: { text: `SELECT 1 ${from}`, params: countParams.values },
     names: Planner.names(root),
   };

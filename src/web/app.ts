@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -24,6 +24,7 @@ import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { timingSourceRoutes } from '../accounts/timing-sources.routes.js';
 import { TimingSources } from '../accounts/timing-sources.service.js';
 import { Usage } from '../accounts/usage.service.js';
+import { ApiCallMeter } from '../accounts/api-call-meter.js';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import { assetRoutes } from '../templates/assets.routes.js';
@@ -80,6 +81,8 @@ export interface WebDeps {
   /** Tests, bench: the display routes' replay gate and feeds. */
   replayGate?: ReplayGate;
   onDisplayFeeds?: (feeds: DisplayFeeds) => void;
+  /** How often API-call counts are written (default 5 s; tests use 0: only on close or flush()). */
+  apiCallFlushMs?: number;
   /** Tests only: widens the fetch-styles address policy to a fake site; production keeps the strict default. */
   fetchStylesPolicy?: SafeFetchPolicy;
 }
@@ -90,6 +93,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Plan limits and usage counters (see accounts/usage.service.ts). */
     usage: Usage;
+    /** The daily API-call count of token calls, batched in memory (accounts/api-call-meter.ts). */
+    apiCalls: ApiCallMeter;
   }
 }
 
@@ -106,7 +111,9 @@ declare module 'fastify' {
  */
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
   const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  await app.register(helmet, {
+  // helmet's middleware, made once: @fastify/helmet built a new one (CSP directives parsed
+  // again) for every request, a per-request cost the read API's figures showed.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -127,6 +134,9 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
     crossOriginOpenerPolicy: false,
     // HSTS only matters over TLS, which the reverse proxy terminates; it sends its own.
     hsts: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined));
   });
   app.addHook('onSend', async (request, reply) => {
     if (!publicHttps && request.protocol !== 'https') return;
@@ -198,6 +208,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   const usage = new Usage(deps.db);
   app.decorate('usage', usage);
+  const apiCalls = new ApiCallMeter(deps.db, { log: deps.logger, ...(deps.apiCallFlushMs !== undefined ? { flushMs: deps.apiCallFlushMs } : {}) });
+  app.decorate('apiCalls', apiCalls);
+  // Counts admitted in memory are written before the database closes (serve.ts closes the app first).
+  app.addHook('onClose', () => apiCalls.close());
   await registerAccounts(app, {
     db: deps.db,
     log: deps.logger,
