@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldValues, formatElapsed, type Runner } from '../ui/src/display/fields.js';
 import { ScreenQueue } from '../ui/src/display/queue.js';
-import { FinisherBoard } from '../ui/src/display/board.js';
+import { CROSSING_ORDER_WINDOW_MS, FinisherBoard } from '../ui/src/display/board.js';
 
 describe('a screen’s runner queue', () => {
   const opts = { minDisplayMs: 5_000, maxQueue: 2, dropPolicy: 'oldest' as const };
@@ -88,17 +88,23 @@ describe('a board’s finishers', () => {
   };
   const at = (bib: string, readTimeMs: number, elapsedMs: number | null = readTimeMs, gender = 'F'): Runner => ({ ...base, bib, readTimeMs, elapsedMs, gender });
 
-  it('lists the newest crossing first even when a read arrives after one that crossed later (regression: two writers commit out of order)', () => {
+  it('puts reads arriving together in crossing order (regression: two writers commit out of order), a late-coming read on top', () => {
     const board = new FinisherBoard();
-    for (const r of [at('1', 1_000), at('2', 2_000), at('4', 4_000), at('3', 3_000)]) board.add(r);
+    board.add(at('1', 1_000), 10_000);
+    board.add(at('2', 2_000), 10_100);
+    board.add(at('4', 4_000), 10_200);
+    board.add(at('3', 3_000), 10_300); // crossed before 4, arrived 100 ms after it
     expect(board.rows('recent', 10).map((r) => r.bib)).toEqual(['4', '3', '2', '1']);
     expect(board.rows('recent', 2).map((r) => r.bib)).toEqual(['4', '3']);
+    // Long after: a read a timing box buffered while cut off is news, not history.
+    board.add(at('0', 500), 10_300 + CROSSING_ORDER_WINDOW_MS + 1);
+    expect(board.rows('recent', 2).map((r) => r.bib)).toEqual(['0', '4']);
   });
 
   it('moves a runner read again later up, once, and keeps each runner’s best time on the leaderboard', () => {
     const board = new FinisherBoard();
-    for (const r of [at('1', 1_000, 900), at('2', 2_000, 1_500), at('1', 5_000, 4_000), at('3', 3_000, 1_200, 'M')]) board.add(r);
-    expect(board.rows('recent', 10).map((r) => r.bib)).toEqual(['1', '3', '2']);
+    for (const [i, r] of [at('1', 1_000, 900), at('2', 2_000, 1_500), at('1', 5_000, 4_000), at('3', 3_000, 1_200, 'M')].entries()) board.add(r, i * 10_000);
+    expect(board.rows('recent', 10).map((r) => r.bib)).toEqual(['3', '1', '2']); // arrived far apart: in arrival order
     expect(board.rows('leaderboard', 10).map((r) => [r.bib, r.elapsedMs])).toEqual([['1', 900], ['3', 1_200], ['2', 1_500]]);
     expect(board.rows('leaderboard', 10, { gender: 'F' }).map((r) => r.bib)).toEqual(['1', '2']);
   });

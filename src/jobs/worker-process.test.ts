@@ -192,6 +192,7 @@ describe.skipIf(!serverUrl)('worker processes on a PostgreSQL server', () => {
       SECRET_KEY: TEST_SECRET_KEY,
       DATA_DIR: dataDir,
       ARCHIVE_INTERVAL_SECONDS: '1',
+      WORKER_STATUS_PORT: '0',
       JOBS_POLL_SECONDS: '0.2',
       LOG_LEVEL: 'info',
     });

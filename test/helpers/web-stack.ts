@@ -67,6 +67,9 @@ export async function startWebStack(opts: { env?: Record<string, string>; host?:
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Its worker's /metrics on a port of its own: stacks of parallel test files never collide.
+    WORKER_STATUS_HOST: '127.0.0.1',
+    WORKER_STATUS_PORT: '0',
     // The base of mailed links; the tests open them on their own port (the token is what counts).
     PUBLIC_URL: 'http://p88.test',
     ...opts.env,
