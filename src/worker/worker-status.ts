@@ -43,7 +43,7 @@ export async function startWorkerStatus(opts: { db: Database; host: string; port
     labelNames: ['queue', 'outcome'] as const,
     registers: [metrics.registry],
   });
-  const scrapeErrors = new client.Gauge({
+  const queueReadOk = new client.Gauge({
     name: 'p88_worker_queue_read_ok',
     help: 'Whether the last scrape could read the queue from the database',
     registers: [metrics.registry],
@@ -61,7 +61,7 @@ export async function startWorkerStatus(opts: { db: Database; host: string; port
       registers: [metrics.registry],
       async collect() {
         const c = await read();
-        scrapeErrors.set(c ? 1 : 0);
+        queueReadOk.set(c ? 1 : 0);
         if (c) this.set(c[key] ?? 0);
       },
     });
