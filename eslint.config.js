@@ -8,13 +8,13 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // ui/src/api-types.ts is generated from the OpenAPI document (npm run generate:api-types).
-  { ignores: ['node_modules/', 'ui/dist/', 'data/', 'test-results/', 'test-artifacts/', '.scratch/', 'ui/src/api-types.ts'] },
+  { ignores: ['node_modules/', 'ui/dist/', 'data/', 'test-results/', 'test-artifacts/', '.scratch/', 'ui/src/api-types.ts', 'build/', 'build.*/', 'build-test-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'ui/*.mjs', 'bin/*.js', 'test/helpers/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'ui/*.mjs', 'bin/*.js', 'test/helpers/*.mjs', 'scripts/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -25,6 +25,7 @@ import { createServerDatabase } from '../test/helpers/db.js';
 import { waitForHealthy } from '../test/helpers/collector.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 import { copyIn, copyOut } from './copy.js';
+import { buildIsFresh, buildServer } from '../scripts/build-server.mjs';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const totalReads = Number(process.env.BENCH_READS ?? 500_000);
@@ -36,6 +37,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
+  // The collector runs as it does in production: compiled (bin/p88.js picks build/ when fresh).
+  const compiled = process.env.P88_RUN_SOURCES !== '1' && (buildIsFresh() || (await buildServer()));
   const server = await createServerDatabase(baseUrl);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'p88-bench-'));
   const db = await openDatabase({ url: server.url });
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
       ['target 100,000 reads/s', e2eRate >= 100_000 ? 'met' : 'NOT met'],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
-    console.log(`\nbench/ingest on ${new URL(baseUrl).host}, ${process.env.BENCH_LABEL ?? ''}`);
+    console.log(`\nbench/ingest on ${new URL(baseUrl).host}, collector ${compiled ? 'compiled (build/)' : 'from sources (tsx)'} ${process.env.BENCH_LABEL ?? ''}`);
     for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   } finally {
     await db.close();

@@ -305,7 +305,7 @@ describe('cross-tenant isolation over HTTP', () => {
     const controller = new AbortController();
     const res = await fetch(`http://127.0.0.1:${port}/api/display/${aLink}/stream`, { signal: controller.signal });
     const reader = res.body!.getReader();
-    const read: LiveRead = { id: 9_999, partnerId: bPartner, sessionId: 900, location: 'B-LOC', tag: 'BTAG9', kind: 'tag', readTimeMs: 1, receivedAt: 1, sequence: 2, lap: 1, readerId: 'R', gator: 1 };
+    const read: LiveRead = { id: 9_999, sessionId: 900, location: 'B-LOC', tag: 'BTAG9', kind: 'tag', readTimeMs: 1, receivedAt: 1 };
     await new Promise((r) => setTimeout(r, 100));
     await bus.publish(readsTopic(bPartner), [read]);
     let text = '';

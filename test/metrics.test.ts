@@ -99,7 +99,7 @@ describe('web /metrics', () => {
     readSse(res.body!, (f) => void (f.event === 'read' && ids.push(f.id!)));
     await eventually(async () => sample((await scrape(`${webBase}/metrics`)).text, 'p88_web_display_screens') === 1, 5_000, 'one screen');
     const read = (id: number, receivedAt: number): LiveRead => ({
-      id, partnerId: 1, sessionId: 1, location: 'finish', tag: String(id), kind: 'tag', readTimeMs: receivedAt, receivedAt, sequence: id, lap: 1, readerId: 'R', gator: 1,
+      id, sessionId: 1, location: 'finish', tag: String(id), kind: 'tag', readTimeMs: receivedAt, receivedAt,
     });
     await bus.publish(readsTopic(1), [read(501, Date.now() - 1_500), read(502, Date.now() - 1_500)]);
     await eventually(() => ids.length === 2, 5_000, 'two reads on screen');

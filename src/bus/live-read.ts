@@ -1,7 +1,11 @@
-/** A stored read as live consumers (display streams) receive it on a partner's reads topic. */
+/**
+ * A stored read as live consumers (display streams) receive it on a partner's reads topic.
+ * Only what a display uses: under a flood every byte is encoded, NOTIFYed, decoded and
+ * parsed by each web process (the partner is the topic's; the stream's sequence, lap and
+ * reader stay in the database).
+ */
 export interface LiveRead {
   id: number;
-  partnerId: number;
   sessionId: number;
   location: string;
   tag: string;
@@ -10,8 +14,4 @@ export interface LiveRead {
   readTimeMs: number;
   /** When the collector received the line (epoch ms). */
   receivedAt: number;
-  sequence: number;
-  lap: number;
-  readerId: string;
-  gator: number;
 }

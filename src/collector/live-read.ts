@@ -3,18 +3,5 @@ import type { StoredRead } from './ingest.js';
 
 /** What the bus carries of a stored read (src/bus/live-read.ts). */
 export function toLiveRead({ record: r, id, sessionId, readTimeMs }: StoredRead): LiveRead {
-  return {
-    id,
-    partnerId: r.partnerId,
-    sessionId,
-    location: r.location,
-    tag: r.tag,
-    kind: r.kind,
-    readTimeMs,
-    receivedAt: r.receivedAt,
-    sequence: r.sequence,
-    lap: r.lap,
-    readerId: r.readerId,
-    gator: r.gator,
-  };
+  return { id, sessionId, location: r.location, tag: r.tag, kind: r.kind, readTimeMs, receivedAt: r.receivedAt };
 }

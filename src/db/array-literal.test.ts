@@ -17,6 +17,13 @@ describe('array literals', () => {
     expect(r.rows[0]!.n).toEqual(nums);
   });
 
+  it('round-trips strings that need no escaping (the joined fast path) unchanged', async () => {
+    const texts = ['plain', '', 'NULL', 'comma,brace{}', ' spaced ', 'ünïcødé ✓', 'CT01_33~1~start~9478~14:02:15.31~0~0F2A38~1'];
+    const r = await t.db.query<{ t: string[] }>(`SELECT $1::text[] AS t`, [textArray(texts)]);
+    expect(r.rows[0]!.t).toEqual(texts);
+    expect((await t.db.query<{ t: string[] }>(`SELECT $1::text[] AS t`, [textArray([''])])).rows[0]!.t).toEqual(['']);
+  });
+
   it('builds empty arrays and refuses non-finite numbers', () => {
     expect(textArray([])).toBe('{}');
     expect(numberArray([])).toBe('{}');

@@ -4,10 +4,12 @@
  * at once (an advisory lock serializes them on a server).
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.js';
 import type { Database, Queryable } from './database.js';
 
-const dir = fileURLToPath(new URL('./migrations/', import.meta.url));
+// From the sources even when running compiled (build/ holds no SQL).
+const dir = join(projectRoot, 'src', 'db', 'migrations');
 const LOCK_KEY = 880_001;
 
 function migrationFiles(): Promise<string[]> {
@@ -39,7 +41,7 @@ export async function migrate(db: Database): Promise<string[]> {
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;
-      const sql = await readFile(dir + file, 'utf8');
+      const sql = await readFile(join(dir, file), 'utf8');
       // Statements run one by one: the extended protocol (PGlite's tx) takes one per call.
       for (const stmt of splitStatements(sql)) await tx.query(stmt);
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);

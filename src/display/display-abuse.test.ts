@@ -138,7 +138,7 @@ describe('anonymous display replays under abuse', () => {
     await new Promise((r) => setTimeout(r, 50));
     const base = 10_000_000;
     const live = (i: number): LiveRead => ({
-      id: base + i, partnerId: acme.id, sessionId: 0, location: 'finish', tag: String(i), kind: 'tag', readTimeMs: 1e12 + i, receivedAt: 1e12 + i, sequence: i, lap: 1, readerId: 'R', gator: 1,
+      id: base + i, sessionId: 0, location: 'finish', tag: String(i), kind: 'tag', readTimeMs: 1e12 + i, receivedAt: 1e12 + i,
     });
     // A link bound to a session shows only that session's reads: use its id.
     const session = (await t.t.owner.query<{ session_id: number }>('SELECT session_id FROM display_links WHERE id = $1', [LINK])).rows[0]!.session_id;

@@ -46,7 +46,7 @@ describe.runIf(serverUrl)('display screens after the bus lost its connection', (
     readSse(res.body!, (f) => events.push(f.event ?? 'message'));
     try {
       // Live before the loss: a read published reaches the screen.
-      const read = (id: number): LiveRead => ({ id, partnerId, sessionId: 1, location: 'finish', tag: `T${id}`, kind: 'tag', readTimeMs: Date.now(), receivedAt: Date.now(), sequence: id, lap: 1, readerId: 'R', gator: 1 });
+      const read = (id: number): LiveRead => ({ id, sessionId: 1, location: 'finish', tag: `T${id}`, kind: 'tag', readTimeMs: Date.now(), receivedAt: Date.now() });
       await expect.poll(async () => {
         await bus.publish(readsTopic(partnerId), [read(1)]);
         return events.includes('read');

@@ -57,7 +57,7 @@ async function openStream(linkId: string, screen?: string) {
 }
 
 function live(id: number, tag: string, readTimeMs: number, kind: 'tag' | 'gun' = 'tag'): LiveRead {
-  return { id, partnerId, sessionId, location: 'finish', tag, kind, readTimeMs, receivedAt: readTimeMs, sequence: id, lap: 1, readerId: 'R', gator: 1 };
+  return { id, sessionId, location: 'finish', tag, kind, readTimeMs, receivedAt: readTimeMs };
 }
 
 async function until(cond: () => boolean, what = 'condition') {

@@ -60,7 +60,7 @@ async function openStream(path: string, headers: Record<string, string> = {}) {
 }
 
 function live(id: number, tag: string, location: string, readTimeMs: number, kind: 'tag' | 'gun' = 'tag', sessionId = 1): LiveRead {
-  return { id, partnerId: 1, sessionId, location, tag, kind, readTimeMs, receivedAt: readTimeMs, sequence: id, lap: 1, readerId: 'R', gator: 1 };
+  return { id, sessionId, location, tag, kind, readTimeMs, receivedAt: readTimeMs };
 }
 
 async function until(cond: () => boolean) {

@@ -7,16 +7,16 @@
  */
 import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { projectRoot } from '../project-root.js';
 
 export interface SpaOptions {
   /** The built app; default ui/dist of this repository. */
   distDir?: string;
 }
 
-export const DEFAULT_UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+export const DEFAULT_UI_DIST = resolve(projectRoot, 'ui', 'dist');
 
 /** Paths that belong to the server: a miss there is the API's JSON 404, never the app. */
 const SERVER_PATH = /^\/(api|docs)(\/|$)/;
