@@ -9,9 +9,14 @@
  *
  * Run: npm run bench:ingest  (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres;
  *      BENCH_READS total reads, default 500000; BENCH_CLIENTS, default 10;
- *      BENCH_NODE_FLAGS extra node flags for the collector; BENCH_PROFILE a directory for its CPU profile)
+ *      BENCH_NODE_FLAGS extra node flags for the collector; BENCH_PROFILE a directory for its CPU profile;
+ *      BENCH_STEADY_SECONDS how long the steady phase runs first, default 60, 0 to skip)
+ *
+ *   steady            before the flood: 10 clients at 100 reads/s each (1,000 reads/s) for
+ *                     BENCH_STEADY_SECONDS, the collector's RSS sampled every second
  */
 import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +35,7 @@ import { buildIsFresh, buildServer } from '../scripts/build-server.mjs';
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const totalReads = Number(process.env.BENCH_READS ?? 500_000);
 const clients = Number(process.env.BENCH_CLIENTS ?? 10);
+const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 const COLUMNS = `partner_id, session_id, location_id, stream_id, source_key, connection_log_id, sequence_number, location_name,
   tag_code, read_kind, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at`;
 
@@ -70,7 +76,13 @@ async function main(): Promise<void> {
       (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { total_reads: number; reads_received: number; backpressure_pauses: number; reads_spooled: number };
     await waitForHealthy(statusPort);
     await sleep(1000);
-    const idleRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const rssOf = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const idleRss = rssOf('VmRSS');
+
+    // --- steady: 1,000 reads/s -------------------------------------------------------------
+    const steady = steadySeconds > 0 ? await steadyPhase(port, steadySeconds, () => rssOf('VmRSS')) : null;
+    if (steady) while ((await status()).total_reads < steady.sent) await sleep(20);
+    const before = steady?.sent ?? 0;
 
     // About 3 reads per crossing, 4 mats: runners per client to reach the total.
     const runners = Math.max(10, Math.round(totalReads / clients / 12));
@@ -84,9 +96,9 @@ async function main(): Promise<void> {
     const report = await runSimulation({ host: '127.0.0.1', port, clients, runners, course, speed: Infinity, timeoutMs: 600_000 });
     const sentAt = performance.now();
     const expected = report.clients.reduce((s, c) => s + Object.values(c.observationsPerLocation).reduce((a, b) => a + b, 0), 0);
-    while ((await status()).total_reads < expected) await sleep(20);
+    while ((await status()).total_reads < before + expected) await sleep(20);
     const e2eSeconds = (performance.now() - started) / 1000;
-    const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const peakRss = rssOf('VmHWM');
     const final = await status();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -131,14 +143,17 @@ async function main(): Promise<void> {
     const copyRate = stored / copySeconds;
     const rows: Array<[string, string]> = [
       ['reads', `${fmt(expected)} from ${clients} concurrent CTP01 clients (${fmt(report.linesPerSecond)} lines/s sent; all sent after ${((sentAt - started) / 1000).toFixed(2)} s)`],
-      ['stored rows', `${fmt(stored)} (${stored === expected ? 'all, no duplicates' : 'MISMATCH'})`],
+      ['stored rows', `${fmt(stored)} (${stored === before + expected ? 'all, no duplicates' : 'MISMATCH'}${steady ? `; ${fmt(before)} of them from the steady phase` : ''})`],
       ['end-to-end, committed', `${fmt(e2eRate)} reads/s (${e2eSeconds.toFixed(2)} s)`],
       ['COPY ceiling, same rows', `${fmt(copyRate)} rows/s (best of 3: ${copySeconds.toFixed(2)} s)`],
       ['one row per commit', `${fmt(perCommitRate)} rows/s (${perCommitRows.length} rows)`],
       ['connection + commit per row', `${fmt(perConnRate)} rows/s (${perConnRows.length} rows)`],
       ['end-to-end / COPY', `${(e2eRate / copyRate).toFixed(2)} (target ≥ 0.30)`],
       ['end-to-end / row per commit', `${(e2eRate / perCommitRate).toFixed(1)}×`],
-      ['collector peak RSS', `${peakRss.toFixed(0)} MiB (idle ${idleRss.toFixed(0)} MiB; target ≤ 200 MiB)`],
+      ...(steady
+        ? ([['steady 1,000 reads/s', `${fmt(steady.sent)} reads in ${steadySeconds} s; RSS after the first 10 s: mean ${steady.meanRss.toFixed(0)} MiB, max ${steady.maxRss.toFixed(0)} MiB (target ≤ 150 MiB)`]] as Array<[string, string]>)
+        : []),
+      ['collector peak RSS', `${peakRss.toFixed(0)} MiB under the flood (idle ${idleRss.toFixed(0)} MiB; target ≤ 200 MiB)`],
       ['backpressure', `${fmt(final.backpressure_pauses)} pauses of the client sockets; ${fmt(final.reads_spooled)} reads spilled to the spool`],
       ['target 100,000 reads/s', e2eRate >= 100_000 ? 'met' : 'NOT met'],
     ];
@@ -150,6 +165,40 @@ async function main(): Promise<void> {
     await server.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Ten anonymous CTP01 clients sending 100 reads a second each, in 10 ms ticks, for `seconds`;
+ * the collector's RSS sampled every second (the first 10 s are its warm-up and not counted).
+ */
+async function steadyPhase(port: number, seconds: number, rss: () => number): Promise<{ sent: number; meanRss: number; maxRss: number }> {
+  const sockets: Socket[] = await Promise.all(
+    Array.from({ length: 10 }, () => new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+      s.on('data', () => {}); // the collector's acks and prompts
+    })),
+  );
+  let sent = 0;
+  const samples: number[] = [];
+  const startedAt = Date.now();
+  const sequences = sockets.map(() => 0);
+  for (let tick = 0; Date.now() - startedAt < seconds * 1000; tick++) {
+    const due = startedAt + tick * 10;
+    if (due > Date.now()) await sleep(due - Date.now());
+    sockets.forEach((socket, i) => {
+      // One read per client per 10 ms: 100 a second each.
+      const seq = ++sequences[i]!;
+      const t = new Date();
+      const time = `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}:${String(t.getSeconds()).padStart(2, '0')}.${String(Math.floor(t.getMilliseconds() / 10)).padStart(2, '0')}`;
+      socket.write(`CT01_33~${seq}~steady${i}~${10_000 + (seq % 5_000)}~${time}~1~0F2A38~1\r\n`);
+      sent++;
+    });
+    if (tick % 100 === 0 && Date.now() - startedAt >= 10_000) samples.push(rss());
+  }
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.end(() => r()))));
+  const meanRss = samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length);
+  return { sent, meanRss, maxRss: Math.max(0, ...samples) };
 }
 
 await main();
