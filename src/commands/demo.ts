@@ -192,6 +192,9 @@ ${serverRunning ? 'Open the display' : 'Start the server (npm start), open the d
 (the first finishers cross about 20 seconds later):
   ${d.simulate}
 
+Running that command again sends nothing new: the collector resumes its connection ids
+(SIM-1…) after what it holds. For another race, give it new ones: add --id-prefix race2.
+
 The password and secret are shown only now; running p88 demo again replaces them.
 `;
 }
