@@ -86,4 +86,32 @@ describe('p88 demo', () => {
       expect(r.elapsedMs).toBeGreaterThan(0); // the simulator's gun time starts the clock
     }
   });
+
+  it('says truly what a re-run of the printed command does: nothing new, unless given new connection ids', async () => {
+    expect(formatDemo(demo)).toContain('add --id-prefix race2');
+    const count = async () => (await stack.t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
+    const race = (prefix?: string) =>
+      runSimulation({
+        host: '127.0.0.1',
+        port: stack.collector.tcpPort,
+        user: demo.collector.userId,
+        password: demo.collector.secret,
+        runners: 12,
+        firstBib: 1000,
+        course: [{ name: 'start', distanceKm: 0 }, { name: 'finish', distanceKm: 1 }],
+        race: { dnfRate: 0, missRate: 0 },
+        speed: 300,
+        settleMs: 500,
+        timeoutMs: 30_000,
+        ...(prefix ? { connectionIdPrefix: prefix } : {}),
+      });
+    await stack.collector.ingest.idle(5_000);
+    const before = await count();
+    expect((await race()).endedBy).toBe('all-sent');
+    await stack.collector.ingest.idle(5_000);
+    expect(await count()).toBe(before); // resumed after what the collector holds
+    expect((await race('race2')).endedBy).toBe('all-sent');
+    await stack.collector.ingest.idle(5_000);
+    expect(await count()).toBeGreaterThan(before + 12); // a second race under new connection ids
+  });
 });
