@@ -24,6 +24,26 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
+/** The demo's printed simulate command, run in process (12 runners, start and finish). */
+function demoRace(connectionIdPrefix?: string) {
+  return runSimulation({
+    host: '127.0.0.1',
+    port: stack.collector.tcpPort,
+    user: demo.collector.userId,
+    password: demo.collector.secret,
+    runners: 12,
+    firstBib: 1000,
+    course: [{ name: 'start', distanceKm: 0 }, { name: 'finish', distanceKm: 1 }],
+    race: { dnfRate: 0, missRate: 0 }, // every runner finishes and is read
+    // Fast, but with the first finisher well after the gun: two writers may publish a gun and a
+    // read committed milliseconds apart in either order (a real race has minutes between them).
+    speed: 300,
+    settleMs: 500,
+    timeoutMs: 30_000,
+    ...(connectionIdPrefix ? { connectionIdPrefix } : {}),
+  });
+}
+
 describe('p88 demo', () => {
   it('is idempotent: one partner, one link, one roster, fresh credentials each run', async () => {
     expect(demo.linkId).toBe(first.linkId);
@@ -58,21 +78,7 @@ describe('p88 demo', () => {
     readSse(res.body!, (f) => {
       if (f.event === 'read') runners.push(JSON.parse(f.data!).runner);
     });
-    const report = await runSimulation({
-      host: '127.0.0.1',
-      port: stack.collector.tcpPort,
-      user: demo.collector.userId,
-      password: demo.collector.secret,
-      runners: 12,
-      firstBib: 1000,
-      course: [{ name: 'start', distanceKm: 0 }, { name: 'finish', distanceKm: 1 }],
-      race: { dnfRate: 0, missRate: 0 }, // every runner finishes and is read
-      // Fast, but with the first finisher well after the gun: two writers may publish a gun and a
-      // read committed milliseconds apart in either order (a real race has minutes between them).
-      speed: 300,
-      settleMs: 500,
-      timeoutMs: 30_000,
-    });
+    const report = await demoRace();
     expect(report.endedBy).toBe('all-sent');
     for (let i = 0; i < 400 && runners.length < 12; i++) await new Promise((r) => setTimeout(r, 25));
     controller.abort();
@@ -90,27 +96,12 @@ describe('p88 demo', () => {
   it('says truly what a re-run of the printed command does: nothing new, unless given new connection ids', async () => {
     expect(formatDemo(demo)).toContain('add --id-prefix race2');
     const count = async () => (await stack.t.owner.query<{ n: number }>('SELECT count(*)::int AS n FROM timing_reads')).rows[0]!.n;
-    const race = (prefix?: string) =>
-      runSimulation({
-        host: '127.0.0.1',
-        port: stack.collector.tcpPort,
-        user: demo.collector.userId,
-        password: demo.collector.secret,
-        runners: 12,
-        firstBib: 1000,
-        course: [{ name: 'start', distanceKm: 0 }, { name: 'finish', distanceKm: 1 }],
-        race: { dnfRate: 0, missRate: 0 },
-        speed: 300,
-        settleMs: 500,
-        timeoutMs: 30_000,
-        ...(prefix ? { connectionIdPrefix: prefix } : {}),
-      });
     await stack.collector.ingest.idle(5_000);
     const before = await count();
-    expect((await race()).endedBy).toBe('all-sent');
+    expect((await demoRace()).endedBy).toBe('all-sent');
     await stack.collector.ingest.idle(5_000);
     expect(await count()).toBe(before); // resumed after what the collector holds
-    expect((await race('race2')).endedBy).toBe('all-sent');
+    expect((await demoRace('race2')).endedBy).toBe('all-sent');
     await stack.collector.ingest.idle(5_000);
     expect(await count()).toBeGreaterThan(before + 12); // a second race under new connection ids
   });
