@@ -194,7 +194,11 @@ describe('ChronoTrack controller records (ChronoTrackClient 0.6.0 example files)
     const c = await RawClient.connect(quickStart.tcpPort);
     const lines = CONTROLLER_RECORDS.map(([point, record]) => {
       const [, seq, tag, , lap, time, reader, antenna] = record.split('~');
-      return { point, seq: Number(seq), tag: tag!, reader: reader!, antenna: Number(antenna), timeMs: Math.round((Number(time) + shift) * 100) * 10, line: `CT01_33~${seq}~${point}~${tag}~${(Number(time) + shift).toFixed(2)}~${lap}~${reader}~${antenna}` };
+      const unix = (Number(time) + shift).toFixed(2);
+      // The instant the text says, to the millisecond (not the float it was made from).
+      const [seconds, hundredths] = unix.split('.');
+      const timeMs = Number(seconds) * 1000 + Number(hundredths) * 10;
+      return { point, seq: Number(seq), tag: tag!, reader: reader!, antenna: Number(antenna), timeMs, line: `CT01_33~${seq}~${point}~${tag}~${unix}~${lap}~${reader}~${antenna}` };
     });
     c.send(...lines.map((l) => l.line));
     const rows = await eventually(async () => {
