@@ -1,0 +1,130 @@
+/**
+ * The schema stays ready for Citus (issue 16): read off the catalog of a migrated database on
+ * whichever backend the run uses, so a new tenant table with an id-only key, a foreign key
+ * without partner_id, RLS left off or a policy with a subquery fails here, naming the table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { citusReadiness, GLOBAL_TABLES } from './citus-ready.js';
+import { asPlatform, setPartnerSql, withPartner, withPartnerReadOnly } from './tenant.js';
+
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+class Rollback extends Error {}
+
+describe('Citus readiness of the migrated schema', () => {
+  it('has no problem: keys, foreign keys, row-level security and policies', async () => {
+    const { problems } = await citusReadiness(t.owner);
+    expect(problems).toEqual([]);
+  });
+
+  it('distributes the tenant tables, keeps partners and the account tables as reference tables', async () => {
+    const { plan } = await citusReadiness(t.owner);
+    for (const table of ['timing_sessions', 'timing_reads', 'results_events', 'entries', 'results', 'splits', 'participants', 'sync_history']) {
+      expect(plan.distributed).toContain(table);
+    }
+    expect(plan.reference).toEqual(expect.arrayContaining(['partners', 'users', 'timing_sources']));
+    expect(plan.local).toEqual(expect.arrayContaining(['jobs', 'job_recurring', 'schema_migrations']));
+    // Every table is in exactly one list.
+    const all = [...plan.distributed, ...plan.reference, ...plan.local];
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('names only tables that exist in its allow-list, each with a reason', async () => {
+    const r = await t.owner.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')`,
+    );
+    const names = new Set(r.rows.map((x) => x.name));
+    for (const [table, { reason }] of Object.entries(GLOBAL_TABLES)) {
+      expect(names.has(table), table).toBe(true);
+      expect(reason.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('reports a bad tenant table, naming it (a throwaway schema, rolled back)', async () => {
+    let problems: string[] = [];
+    await t.owner
+      .transaction(async (tx) => {
+        await tx.query(`CREATE SCHEMA citus_probe`);
+        await tx.query(`CREATE TABLE citus_probe.good (id integer, partner_id integer NOT NULL, PRIMARY KEY (id, partner_id))`);
+        await tx.query(`ALTER TABLE citus_probe.good ENABLE ROW LEVEL SECURITY`);
+        await tx.query(`ALTER TABLE citus_probe.good FORCE ROW LEVEL SECURITY`);
+        await tx.query(`CREATE POLICY tenant_isolation ON citus_probe.good USING (p88_visible(partner_id))`);
+        await tx.query(`CREATE UNIQUE INDEX good_plain ON citus_probe.good (id)`);
+        await tx.query(
+          `CREATE TABLE citus_probe.bad (
+             id serial PRIMARY KEY,
+             partner_id integer,
+             good_id integer REFERENCES citus_probe.good (id),
+             code text UNIQUE)`,
+        );
+        await tx.query(`ALTER TABLE citus_probe.bad ENABLE ROW LEVEL SECURITY`);
+        await tx.query(
+          `CREATE POLICY nosy ON citus_probe.bad USING (partner_id IN (SELECT g.partner_id FROM citus_probe.good g))`,
+        );
+        problems = (await citusReadiness(tx, 'citus_probe', {})).problems;
+        throw new Rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
+    expect(problems.sort()).toEqual(
+      [
+        'bad: row-level security is not enabled and forced',
+        'bad: partner_id may be NULL (a distribution column may not)',
+        'bad: primary key bad_pkey lacks partner_id',
+        'bad: unique index bad_code_key lacks partner_id',
+        'bad: foreign key bad_good_id_fkey to good does not carry partner_id',
+        'bad: policy nosy holds a subquery',
+        'good: unique index good_plain lacks partner_id',
+      ].sort(),
+    );
+    const left = await t.owner.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'citus_probe'`);
+    expect(left.rows).toEqual([]);
+  });
+
+  it('lets an allow-listed table keep its id-only keys, still checking its row-level security', async () => {
+    let problems: string[] = [];
+    await t.owner
+      .transaction(async (tx) => {
+        await tx.query(`CREATE SCHEMA citus_probe`);
+        await tx.query(`CREATE TABLE citus_probe.glob (id integer PRIMARY KEY, partner_id integer)`);
+        problems = (await citusReadiness(tx, 'citus_probe', { glob: { kind: 'reference', reason: 'test' } })).problems;
+        throw new Rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
+    expect(problems).toEqual(['glob: row-level security is not enabled and forced']);
+  });
+});
+
+describe('the partner setting as Citus propagates it (SET LOCAL)', () => {
+  it('inlines only a positive safe integer', () => {
+    expect(setPartnerSql(42)).toBe('SET LOCAL app.partner_id = 42');
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 53, '1; RESET ROLE' as unknown as number]) {
+      expect(() => setPartnerSql(bad)).toThrow(/invalid partner id/);
+    }
+  });
+
+  it('holds for its transaction only, on the application role', async () => {
+    const read = (tx: { query: typeof t.db.query }) =>
+      tx
+        .query<{ p: string | null; f: string | null; ro: string }>(
+          `SELECT current_setting('app.partner_id', true) AS p, current_setting('app.platform', true) AS f, current_setting('transaction_read_only') AS ro`,
+        )
+        .then((r) => r.rows[0]!);
+    expect(await withPartner(t.db, 7, read)).toMatchObject({ p: '7' });
+    expect(await asPlatform(t.db, read)).toMatchObject({ f: 'on' });
+    expect(await withPartnerReadOnly(t.db, 9, 1000, read)).toMatchObject({ p: '9', ro: 'on' });
+    const after = await t.db.transaction(read);
+    expect(after.p ?? '').toBe('');
+    expect(after.f ?? '').toBe('');
+    expect(after.ro).toBe('off');
+  });
+});
