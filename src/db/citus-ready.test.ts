@@ -88,19 +88,45 @@ describe('Citus readiness of the migrated schema', () => {
     expect(left.rows).toEqual([]);
   });
 
-  it('lets an allow-listed table keep its id-only keys, still checking its row-level security', async () => {
+  it('lets an allow-listed table keep its id-only keys, still checking its row-level security and foreign keys', async () => {
     let problems: string[] = [];
     await t.owner
       .transaction(async (tx) => {
         await tx.query(`CREATE SCHEMA citus_probe`);
-        await tx.query(`CREATE TABLE citus_probe.glob (id integer PRIMARY KEY, partner_id integer)`);
+        await tx.query(`CREATE TABLE citus_probe.dist (id integer, partner_id integer NOT NULL, PRIMARY KEY (id, partner_id))`);
+        await tx.query(`ALTER TABLE citus_probe.dist ENABLE ROW LEVEL SECURITY`);
+        await tx.query(`ALTER TABLE citus_probe.dist FORCE ROW LEVEL SECURITY`);
+        await tx.query(
+          `CREATE TABLE citus_probe.glob (id integer PRIMARY KEY, partner_id integer, dist_id integer,
+             FOREIGN KEY (dist_id, partner_id) REFERENCES citus_probe.dist (id, partner_id))`,
+        );
         problems = (await citusReadiness(tx, 'citus_probe', { glob: { kind: 'reference', reason: 'test' } })).problems;
         throw new Rollback();
       })
       .catch((err: unknown) => {
         if (!(err instanceof Rollback)) throw err;
       });
-    expect(problems).toEqual(['glob: row-level security is not enabled and forced']);
+    expect(problems).toEqual([
+      'glob: row-level security is not enabled and forced',
+      'glob: foreign key glob_dist_id_partner_id_fkey from a table that is not distributed to distributed dist',
+    ]);
+  });
+});
+
+describe('display link ids, unique across partners without a key saying so', () => {
+  it('p88_display_link_id_taken sees every partner’s links, live or revoked, and nothing else', async () => {
+    await t.owner.query(`INSERT INTO partners (id, slug, name) VALUES (3, 'links-b', 'B') ON CONFLICT DO NOTHING`);
+    await t.owner.query(`INSERT INTO display_links (id, partner_id, revoked_at) VALUES ('TakenAb3', 3, now())`);
+    const taken = (id: string) =>
+      withPartner(t.db, 1, async (tx) => (await tx.query<{ taken: boolean }>(`SELECT p88_display_link_id_taken($1) AS taken`, [id])).rows[0]!.taken);
+    expect(await taken('TakenAb3')).toBe(true);
+    expect(await taken('FreeAb34')).toBe(false);
+    // The caller's own view is unchanged: partner 1 still sees no row of partner 3.
+    const seen = await withPartner(t.db, 1, async (tx) => {
+      await tx.query(`SELECT p88_display_link_id_taken('TakenAb3')`);
+      return (await tx.query(`SELECT id FROM display_links`)).rows;
+    });
+    expect(seen).toEqual([]);
   });
 });
 

@@ -29,11 +29,6 @@ export const GLOBAL_TABLES: Readonly<Record<string, { kind: CitusKind; reason: s
   audit_log: { kind: 'local', reason: 'platform and anonymous entries have no partner; append-only, read by the platform' },
   connection_log: { kind: 'local', reason: 'a connection has no partner until its client is identified' },
   jobs: { kind: 'local', reason: 'the platform’s queue: workers claim across partners from one table (0070_jobs.sql)' },
-  display_links: {
-    kind: 'local',
-    reason:
-      'TODO: not yet Citus-ready: 8-character link ids are looked up before the partner is known and must stay unique across partners, and its foreign keys to distributed tables rule out a reference table',
-  },
 };
 
 export interface CitusPlan {
@@ -45,6 +40,8 @@ export interface CitusPlan {
 export interface CitusReport {
   problems: string[];
   plan: CitusPlan;
+  /** Foreign keys as [referencing table, referenced table] (order of creation). */
+  references: Array<[string, string]>;
 }
 
 /** Checks one schema (default public); `global` replaces GLOBAL_TABLES (tests). */
@@ -111,6 +108,11 @@ export async function citusReadiness(db: Queryable, schema = 'public', global = 
     if (distributed.has(f.tbl) && distributed.has(f.ref) && !f.carries) {
       problems.push(`${f.tbl}: foreign key ${f.con} to ${f.ref} does not carry partner_id`);
     }
+    // Citus takes foreign keys into reference tables only: a reference or coordinator table
+    // referencing a distributed one stops create_distributed_table.
+    if (!distributed.has(f.tbl) && distributed.has(f.ref)) {
+      problems.push(`${f.tbl}: foreign key ${f.con} from a table that is not distributed to distributed ${f.ref}`);
+    }
   }
 
   const policies = (
@@ -123,6 +125,7 @@ export async function citusReadiness(db: Queryable, schema = 'public', global = 
     if (/\bselect\b/i.test(`${p.qual ?? ''} ${p.with_check ?? ''}`)) problems.push(`${p.tbl}: policy ${p.policy} holds a subquery`);
   }
 
+  const references: Array<[string, string]> = fks.filter((f) => f.tbl !== f.ref).map((f) => [f.tbl, f.ref]);
   const plan: CitusPlan = { distributed: [...distributed], reference: [], local: [] };
   for (const t of tables) {
     if (distributed.has(t.name)) continue;
@@ -130,5 +133,44 @@ export async function citusReadiness(db: Queryable, schema = 'public', global = 
     if (g) plan[g.kind].push(t.name);
     else if (!isTenant(t)) plan.local.push(t.name);
   }
-  return { problems, plan };
+  return { problems, plan, references };
+}
+
+/** tables ordered so that each comes after the tables of the list it references. */
+function referencedFirst(tables: string[], references: Array<[string, string]>): string[] {
+  const left = new Set(tables);
+  const out: string[] = [];
+  while (left.size > 0) {
+    const ready = [...left].filter((t) => !references.some(([from, to]) => from === t && left.has(to)));
+    // A cycle (none today) would stall: take the rest as they are rather than loop.
+    const next = ready.length > 0 ? ready : [...left];
+    for (const t of next.sort()) {
+      out.push(t);
+      left.delete(t);
+    }
+  }
+  return out;
+}
+
+/**
+ * The statements that spread this schema over a Citus cluster, to run on the coordinator
+ * (psql) once Citus is installed and the workers added: reference tables, then the tenant
+ * tables distributed by partner_id and colocated with the first, each after the tables it
+ * references. Coordinator-local tables need no statement (comments say which they are).
+ */
+export function citusStatements(report: CitusReport): string[] {
+  const quote = (t: string) => `'${t.replaceAll("'", "''")}'`;
+  const out: string[] = [];
+  for (const t of referencedFirst(report.plan.reference, report.references)) out.push(`SELECT create_reference_table(${quote(t)});`);
+  const distributed = referencedFirst(report.plan.distributed, report.references);
+  const anchor = distributed[0];
+  for (const t of distributed) {
+    out.push(
+      t === anchor
+        ? `SELECT create_distributed_table(${quote(t)}, 'partner_id');`
+        : `SELECT create_distributed_table(${quote(t)}, 'partner_id', colocate_with => ${quote(anchor!)});`,
+    );
+  }
+  for (const t of report.plan.local) out.push(`-- ${t}: stays on the coordinator${GLOBAL_TABLES[t] ? ` (${GLOBAL_TABLES[t].reason})` : ' (platform table)'}`);
+  return out;
 }

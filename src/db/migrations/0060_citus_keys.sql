@@ -92,6 +92,26 @@ ALTER TABLE timing_streams ADD CONSTRAINT timing_streams_location
 ALTER TABLE display_links ADD CONSTRAINT display_links_session
   FOREIGN KEY (session_id, partner_id) REFERENCES timing_sessions (id, partner_id) ON DELETE SET NULL (session_id);
 
+-- Display links: distributed like the rest, keyed (id, partner_id). A screen opens a link by
+-- its id alone before the partner is known (p88_display_link, by the key's leading column), so
+-- ids must stay unique across partners: the key no longer says so on its own, this function
+-- does, and creating a link draws another id while it answers true (display-links.service.ts).
+SELECT p88_rekey('display_links', ARRAY['id', 'partner_id']);
+CREATE FUNCTION p88_display_link_id_taken(p_id text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  caller_platform text := current_setting('app.platform', true);
+  taken boolean;
+BEGIN
+  PERFORM set_config('app.platform', 'on', true);
+  SELECT EXISTS (SELECT 1 FROM display_links l WHERE l.id = p_id) INTO taken;
+  PERFORM set_config('app.platform', coalesce(caller_platform, ''), true);
+  RETURN taken;
+END
+$$;
+REVOKE ALL ON FUNCTION p88_display_link_id_taken(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION p88_display_link_id_taken(text) TO p88_app;
+
 -- Accounts and billing. Token hashes and asset keys are 256/128-bit random values: unique per
 -- partner is unique in practice, and the lookup by hash alone keeps its index (hash first).
 SELECT p88_rekey('api_tokens', ARRAY['id', 'partner_id']);
