@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { citusReadiness, GLOBAL_TABLES } from './citus-ready.js';
+import { citusReadiness, citusStatements, GLOBAL_TABLES } from './citus-ready.js';
 import { asPlatform, setPartnerSql, withPartner, withPartnerReadOnly } from './tenant.js';
 
 let t: TestDatabase;
@@ -33,6 +33,25 @@ describe('Citus readiness of the migrated schema', () => {
     // Every table is in exactly one list.
     const all = [...plan.distributed, ...plan.reference, ...plan.local];
     expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('orders the Citus statements: reference tables first, each table after those it references, all colocated', async () => {
+    const report = await citusReadiness(t.owner);
+    const statements = citusStatements(report);
+    const at = (table: string) => statements.findIndex((s) => s.includes(`('${table}'`));
+    expect(statements[0]).toBe(`SELECT create_reference_table('partners');`);
+    for (const [parent, child] of [
+      ['users', 'user_sessions'], ['timing_sessions', 'timing_locations'], ['timing_locations', 'timing_streams'], ['results_events', 'races'],
+      ['races', 'entries'], ['entries', 'results'], ['results', 'splits'], ['participants', 'participant_tags'], ['provider_connections', 'sync_cursors'],
+      ['timing_sessions', 'display_links'], ['display_templates', 'display_links'],
+    ]) {
+      expect(at(parent), `${parent} before ${child}`).toBeLessThan(at(child));
+    }
+    const distributed = statements.filter((s) => s.startsWith('SELECT create_distributed_table('));
+    expect(distributed).toHaveLength(report.plan.distributed.length);
+    const anchor = /\('([a-z_]+)'/.exec(distributed[0]!)![1]!;
+    expect(distributed.slice(1).every((s) => s.endsWith(`colocate_with => '${anchor}');`))).toBe(true);
+    expect(statements.filter((s) => s.startsWith('SELECT create_reference_table('))).toHaveLength(report.plan.reference.length);
   });
 
   it('names only tables that exist in its allow-list, each with a reason', async () => {
