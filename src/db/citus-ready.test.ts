@@ -4,8 +4,11 @@
  * without partner_id, RLS left off or a policy with a subquery fails here, naming the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
+import { createServerDatabase, createTestDatabase, serverUrl, type TestDatabase } from '../../test/helpers/db.js';
 import { citusReadiness, citusStatements, GLOBAL_TABLES } from './citus-ready.js';
+import { openDatabase, type Database } from './index.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite.js';
 import { asPlatform, setPartnerSql, withPartner, withPartnerReadOnly } from './tenant.js';
 
 let t: TestDatabase;
@@ -44,7 +47,7 @@ describe('Citus readiness of the migrated schema', () => {
       ['users', 'user_sessions'], ['timing_sessions', 'timing_locations'], ['timing_locations', 'timing_streams'], ['results_events', 'races'],
       ['races', 'entries'], ['entries', 'results'], ['results', 'splits'], ['participants', 'participant_tags'], ['provider_connections', 'sync_cursors'],
       ['timing_sessions', 'display_links'], ['display_templates', 'display_links'],
-    ]) {
+    ] as const) {
       expect(at(parent), `${parent} before ${child}`).toBeLessThan(at(child));
     }
     const distributed = statements.filter((s) => s.startsWith('SELECT create_distributed_table('));
@@ -129,6 +132,40 @@ describe('Citus readiness of the migrated schema', () => {
       'glob: row-level security is not enabled and forced',
       'glob: foreign key glob_dist_id_partner_id_fkey from a table that is not distributed to distributed dist',
     ]);
+  });
+});
+
+describe('0060 on a database that has 0070-0075 already (it runs after them there)', () => {
+  it('keeps the rows, remakes the later migrations’ foreign keys on the new keys, and leaves no problem', async () => {
+    const server = serverUrl ? await createServerDatabase(serverUrl) : undefined;
+    const db: Database = server ? await openDatabase({ url: server.url, max: 2 }) : await openPglite();
+    try {
+      await migrate(db, { except: ['0060_citus_keys.sql'] });
+      await db.query(`INSERT INTO partners (id, slug, name) VALUES (2, 'b', 'B')`);
+      await db.query(`INSERT INTO results_events (id, partner_id, provider, external_id, name) VALUES (5, 2, 'csv', 'e', 'E')`);
+      await db.query(`INSERT INTO sync_schedules (partner_id, provider, external_event_id, warehouse_event_id) VALUES (2, 'runsignup', 'x', 5)`);
+      await db.query(`INSERT INTO timing_sessions (id, partner_id, session_name) VALUES (7, 2, 's')`);
+      await db.query(`INSERT INTO timing_locations (id, partner_id, session_id, location_name) VALUES (8, 2, 7, 'finish')`);
+      expect((await citusReadiness(db)).problems.length).toBeGreaterThan(0);
+
+      expect(await migrate(db)).toEqual(['0060_citus_keys.sql']);
+      expect((await citusReadiness(db)).problems).toEqual([]);
+      const kept = await db.query(
+        `SELECT (SELECT count(*)::int FROM sync_schedules WHERE warehouse_event_id = 5) AS schedules,
+                (SELECT count(*)::int FROM timing_locations WHERE session_id = 7) AS locations`,
+      );
+      expect(kept.rows[0]).toEqual({ schedules: 1, locations: 1 });
+      const fk = await db.query<{ def: string }>(
+        `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'sync_schedules_warehouse_event'`,
+      );
+      expect(fk.rows[0]!.def).toMatch(/REFERENCES results_events\(id, partner_id\)/);
+      // The remade key still cascades: deleting the event unbinds the schedule.
+      await db.query(`DELETE FROM results_events WHERE id = 5`);
+      expect((await db.query(`SELECT warehouse_event_id FROM sync_schedules`)).rows).toEqual([{ warehouse_event_id: null }]);
+    } finally {
+      await db.close();
+      await server?.drop();
+    }
   });
 });
 
