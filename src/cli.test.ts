@@ -26,7 +26,7 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 const EXPECTED_COMMANDS = [
-  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'backup', 'restore', 'status', 'source', 'source create', 'partner', 'partner create',
+  'start', 'collector', 'web', 'worker', 'migrate', 'archive', 'citus-plan', 'backup', 'restore', 'status', 'source', 'source create', 'partner', 'partner create',
   'user', 'user create', 'user unlock', 'secrets', 'secrets rotate', 'simulate', 'demo', 'results', 'results import', 'warehouse', 'warehouse seed',
   'token', 'token create', 'token list', 'token revoke', 'sync', 'sync run', 'sync history', 'sync push',
   'provider', 'provider add', 'provider list', 'provider test', 'provider remove',

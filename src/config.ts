@@ -29,6 +29,16 @@ const schema = z.object({
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   /**
+   * A second server (a streaming replica, or a Citus coordinator's read endpoint) for the web
+   * process's read-only routes: the read API (/api/db), the questions engine (/api/ask) and
+   * the timing reads (/api/timing). Same role and row-level security as DATABASE_URL; a
+   * DATABASE_POOL_SIZE pool of its own. Unset: those routes use DATABASE_URL.
+   */
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /**
    * The web process's separate small pool for anonymous display routes (link lookups, stream
    * replays, heartbeats), so public traffic can never take the connections signed-in work
    * needs; its statements stop after PUBLIC_STATEMENT_TIMEOUT_MS. Unused on PGlite.
@@ -180,6 +190,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  SECRET_KEY: required with DATABASE_URL. Every process that shares the database ' +
         'needs the same key: make one with `openssl rand -hex 32` and set SECRET_KEY to it in every ' +
         "process's environment (keep a copy outside the database's backups).",
+    );
+  }
+  if (c.DATABASE_READ_URL !== undefined && c.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_READ_URL: needs DATABASE_URL (the embedded database has no second server to read from).',
     );
   }
   return {

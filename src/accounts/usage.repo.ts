@@ -77,7 +77,7 @@ export interface PaymentInput {
 export async function insertPayment(db: Queryable, p: PaymentInput): Promise<boolean> {
   const r = await db.query(
     `INSERT INTO payments (partner_id, stripe_event_id, kind, amount_cents, currency, status, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stripe_event_id) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stripe_event_id, partner_id) DO NOTHING`,
     [p.partnerId, p.stripeEventId, p.kind, p.amountCents, p.currency, p.status, p.occurredAt],
   );
   return r.rowCount === 1;

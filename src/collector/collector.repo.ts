@@ -77,7 +77,7 @@ export async function ensureLocations(
   await db.query(
     `INSERT INTO timing_locations (partner_id, session_id, location_name)
      SELECT * FROM unnest($1::int[], $2::int[], $3::text[])
-     ON CONFLICT (session_id, location_name) DO NOTHING`,
+     ON CONFLICT (session_id, location_name, partner_id) DO NOTHING`,
     [pairs.map((p) => p.partnerId), pairs.map((p) => p.sessionId), pairs.map((p) => p.location)],
   );
 }
@@ -123,7 +123,7 @@ async function insertStreams(db: Queryable, keys: readonly StreamKey[]): Promise
        INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name)
        SELECT i.partner_id, i.session_id, l.id, i.source_key, i.location_name
          FROM input i JOIN timing_locations l USING (session_id, location_name)
-       ON CONFLICT (session_id, source_key, location_name) DO NOTHING
+       ON CONFLICT (session_id, source_key, location_name, partner_id) DO NOTHING
        RETURNING id, location_id, session_id, source_key, location_name
      )
      SELECT * FROM created
@@ -166,7 +166,7 @@ export async function insertReads(db: Queryable, batch: readonly ResolvedRead[])
                    $16::text[], $17::float8[])
             AS u(partner_id, session_id, location_id, stream_id, source_key, conn_id, seq, loc, tag, kind,
                  read_ms, time_text, lap, reader, gator, raw, received_ms)
-     ON CONFLICT (stream_id, sequence_number) DO NOTHING
+     ON CONFLICT (stream_id, sequence_number, partner_id) DO NOTHING
      RETURNING id, stream_id, sequence_number`,
     [
       numberArray(col((r) => r.partnerId)),

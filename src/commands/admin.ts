@@ -1,6 +1,7 @@
-/** One-shot administrative commands: migrate, archive, source create. */
+/** One-shot administrative commands: migrate, archive, citus-plan, source create. */
 import { SecretBox, loadSecretKey } from '../accounts/secret-box.js';
 import { TimingSources } from '../accounts/timing-sources.service.js';
+import { citusReadiness, citusStatements } from '../db/citus-ready.js';
 import { asPlatform } from '../db/tenant.js';
 import { openRuntime } from '../runtime.js';
 import { archiveReads } from '../worker/archive.js';
@@ -12,6 +13,24 @@ export async function migrateCommand(opts: { verbose?: boolean }, io: Output): P
   const applied = runtime.migrationsApplied;
   io.out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'database schema is up to date\n');
   return 0;
+}
+
+/**
+ * The schema's Citus readiness, read off the catalog (src/db/citus-ready.ts), and the
+ * statements to run on a Citus coordinator; exit 1 with the problems when it is not ready.
+ */
+export async function citusPlanCommand(opts: { json?: boolean; verbose?: boolean }, io: Output): Promise<number> {
+  const runtime = await openRuntime({ command: opts });
+  try {
+    const report = await citusReadiness(runtime.owner);
+    const statements = citusStatements(report);
+    if (opts.json) io.out(JSON.stringify({ ready: report.problems.length === 0, problems: report.problems, plan: report.plan, statements }) + '\n');
+    else if (report.problems.length > 0) io.err(`not ready for Citus:\n${report.problems.map((p) => `  ${p}\n`).join('')}`);
+    else io.out(statements.join('\n') + '\n');
+    return report.problems.length === 0 ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
 }
 
 export interface ArchiveOptions {

@@ -13,7 +13,7 @@ export interface Queryable {
 }
 
 export interface TransactionOptions {
-  /** One SQL statement, no parameters (values inlined by the caller, which must have checked them). */
+  /** SQL without parameters, one or more statements (values inlined by the caller, which must have checked them). */
   setup?: string;
 }
 
@@ -22,8 +22,8 @@ export interface Database extends Queryable {
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
   /**
-   * Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. `setup` is one
-   * statement without parameters run first; on a server it travels with BEGIN in one round
+   * Runs fn inside BEGIN/COMMIT on one connection; rolls back when fn throws. `setup` is SQL
+   * without parameters (one or more statements) run first; on a server it travels with BEGIN in one round
    * trip (the read API's partner, read-only and timeout settings: a round trip per request).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;

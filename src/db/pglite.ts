@@ -45,7 +45,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
     // PGlite serializes transactions itself: other queries wait until this one ends.
     transaction: (fn, txOpts) =>
       db.transaction(async (tx) => {
-        if (txOpts?.setup) await tx.query(txOpts.setup);
+        if (txOpts?.setup) await tx.exec(txOpts.setup);
         return fn(wrap(tx));
       }),
     listen,
@@ -65,7 +65,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
     const transaction: Database['transaction'] = (fn, txOpts) =>
       db.transaction(async (tx) => {
         await tx.query(setRole);
-        if (txOpts?.setup) await tx.query(txOpts.setup);
+        if (txOpts?.setup) await tx.exec(txOpts.setup);
         return fn(wrap(tx));
       });
     return {

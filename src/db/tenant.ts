@@ -17,10 +17,19 @@ export function withPartner<T>(db: Database, partnerId: number, fn: (tx: Queryab
   });
 }
 
+/**
+ * The statement that sets a transaction's partner. `SET LOCAL`, not `set_config()`: Citus
+ * sends SET LOCAL on to the workers a distributed transaction touches, a function call it
+ * does not. SET takes no parameters, so the id is checked (a positive safe integer) and inlined.
+ */
+export function setPartnerSql(partnerId: number): string {
+  if (!Number.isSafeInteger(partnerId) || partnerId <= 0) throw new Error(`invalid partner id: ${partnerId}`);
+  return `SET LOCAL app.partner_id = ${partnerId}`;
+}
+
 /** Switches an open transaction to another partner (the collector's mixed batches). */
 export async function setPartner(tx: Queryable, partnerId: number): Promise<void> {
-  if (!Number.isInteger(partnerId) || partnerId <= 0) throw new Error(`invalid partner id: ${partnerId}`);
-  await tx.query(`SELECT set_config('app.partner_id', $1, true)`, [String(partnerId)]);
+  await tx.query(setPartnerSql(partnerId));
 }
 
 /**
@@ -30,7 +39,7 @@ export async function setPartner(tx: Queryable, partnerId: number): Promise<void
  */
 export function asPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query(`SELECT set_config('app.platform', 'on', true)`);
+    await tx.query(`SET LOCAL app.platform = 'on'`);
     return fn(tx);
   });
 }
@@ -38,14 +47,14 @@ export function asPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): 
 /**
  * Runs fn in a read-only transaction that sees only this partner's rows, each statement
  * limited to timeoutMs: the settings travel with BEGIN in one round trip (the read API's every
- * query). Both values are checked integers, inlined: a statement sent with BEGIN takes no
+ * query). Both values are checked integers, inlined: statements sent with BEGIN take no
  * parameters.
  */
 export function withPartnerReadOnly<T>(db: Database, partnerId: number, timeoutMs: number, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  if (!Number.isInteger(partnerId) || partnerId <= 0) throw new Error(`invalid partner id: ${partnerId}`);
+  const partner = setPartnerSql(partnerId);
   const ms = Math.max(1, Math.round(timeoutMs));
   if (!Number.isSafeInteger(ms)) throw new Error(`invalid statement timeout: ${timeoutMs}`);
   return db.transaction(fn, {
-    setup: `SELECT set_config('app.partner_id', '${partnerId}', true), set_config('transaction_read_only', 'on', true), set_config('statement_timeout', '${ms}', true)`,
+    setup: `${partner}; SET LOCAL transaction_read_only = on; SET LOCAL statement_timeout = ${ms}`,
   });
 }

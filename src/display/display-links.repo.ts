@@ -32,6 +32,12 @@ export interface LinkBinding {
   expiresAt: Date | null;
 }
 
+/** Whether any partner's link (live or not) has this id: ids are unique across partners. */
+export async function linkIdTaken(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query<{ taken: boolean }>(`SELECT p88_display_link_id_taken($1) AS taken`, [id]);
+  return r.rows[0]?.taken === true;
+}
+
 export async function insertLink(db: Queryable, l: LinkBinding & { id: string; partnerId: number }): Promise<void> {
   await db.query(
     `INSERT INTO display_links (id, partner_id, name, session_id, locations, settings, template_id, template_version, roster_event_id, expires_at)

@@ -12,6 +12,7 @@ import {
   countLiveLinks,
   getLink,
   insertLink,
+  linkIdTaken,
   listLinks,
   revokeLink,
   rosterEventBelongs,
@@ -71,7 +72,10 @@ export class DisplayLinks {
     return withPartner(this.db, partnerId, async (tx) => {
       await checkBinding(tx, binding);
       await this.usage.checkCountIn(tx, partnerId, 'displays', await countLiveLinks(tx));
-      const id = newLinkId();
+      // Unique across partners (a screen opens it by id alone); the key holds (id, partner_id)
+      // for Citus, so another partner's id is checked here. 62^8 ids: a second draw is rare.
+      let id = newLinkId();
+      while (await linkIdTaken(tx, id)) id = newLinkId();
       await insertLink(tx, { ...binding, id, partnerId });
       return { id };
     });

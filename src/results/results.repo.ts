@@ -142,7 +142,7 @@ export async function upsertResults(tx: Queryable, partnerId: number, provider: 
             x.overall_place, x.gender_place, x.division_place, x.raw
        FROM jsonb_to_recordset($3::jsonb) AS x(external_id text, entry_id bigint, race_id bigint, event_id bigint, status text,
             chip_time_ms bigint, gun_time_ms bigint, overall_place integer, gender_place integer, division_place integer, raw jsonb)
-     ON CONFLICT (entry_id) DO UPDATE SET
+     ON CONFLICT (entry_id, partner_id) DO UPDATE SET
        external_id = EXCLUDED.external_id, provider = EXCLUDED.provider, race_id = EXCLUDED.race_id, event_id = EXCLUDED.event_id,
        status = EXCLUDED.status, chip_time_ms = EXCLUDED.chip_time_ms, gun_time_ms = EXCLUDED.gun_time_ms,
        overall_place = EXCLUDED.overall_place, gender_place = EXCLUDED.gender_place, division_place = EXCLUDED.division_place,
@@ -166,7 +166,7 @@ export async function replaceSplits(tx: Queryable, partnerId: number, provider: 
     `INSERT INTO splits (partner_id, provider, external_id, result_id, seq, label, distance_m, time_ms, raw)
      SELECT $1, $2, x.external_id, x.result_id, x.seq, x.label, x.distance_m, x.time_ms, x.raw
        FROM jsonb_to_recordset($3::jsonb) AS x(external_id text, result_id bigint, seq integer, label text, distance_m numeric, time_ms bigint, raw jsonb)
-     ON CONFLICT (result_id, label) DO UPDATE SET
+     ON CONFLICT (result_id, label, partner_id) DO UPDATE SET
        external_id = EXCLUDED.external_id, seq = EXCLUDED.seq, distance_m = EXCLUDED.distance_m, time_ms = EXCLUDED.time_ms,
        raw = coalesce(EXCLUDED.raw, splits.raw), updated_at = now()`,
     [partnerId, provider, JSON.stringify(rows)],

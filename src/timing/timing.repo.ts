@@ -164,7 +164,7 @@ export async function archiveReadsBefore(db: Queryable, olderThan: Date, limit: 
      ), archived AS (
        INSERT INTO timing_reads_archive (${READ_COLUMNS})
        SELECT ${READ_COLUMNS} FROM moved
-       ON CONFLICT (stream_id, sequence_number) DO NOTHING
+       ON CONFLICT (stream_id, sequence_number, partner_id) DO NOTHING
      )
      SELECT count(*)::int AS n FROM moved`,
     [olderThan, limit],

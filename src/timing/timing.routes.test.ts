@@ -47,7 +47,7 @@ async function insertRead(db: Queryable, r: ReadSeed): Promise<number> {
     `WITH stream AS (
        INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name)
        VALUES ($1, $2, $3, 'conn:test', $5)
-       ON CONFLICT (session_id, source_key, location_name) DO UPDATE SET source_key = EXCLUDED.source_key
+       ON CONFLICT (session_id, source_key, location_name, partner_id) DO UPDATE SET source_key = EXCLUDED.source_key
        RETURNING id
      )
      INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name,
@@ -113,12 +113,21 @@ async function seed(db: Queryable) {
     closed2: await insertRead(db, { partner: 1, session: closed, location: cFinish, locationName: 'finish', seq: 1, tag: 'AAAA01', received: '2025-06-01T08:50:00.000Z' }),
   };
 
-  // The other partner's reads, newer than all of ours. One even names our active session
-  // (timing_reads has no foreign keys), which only a partner_id filter keeps out.
+  // The other partner's reads, newer than all of ours. Two even name our active session and
+  // locations (timing_reads has no foreign keys; a stream cannot since 0060, whose keys carry
+  // partner_id), which only a partner_id filter keeps out.
   await insertRead(db, { partner: OTHER_PARTNER, session: otherActive, location: oStart, locationName: 'start', seq: 1, tag: 'BBBB01', received: '2025-06-10T00:01:00.000Z' });
   await insertRead(db, { partner: OTHER_PARTNER, session: otherActive, location: oStart, locationName: 'start', seq: 2, tag: 'BBBB02', received: '2025-06-10T00:02:00.000Z' });
-  await insertRead(db, { partner: OTHER_PARTNER, session: active, location: aStart, locationName: 'start', seq: 99, tag: 'EVIL01', received: '2025-06-10T00:03:00.000Z' });
-  await insertRead(db, { partner: OTHER_PARTNER, session: active, location: aFinish, locationName: 'finish', seq: 99, tag: 'EVIL02', received: '2025-06-10T00:03:00.000Z' });
+  for (const [location, locationName, tag, seq] of [[aStart, 'start', 'EVIL01', 98], [aFinish, 'finish', 'EVIL02', 99]] as const) {
+    const stray = await db.query(
+      `INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name,
+         tag_code, read_time, time_raw, lap_count, reader_id, gator_number, raw_line, received_at)
+       SELECT $1, $2, $3, st.id, 'conn:test', $8, $4, $5, $6, '00:03:00.00', 1, '0', 0, $5, $6
+         FROM timing_streams st WHERE st.partner_id = $1 AND st.session_id = $7 LIMIT 1`,
+      [OTHER_PARTNER, active, location, locationName, tag, '2025-06-10T00:03:00.000Z', otherActive, seq],
+    );
+    if (stray.rowCount !== 1) throw new Error(`stray read ${tag} not inserted`);
+  }
 
   return { closed, active, otherActive, aStart, aFinish, ids };
 }

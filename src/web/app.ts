@@ -78,6 +78,12 @@ export interface WebDeps {
    * with the app; on PGlite, db itself.
    */
   publicDb?: Database;
+  /**
+   * The pool the read-only routes use (read API, questions engine, timing reads). Default: on
+   * a server with DATABASE_READ_URL set, a pool of the application role on that URL, closed
+   * with the app; otherwise db itself.
+   */
+  readDb?: Database;
   /** Tests, bench: the display routes' replay gate and feeds. */
   replayGate?: ReplayGate;
   onDisplayFeeds?: (feeds: DisplayFeeds) => void;
@@ -206,6 +212,16 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  let readDb = deps.readDb ?? deps.db;
+  if (!deps.readDb && deps.config.DATABASE_READ_URL && deps.db.kind === 'postgres') {
+    // The same role switch at connection start as the primary's application pool: row-level
+    // security applies there exactly as here.
+    const { openPostgres } = await import('../db/postgres.js');
+    const own = openPostgres(deps.config.DATABASE_READ_URL, { role: APP_ROLE, max: deps.config.DATABASE_POOL_SIZE });
+    app.addHook('onClose', () => own.close());
+    readDb = own;
+  }
+
   const usage = new Usage(deps.db);
   app.decorate('usage', usage);
   const apiCalls = new ApiCallMeter(deps.db, { log: deps.logger, ...(deps.apiCallFlushMs !== undefined ? { flushMs: deps.apiCallFlushMs } : {}) });
@@ -234,15 +250,16 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const rosterImports = new RosterImports(deps.db, { box, usage });
   await app.register(rosterRoutes, { rosters, usage, imports: rosterImports, ctliveClientId: deps.config.CTLIVE_CLIENT_ID });
   await app.register(resultsRoutes, { results: new Results(deps.db) });
-  await app.register(restRoutes, { api: new RestApi(deps.db) });
-  await app.register(askRoutes, { ask: new Ask(deps.db) });
+  // Read-only work goes to the read pool (DATABASE_READ_URL); everything that writes stays on db.
+  await app.register(restRoutes, { api: new RestApi(readDb) });
+  await app.register(askRoutes, { ask: new Ask(readDb) });
   const providerConnections = new ProviderConnections(deps.db, box, baseUrlsOf(deps.config));
   await app.register(providerRoutes, { connections: providerConnections });
   await app.register(syncRoutes, { db: deps.db, connections: providerConnections, schedules: new SyncSchedules(deps.db, deps.config.SYNC_CADENCE) });
   await app.register(fetchStylesRoutes, deps.fetchStylesPolicy ? { policy: deps.fetchStylesPolicy } : {});
   await app.register(assetRoutes, { assets: new Assets(deps.db, usage) });
   await app.register(healthRoutes, { db: deps.db });
-  await app.register(timingRoutes, { prefix: '/api/timing', service: new TimingService(deps.db) });
+  await app.register(timingRoutes, { prefix: '/api/timing', service: new TimingService(readDb) });
   await app.register(billingRoutes, { db: deps.db, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
   // Anonymous display traffic runs on a small pool of its own: it can use up those
   // connections, never the ones signed-in work needs (issue 12, finding 2).
@@ -252,7 +269,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
     app.addHook('onClose', () => own.close());
     publicDb = own;
   }
-  metrics.watchPools({ main: deps.db, public: publicDb });
+  metrics.watchPools({ main: deps.db, public: publicDb, ...(readDb !== deps.db ? { read: readDb } : {}) });
   await app.register(displayRoutes, {
     db: publicDb ?? deps.db,
     bus,

@@ -80,7 +80,7 @@ describe.skipIf(!browserTestsEnabled())('display links and the operator console,
       `WITH stream AS (
          INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name)
          VALUES ($1, $2, $3, 'conn:e2e', $5)
-         ON CONFLICT (session_id, source_key, location_name) DO UPDATE SET source_key = EXCLUDED.source_key
+         ON CONFLICT (session_id, source_key, location_name, partner_id) DO UPDATE SET source_key = EXCLUDED.source_key
          RETURNING id
        )
        INSERT INTO timing_reads (partner_id, session_id, location_id, stream_id, source_key, sequence_number, location_name,

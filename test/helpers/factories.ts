@@ -73,13 +73,13 @@ export async function addReads(db: Queryable, partnerId: number, sessionId: numb
     const sourceKey = r.sourceKey ?? 'conn:test';
     const loc = await db.query<{ id: number }>(
       `INSERT INTO timing_locations (partner_id, session_id, location_name) VALUES ($1, $2, $3)
-       ON CONFLICT (session_id, location_name) DO UPDATE SET location_name = EXCLUDED.location_name RETURNING id`,
+       ON CONFLICT (session_id, location_name, partner_id) DO UPDATE SET location_name = EXCLUDED.location_name RETURNING id`,
       [partnerId, sessionId, r.location],
     );
     const locationId = loc.rows[0]!.id;
     const stream = await db.query<{ id: number }>(
       `INSERT INTO timing_streams (partner_id, session_id, location_id, source_key, location_name) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (session_id, source_key, location_name) DO UPDATE SET source_key = EXCLUDED.source_key RETURNING id`,
+       ON CONFLICT (session_id, source_key, location_name, partner_id) DO UPDATE SET source_key = EXCLUDED.source_key RETURNING id`,
       [partnerId, sessionId, locationId, sourceKey, r.location],
     );
     const time = r.readAt.slice(11, 22); // HH:MM:SS.ss, as a CT01_33 line carries it
