@@ -16,6 +16,7 @@ import { ReplayGate } from './replay-gate.js';
 import { RunnerResolver } from './runner.js';
 import { screenReportSchema, type ScreenReportRelay } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
+import { TEMPLATE_FORMATS } from '../shared/template-fields.js';
 
 /** Comments on an idle stream keep proxies from closing it; each beat also re-checks the link. */
 export const HEARTBEAT_MS = 15_000;
@@ -65,7 +66,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{
             id: z.string(),
             locations: z.array(z.string()),
             settings: displaySettingsSchema,
-            template: z.object({ runner: design, idle: design }).nullable().describe('Sanitized designs; null = the built-in design'),
+            template: z.object({ runner: design, idle: design, format: z.enum(TEMPLATE_FORMATS) }).nullable().describe('Sanitized designs; null = the built-in design'),
           }),
           ...errorResponses,
         },

@@ -2520,6 +2520,11 @@ export interface paths {
                             templates: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2583,6 +2588,12 @@ export interface paths {
                         project?: {
                             [key: string]: unknown;
                         } | null;
+                        /**
+                         * @description The screen shape, fixed for the life of the template
+                         * @default landscape
+                         * @enum {string}
+                         */
+                        format?: "landscape" | "portrait";
                     };
                 };
             };
@@ -2597,6 +2608,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2686,6 +2702,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2780,6 +2801,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3075,6 +3101,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3172,6 +3203,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -6879,6 +6915,8 @@ export interface paths {
                                     html: string;
                                     css: string;
                                 };
+                                /** @enum {string} */
+                                format: "landscape" | "portrait";
                             } | null;
                         };
                     };

@@ -15,8 +15,7 @@
 import grapesjs, { type Asset as GjsAsset, type Component, type Editor } from 'grapesjs';
 import 'grapesjs/dist/css/grapes.min.css';
 import {
-  DESIGN_HEIGHT,
-  DESIGN_WIDTH,
+  designSize,
   FIELD_ATTR,
   FIT_ATTR,
   LIST_ATTR,
@@ -29,6 +28,7 @@ import {
   TEMPLATE_FIELDS,
   type TemplateDesign,
   type TemplateField,
+  type TemplateFormat,
 } from '../../../src/shared/template-fields';
 import type { Asset, TemplateVersion } from '../api';
 
@@ -38,7 +38,12 @@ export type DesignId = 'runner' | 'idle';
  * The screen's own box and defaults, the same in the canvas (on its body) and in the exported
  * design (on its root), so what the builder shows is what the display shows.
  */
-const ROOT_STYLE = `position:relative;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;margin:0;background-color:#ffffff;color:#000000;font-family:Arial, Helvetica, sans-serif;`;
+function rootStyle(size: { width: number; height: number }): string {
+  return `position:relative;width:${size.width}px;height:${size.height}px;overflow:hidden;margin:0;background-color:#ffffff;color:#000000;font-family:Arial, Helvetica, sans-serif;`;
+}
+/** Each editor's screen size (its template's format). */
+const SIZES = new WeakMap<Editor, { width: number; height: number }>();
+const sizeOf = (editor: Editor) => SIZES.get(editor) ?? designSize('landscape');
 export const DESIGNS: readonly DesignId[] = ['runner', 'idle'];
 export const DESIGN_LABELS: Record<DesignId, string> = { runner: 'Runner', idle: 'Idle' };
 
@@ -165,7 +170,8 @@ export interface BuilderHooks {
   save: () => void;
 }
 
-export function createEditor(containers: BuilderContainers, hooks: BuilderHooks): Editor {
+export function createEditor(containers: BuilderContainers, hooks: BuilderHooks, format: TemplateFormat = 'landscape'): Editor {
+  const size = designSize(format);
   const editor = grapesjs.init({
     container: containers.canvas,
     height: '100%',
@@ -178,8 +184,8 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     noticeOnUnload: false,
     // Only the resets the designs need; the exported CSS never includes them (avoidProtected).
     protectedCss: '* { box-sizing: border-box; } body { margin: 0; }',
-    // The wrapper (page) is the 1920×1080 screen; absolutely placed elements stay inside it.
-    canvasCss: `body { ${ROOT_STYLE} }`,
+    // The wrapper (page) is the screen (1920×1080, or 1080×1920 portrait); absolutely placed elements stay inside it.
+    canvasCss: `body { ${rootStyle(size)} }`,
     jsInHtml: false,
     panels: { defaults: [] },
     canvas: { scripts: [], styles: [], allowExternalDrop: false },
@@ -187,7 +193,7 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     deviceManager: {
       default: 'design',
       // widthMedia '' keeps styles out of a @media (max-width: 1920px) block.
-      devices: [{ id: 'design', name: `Screen ${DESIGN_WIDTH}×${DESIGN_HEIGHT}`, width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, widthMedia: '' }],
+      devices: [{ id: 'design', name: `Screen ${size.width}×${size.height}`, width: `${size.width}px`, height: `${size.height}px`, widthMedia: '' }],
     },
     pageManager: {
       pages: DESIGNS.map((id) => ({ id, name: DESIGN_LABELS[id] })),
@@ -232,6 +238,7 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
   // storageManager: false leaves autosave on: every change then "stores" to nowhere and resets
   // the dirty count, so unsaved changes would never show.
   editor.StorageManager.setAutosave(false);
+  SIZES.set(editor, size);
   addComponentTypes(editor);
   addBlocks(editor);
   keepStylesThroughRedo(editor);
@@ -445,7 +452,7 @@ function addBlocks(editor: Editor): void {
     content: {
       type: 'p88-background',
       dmode: 'absolute',
-      style: { width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, 'background-color': '#1f2a44', 'z-index': BELOW },
+      style: { width: `${sizeOf(editor).width}px`, height: `${sizeOf(editor).height}px`, 'background-color': '#1f2a44', 'z-index': BELOW },
     },
   });
   blocks.add('text', {
@@ -504,7 +511,7 @@ export function exportDesign(editor: Editor, id: DesignId): TemplateDesign {
     .join('');
   const html = inner.trim() === '' ? '' : `<div id="${rootId}" ${DESIGN_ATTR}="${id}">${inner}</div>`;
   // The page's own styles (background) come after the defaults and win over them.
-  const base = `#${rootId}{${ROOT_STYLE}}`;
+  const base = `#${rootId}{${rootStyle(sizeOf(editor))}}`;
   const rules = editor.getCss({ component: wrapper, avoidProtected: true }) ?? '';
   return { html, css: html === '' && !rules.includes(`#${rootId}`) ? '' : base + rules };
 }

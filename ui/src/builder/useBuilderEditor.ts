@@ -63,7 +63,7 @@ export function useBuilderEditor({
       upload: (files) => hooksRef.current.upload(files),
       remove: (url) => hooksRef.current.remove(url),
       save: () => hooksRef.current.save(),
-    });
+    }, loaded.template.format);
     editorRef.current = instance;
 
     const sync = () => {

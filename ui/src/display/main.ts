@@ -118,7 +118,7 @@ async function applyConfig(config: LinkConfig): Promise<void> {
   const options = { minDisplayMs: settings.minDisplayMs, maxQueue: settings.maxQueue, dropPolicy: settings.dropPolicy };
   if (queue) queue.setOptions(options);
   else queue = new ScreenQueue<Runner>(options);
-  await stage.load(config.template?.runner ?? DEFAULT_RUNNER, config.template?.idle ?? DEFAULT_IDLE, settings.animation);
+  await stage.load(config.template?.runner ?? DEFAULT_RUNNER, config.template?.idle ?? DEFAULT_IDLE, settings.animation, config.template?.format);
   render();
 }
 

@@ -1,0 +1,159 @@
+/**
+ * Race day at the venue (issue 17), in Debian's Chromium against the REAL backend and collector
+ * (reads arrive over CTP01): templates made from each starter design of the gallery showing
+ * runners on a display link (portrait ones on a portrait stage). The tests run in order and
+ * share one stack; the owner signs in once.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STARTER_DESIGNS } from '../../src/shared/starter-designs.js';
+import { signIn, type SignedIn } from '../helpers/auth.js';
+import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
+import { RawClient } from '../helpers/ctp-client.js';
+import { raceTimeField } from '../helpers/race-day.js';
+import { createPartnerWithUsers, startWebStack, type WebStack } from '../helpers/web-stack.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- page callbacks run in the browser; this project compiles without DOM types */
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const RESULTS = join(REPO, 'test-results');
+const PASSWORD = 'correct horse battery staple';
+const PARTNER = { slug: 'race-day-venue', name: 'Race Day Venue' };
+const OWNER = { email: 'olga@race-day-venue.example', name: 'Olga Owner', role: 'owner' };
+
+/** 5K runners are bibs 500–549, 10K runners 1000–1049. */
+const bibOf = (race: '5K' | '10K', i: number) => String((race === '5K' ? 500 : 1000) + i);
+
+describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let owner: SignedIn;
+  let rosterId = 0;
+  let ctp: RawClient;
+  let seq = 0;
+  let crossingS = 0;
+  const used = { '5K': 0, '10K': 0 };
+  const contexts: BrowserContext[] = [];
+
+  async function api<T = any>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object): Promise<T> {
+    const res = await stack.app.inject({ method, url, headers: owner.headers, ...(payload ? { payload } : {}) });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json<T>();
+  }
+
+  /** A runner of the race crosses the finish mat (a new one each time); their bib. */
+  function cross(race: '5K' | '10K'): string {
+    const bib = bibOf(race, used[race]++);
+    seq++;
+    crossingS++;
+    ctp.send(`CT01_33~${seq}~finish~TAG${bib}~${raceTimeField(10, 0, crossingS)}~1~0A0B0C~1`);
+    return bib;
+  }
+
+  /** A display page in its own context (a TV), open and subscribed. */
+  async function openDisplay(linkId: string, viewport = { width: 1280, height: 720 }): Promise<Page> {
+    const c = await browser.newContext({ viewport });
+    contexts.push(c);
+    const p = await c.newPage();
+    await p.goto(`${stack.baseUrl}/d/${linkId}`);
+    await p.waitForFunction(() => (globalThis as any).document.body.dataset.stream === 'open', undefined, { timeout: 15_000 });
+    return p;
+  }
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(REPO, 'ui', 'build-if-stale.mjs')], { cwd: REPO, stdio: 'inherit' });
+    mkdirSync(RESULTS, { recursive: true });
+    [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+    await createPartnerWithUsers(stack, PARTNER, [OWNER], PASSWORD);
+    const partnerId = (await stack.t.owner.query<{ id: number }>('SELECT id FROM partners WHERE slug = $1', [PARTNER.slug])).rows[0]!.id;
+    owner = await signIn(stack.app, partnerId, 'owner');
+    const source = await api('POST', '/api/sources', { name: 'finish laptop' });
+    rosterId = (await api('POST', '/api/rosters', { name: 'Venue 5K and 10K' })).id;
+    for (const race of ['5K', '10K'] as const) {
+      for (let i = 0; i < 50; i++) {
+        const bib = bibOf(race, i);
+        await api('POST', `/api/rosters/${rosterId}/participants`, { bib, first_name: `Runner${bib}`, last_name: race, city: 'Boulder', state: 'CO', race, tags: [`TAG${bib}`] });
+      }
+    }
+    ctp = await RawClient.signedIn(stack.collector.tcpPort, source.user_id, source.secret, { locations: ['finish'] });
+    // The gun: finishers get an elapsed time (the leaderboard ranks by it).
+    ctp.send(`CT01_33~${++seq}~finish~guntime~${raceTimeField(9, 0, 0)}~1~0A0B0C~1`);
+
+    context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/sign-in`);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.topbar').waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    ctp?.close();
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('a template made from each starter design of the gallery shows runners on a display link', async () => {
+    for (const starter of STARTER_DESIGNS) {
+      await page.goto(`${stack.baseUrl}/templates`);
+      const gallery = page.getByTestId('starter-gallery');
+      await gallery.waitFor({ timeout: 10_000 });
+      await page.getByLabel('Template name').fill(`Finish ${starter.id}`);
+      await gallery.locator(`label[data-starter="${starter.id}"]`).click();
+      await page.getByRole('button', { name: 'Create and open' }).click();
+      await page.waitForURL(/\/templates\/\d+$/, { timeout: 10_000 });
+      const templateId = Number(/\/templates\/(\d+)$/.exec(page.url())![1]);
+
+      // The builder opens it on a screen of its shape, with the starter's blocks on it.
+      const canvas = page.frameLocator('.gjs-frame');
+      await canvas.locator('[data-p88-field="name"]').first().waitFor({ timeout: 20_000 });
+      const screen = await canvas.locator('body').evaluate((b: any) => {
+        const s = b.ownerDocument.defaultView.getComputedStyle(b);
+        return { width: s.width, height: s.height };
+      });
+      expect(screen).toEqual(starter.format === 'portrait' ? { width: '1080px', height: '1920px' } : { width: '1920px', height: '1080px' });
+      const saved = await api('GET', `/api/templates/${templateId}`);
+      expect(saved.template.format).toBe(starter.format);
+      expect(saved.version.runner).toEqual(starter.runner);
+
+      const link = await api('POST', '/api/display-links', {
+        name: `TV ${starter.id}`,
+        roster_event_id: rosterId,
+        template_id: templateId,
+        locations: ['finish'],
+        settings: { minDisplayMs: 1000, animation: 'none' },
+      });
+      const tv = starter.format === 'portrait' ? { width: 540, height: 960 } : { width: 1280, height: 720 };
+      const display = await openDisplay(link.id, tv);
+      const bib = cross('10K');
+      const frame = display.frameLocator('.p88-frame-runner');
+      if (starter.layout === 'spotlight') {
+        await display.waitForFunction((b) => (globalThis as any).document.body.dataset.bib === b, bib, { timeout: 15_000 });
+        expect(await frame.locator('[data-p88-field="name"]').textContent()).toBe(`Runner${bib} 10K`);
+      } else {
+        const row = frame.locator(`[data-p88-row-of="${bib}"]`);
+        await row.waitFor({ timeout: 15_000 });
+        expect(await row.locator('[data-p88-field="name"]').textContent()).toBe(`Runner${bib} 10K`);
+        expect(await row.locator('[data-p88-field="rank"]').textContent()).toBe('1');
+        expect(await row.locator('[data-p88-field="elapsed"]').textContent()).not.toBe('');
+      }
+      // The stage has the design's shape, filling the TV.
+      expect(await display.evaluate(() => (globalThis as any).document.body.dataset.format)).toBe(starter.format);
+      const box = (await display.locator('.p88-canvas').boundingBox())!;
+      expect(box.width).toBeCloseTo(tv.width, 0);
+      expect(box.height).toBeCloseTo(tv.height, 0);
+      await display.screenshot({ path: join(RESULTS, `starter-${starter.id}.png`) });
+      await display.context().close();
+    }
+    await page.goto(`${stack.baseUrl}/templates`);
+    await page.getByTestId('starter-gallery').screenshot({ path: join(RESULTS, 'starter-gallery.png') });
+  });
+});
