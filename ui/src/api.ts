@@ -309,6 +309,12 @@ export const displayApi = {
       signal,
     ),
   clear: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/clear`),
+  nameScreen: (id: string, screen: string, name: string) =>
+    request<Answer<'/api/display-links/{id}/screens/{screen}/name', 'put', 200>>(
+      'PUT',
+      `/api/display-links/${encodeURIComponent(id)}/screens/${encodeURIComponent(screen)}/name`,
+      { name },
+    ),
   showBib: (id: string, bib: string) =>
     request<Answer<'/api/display-links/{id}/show', 'post', 200>>('POST', `/api/display-links/${encodeURIComponent(id)}/show`, { bib }),
   testRead: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/test-read`),
