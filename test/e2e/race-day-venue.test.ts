@@ -3,7 +3,10 @@
  * (reads arrive over CTP01): templates made from each starter design of the gallery showing
  * runners on a display link (portrait ones on a portrait stage); a screen named from the
  * operator console keeping its name when it reconnects, and leaving the console within
- * seconds of being closed. The tests run in order and share one stack; the owner signs in once.
+ * seconds of being closed; the new-link form's race filter (a 5K and a 10K on one finish mat:
+ * the 10K screen shows only 10K runners); the console's "dropped runners" warning for a
+ * spotlight whose queue overflows; a list block placed in the builder showing rows. The tests
+ * run in order and share one stack; the owner signs in once.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -25,8 +28,9 @@ const PASSWORD = 'correct horse battery staple';
 const PARTNER = { slug: 'race-day-venue', name: 'Race Day Venue' };
 const OWNER = { email: 'olga@race-day-venue.example', name: 'Olga Owner', role: 'owner' };
 
-/** 5K runners are bibs 500–549, 10K runners 1000–1049. */
+/** 5K runners are bibs 500–549, 10K runners 1000–1049; even bibs start in wave 1, odd ones in wave 2. */
 const bibOf = (race: '5K' | '10K', i: number) => String((race === '5K' ? 500 : 1000) + i);
+const waveOf = (bib: string) => (Number(bib) % 2 === 0 ? 'Wave 1' : 'Wave 2');
 
 describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', () => {
   let stack: WebStack;
@@ -78,7 +82,7 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     for (const race of ['5K', '10K'] as const) {
       for (let i = 0; i < 50; i++) {
         const bib = bibOf(race, i);
-        await api('POST', `/api/rosters/${rosterId}/participants`, { bib, first_name: `Runner${bib}`, last_name: race, city: 'Boulder', state: 'CO', race, tags: [`TAG${bib}`] });
+        await api('POST', `/api/rosters/${rosterId}/participants`, { bib, first_name: `Runner${bib}`, last_name: race, city: 'Boulder', state: 'CO', race, wave: waveOf(bib), tags: [`TAG${bib}`] });
       }
     }
     ctp = await RawClient.signedIn(stack.collector.tcpPort, source.user_id, source.secret, { locations: ['finish'] });
@@ -195,5 +199,106 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     await display.goto('about:blank');
     await page.getByText('No screen has this link open').waitFor({ timeout: 6_000 });
     expect(Date.now() - closedAt).toBeLessThan(6_000);
+  });
+
+  /** The id of the partner's link of this name. */
+  async function linkNamed(name: string): Promise<string> {
+    const { links } = await api<{ links: Array<{ id: string; name: string }> }>('GET', '/api/display-links');
+    const found = links.find((l) => l.name === name);
+    if (!found) throw new Error(`no link named ${name}`);
+    return found.id;
+  }
+
+  it('the new-link form filters by race and wave: on one finish mat, a 10K wave 1 link shows only those runners', async () => {
+    await page.goto(`${stack.baseUrl}/displays`);
+    await page.getByRole('button', { name: 'New display link' }).click();
+    const form = page.getByTestId('display-form');
+    await form.waitFor();
+    await form.getByLabel('Name', { exact: true }).fill('10K finish');
+    await form.locator('select[name="template"]').selectOption({ label: 'Finish recent-landscape' });
+    await form.locator('select[name="roster"]').selectOption(String(rosterId));
+    // The active session's finish is ticked by itself once its locations are known.
+    await page.getByTestId('display-locations').getByLabel('finish').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('display-locations').getByLabel('finish').isChecked()).toBe(true);
+    await form.getByLabel(/^Only races/).fill('10K');
+    await form.getByLabel(/^Only waves/).fill('Wave 1');
+    await form.getByRole('button', { name: 'Create display link' }).click();
+    await page.getByTestId('display-saved').waitFor({ timeout: 5_000 });
+    const linkId = await linkNamed('10K finish');
+    expect((await api('GET', '/api/display-links')).links.find((l: { id: string }) => l.id === linkId).settings).toMatchObject({ races: ['10K'], waves: ['Wave 1'] });
+
+    const display = await openDisplay(linkId);
+    const sent = { '5K': [] as string[], '10K': [] as string[] };
+    for (const race of ['5K', '10K', '5K', '10K', '5K', '10K', '10K', '5K'] as const) sent[race].push(cross(race));
+    const wanted = sent['10K'].filter((b) => waveOf(b) === 'Wave 1');
+    expect(wanted.length).toBe(2);
+    expect(sent['5K'].some((b) => waveOf(b) === 'Wave 1')).toBe(true); // a 5K wave 1 runner too: the race filter holds
+    const frame = display.frameLocator('.p88-frame-runner');
+    await frame.locator(`[data-p88-row-of="${wanted.at(-1)}"]`).waitFor({ timeout: 15_000 });
+    // The last read was a 5K runner's, sent after the last 10K one: give it time to (not) arrive.
+    await display.waitForTimeout(1_500);
+    const rows = await frame.locator('[data-p88-row-of]').evaluateAll((els: any[]) => els.map((e) => e.getAttribute('data-p88-row-of')));
+    expect(rows).toEqual([...wanted].reverse());
+    await display.screenshot({ path: join(RESULTS, 'race-filter-10k.png') });
+    await display.context().close();
+  });
+
+  it('the console warns that a spotlight screen whose queue overflowed dropped runners', async () => {
+    const link = await api('POST', '/api/display-links', {
+      name: 'Spotlight overflow',
+      roster_event_id: rosterId,
+      locations: ['finish'],
+      settings: { minDisplayMs: 60_000, maxQueue: 2, dropPolicy: 'oldest', animation: 'none' },
+    });
+    const display = await openDisplay(link.id);
+    // One on screen for a minute, two waiting, three more than the queue holds.
+    const bibs = Array.from({ length: 6 }, () => cross('5K'));
+    await display.waitForFunction((b) => (globalThis as any).document.body.dataset.bib === b, bibs[0], { timeout: 15_000 });
+    await page.goto(`${stack.baseUrl}/displays/${link.id}/console`);
+    const warning = page.getByTestId('screens').locator('li.screen-card').getByTestId('screen-overflow');
+    await warning.waitFor({ timeout: 10_000 });
+    expect(await warning.textContent()).toContain('3 runners were never shown because its queue was full');
+    expect(await page.getByTestId('queue-length').textContent()).toBe('2');
+    await page.screenshot({ path: join(RESULTS, 'console-dropped.png') });
+    await display.context().close();
+  });
+
+  it('a finisher list block placed in the builder and saved shows rows on a display', async () => {
+    await page.goto(`${stack.baseUrl}/templates`);
+    await page.getByLabel('Template name').fill('Built list');
+    await page.getByTestId('starter-gallery').locator('label[data-starter="blank-landscape"]').click();
+    await page.getByRole('button', { name: 'Create and open' }).click();
+    await page.waitForURL(/\/templates\/\d+$/, { timeout: 10_000 });
+    const templateId = Number(/\/templates\/(\d+)$/.exec(page.url())![1]);
+    const block = page.locator('[data-block="list-recent"]');
+    await block.waitFor({ timeout: 20_000 });
+    await block.scrollIntoViewIfNeeded();
+    const canvas = page.frameLocator('.gjs-frame');
+    await canvas.locator('body').waitFor({ timeout: 10_000 });
+    // Dragged with the mouse (Chromium makes it a native drag and drop) to the canvas's upper left.
+    const from = (await block.boundingBox())!;
+    const frame = (await page.locator('.gjs-frame').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 10, { steps: 2 });
+    await page.mouse.move(frame.x + 60, frame.y + 60, { steps: 5 });
+    await page.waitForTimeout(50);
+    await page.mouse.move(frame.x + 80, frame.y + 80, { steps: 5 });
+    await page.waitForTimeout(50);
+    await page.mouse.up();
+    await canvas.locator('[data-p88-list="recent"]').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('builder-notice').getByText('Saved as version 2.').waitFor({ timeout: 10_000 });
+    const saved = await api('GET', `/api/templates/${templateId}`);
+    expect(saved.version.runner.html).toContain('data-p88-list="recent"');
+
+    const link = await api('POST', '/api/display-links', { name: 'Built list TV', roster_event_id: rosterId, template_id: templateId, locations: ['finish'], settings: { animation: 'none' } });
+    const display = await openDisplay(link.id);
+    const bibs = [cross('10K'), cross('5K'), cross('10K')];
+    const rows = display.frameLocator('.p88-frame-runner').locator('[data-p88-row-of]');
+    await expect.poll(() => rows.evaluateAll((els: any[]) => els.map((e) => e.getAttribute('data-p88-row-of'))), { timeout: 15_000 }).toEqual([...bibs].reverse());
+    expect(await display.frameLocator('.p88-frame-runner').locator(`[data-p88-row-of="${bibs[2]}"] [data-p88-field="name"]`).textContent()).toBe(`Runner${bibs[2]} 10K`);
+    await display.screenshot({ path: join(RESULTS, 'builder-list-display.png') });
+    await display.context().close();
   });
 });
