@@ -216,7 +216,8 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     await form.waitFor();
     await form.getByLabel('Name', { exact: true }).fill('10K finish');
     await form.locator('select[name="template"]').selectOption({ label: 'Finish recent-landscape' });
-    await form.locator('select[name="roster"]').selectOption(String(rosterId));
+    // The label names the select by itself (a wrapping label added every option to its name).
+    await form.getByRole('combobox', { name: 'Roster', exact: true }).selectOption(String(rosterId));
     // The active session's finish is ticked by itself once its locations are known.
     await page.getByTestId('display-locations').getByLabel('finish').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('display-locations').getByLabel('finish').isChecked()).toBe(true);
@@ -301,4 +302,75 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     await display.screenshot({ path: join(RESULTS, 'builder-list-display.png') });
     await display.context().close();
   });
+
+  /**
+   * What sticks out at this width: the page wider than the window, or an element past the
+   * right edge of its panel or of the window (outside any scrolling box, such as a wide table's).
+   */
+  async function overflowAt(width: number, url: string, prepare?: (p: Page) => Promise<void>): Promise<string[]> {
+    const c = await browser.newContext({ viewport: { width, height: 900 } });
+    contexts.push(c);
+    await c.addCookies(await context.cookies());
+    const p = await c.newPage();
+    await p.goto(`${stack.baseUrl}${url}`);
+    await p.locator('.topbar').waitFor({ timeout: 10_000 });
+    await p.waitForLoadState('networkidle');
+    if (prepare) await prepare(p);
+    const found = await p.evaluate(() => {
+      const w = globalThis as any;
+      const out: string[] = [];
+      const doc = w.document.documentElement;
+      if (doc.scrollWidth > doc.clientWidth + 1) out.push(`page ${doc.scrollWidth} px wide`);
+      for (const el of w.document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        let limit = w.innerWidth;
+        let what = 'window';
+        let scrolled = false;
+        for (let a = el.parentElement; a; a = a.parentElement) {
+          const ox = w.getComputedStyle(a).overflowX;
+          if (ox === 'auto' || ox === 'scroll') {
+            scrolled = true;
+            break;
+          }
+          if (a.classList.contains('panel') || a.classList.contains('topbar')) {
+            limit = Math.min(limit, a.getBoundingClientRect().right);
+            what = a.className;
+            break;
+          }
+        }
+        if (scrolled) continue;
+        if (r.right > limit + 1 || r.left < -1) {
+          const name = `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''}`;
+          out.push(`${name} "${(el.textContent ?? '').trim().slice(0, 30)}" ends at ${Math.round(r.right)} past ${what} ${Math.round(limit)}`);
+        }
+      }
+      // Every tab of the main navigation is on screen, its label on one line.
+      for (const a of w.document.querySelectorAll('.topnav a')) {
+        const r = a.getBoundingClientRect();
+        if (r.right > w.innerWidth + 1 || r.left < -1) out.push(`nav "${a.textContent}" off screen`);
+        const range = w.document.createRange();
+        range.selectNodeContents(a);
+        const lines = new Set([...range.getClientRects()].map((x: any) => Math.round(x.top)));
+        if (lines.size > 1) out.push(`nav "${a.textContent}" wraps`);
+      }
+      return out;
+    });
+    await p.screenshot({ path: join(RESULTS, `layout-${width}${url.replace(/\//g, '-')}.png`), fullPage: true });
+    await c.close();
+    return found;
+  }
+
+  for (const width of [390, 1024, 1366]) {
+    it(`at ${width} px nothing sticks out: navigation, dashboard, templates, rosters, the new-link form with its session picker`, async () => {
+      const problems: string[] = [];
+      for (const url of ['/dashboard', '/templates', '/rosters', '/results', '/plan', '/users']) problems.push(...(await overflowAt(width, url)).map((x) => `${url}: ${x}`));
+      const form = async (p: Page) => {
+        await p.getByRole('button', { name: 'New display link' }).click();
+        await p.getByTestId('session-picker').locator('li[data-session]').first().waitFor({ timeout: 10_000 });
+      };
+      problems.push(...(await overflowAt(width, '/displays', form)).map((x) => `/displays form: ${x}`));
+      expect(problems).toEqual([]);
+    });
+  }
 });
