@@ -6,6 +6,7 @@
  */
 import { useState, type ChangeEvent } from 'react';
 import { rosterApi, type CsvImportResult, type CsvMapping, type CsvPreview } from '../api';
+import { countOf } from '../format';
 import { useAction } from '../useAction';
 import { RosterRowErrors } from './RosterRowErrors';
 import { Field, FormError } from './Form';
@@ -195,7 +196,7 @@ export function RosterCsvImport({
           {!mapping.bib ? <p className="form-error">Choose the column that holds the bib number.</p> : null}
           <div className="inline-form">
             <button type="button" className="button button-primary" onClick={() => void onImport()} disabled={!mapping.bib || save.pending}>
-              {save.pending ? 'Importing…' : `Import ${loaded.preview.totalRows.toLocaleString()} rows`}
+              {save.pending ? 'Importing…' : `Import ${countOf(loaded.preview.totalRows, 'row')}`}
             </button>
             <button type="button" className="button" onClick={reset} disabled={save.pending}>
               Cancel
