@@ -38,6 +38,11 @@ export interface UpsertOptions {
   removeMissing?: boolean;
   /** Row numbers to report errors with (CSV lines); default: 1-based position in the input. */
   rowNumbers?: readonly number[];
+  /**
+   * Where the rows come from: an event made by hand that gets participants this way is listed
+   * with this origin (a CSV-imported event is not "By hand"); a provider's event keeps its own.
+   */
+  origin?: RosterSource;
 }
 
 export interface CsvImportResult extends UpsertResult {
@@ -332,7 +337,11 @@ export class Rosters {
   /** Upserts participants into an event in one transaction (see upsertInto). */
   upsertParticipants(partnerId: number, eventId: number, inputs: readonly ParticipantInput[], opts: UpsertOptions = {}): Promise<UpsertResult> {
     return conflictOnRace(
-      withPartner(this.db, partnerId, (tx) => upsertInto(tx, partnerId, eventId, inputs, opts)),
+      withPartner(this.db, partnerId, async (tx) => {
+        const result = await upsertInto(tx, partnerId, eventId, inputs, opts);
+        if (opts.origin && result.inserted + result.updated > 0) await repo.adoptSource(tx, eventId, opts.origin);
+        return result;
+      }),
       'The roster changed during the import; nothing was saved. Try again.',
     );
   }
@@ -379,7 +388,7 @@ export class Rosters {
         errors.push({ row: line, reason: r.reason });
       }
     }
-    const result = await this.upsertParticipants(partnerId, eventId, inputs, { rowNumbers: lines });
+    const result = await this.upsertParticipants(partnerId, eventId, inputs, { rowNumbers: lines, origin: 'csv' });
     return {
       ...result,
       rows: parsed.totalRows + parsed.errors.length,
