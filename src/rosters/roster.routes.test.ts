@@ -29,6 +29,13 @@ describe('roster routes', () => {
     expect(preview).toMatchObject({ headers: ['Bib', 'First Name', 'Last Name', 'City', 'Gender', 'Age'], totalRows: 3 });
     expect(preview.suggestedMapping).toMatchObject({ bib: 'Bib', first_name: 'First Name', last_name: 'Last Name', city: 'City', gender: 'Gender', age: 'Age' });
 
+    // The check says what the import will do and which rows it refuses, and stores nothing.
+    const check = await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv-check`, headers: owner.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } });
+    expect(check.statusCode).toBe(200);
+    expect(check.json()).toMatchObject({ inserted: 2, updated: 0, rows: 3, errors: [{ row: 4 }] });
+    expect((await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants`, headers: viewer.headers })).json().participants).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv-check`, headers: viewer.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } })).statusCode).toBe(403);
+
     const first = await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ inserted: 2, updated: 0, rows: 3, errors: [{ row: 4 }] });

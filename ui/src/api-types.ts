@@ -4149,6 +4149,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rosters/{id}/csv-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Before importing: what the CSV with this mapping would add and update, and every row it would refuse (nothing is stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                        mapping: {
+                            bib: string;
+                            tags?: string[];
+                            name?: string;
+                            external_id?: string;
+                            age?: string;
+                            gender?: string;
+                            first_name?: string;
+                            last_name?: string;
+                            city?: string;
+                            state?: string;
+                            country?: string;
+                            division?: string;
+                            race?: string;
+                            wave?: string;
+                            team?: string;
+                            custom_message?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inserted: number;
+                            updated: number;
+                            unchanged: number;
+                            removed: number;
+                            /** @description Rows not imported, by line or position */
+                            errors: {
+                                row: number;
+                                reason: string;
+                            }[];
+                            rows: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rosters/ctlive": {
         parameters: {
             query?: never;

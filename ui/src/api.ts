@@ -275,6 +275,9 @@ export const rosterApi = {
   csvPreview: (csv: string) => request<CsvPreview>('POST', '/api/rosters/csv-preview', { csv }),
   importCsv: (eventId: number, csv: string, mapping: CsvMapping) =>
     request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv`, { csv, mapping }),
+  /** What importCsv would do, storing nothing. */
+  checkCsv: (eventId: number, csv: string, mapping: CsvMapping, signal?: AbortSignal) =>
+    request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv-check`, { csv, mapping }, signal),
   startCtlive: (body: Body<'/api/rosters/ctlive', 'post'>) =>
     request<Answer<'/api/rosters/ctlive', 'post', 202>>('POST', '/api/rosters/ctlive', body),
   importJob: (importId: string, signal?: AbortSignal) =>
