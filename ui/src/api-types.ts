@@ -341,6 +341,11 @@ export interface paths {
                              * @enum {boolean}
                              */
                             accepted: true;
+                            /**
+                             * @description How this server sends links (the same for every address): mail by SMTP, or log (no SMTP: the link is in the server's log)
+                             * @enum {string}
+                             */
+                            delivery: "mail" | "log";
                         };
                     };
                 };
