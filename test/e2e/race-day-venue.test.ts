@@ -201,6 +201,25 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     expect(Date.now() - closedAt).toBeLessThan(6_000);
   });
 
+  /**
+   * Drags a block of the builder's panel onto the canvas with the mouse (Chromium makes it a
+   * native drag and drop), to (x, y) of the frame as it shows on the page (zoomed out).
+   */
+  async function dragBlock(name: string, x: number, y: number): Promise<void> {
+    const block = page.locator(`[data-block="${name}"]`);
+    await block.scrollIntoViewIfNeeded();
+    const from = (await block.boundingBox())!;
+    const frame = (await page.locator('.gjs-frame').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 10, { steps: 2 });
+    await page.mouse.move(frame.x + x - 20, frame.y + y - 20, { steps: 5 });
+    await page.waitForTimeout(50);
+    await page.mouse.move(frame.x + x, frame.y + y, { steps: 5 });
+    await page.waitForTimeout(50);
+    await page.mouse.up();
+  }
+
   /** The id of the partner's link of this name. */
   async function linkNamed(name: string): Promise<string> {
     const { links } = await api<{ links: Array<{ id: string; name: string }> }>('GET', '/api/display-links');
@@ -276,17 +295,7 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     await block.scrollIntoViewIfNeeded();
     const canvas = page.frameLocator('.gjs-frame');
     await canvas.locator('body').waitFor({ timeout: 10_000 });
-    // Dragged with the mouse (Chromium makes it a native drag and drop) to the canvas's upper left.
-    const from = (await block.boundingBox())!;
-    const frame = (await page.locator('.gjs-frame').boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 10, { steps: 2 });
-    await page.mouse.move(frame.x + 60, frame.y + 60, { steps: 5 });
-    await page.waitForTimeout(50);
-    await page.mouse.move(frame.x + 80, frame.y + 80, { steps: 5 });
-    await page.waitForTimeout(50);
-    await page.mouse.up();
+    await dragBlock('list-recent', 80, 80);
     await canvas.locator('[data-p88-list="recent"]').waitFor({ timeout: 5_000 });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('builder-notice').getByText('Saved as version 2.').waitFor({ timeout: 10_000 });
@@ -301,6 +310,53 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     expect(await display.frameLocator('.p88-frame-runner').locator(`[data-p88-row-of="${bibs[2]}"] [data-p88-field="name"]`).textContent()).toBe(`Runner${bibs[2]} 10K`);
     await display.screenshot({ path: join(RESULTS, 'builder-list-display.png') });
     await display.context().close();
+  });
+
+  it('the builder: a field dropped at the right edge stays on the screen, a design switch leaves nothing selected, "Saved" does not move it', async () => {
+    await page.goto(`${stack.baseUrl}/templates`);
+    await page.getByLabel('Template name').fill('Edge drops');
+    await page.getByTestId('starter-gallery').locator('label[data-starter="blank-landscape"]').click();
+    await page.getByRole('button', { name: 'Create and open' }).click();
+    await page.waitForURL(/\/templates\/\d+$/, { timeout: 10_000 });
+    await page.locator('[data-block="field-name"]').waitFor({ timeout: 20_000 });
+    const canvas = page.frameLocator('.gjs-frame');
+    await canvas.locator('body').waitFor({ timeout: 10_000 });
+    const frame = (await page.locator('.gjs-frame').boundingBox())!;
+    const zoom = frame.width / 1920;
+
+    // Dropped 10 design px from the right edge: the whole box is on the 1920 px screen.
+    await dragBlock('field-name', frame.width - 10 * zoom, 100 * zoom);
+    const name = canvas.locator('[data-p88-field="name"]');
+    await name.waitFor({ timeout: 5_000 });
+    const box = await name.evaluate((el: any) => ({ left: el.offsetLeft, width: el.offsetWidth, right: el.offsetLeft + el.offsetWidth }));
+    expect(box.width).toBeGreaterThan(100);
+    expect(box.right).toBeLessThanOrEqual(1920);
+
+    // Selected on the runner design, its settings and styles show; on the idle design nothing
+    // is selected, and the style panel shows nothing to style.
+    const traits = page.getByTestId('builder-settings').locator('.gjs-trt-trait');
+    const styles = page.getByTestId('builder-styles');
+    expect(await styles.isVisible()).toBe(false);
+    await name.click();
+    await styles.waitFor({ state: 'visible', timeout: 5_000 });
+    await page.getByRole('tab', { name: 'Settings', exact: true }).click();
+    await expect.poll(() => traits.count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    await page.getByRole('group', { name: 'Design' }).getByRole('button', { name: 'Idle' }).click();
+    await expect.poll(() => traits.count(), { timeout: 5_000 }).toBe(0);
+    await page.getByRole('tab', { name: 'Style', exact: true }).click();
+    expect(await styles.isVisible()).toBe(false);
+    await page.getByRole('group', { name: 'Design' }).getByRole('button', { name: 'Runner' }).click();
+
+    // The "Saved" message floats over the canvas: the builder stays where it was.
+    const before = (await page.locator('.gjs-frame').boundingBox())!;
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('builder-notice').getByText('Saved as version 2.').waitFor({ timeout: 10_000 });
+    const after = (await page.locator('.gjs-frame').boundingBox())!;
+    expect(after.y).toBeCloseTo(before.y, 0);
+    expect(after.height).toBeCloseTo(before.height, 0);
+    // And the builder fills the window under the top bar, without a page scroll bar.
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight <= (globalThis as any).innerHeight + 1)).toBe(true);
+    await page.screenshot({ path: join(RESULTS, 'builder-saved.png') });
   });
 
   /**

@@ -264,8 +264,21 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks,
     if (!component) return;
     const isBackground = block?.getId() === 'background';
     const at = isBackground || !pointer ? { x: 0, y: 0 } : pointer;
+    // Dropped near the right or bottom edge, the box moves in until it is all on the screen
+    // (an 800 px field dropped at x 1800 reached 2600 px, past the screen's edge); a box larger
+    // than the screen is made the screen's size.
+    const screen = sizeOf(editor);
+    const el = component.getEl() as HTMLElement | undefined;
+    const styled = component.getStyle() as Record<string, string>;
+    const px = (v: string | undefined, measured: number | undefined) => (v && /^\d+(\.\d+)?px$/.test(v) ? parseFloat(v) : (measured ?? 0));
+    const width = Math.min(px(styled.width, el?.offsetWidth), screen.width);
+    const height = Math.min(px(styled.height, el?.offsetHeight), screen.height);
+    const left = Math.max(0, Math.min(Math.round(at.x), screen.width - Math.ceil(width)));
+    const top = Math.max(0, Math.min(Math.round(at.y), screen.height - Math.ceil(height)));
+    const fit: Record<string, string> = { position: 'absolute', left: `${left}px`, top: `${top}px` };
+    if (px(styled.width, undefined) > screen.width) fit.width = `${screen.width}px`;
     editor.UndoManager.skip(() => {
-      component.addStyle({ position: 'absolute', left: `${Math.round(at.x)}px`, top: `${Math.round(at.y)}px` });
+      component.addStyle(fit);
     });
     // A background asks for its image at once; images do the same (activate) through GrapesJS.
     if (isBackground) chooseBackgroundImage(editor, component);
