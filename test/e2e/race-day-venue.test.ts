@@ -417,7 +417,7 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     return found;
   }
 
-  for (const width of [390, 1024, 1366]) {
+  for (const width of [390, 1024, 1366, 1920]) {
     it(`at ${width} px nothing sticks out: navigation, dashboard, templates, rosters, the new-link form with its session picker`, async () => {
       const problems: string[] = [];
       for (const url of ['/dashboard', '/templates', '/rosters', '/results', '/plan', '/users']) problems.push(...(await overflowAt(width, url)).map((x) => `${url}: ${x}`));
