@@ -159,7 +159,12 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
       await display.context().close();
     }
     await page.goto(`${stack.baseUrl}/templates`);
-    await page.getByTestId('starter-gallery').screenshot({ path: join(RESULTS, 'starter-gallery.png') });
+    // Each choice is a radio named by its label, the spotlight chosen to begin with.
+    const gallery = page.getByTestId('starter-gallery');
+    expect(await gallery.getByRole('radio', { name: /^Spotlight · 16:9/ }).isChecked()).toBe(true);
+    await gallery.getByRole('radio', { name: /^Leaderboard · Portrait/ }).check();
+    expect(await gallery.getByRole('radio', { name: /^Spotlight · 16:9/ }).isChecked()).toBe(false);
+    await gallery.screenshot({ path: join(RESULTS, 'starter-gallery.png') });
   });
 
   it('an operator names a screen in the console; it keeps the name when it reconnects and leaves the console when closed', async () => {
@@ -219,6 +224,13 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     await page.waitForTimeout(50);
     await page.mouse.up();
   }
+
+  it('counts one of a thing in the singular: "1 event"', async () => {
+    await page.goto(`${stack.baseUrl}/rosters`);
+    await page.getByText('Venue 5K and 10K').first().waitFor({ timeout: 10_000 });
+    expect(await page.getByText('1 event', { exact: true }).count()).toBe(1);
+    expect(await page.getByText('1 events').count()).toBe(0);
+  });
 
   /** The id of the partner's link of this name. */
   async function linkNamed(name: string): Promise<string> {
