@@ -147,11 +147,6 @@ export class ScreenPresence {
     this.remote.delete(streamKey(linkId, screenId));
   }
 
-  /** Whether the console lists this screen now. */
-  isListed(linkId: string, screenId: string): boolean {
-    return this.list(linkId).some((s) => s.screen_id === screenId);
-  }
-
   list(linkId: string): ScreenState[] {
     const screens = this.byLink.get(linkId);
     if (!screens) return [];
