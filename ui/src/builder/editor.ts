@@ -601,7 +601,7 @@ export function lockDesigns(editor: Editor): void {
   editor.clearDirtyCount();
 }
 
-/** Zooms the canvas so the whole 1920×1080 screen fits the panel. */
+/** Zooms the canvas so the whole screen (1920×1080, or 1080×1920 portrait) fits the panel. */
 export function fitCanvas(editor: Editor): void {
   editor.Canvas.fitViewport({ gap: 16 });
 }
