@@ -203,7 +203,9 @@ describe.skipIf(!browserTestsEnabled())('race day at the venue, in Chromium', ()
     const closedAt = Date.now();
     await display.goto('about:blank');
     await page.getByText('No screen has this link open').waitFor({ timeout: 6_000 });
-    expect(Date.now() - closedAt).toBeLessThan(6_000);
+    const gone = Date.now() - closedAt;
+    console.info(`console: a closed screen left the console ${gone} ms after its page was left`);
+    expect(gone).toBeLessThan(6_000);
   });
 
   /**
