@@ -32,6 +32,7 @@ const PUBLIC: Record<string, string> = {
   'GET /api/display/{id}': 'the unguessable link id is the key; checked below',
   'GET /api/display/{id}/stream': 'the unguessable link id is the key; checked below',
   'POST /api/display/{id}/screens/{screen}': "a screen's report, keyed by the unguessable link id; only its own partner's console reads it",
+  'POST /api/display/{id}/screens/{screen}/close': "a screen's close beacon, keyed by the unguessable link id; it only takes that screen off its own partner's console until it reports again",
   'GET /assets/{key}': 'image bytes for screens: the unguessable 32-hex key is the secret (assets.test.ts)',
 };
 
@@ -162,6 +163,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/participants/{id}': { first_name: 'Renamed by A' },
   'POST /api/rosters/{id}/csv': { csv: 'bib,first\n88,Planted\n', mapping: { bib: 'bib', first_name: 'first' } },
   'POST /api/rosters/csv-preview': { csv: 'bib\n1\n' },
+  'POST /api/rosters/{id}/csv-check': { csv: 'bib,first\n88,Planted\n', mapping: { bib: 'bib', first_name: 'first' } },
+  'PUT /api/display-links/{id}/screens/{screen}/name': { name: 'Named by A' },
   'POST /api/templates': { name: 'A template', runner: { html: '', css: '' }, idle: { html: '', css: '' } },
   'PUT /api/templates/{id}': { name: 'Renamed by A', runner: { html: '', css: '' }, idle: { html: '', css: '' } },
   'POST /api/templates/{id}/duplicate': { name: 'Copied by A' },

@@ -136,7 +136,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ accounts: Accounts }> = asy
     },
     async (request, reply) => {
       await signIn.requestPasswordReset(request.body.email, contextOf(request));
-      return reply.status(202).send({ accepted: true });
+      return reply.status(202).send({ accepted: true, delivery: signIn.linkDelivery });
     },
   );
 

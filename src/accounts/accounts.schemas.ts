@@ -113,6 +113,9 @@ export const acceptedInvitationSchema = z.object({ user: userSchema });
 export const resetRequestBodySchema = z.object({ email });
 export const resetRequestResponseSchema = z.object({
   accepted: z.literal(true).describe('Always true: the answer does not tell whether the email has an account'),
+  delivery: z
+    .enum(['mail', 'log'])
+    .describe("How this server sends links (the same for every address): mail by SMTP, or log (no SMTP: the link is in the server's log)"),
 });
 export const resetConfirmBodySchema = z.object({ token: linkToken, password: newPassword });
 

@@ -52,7 +52,7 @@ async function calls(meter: ApiCallMeter, partnerId: number, n: number): Promise
       admitted++;
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 402) throw err;
-      expect(err.message).toContain('api_calls_per_day');
+      expect(err.message).toContain('API calls per day');
       refused++;
     }
   }

@@ -91,7 +91,12 @@ describe('plans and usage', () => {
     const err = await usage.consume(1, 'api_calls_per_day').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).status).toBe(402);
-    expect((err as AppError).message).toContain('api_calls_per_day');
+    // Named for people, not by its key.
+    expect((err as AppError).message).toContain(`Plan limit reached: API calls per day (${limit})`);
+    expect((err as AppError).message).not.toContain('api_calls_per_day');
+    const events = await usage.consume(1, 'events_per_month', PLAN_LIMITS.free.events_per_month! + 1).catch((e: unknown) => e);
+    expect((events as AppError).message).toContain('events per month');
+    expect((events as AppError).message).not.toContain('events_per_month');
     const report = await usage.report(1);
     expect(report.metrics.find((m) => m.metric === 'api_calls_per_day')).toEqual({ metric: 'api_calls_per_day', used: limit, limit, period: 'day' });
   });
@@ -129,7 +134,7 @@ describe('plans and usage', () => {
     expect((await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: bearer })).statusCode).toBe(200);
     const refused = await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: bearer });
     expect(refused.statusCode).toBe(402);
-    expect(refused.json().error).toMatchObject({ code: 'payment_required', message: expect.stringContaining('api_calls_per_day') });
+    expect(refused.json().error).toMatchObject({ code: 'payment_required', message: expect.stringContaining('Plan limit reached: API calls per day') });
     // The owner's browser session is not counted, even past the limit.
     expect((await app.inject({ method: 'GET', url: '/api/timing/sessions', headers: owner.headers })).statusCode).toBe(200);
   });

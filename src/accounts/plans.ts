@@ -8,6 +8,15 @@ export type Plan = (typeof PLANS)[number];
 export const METRICS = ['api_calls_per_day', 'events_per_month', 'storage_mb', 'templates', 'displays'] as const;
 export type Metric = (typeof METRICS)[number];
 
+/** How a limit is named to people (errors, the plan screen): never the metric's key. */
+export const METRIC_LABELS: Record<Metric, string> = {
+  api_calls_per_day: 'API calls per day',
+  events_per_month: 'events per month',
+  storage_mb: 'storage in MB',
+  templates: 'templates',
+  displays: 'displays',
+};
+
 export const TRIAL_DAYS = 14;
 
 export const PLAN_LIMITS: Record<Plan, Record<Metric, number | null>> = {

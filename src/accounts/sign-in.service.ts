@@ -237,6 +237,11 @@ export class SignIn {
    * Sends a reset link when the email has an active account. The caller answers the same
    * whatever happened here, so the answer does not tell which emails have accounts.
    */
+  /** How links reach people here: by mail (SMTP configured) or only in the server's log. */
+  get linkDelivery(): 'mail' | 'log' {
+    return this.mailer.delivers ? 'mail' : 'log';
+  }
+
   async requestPasswordReset(emailInput: string, ctx: RequestContext): Promise<void> {
     const { db, limits } = this;
     const email = normalizeEmail(emailInput).slice(0, 254);

@@ -5,7 +5,7 @@
 import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { METRICS, PERIOD_OF, PLAN_LIMITS, TRIAL_DAYS, effectivePlan, periodStart, type Metric, type Plan } from './plans.js';
+import { METRIC_LABELS, METRICS, PERIOD_OF, PLAN_LIMITS, TRIAL_DAYS, effectivePlan, periodStart, type Metric, type Plan } from './plans.js';
 import { addUsage, findPlan, upsertPlan, usedIn } from './usage.repo.js';
 
 export interface UsageReport {
@@ -71,5 +71,5 @@ export class Usage {
 }
 
 export function limitReached(metric: Metric, limit: number | null): AppError {
-  return new AppError('payment_required', `Plan limit reached: ${metric} (${limit}). Upgrade your plan to continue.`);
+  return new AppError('payment_required', `Plan limit reached: ${METRIC_LABELS[metric]} (${limit}). Upgrade your plan to continue.`);
 }

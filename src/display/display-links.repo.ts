@@ -1,5 +1,6 @@
 /** SQL for display links. */
 import type { Queryable } from '../db/database.js';
+import type { TemplateFormat } from '../shared/template-fields.js';
 import type { DisplaySettings } from './settings.js';
 
 export interface PublicLink {
@@ -178,9 +179,9 @@ export async function linkDesigns(
   db: Queryable,
   templateId: number,
   version: number | null,
-): Promise<{ runner: { html: string; css: string }; idle: { html: string; css: string } } | null> {
-  const r = await db.query<{ runner: { html: string; css: string }; idle: { html: string; css: string } }>(
-    `SELECT json_build_object('html', v.runner_html, 'css', v.runner_css) AS runner,
+): Promise<{ runner: { html: string; css: string }; idle: { html: string; css: string }; format: TemplateFormat } | null> {
+  const r = await db.query<{ runner: { html: string; css: string }; idle: { html: string; css: string }; format: TemplateFormat }>(
+    `SELECT t.format, json_build_object('html', v.runner_html, 'css', v.runner_css) AS runner,
             json_build_object('html', v.idle_html, 'css', v.idle_css) AS idle
        FROM display_templates t
        JOIN display_template_versions v ON v.template_id = t.id AND v.version = coalesce($2, t.current_version)

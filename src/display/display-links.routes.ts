@@ -6,6 +6,7 @@ import { errorResponses } from '../http/error-handler.js';
 import type { DisplayLinks, NewLink } from './display-links.service.js';
 import { runnerSchema } from './runner.js';
 import { displaySettingsSchema } from './settings.js';
+import { SCREEN_ID, SCREEN_NAME_MAX } from './screens.js';
 import { DISPLAY_LINK_LIMITS } from '../shared/display-settings.js';
 
 const tags = ['display'];
@@ -52,6 +53,7 @@ const linkParams = z.object({ id: z.string() });
 const runnerSummary = z.object({ bib: z.string(), name: z.string() });
 const screenSchema = z.object({
   screen_id: z.string(),
+  name: z.string().nullable().describe('What an operator named the screen; null = unnamed'),
   on_screen: runnerSummary.nullable(),
   queue: z.array(runnerSummary),
   queue_length: z.number(),
@@ -140,6 +142,21 @@ export const displayLinkRoutes: FastifyPluginAsyncZod<{ links: DisplayLinks }> =
       },
     },
     async (request) => ({ screens: await links.screensOf(authPartnerId(request), request.params.id) }),
+  );
+
+  app.put(
+    '/api/display-links/:id/screens/:screen/name',
+    {
+      onRequest: requireAuth('displays:manage'),
+      schema: {
+        tags,
+        summary: "Operator console: name an open screen (\"Finish TV left\"; '' = unnamed); it keeps the name while it reconnects",
+        params: z.object({ id: z.string(), screen: z.string().regex(SCREEN_ID) }),
+        body: z.object({ name: z.string().max(SCREEN_NAME_MAX) }),
+        response: { 200: z.object({ screen: screenSchema }), ...errorResponses },
+      },
+    },
+    async (request) => ({ screen: await links.nameScreen(authPartnerId(request), request.params.id, request.params.screen, request.body.name) }),
   );
 
   app.post(

@@ -27,6 +27,9 @@ import { newLinkId } from './link-id.js';
 import { bibHolder, getParticipant } from '../rosters/roster.repo.js';
 import { runnerOf, type Runner } from './runner.js';
 import type { ScreenPresence, ScreenState } from './screens.js';
+
+/** The console's view of screens: this process's presence, or the relay sharing names with the others. */
+export type ScreenConsole = Pick<ScreenPresence, 'list' | 'rename'>;
 import { displaySettingsSchema, withDefaults, type DisplaySettings } from './settings.js';
 
 export interface NewLink {
@@ -60,7 +63,7 @@ export class DisplayLinks {
     private readonly db: Database,
     private readonly usage: Usage,
     private readonly bus: Bus,
-    private readonly screens: ScreenPresence,
+    private readonly screens: ScreenConsole,
   ) {}
 
   list(partnerId: number): Promise<LinkRow[]> {
@@ -113,6 +116,14 @@ export class DisplayLinks {
   async screensOf(partnerId: number, id: string): Promise<ScreenState[]> {
     await this.requireLink(partnerId, id);
     return this.screens.list(id);
+  }
+
+  /** Names one of the link's open screens ('' takes the name away); it keeps it while it reconnects. */
+  async nameScreen(partnerId: number, id: string, screenId: string, name: string): Promise<ScreenState> {
+    await this.requireLink(partnerId, id);
+    if (!this.screens.list(id).some((s) => s.screen_id === screenId)) throw new AppError('not_found', 'This screen is not open (any more).');
+    this.screens.rename(id, screenId, name);
+    return this.screens.list(id).find((s) => s.screen_id === screenId)!;
   }
 
   async clear(partnerId: number, id: string): Promise<void> {

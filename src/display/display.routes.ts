@@ -14,8 +14,9 @@ import { DisplayFeeds } from './display-stream.js';
 import { isLinkId } from './link-id.js';
 import { ReplayGate } from './replay-gate.js';
 import { RunnerResolver } from './runner.js';
-import { screenReportSchema, type ScreenReportRelay } from './screens.js';
+import { SCREEN_ID, screenReportSchema, type ScreenReportRelay } from './screens.js';
 import { displaySettingsSchema, withDefaults } from './settings.js';
+import { TEMPLATE_FORMATS } from '../shared/template-fields.js';
 
 /** Comments on an idle stream keep proxies from closing it; each beat also re-checks the link. */
 export const HEARTBEAT_MS = 15_000;
@@ -24,7 +25,7 @@ const params = z.object({ id: z.string() });
 const design = z.object({ html: z.string(), css: z.string() });
 /** A screen's report is small; anything bigger is not a screen. */
 const SCREEN_REPORT_LIMIT = 16 * 1024;
-const SCREEN_ID = /^[0-9A-Za-z]{8,32}$/;
+
 
 /**
  * `db` is the web process's public pool (small, with a statement timeout: see web/app.ts), so
@@ -34,7 +35,7 @@ const SCREEN_ID = /^[0-9A-Za-z]{8,32}$/;
 export const displayRoutes: FastifyPluginAsyncZod<{
   db: Database;
   bus: Bus;
-  screens: Pick<ScreenReportRelay, 'report' | 'streamOpened' | 'streamClosed'>;
+  screens: Pick<ScreenReportRelay, 'report' | 'forget' | 'streamOpened' | 'streamClosed'>;
   heartbeatMs?: number;
   gate?: ReplayGate;
   /** Set to see the feeds (tests, bench). */
@@ -65,7 +66,7 @@ export const displayRoutes: FastifyPluginAsyncZod<{
             id: z.string(),
             locations: z.array(z.string()),
             settings: displaySettingsSchema,
-            template: z.object({ runner: design, idle: design }).nullable().describe('Sanitized designs; null = the built-in design'),
+            template: z.object({ runner: design, idle: design, format: z.enum(TEMPLATE_FORMATS) }).nullable().describe('Sanitized designs; null = the built-in design'),
           }),
           ...errorResponses,
         },
@@ -98,6 +99,23 @@ export const displayRoutes: FastifyPluginAsyncZod<{
       if (!screens.report(link.id, request.params.screen, request.body)) {
         throw new AppError('not_found', 'This screen has no open stream for this link.');
       }
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/display/:id/screens/:screen/close',
+    {
+      schema: {
+        tags: ['display'],
+        summary: 'A screen is closing (its pagehide beacon): it leaves the operator console at once (public, like its reports)',
+        params: z.object({ id: z.string(), screen: z.string().regex(SCREEN_ID) }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const link = await liveLink(request.params.id);
+      screens.forget(link.id, request.params.screen);
       return reply.status(204).send(null);
     },
   );

@@ -73,6 +73,46 @@ describe('screen reports across web processes', () => {
   });
 });
 
+describe('named screens', () => {
+  it('names a screen on every process, keeps the name while it reconnects, and a closing screen leaves every console at once', async () => {
+    const controller = new AbortController();
+    onTestFinished(() => controller.abort());
+    const open = () => fetch(`${apps[0]!.baseUrl}/api/display/${linkId}/stream?screen=finishTvLeft`, { signal: controller.signal });
+    expect((await open()).status).toBe(200);
+    const post = () => webA.inject({ method: 'POST', url: `/api/display/${linkId}/screens/finishTvLeft`, payload: report('7') });
+    expect((await post()).statusCode).toBe(204);
+    await expect.poll(async () => (await screensOnB()).map((s) => s.screen_id), { timeout: 5_000 }).toEqual(['finishTvLeft']);
+
+    const named = await webB.inject({ method: 'PUT', url: `/api/display-links/${linkId}/screens/finishTvLeft/name`, headers: ownerOnB.headers, payload: { name: '  Finish TV left ' } });
+    expect(named.statusCode).toBe(200);
+    expect(named.json().screen).toMatchObject({ screen_id: 'finishTvLeft', name: 'Finish TV left' });
+    // Process A (where the screen reports) learns the name from the bus.
+    const ownerOnA = await signIn(webA, (await t.owner.query<{ id: number }>(`SELECT id FROM partners WHERE slug = 'acme'`)).rows[0]!.id, 'owner');
+    const onA = async () => (await webA.inject({ method: 'GET', url: `/api/display-links/${linkId}/screens`, headers: ownerOnA.headers })).json().screens as Array<{ name: string | null }>;
+    await expect.poll(async () => (await onA()).map((s) => s.name), { timeout: 5_000 }).toEqual(['Finish TV left']);
+
+    // The screen's stream drops and it reconnects under the same id: still named.
+    controller.abort();
+    await expect.poll(async () => (await screensOnB()).length, { timeout: 5_000 }).toBe(0);
+    const again = new AbortController();
+    onTestFinished(() => again.abort());
+    expect((await fetch(`${apps[0]!.baseUrl}/api/display/${linkId}/stream?screen=finishTvLeft`, { signal: again.signal })).status).toBe(200);
+    expect((await post()).statusCode).toBe(204);
+    await expect.poll(async () => (await screensOnB()).map((s) => (s as { name?: string | null }).name), { timeout: 5_000 }).toEqual(['Finish TV left']);
+
+    // Its pagehide beacon (to either process) takes it off both consoles, though its stream is still open.
+    expect((await webB.inject({ method: 'POST', url: `/api/display/${linkId}/screens/finishTvLeft/close` })).statusCode).toBe(204);
+    expect(await screensOnB()).toEqual([]);
+    await expect.poll(async () => (await onA()).length, { timeout: 5_000 }).toBe(0);
+
+    // Naming needs an open, listed screen, the right to manage displays, and a short name.
+    expect((await webB.inject({ method: 'PUT', url: `/api/display-links/${linkId}/screens/nobodyHere/name`, headers: ownerOnB.headers, payload: { name: 'x' } })).statusCode).toBe(404);
+    const viewer = await signIn(webB, (await t.owner.query<{ id: number }>(`SELECT id FROM partners WHERE slug = 'acme'`)).rows[0]!.id, 'viewer');
+    expect((await webB.inject({ method: 'PUT', url: `/api/display-links/${linkId}/screens/finishTvLeft/name`, headers: viewer.headers, payload: { name: 'x' } })).statusCode).toBe(403);
+    expect((await webB.inject({ method: 'PUT', url: `/api/display-links/${linkId}/screens/finishTvLeft/name`, headers: ownerOnB.headers, payload: { name: 'x'.repeat(61) } })).statusCode).toBe(400);
+  });
+});
+
 describe('ScreenReportRelay', () => {
   it('does not stop a web process from starting while the bus is away, and joins it later', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -104,13 +144,13 @@ describe('ScreenReportRelay', () => {
 });
 
 describe('ScreenPresence', () => {
-  it('forgets a screen not heard from for 30 s', () => {
+  it('forgets a screen not heard from for 10 s', () => {
     let now = 1_000_000;
     const presence = new ScreenPresence(() => now);
     presence.streamOpened('Link0001', 'screen01');
     presence.streamOpened('Link0001', 'screen02');
     presence.report('Link0001', 'screen01', report('1'));
-    now += 29_000;
+    now += 9_000;
     presence.report('Link0001', 'screen02', report('2'));
     expect(presence.list('Link0001').map((s) => s.screen_id)).toEqual(['screen01', 'screen02']);
     now += 2_000;
@@ -132,7 +172,7 @@ describe('ScreenPresence', () => {
     expect(presence.report('Link0001', 'screen01', report('1'))).toBe(false);
     presence.remoteOpened('Link0001', 'screen02');
     expect(presence.report('Link0001', 'screen02', report('2'))).toBe(true);
-    now += 31_000; // not announced again: that process is gone
+    now += 11_000; // not announced again: that process is gone
     expect(presence.report('Link0001', 'screen02', report('2'))).toBe(false);
   });
 });

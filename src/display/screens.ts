@@ -10,15 +10,29 @@
  * fill a console with fake screens): the stream names its screen (`?screen=<id>`), the
  * process holding it announces it on the bus while it is open, and reports for a screen no
  * process has open are refused (404) and never listed.
+ *
+ * Operators name screens ("Finish TV left"): names are kept here too, keyed by link + screen
+ * id and apart from the screen's state, so a screen that reconnects (a network blip, a link
+ * change reloading it) keeps its name; they are shared over the bus like the reports. A screen
+ * closing says so (a beacon on pagehide) and leaves the console at once; one that vanishes
+ * without a word is gone SCREEN_TTL_MS after its last report.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import type { Logger } from '../log.js';
 
-export const SCREEN_TTL_MS = 30_000;
+/** A screen not heard from this long is gone (screens report every 3 s). */
+export const SCREEN_TTL_MS = 10_000;
 const MAX_SCREENS_PER_LINK = 100;
 const MAX_LINKS = 10_000;
+/** A name whose screen has not reported for this long is forgotten (that page is long closed). */
+const NAME_TTL_MS = 6 * 60 * 60 * 1000;
+/** Names kept at most (each process), across links. */
+const MAX_NAMES = 100_000;
+export const SCREEN_NAME_MAX = 60;
+/** A screen's id as its page makes it. */
+export const SCREEN_ID = /^[0-9A-Za-z]{8,32}$/;
 
 const runnerSummary = z.object({ bib: z.string().max(32), name: z.string().max(200) });
 export const screenReportSchema = z.object({
@@ -32,6 +46,8 @@ export type ScreenReport = z.infer<typeof screenReportSchema>;
 
 export interface ScreenState extends ScreenReport {
   screen_id: string;
+  /** What an operator named it; null until then. */
+  name: string | null;
   last_seen: Date;
 }
 
@@ -43,6 +59,8 @@ export class ScreenPresence {
   private readonly local = new Map<string, number>();
   /** Streams other processes announced, with when they last did. */
   private readonly remote = new Map<string, number>();
+  /** Operators' names of screens, with when the screen was last heard of. */
+  private readonly names = new Map<string, { name: string; seen: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -103,8 +121,30 @@ export class ScreenPresence {
       this.expire(screens);
       if (screens.size >= MAX_SCREENS_PER_LINK) return false;
     }
-    screens.set(screenId, { ...state, screen_id: screenId, last_seen: new Date(this.now()) });
+    const named = this.names.get(streamKey(linkId, screenId));
+    if (named) named.seen = this.now();
+    screens.set(screenId, { ...state, screen_id: screenId, name: named?.name ?? null, last_seen: new Date(this.now()) });
     return true;
+  }
+
+  /** Names a screen ('' takes the name away); it keeps the name while it reconnects. */
+  rename(linkId: string, screenId: string, name: string): void {
+    const k = streamKey(linkId, screenId);
+    const clean = name.trim().slice(0, SCREEN_NAME_MAX);
+    if (clean === '') this.names.delete(k);
+    else {
+      if (!this.names.has(k) && this.names.size >= MAX_NAMES) this.sweepNames();
+      if (this.names.size >= MAX_NAMES) return;
+      this.names.set(k, { name: clean, seen: this.now() });
+    }
+    const state = this.byLink.get(linkId)?.get(screenId);
+    if (state) state.name = clean === '' ? null : clean;
+  }
+
+  /** A screen said it is closing: off the console now (its name stays, should it come back). */
+  forget(linkId: string, screenId: string): void {
+    this.byLink.get(linkId)?.delete(screenId);
+    this.remote.delete(streamKey(linkId, screenId));
   }
 
   list(linkId: string): ScreenState[] {
@@ -112,6 +152,11 @@ export class ScreenPresence {
     if (!screens) return [];
     this.expire(screens);
     return [...screens.values()].filter((x) => this.isOpen(linkId, x.screen_id)).sort((a, b) => a.screen_id.localeCompare(b.screen_id));
+  }
+
+  private sweepNames(): void {
+    const cutoff = this.now() - NAME_TTL_MS;
+    for (const [k, n] of this.names) if (n.seen < cutoff) this.names.delete(k);
   }
 
   private sweepRemote(): void {
@@ -145,11 +190,12 @@ const ANNOUNCE_EVERY_MS = SCREEN_TTL_MS / 3;
 interface RelayedReport {
   /** The web process that took the report (it already holds it). */
   origin: string;
-  /** A report (absent: older processes' messages), or a stream opened / still open / closed. */
-  kind?: 'report' | 'open' | 'close';
+  /** A report (absent: older processes' messages), a stream opened / still open / closed, a screen named or gone. */
+  kind?: 'report' | 'open' | 'close' | 'name' | 'gone';
   linkId: string;
   screenId: string;
   state?: ScreenReport;
+  name?: string;
 }
 
 /**
@@ -182,6 +228,8 @@ export class ScreenReportRelay {
           if (r.origin === this.origin) continue;
           if (r.kind === 'open') this.presence.remoteOpened(r.linkId, r.screenId);
           else if (r.kind === 'close') this.presence.remoteClosed(r.linkId, r.screenId);
+          else if (r.kind === 'name') this.presence.rename(r.linkId, r.screenId, r.name ?? '');
+          else if (r.kind === 'gone') this.presence.forget(r.linkId, r.screenId);
           else if (r.state) this.presence.report(r.linkId, r.screenId, r.state);
         }
       });
@@ -204,6 +252,22 @@ export class ScreenReportRelay {
     if (!this.presence.report(linkId, screenId, state)) return false;
     this.queue({ origin: this.origin, kind: 'report', linkId, screenId, state });
     return true;
+  }
+
+  list(linkId: string): ScreenState[] {
+    return this.presence.list(linkId);
+  }
+
+  /** An operator named a screen (here and on every process). */
+  rename(linkId: string, screenId: string, name: string): void {
+    this.presence.rename(linkId, screenId, name);
+    this.queue({ origin: this.origin, kind: 'name', linkId, screenId, name });
+  }
+
+  /** A screen is closing (its pagehide beacon): gone from every process's console. */
+  forget(linkId: string, screenId: string): void {
+    this.presence.forget(linkId, screenId);
+    this.queue({ origin: this.origin, kind: 'gone', linkId, screenId });
   }
 
   /** A screen's stream opened in this process; the others learn it from the bus. */

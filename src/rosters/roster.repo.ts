@@ -55,6 +55,11 @@ export async function insertEvent(
   return r.rows[0]!;
 }
 
+/** An event made by hand takes the origin of the participants imported into it (CSV). */
+export async function adoptSource(db: Queryable, eventId: number, source: RosterSource): Promise<void> {
+  await db.query(`UPDATE roster_events SET source = $2 WHERE id = $1 AND source = 'manual'`, [eventId, source]);
+}
+
 /** Creates the provider's event or renames the existing one (same partner, source, external id). */
 export async function upsertEventByExternalId(
   tx: Queryable,

@@ -29,9 +29,19 @@ describe('roster routes', () => {
     expect(preview).toMatchObject({ headers: ['Bib', 'First Name', 'Last Name', 'City', 'Gender', 'Age'], totalRows: 3 });
     expect(preview.suggestedMapping).toMatchObject({ bib: 'Bib', first_name: 'First Name', last_name: 'Last Name', city: 'City', gender: 'Gender', age: 'Age' });
 
+    // The check says what the import will do and which rows it refuses, and stores nothing.
+    const check = await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv-check`, headers: owner.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } });
+    expect(check.statusCode).toBe(200);
+    expect(check.json()).toMatchObject({ inserted: 2, updated: 0, rows: 3, errors: [{ row: 4 }] });
+    expect((await app.inject({ method: 'GET', url: `/api/rosters/${event.id}/participants`, headers: viewer.headers })).json().participants).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv-check`, headers: viewer.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } })).statusCode).toBe(403);
+
     const first = await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv: CSV, mapping: preview.suggestedMapping } });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ inserted: 2, updated: 0, rows: 3, errors: [{ row: 4 }] });
+    // Made by hand, filled from a CSV: listed as a CSV event, not "By hand".
+    const listed = (await app.inject({ method: 'GET', url: '/api/rosters', headers: viewer.headers })).json().events;
+    expect(listed.find((e: { id: number }) => e.id === event.id)).toMatchObject({ source: 'csv' });
     const again = (await app.inject({ method: 'POST', url: `/api/rosters/${event.id}/csv`, headers: owner.headers, payload: { csv: CSV.replace('London', 'Bath'), mapping: preview.suggestedMapping } })).json();
     expect(again).toMatchObject({ inserted: 0, updated: 1, unchanged: 1 });
 
@@ -78,6 +88,6 @@ describe('roster routes', () => {
     await t.owner.query(`UPDATE partner_plans SET trial_plan = NULL, trial_ends_at = NULL WHERE partner_id = (SELECT id FROM partners WHERE slug = 'acme')`);
     const res = await app.inject({ method: 'POST', url: '/api/rosters', headers: owner.headers, payload: { name: 'Second event this month' } });
     expect(res.statusCode).toBe(402);
-    expect(res.json().error.message).toContain('events_per_month');
+    expect(res.json().error.message).toContain('Plan limit reached: events per month (1)');
   });
 });

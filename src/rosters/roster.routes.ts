@@ -211,6 +211,22 @@ export const rosterRoutes: FastifyPluginAsyncZod<{
   );
 
   app.post(
+    '/api/rosters/:id/csv-check',
+    {
+      onRequest: requireAuth('displays:manage'),
+      bodyLimit: CSV_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Before importing: what the CSV with this mapping would add and update, and every row it would refuse (nothing is stored)',
+        params: id,
+        body: z.object({ csv: z.string().min(1), mapping: csvMappingSchema }),
+        response: { 200: importResultSchema.extend({ rows: z.number() }), ...errorResponses },
+      },
+    },
+    async (request) => rosters.checkCsv(authPartnerId(request), request.params.id, request.body.csv, request.body.mapping),
+  );
+
+  app.post(
     '/api/rosters/ctlive',
     {
       onRequest: requireAuth('displays:manage'),

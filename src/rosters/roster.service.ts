@@ -38,6 +38,13 @@ export interface UpsertOptions {
   removeMissing?: boolean;
   /** Row numbers to report errors with (CSV lines); default: 1-based position in the input. */
   rowNumbers?: readonly number[];
+  /** Work it all out and roll it back: what an import would do, with its row errors, storing nothing. */
+  dryRun?: boolean;
+  /**
+   * Where the rows come from: an event made by hand that gets participants this way is listed
+   * with this origin (a CSV-imported event is not "By hand"); a provider's event keeps its own.
+   */
+  origin?: RosterSource;
 }
 
 export interface CsvImportResult extends UpsertResult {
@@ -54,6 +61,13 @@ function reasonOf(err: z.ZodError): string {
 }
 
 /** A bib or id taken between planning and commit (a concurrent edit) is a conflict, not a 500. */
+/** Carries a dry run's result out of its transaction, which it rolls back. */
+class DryRun extends Error {
+  constructor(readonly result: UpsertResult) {
+    super('dry run');
+  }
+}
+
 async function conflictOnRace<T>(work: Promise<T>, message: string): Promise<T> {
   try {
     return await work;
@@ -332,7 +346,15 @@ export class Rosters {
   /** Upserts participants into an event in one transaction (see upsertInto). */
   upsertParticipants(partnerId: number, eventId: number, inputs: readonly ParticipantInput[], opts: UpsertOptions = {}): Promise<UpsertResult> {
     return conflictOnRace(
-      withPartner(this.db, partnerId, (tx) => upsertInto(tx, partnerId, eventId, inputs, opts)),
+      withPartner(this.db, partnerId, async (tx) => {
+        const result = await upsertInto(tx, partnerId, eventId, inputs, opts);
+        if (opts.dryRun) throw new DryRun(result);
+        if (opts.origin && result.inserted + result.updated > 0) await repo.adoptSource(tx, eventId, opts.origin);
+        return result;
+      }).catch((err: unknown) => {
+        if (err instanceof DryRun) return err.result;
+        throw err;
+      }),
       'The roster changed during the import; nothing was saved. Try again.',
     );
   }
@@ -363,7 +385,12 @@ export class Rosters {
    * Second step of a CSV upload: parse with the confirmed mapping and upsert. Bad rows (no bib,
    * bad age, too long…) come back by line number; the good rows are stored.
    */
-  async importCsv(partnerId: number, eventId: number, text: string, mapping: CsvMapping): Promise<CsvImportResult> {
+  /** What importing this CSV would do (counts and every bad row), storing nothing: the preview's check. */
+  checkCsv(partnerId: number, eventId: number, text: string, mapping: CsvMapping): Promise<CsvImportResult> {
+    return this.importCsv(partnerId, eventId, text, mapping, true);
+  }
+
+  async importCsv(partnerId: number, eventId: number, text: string, mapping: CsvMapping, dryRun = false): Promise<CsvImportResult> {
     const parsed = await parseCsv(text);
     checkMapping(mapping, parsed.headers);
     const errors: RowError[] = [...parsed.errors];
@@ -379,7 +406,7 @@ export class Rosters {
         errors.push({ row: line, reason: r.reason });
       }
     }
-    const result = await this.upsertParticipants(partnerId, eventId, inputs, { rowNumbers: lines });
+    const result = await this.upsertParticipants(partnerId, eventId, inputs, { rowNumbers: lines, origin: 'csv', dryRun });
     return {
       ...result,
       rows: parsed.totalRows + parsed.errors.length,

@@ -59,9 +59,18 @@ export const LIST_FILTER_ATTRS = { race: 'data-p88-race', gender: 'data-p88-gend
 export const LIST_ROWS_DEFAULT = 10;
 export const LIST_ROWS_MAX = 50;
 
-/** The design resolution every template is drawn at; screens scale it to fit. */
+/** The design resolution a 16:9 template is drawn at; screens scale it to fit. */
 export const DESIGN_WIDTH = 1920;
 export const DESIGN_HEIGHT = 1080;
+
+/** A template is drawn for a landscape (16:9, 1920×1080) or a portrait (9:16, 1080×1920) screen. */
+export const TEMPLATE_FORMATS = ['landscape', 'portrait'] as const;
+export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
+
+/** The design resolution of a template format. */
+export function designSize(format: TemplateFormat): { width: number; height: number } {
+  return format === 'portrait' ? { width: DESIGN_HEIGHT, height: DESIGN_WIDTH } : { width: DESIGN_WIDTH, height: DESIGN_HEIGHT };
+}
 
 /** Sample values the builder and previews show in place of a runner. */
 export const SAMPLE_VALUES: Record<TemplateField, string> = {

@@ -254,7 +254,7 @@ describe('storage limit', () => {
     const before = await storedCount();
     const refused = await upload(tight, png);
     expect(refused.statusCode, refused.body).toBe(402);
-    expect(refused.json().error.message).toContain('storage_mb');
+    expect(refused.json().error.message).toContain('storage in MB');
     expect(await storedCount()).toBe(before);
 
     expect((await app.inject({ method: 'DELETE', url: `/api/assets/${probe.key}`, headers: tight.headers })).statusCode).toBe(204);

@@ -1,10 +1,11 @@
 /** SQL for display templates and their versions (run inside withPartner). */
 import type { Queryable } from '../db/database.js';
-import type { TemplateDesign } from '../shared/template-fields.js';
+import type { TemplateDesign, TemplateFormat } from '../shared/template-fields.js';
 
 export interface TemplateRow {
   id: number;
   name: string;
+  format: TemplateFormat;
   current_version: number;
   created_at: Date;
   updated_at: Date;
@@ -24,7 +25,7 @@ export interface VersionContent {
   project: Record<string, unknown> | null;
 }
 
-const TEMPLATE_COLUMNS = 'id, name, current_version, created_at, updated_at';
+const TEMPLATE_COLUMNS = 'id, name, format, current_version, created_at, updated_at';
 const VERSION_COLUMNS = `version, json_build_object('html', runner_html, 'css', runner_css) AS runner,
   json_build_object('html', idle_html, 'css', idle_css) AS idle, project, created_at`;
 
@@ -43,10 +44,10 @@ export async function getTemplate(db: Queryable, id: number, forUpdate = false):
   return r.rows[0] ?? null;
 }
 
-export async function insertTemplate(db: Queryable, partnerId: number, name: string): Promise<TemplateRow> {
+export async function insertTemplate(db: Queryable, partnerId: number, name: string, format: TemplateFormat): Promise<TemplateRow> {
   const r = await db.query<TemplateRow>(
-    `INSERT INTO display_templates (partner_id, name) VALUES ($1, $2) RETURNING ${TEMPLATE_COLUMNS}`,
-    [partnerId, name],
+    `INSERT INTO display_templates (partner_id, name, format) VALUES ($1, $2, $3) RETURNING ${TEMPLATE_COLUMNS}`,
+    [partnerId, name, format],
   );
   return r.rows[0]!;
 }

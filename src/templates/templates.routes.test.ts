@@ -96,6 +96,26 @@ describe('templates', () => {
     expect(refused.json().error.code).toBe('bad_request');
   });
 
+  it('keeps a template\'s format (landscape by default, portrait when asked) through saves and copies, and the screen gets it', async () => {
+    const plain = await create('Landscape by default');
+    expect(plain.template).toMatchObject({ format: 'landscape' });
+    const res = await app.inject({ method: 'POST', url: '/api/templates', headers: owner.headers, payload: { name: 'Tall TV', format: 'portrait', runner: RUNNER, idle: IDLE } });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().template.id as number;
+    expect(res.json().template.format).toBe('portrait');
+    const saved = await app.inject({ method: 'PUT', url: `/api/templates/${id}`, headers: owner.headers, payload: { runner: RUNNER, idle: IDLE } });
+    expect(saved.json().template).toMatchObject({ format: 'portrait', current_version: 2 });
+    const copy = await app.inject({ method: 'POST', url: `/api/templates/${id}/duplicate`, headers: owner.headers, payload: {} });
+    expect(copy.json().template.format).toBe('portrait');
+    const bad = await app.inject({ method: 'POST', url: '/api/templates', headers: owner.headers, payload: { name: 'Square', format: 'square', runner: RUNNER, idle: IDLE } });
+    expect(bad.statusCode).toBe(400);
+    const link = await app.inject({ method: 'POST', url: '/api/display-links', headers: owner.headers, payload: { name: 'Tall', template_id: id } });
+    expect(link.statusCode).toBe(201);
+    const screen = await app.inject({ method: 'GET', url: `/api/display/${link.json().id}` });
+    expect(screen.json().template).toMatchObject({ format: 'portrait', runner: { html: expect.stringContaining('data-p88-field="name"') } });
+    expect((await app.inject({ method: 'DELETE', url: `/api/display-links/${link.json().id}`, headers: owner.headers })).statusCode).toBe(204);
+  });
+
   it('duplicates a template (its current version) and deletes one no live link shows', async () => {
     const { template, version } = await create('Start line');
     const copy = await app.inject({ method: 'POST', url: `/api/templates/${template.id}/duplicate`, headers: owner.headers, payload: {} });

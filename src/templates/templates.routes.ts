@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authOf, authPartnerId, requireAuth } from '../accounts/auth.js';
 import { errorResponses } from '../http/error-handler.js';
+import { TEMPLATE_FORMATS } from '../shared/template-fields.js';
 import type { Templates } from './templates.service.js';
 
 const tags = ['templates'];
@@ -20,6 +21,7 @@ const design = z.object({ html: z.string(), css: z.string() });
 const templateSchema = z.object({
   id: z.number(),
   name: z.string(),
+  format: z.enum(TEMPLATE_FORMATS).describe('landscape: drawn at 1920×1080; portrait: 1080×1920'),
   current_version: z.number(),
   created_at: z.date(),
   updated_at: z.date(),
@@ -57,7 +59,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ templates: Templates }> = a
       schema: {
         tags,
         summary: 'Create a template (version 1; counts against the plan)',
-        body: z.object({ name, ...content }),
+        body: z.object({ name, ...content, format: z.enum(TEMPLATE_FORMATS).default('landscape').describe('The screen shape, fixed for the life of the template') }),
         response: { 201: withVersion, ...errorResponses },
       },
     },

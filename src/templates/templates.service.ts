@@ -7,7 +7,7 @@ import type { Usage } from '../accounts/usage.service.js';
 import type { Database, Queryable } from '../db/database.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import type { TemplateDesign } from '../shared/template-fields.js';
+import type { TemplateDesign, TemplateFormat } from '../shared/template-fields.js';
 import { sanitizeProject } from './project-sanitize.js';
 import { sanitizeDesign } from './template-sanitize.js';
 
@@ -20,6 +20,8 @@ export interface TemplateInput {
   runner: TemplateDesign;
   idle: TemplateDesign;
   project?: Record<string, unknown> | null | undefined;
+  /** Only when creating: the screen's shape (default landscape); it never changes afterwards. */
+  format?: TemplateFormat | undefined;
 }
 
 export interface TemplateWithVersion {
@@ -46,7 +48,7 @@ export class Templates {
     const content = cleanContent(input);
     return withPartner(this.db, partnerId, async (tx) => {
       await this.usage.checkCountIn(tx, partnerId, 'templates', await repo.countTemplates(tx));
-      const template = await repo.insertTemplate(tx, partnerId, name);
+      const template = await repo.insertTemplate(tx, partnerId, name, input.format ?? 'landscape');
       const version = await repo.insertVersion(tx, { partnerId, templateId: template.id, version: 1, content, userId });
       return { template, version };
     });
@@ -89,7 +91,7 @@ export class Templates {
       const source = await requireTemplate(tx, id);
       const current = await requireVersion(tx, id, source.current_version);
       await this.usage.checkCountIn(tx, partnerId, 'templates', await repo.countTemplates(tx));
-      const template = await repo.insertTemplate(tx, partnerId, name ?? copyName(source.name));
+      const template = await repo.insertTemplate(tx, partnerId, name ?? copyName(source.name), source.format);
       const version = await repo.insertVersion(tx, {
         partnerId,
         templateId: template.id,

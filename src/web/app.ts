@@ -244,7 +244,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const screenReports = new ScreenReportRelay(bus, screens, deps.logger);
   await screenReports.start(); // never throws: a bus away at start is retried in the background
   app.addHook('onClose', () => screenReports.close());
-  await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screens) });
+  await app.register(displayLinkRoutes, { links: new DisplayLinks(deps.db, usage, bus, screenReports) });
   await app.register(templateRoutes, { templates: new Templates(deps.db, usage) });
   const rosters = new Rosters(deps.db);
   const rosterImports = new RosterImports(deps.db, { box, usage });

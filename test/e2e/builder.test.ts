@@ -117,6 +117,8 @@ describe.skipIf(!browserTestsEnabled())('template builder on the real backend, i
     await page.waitForURL(`${stack.baseUrl}/templates`);
     await page.getByText('No templates yet').waitFor({ timeout: 5_000 });
     await page.getByLabel('Template name').fill('Finish line');
+    // Built from nothing here (the starter designs have their own test, race-day-venue).
+    await page.getByTestId('starter-gallery').locator('label[data-starter="blank-landscape"]').click();
     await page.getByRole('button', { name: 'Create and open' }).click();
     await page.waitForURL(/\/templates\/\d+$/, { timeout: 10_000 });
     templateId = Number(new URL(page.url()).pathname.split('/').pop());

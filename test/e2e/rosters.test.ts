@@ -141,6 +141,13 @@ describe.skipIf(!browserTestsEnabled())('rosters on the real backend, in Chromiu
     expect(await preview.locator('tbody tr').first().textContent()).toContain('Ada');
     // Hostile cells are shown as text.
     expect(await preview.locator('tbody').textContent()).toContain('<b>Stars</b>');
+    // Before anything is stored, every row is checked as the import would take it: the bad ones are flagged.
+    const check = page.getByTestId('csv-check');
+    await check.getByText('3 new participants, 0 updated, 0 unchanged').waitFor({ timeout: 10_000 });
+    expect(await check.locator('tr[data-row="4"]').textContent()).toContain('missing bib');
+    expect(await check.locator('tr[data-row="5"]').textContent()).toContain('bad age');
+    expect(await check.getByTestId('row-errors').textContent()).toContain('2 rows will not be imported');
+    expect(await page.getByText('No participants yet').count()).toBe(1);
     await page.screenshot({ path: join(RESULTS, 'rosters-csv-mapping.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Import 5 rows' }).click();
@@ -155,6 +162,8 @@ describe.skipIf(!browserTestsEnabled())('rosters on the real backend, in Chromiu
     await table.locator('tr[data-bib="105"]').waitFor({ timeout: 5_000 });
     expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-bib')))).toEqual(['101', '102', '105']);
     expect(await table.locator('tr[data-bib="101"]').textContent()).toContain('Ada Lovelace');
+    // Where each runner is from, as the screens show it.
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual(expect.arrayContaining(['City', 'State']));
     expect(await table.locator('tr[data-bib="105"]').getByTestId('message').textContent()).toBe('<b>Stars</b>');
     expect(await page.getByTestId('event-count').textContent()).toBe('3');
 

@@ -341,6 +341,11 @@ export interface paths {
                              * @enum {boolean}
                              */
                             accepted: true;
+                            /**
+                             * @description How this server sends links (the same for every address): mail by SMTP, or log (no SMTP: the link is in the server's log)
+                             * @enum {string}
+                             */
+                            delivery: "mail" | "log";
                         };
                     };
                 };
@@ -2219,6 +2224,8 @@ export interface paths {
                         "application/json": {
                             screens: {
                                 screen_id: string;
+                                /** @description What an operator named the screen; null = unnamed */
+                                name: string | null;
                                 on_screen: {
                                     bib: string;
                                     name: string;
@@ -2266,6 +2273,97 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/display-links/{id}/screens/{screen}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Operator console: name an open screen ("Finish TV left"; '' = unnamed); it keeps the name while it reconnects */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    screen: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            screen: {
+                                screen_id: string;
+                                /** @description What an operator named the screen; null = unnamed */
+                                name: string | null;
+                                on_screen: {
+                                    bib: string;
+                                    name: string;
+                                } | null;
+                                queue: {
+                                    bib: string;
+                                    name: string;
+                                }[];
+                                queue_length: number;
+                                dropped: number;
+                                shown: number;
+                                /** Format: date-time */
+                                last_seen: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -2520,6 +2618,11 @@ export interface paths {
                             templates: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2583,6 +2686,12 @@ export interface paths {
                         project?: {
                             [key: string]: unknown;
                         } | null;
+                        /**
+                         * @description The screen shape, fixed for the life of the template
+                         * @default landscape
+                         * @enum {string}
+                         */
+                        format?: "landscape" | "portrait";
                     };
                 };
             };
@@ -2597,6 +2706,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2686,6 +2800,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -2780,6 +2899,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3075,6 +3199,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3172,6 +3301,11 @@ export interface paths {
                             template: {
                                 id: number;
                                 name: string;
+                                /**
+                                 * @description landscape: drawn at 1920×1080; portrait: 1080×1920
+                                 * @enum {string}
+                                 */
+                                format: "landscape" | "portrait";
                                 current_version: number;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3930,6 +4064,106 @@ export interface paths {
         get?: never;
         put?: never;
         /** Second step: import the CSV with the confirmed mapping (re-import updates in place) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csv: string;
+                        mapping: {
+                            bib: string;
+                            tags?: string[];
+                            name?: string;
+                            external_id?: string;
+                            age?: string;
+                            gender?: string;
+                            first_name?: string;
+                            last_name?: string;
+                            city?: string;
+                            state?: string;
+                            country?: string;
+                            division?: string;
+                            race?: string;
+                            wave?: string;
+                            team?: string;
+                            custom_message?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inserted: number;
+                            updated: number;
+                            unchanged: number;
+                            removed: number;
+                            /** @description Rows not imported, by line or position */
+                            errors: {
+                                row: number;
+                                reason: string;
+                            }[];
+                            rows: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rosters/{id}/csv-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Before importing: what the CSV with this mapping would add and update, and every row it would refuse (nothing is stored) */
         post: {
             parameters: {
                 query?: never;
@@ -6879,6 +7113,8 @@ export interface paths {
                                     html: string;
                                     css: string;
                                 };
+                                /** @enum {string} */
+                                format: "landscape" | "portrait";
                             } | null;
                         };
                     };
@@ -6958,6 +7194,70 @@ export interface paths {
                     };
                 };
             };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/display/{id}/screens/{screen}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A screen is closing (its pagehide beacon): it leaves the operator console at once (public, like its reports) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    screen: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 204: {

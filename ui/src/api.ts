@@ -275,6 +275,9 @@ export const rosterApi = {
   csvPreview: (csv: string) => request<CsvPreview>('POST', '/api/rosters/csv-preview', { csv }),
   importCsv: (eventId: number, csv: string, mapping: CsvMapping) =>
     request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv`, { csv, mapping }),
+  /** What importCsv would do, storing nothing. */
+  checkCsv: (eventId: number, csv: string, mapping: CsvMapping, signal?: AbortSignal) =>
+    request<CsvImportResult>('POST', `/api/rosters/${eventId}/csv-check`, { csv, mapping }, signal),
   startCtlive: (body: Body<'/api/rosters/ctlive', 'post'>) =>
     request<Answer<'/api/rosters/ctlive', 'post', 202>>('POST', '/api/rosters/ctlive', body),
   importJob: (importId: string, signal?: AbortSignal) =>
@@ -309,6 +312,12 @@ export const displayApi = {
       signal,
     ),
   clear: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/clear`),
+  nameScreen: (id: string, screen: string, name: string) =>
+    request<Answer<'/api/display-links/{id}/screens/{screen}/name', 'put', 200>>(
+      'PUT',
+      `/api/display-links/${encodeURIComponent(id)}/screens/${encodeURIComponent(screen)}/name`,
+      { name },
+    ),
   showBib: (id: string, bib: string) =>
     request<Answer<'/api/display-links/{id}/show', 'post', 200>>('POST', `/api/display-links/${encodeURIComponent(id)}/show`, { bib }),
   testRead: (id: string) => request<void>('POST', `/api/display-links/${encodeURIComponent(id)}/test-read`),

@@ -37,3 +37,8 @@ export function formatAgo(iso: string | null, now: number = Date.now()): string 
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return dateTime.format(date);
 }
+
+/** "1 tag", "2 tags": a count with its noun, singular for one. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

@@ -44,7 +44,10 @@ export function PropertiesPanel({
   versions,
   session,
   website,
+  selection,
 }: {
+  /** An element is selected: the style panel styles it (nothing shows otherwise). */
+  selection: boolean;
   tabs: ReadonlyArray<{ id: Tab; label: string }>;
   tab: Tab;
   onTab: (tab: Tab) => void;
@@ -67,7 +70,7 @@ export function PropertiesPanel({
       </div>
       <div className="builder-tab" hidden={tab !== 'style'}>
         <p className="muted small">Select an element on the screen (or the page, for its background) to style it.</p>
-        <div ref={stylesRef} />
+        <div ref={stylesRef} hidden={!selection} data-testid="builder-styles" />
       </div>
       <div className="builder-tab" hidden={tab !== 'settings'} data-testid="builder-settings">
         <p className="muted small">For a field: which value it shows, and whether long text shrinks to fit its box.</p>

@@ -15,8 +15,7 @@
 import grapesjs, { type Asset as GjsAsset, type Component, type Editor } from 'grapesjs';
 import 'grapesjs/dist/css/grapes.min.css';
 import {
-  DESIGN_HEIGHT,
-  DESIGN_WIDTH,
+  designSize,
   FIELD_ATTR,
   FIT_ATTR,
   LIST_ATTR,
@@ -29,6 +28,7 @@ import {
   TEMPLATE_FIELDS,
   type TemplateDesign,
   type TemplateField,
+  type TemplateFormat,
 } from '../../../src/shared/template-fields';
 import type { Asset, TemplateVersion } from '../api';
 
@@ -38,7 +38,12 @@ export type DesignId = 'runner' | 'idle';
  * The screen's own box and defaults, the same in the canvas (on its body) and in the exported
  * design (on its root), so what the builder shows is what the display shows.
  */
-const ROOT_STYLE = `position:relative;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;margin:0;background-color:#ffffff;color:#000000;font-family:Arial, Helvetica, sans-serif;`;
+function rootStyle(size: { width: number; height: number }): string {
+  return `position:relative;width:${size.width}px;height:${size.height}px;overflow:hidden;margin:0;background-color:#ffffff;color:#000000;font-family:Arial, Helvetica, sans-serif;`;
+}
+/** Each editor's screen size (its template's format). */
+const SIZES = new WeakMap<Editor, { width: number; height: number }>();
+const sizeOf = (editor: Editor) => SIZES.get(editor) ?? designSize('landscape');
 export const DESIGNS: readonly DesignId[] = ['runner', 'idle'];
 export const DESIGN_LABELS: Record<DesignId, string> = { runner: 'Runner', idle: 'Idle' };
 
@@ -165,7 +170,8 @@ export interface BuilderHooks {
   save: () => void;
 }
 
-export function createEditor(containers: BuilderContainers, hooks: BuilderHooks): Editor {
+export function createEditor(containers: BuilderContainers, hooks: BuilderHooks, format: TemplateFormat = 'landscape'): Editor {
+  const size = designSize(format);
   const editor = grapesjs.init({
     container: containers.canvas,
     height: '100%',
@@ -178,8 +184,8 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     noticeOnUnload: false,
     // Only the resets the designs need; the exported CSS never includes them (avoidProtected).
     protectedCss: '* { box-sizing: border-box; } body { margin: 0; }',
-    // The wrapper (page) is the 1920×1080 screen; absolutely placed elements stay inside it.
-    canvasCss: `body { ${ROOT_STYLE} }`,
+    // The wrapper (page) is the screen (1920×1080, or 1080×1920 portrait); absolutely placed elements stay inside it.
+    canvasCss: `body { ${rootStyle(size)} }`,
     jsInHtml: false,
     panels: { defaults: [] },
     canvas: { scripts: [], styles: [], allowExternalDrop: false },
@@ -187,7 +193,7 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     deviceManager: {
       default: 'design',
       // widthMedia '' keeps styles out of a @media (max-width: 1920px) block.
-      devices: [{ id: 'design', name: `Screen ${DESIGN_WIDTH}×${DESIGN_HEIGHT}`, width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, widthMedia: '' }],
+      devices: [{ id: 'design', name: `Screen ${size.width}×${size.height}`, width: `${size.width}px`, height: `${size.height}px`, widthMedia: '' }],
     },
     pageManager: {
       pages: DESIGNS.map((id) => ({ id, name: DESIGN_LABELS[id] })),
@@ -232,6 +238,7 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
   // storageManager: false leaves autosave on: every change then "stores" to nowhere and resets
   // the dirty count, so unsaved changes would never show.
   editor.StorageManager.setAutosave(false);
+  SIZES.set(editor, size);
   addComponentTypes(editor);
   addBlocks(editor);
   keepStylesThroughRedo(editor);
@@ -257,8 +264,21 @@ export function createEditor(containers: BuilderContainers, hooks: BuilderHooks)
     if (!component) return;
     const isBackground = block?.getId() === 'background';
     const at = isBackground || !pointer ? { x: 0, y: 0 } : pointer;
+    // Dropped near the right or bottom edge, the box moves in until it is all on the screen
+    // (an 800 px field dropped at x 1800 reached 2600 px, past the screen's edge); a box larger
+    // than the screen is made the screen's size.
+    const screen = sizeOf(editor);
+    const el = component.getEl() as HTMLElement | undefined;
+    const styled = component.getStyle() as Record<string, string>;
+    const px = (v: string | undefined, measured: number | undefined) => (v && /^\d+(\.\d+)?px$/.test(v) ? parseFloat(v) : (measured ?? 0));
+    const width = Math.min(px(styled.width, el?.offsetWidth), screen.width);
+    const height = Math.min(px(styled.height, el?.offsetHeight), screen.height);
+    const left = Math.max(0, Math.min(Math.round(at.x), screen.width - Math.ceil(width)));
+    const top = Math.max(0, Math.min(Math.round(at.y), screen.height - Math.ceil(height)));
+    const fit: Record<string, string> = { position: 'absolute', left: `${left}px`, top: `${top}px` };
+    if (px(styled.width, undefined) > screen.width) fit.width = `${screen.width}px`;
     editor.UndoManager.skip(() => {
-      component.addStyle({ position: 'absolute', left: `${Math.round(at.x)}px`, top: `${Math.round(at.y)}px` });
+      component.addStyle(fit);
     });
     // A background asks for its image at once; images do the same (activate) through GrapesJS.
     if (isBackground) chooseBackgroundImage(editor, component);
@@ -445,7 +465,7 @@ function addBlocks(editor: Editor): void {
     content: {
       type: 'p88-background',
       dmode: 'absolute',
-      style: { width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, 'background-color': '#1f2a44', 'z-index': BELOW },
+      style: { width: `${sizeOf(editor).width}px`, height: `${sizeOf(editor).height}px`, 'background-color': '#1f2a44', 'z-index': BELOW },
     },
   });
   blocks.add('text', {
@@ -504,7 +524,7 @@ export function exportDesign(editor: Editor, id: DesignId): TemplateDesign {
     .join('');
   const html = inner.trim() === '' ? '' : `<div id="${rootId}" ${DESIGN_ATTR}="${id}">${inner}</div>`;
   // The page's own styles (background) come after the defaults and win over them.
-  const base = `#${rootId}{${ROOT_STYLE}}`;
+  const base = `#${rootId}{${rootStyle(sizeOf(editor))}}`;
   const rules = editor.getCss({ component: wrapper, avoidProtected: true }) ?? '';
   return { html, css: html === '' && !rules.includes(`#${rootId}`) ? '' : base + rules };
 }
@@ -581,7 +601,7 @@ export function lockDesigns(editor: Editor): void {
   editor.clearDirtyCount();
 }
 
-/** Zooms the canvas so the whole 1920×1080 screen fits the panel. */
+/** Zooms the canvas so the whole screen (1920×1080, or 1080×1920 portrait) fits the panel. */
 export function fitCanvas(editor: Editor): void {
   editor.Canvas.fitViewport({ gap: 16 });
 }

@@ -45,6 +45,8 @@ export function useBuilderEditor({
   const [history, setHistory] = useState<History>({ undo: false, redo: false, dirty: false });
   const [design, setDesign] = useState<DesignId>('runner');
   const [assetSlot, setAssetSlot] = useState<HTMLElement | null>(null);
+  /** Whether an element is selected (the style panel has nothing to style otherwise). */
+  const [selection, setSelection] = useState(false);
   // Read when the editor calls back, so a new function on each render does not remake the editor.
   const hooksRef = useRef(hooks);
   hooksRef.current = hooks;
@@ -63,7 +65,7 @@ export function useBuilderEditor({
       upload: (files) => hooksRef.current.upload(files),
       remove: (url) => hooksRef.current.remove(url),
       save: () => hooksRef.current.save(),
-    });
+    }, loaded.template.format);
     editorRef.current = instance;
 
     const sync = () => {
@@ -89,10 +91,13 @@ export function useBuilderEditor({
     instance.on('load', fit);
     instance.on('canvas:frame:load', fit);
     instance.on('page:select', (page: { getId(): string }) => {
+      // The style and trait panels showed the other design's element: nothing is selected here yet.
+      instance.select([]);
       setDesign(page.getId() === 'idle' ? 'idle' : 'runner');
       fit();
     });
     instance.on('component:selected', () => hooksRef.current.selected());
+    instance.on('component:toggled', () => setSelection(instance.getSelectedAll().length > 0));
     instance.on('asset:open', () => {
       const container = instance.AssetManager.getContainer() as HTMLElement | undefined;
       if (!container) return;
@@ -146,6 +151,7 @@ export function useBuilderEditor({
     editor,
     history,
     design,
+    selection,
     showDesign,
     assetSlot,
     load,

@@ -1,13 +1,29 @@
 /** Form pieces every screen writes the same way: a labelled field, the form's error, a create-by-name form. */
-import type { FormEvent, ReactNode } from 'react';
+import { Children, cloneElement, isValidElement, useId, type FormEvent, type ReactElement, type ReactNode } from 'react';
 
-/** A control with its label's text above it (the label names the control for screen readers too). */
+/**
+ * A control with its label's text above it. The label points at the control (for/id) rather
+ * than wrapping it: a label wrapping a select gave the select an accessible name made of the
+ * label and every one of its options.
+ */
 export function Field({ label, grow = false, children }: { label: ReactNode; grow?: boolean; children: ReactNode }) {
+  const fallbackId = useId();
+  const className = grow ? 'field grow' : 'field';
+  const only = Children.count(children) === 1 && isValidElement(children) ? (children as ReactElement<{ id?: string }>) : null;
+  if (!only) {
+    return (
+      <label className={className}>
+        <span>{label}</span>
+        {children}
+      </label>
+    );
+  }
+  const id = only.props.id ?? fallbackId;
   return (
-    <label className={grow ? 'field grow' : 'field'}>
-      <span>{label}</span>
-      {children}
-    </label>
+    <div className={className}>
+      <label htmlFor={id}>{label}</label>
+      {cloneElement(only, { id })}
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { api, type TimingSession } from '../api';
-import { formatAgo, formatDateTime } from '../format';
+import { countOf, formatAgo, formatDateTime } from '../format';
 import { usePoll } from '../usePoll';
 import { Empty, PollStates } from './States';
 
@@ -17,7 +17,7 @@ export function MatsPanel({ activeSession, onExpired }: { activeSession: TimingS
     <section className="panel" aria-labelledby="mats-title">
       <div className="panel-header">
         <h2 id="mats-title">Mats</h2>
-        {data ? <span className="muted">{data.overall.unique_tags.toLocaleString()} tags</span> : null}
+        {data ? <span className="muted">{countOf(data.overall.unique_tags, 'tag')}</span> : null}
       </div>
       <PollStates poll={poll} loading="Loading mats…" />
       {data && data.by_location.length === 0 ? (

@@ -4,8 +4,9 @@
  * first rows as they will be imported, import (bad rows come back by line, the good ones are
  * stored; importing again updates in place).
  */
-import { useState, type ChangeEvent } from 'react';
+import { useEffect, useState, type ChangeEvent } from 'react';
 import { rosterApi, type CsvImportResult, type CsvMapping, type CsvPreview } from '../api';
+import { countOf } from '../format';
 import { useAction } from '../useAction';
 import { RosterRowErrors } from './RosterRowErrors';
 import { Field, FormError } from './Form';
@@ -58,6 +59,8 @@ export function RosterCsvImport({
   const [result, setResult] = useState<CsvImportResult | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [inputKey, setInputKey] = useState(0);
+  /** The check of the file with the current mapping: what the import would do, every bad row. */
+  const [check, setCheck] = useState<{ for: string; result: CsvImportResult } | null>(null);
   const read = useAction(onExpired, onRefused);
   const save = useAction(onExpired, onRefused);
 
@@ -90,11 +93,31 @@ export function RosterCsvImport({
     setMapping(preview.suggestedMapping);
   };
 
+  const clean = Object.fromEntries(
+    Object.entries(mapping).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== '')),
+  ) as unknown as CsvMapping;
+  const checkKey = loaded && mapping.bib ? JSON.stringify(clean) : null;
+  // Every row is checked as the import would take it (nothing stored) once the mapping settles.
+  useEffect(() => {
+    if (!loaded || checkKey === null) return;
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      rosterApi
+        .checkCsv(eventId, loaded.csv, JSON.parse(checkKey) as CsvMapping, controller.signal)
+        .then((result) => setCheck({ for: checkKey, result }))
+        .catch(() => undefined); // the import itself reports what the check could not
+    }, 300);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [eventId, loaded, checkKey]);
+  const checked = check && check.for === checkKey ? check.result : null;
+
   const onImport = async () => {
     if (!loaded || !mapping.bib) return;
-    const clean = Object.fromEntries(
-      Object.entries(mapping).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== '')),
-    ) as unknown as CsvMapping;
+    // A result from before would stand beside this import's error as if it were this one's.
+    setResult(null);
     const r = await save.run(() => rosterApi.importCsv(eventId, loaded.csv, clean));
     if (!r) return;
     setResult(r);
@@ -193,9 +216,20 @@ export function RosterCsvImport({
             </table>
           </div>
           {!mapping.bib ? <p className="form-error">Choose the column that holds the bib number.</p> : null}
+          {checked ? (
+            <div data-testid="csv-check">
+              <p className="muted small" role="status">
+                Checked every row: {countOf(checked.inserted, 'new participant')}, {checked.updated} updated, {checked.unchanged} unchanged
+                {checked.errors.length === 0 ? ', no problems.' : '.'}
+              </p>
+              <RosterRowErrors errors={checked.errors} future />
+            </div>
+          ) : mapping.bib ? (
+            <p className="muted small">Checking every row…</p>
+          ) : null}
           <div className="inline-form">
             <button type="button" className="button button-primary" onClick={() => void onImport()} disabled={!mapping.bib || save.pending}>
-              {save.pending ? 'Importing…' : `Import ${loaded.preview.totalRows.toLocaleString()} rows`}
+              {save.pending ? 'Importing…' : `Import ${countOf(loaded.preview.totalRows, 'row')}`}
             </button>
             <button type="button" className="button" onClick={reset} disabled={save.pending}>
               Cancel

@@ -4,7 +4,18 @@ import type { RowError } from '../api';
 
 const SHOWN = 20;
 
-export function RosterRowErrors({ errors, count, rowLabel = 'Line' }: { errors: RowError[]; count?: number; rowLabel?: string }) {
+export function RosterRowErrors({
+  errors,
+  count,
+  rowLabel = 'Line',
+  future = false,
+}: {
+  errors: RowError[];
+  count?: number;
+  rowLabel?: string;
+  /** Before an import (its check): the rows that will not be imported. */
+  future?: boolean;
+}) {
   const [all, setAll] = useState(false);
   const total = count ?? errors.length;
   if (total === 0) return null;
@@ -12,7 +23,13 @@ export function RosterRowErrors({ errors, count, rowLabel = 'Line' }: { errors: 
   return (
     <div className="roster-errors" data-testid="row-errors">
       <p className="panel-warning">
-        {total === 1 ? '1 row was not imported:' : `${total.toLocaleString()} rows were not imported:`}
+        {future
+          ? total === 1
+            ? '1 row will not be imported; fix it in the file or import the others:'
+            : `${total.toLocaleString()} rows will not be imported; fix them in the file or import the others:`
+          : total === 1
+            ? '1 row was not imported:'
+            : `${total.toLocaleString()} rows were not imported:`}
       </p>
       <div className="table-scroll">
         <table className="table">

@@ -5,7 +5,7 @@
  */
 import { useCallback, useState, type ReactNode } from 'react';
 import { displayApi, type TimingSession } from '../api';
-import { formatAgo, formatDateTime, formatReadTime } from '../format';
+import { countOf, formatAgo, formatDateTime, formatReadTime } from '../format';
 import { usePoll, type Poll } from '../usePoll';
 import { Empty, ErrorMessage, Loading, PollStates } from './States';
 
@@ -17,9 +17,6 @@ const FIRST_SESSIONS = 6;
 type Highlight = number | 'active';
 
 /** "1 read", "2,400 reads". */
-export function countOf(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
-}
 
 export function sessionLabel(s: Pick<TimingSession, 'event_name' | 'session_name'>): string {
   return s.event_name ? `${s.event_name} (${s.session_name})` : s.session_name;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { TimingSession } from '../api';
-import { formatAgo, formatDateTime } from '../format';
+import { countOf, formatAgo, formatDateTime } from '../format';
 import type { Poll } from '../usePoll';
 import { Link } from './Link';
 import { Empty, PollStates } from './States';
@@ -50,7 +50,7 @@ export function SessionsPanel({ poll, canShowOnDisplay = false }: { poll: Poll<{
                 </div>
               </dl>
               {s.locations.length > 0 ? (
-                <ul className="chips" aria-label={`${s.location_count} locations`}>
+                <ul className="chips" aria-label={countOf(s.location_count, 'location')}>
                   {s.locations.map((name) => (
                     <li key={name} className="chip">
                       {name}

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api, type DisplayTemplate, type RosterEvent, type TemplateVersionSummary } from '../api';
 import { Field } from '../components/Form';
-import { countOf } from '../components/SessionPicker';
+import { countOf } from '../format';
 import { LIMITS } from '../displaySettings';
 import { formatDateTime } from '../format';
 import type { LinkDraft } from './link-draft';

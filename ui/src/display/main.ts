@@ -22,7 +22,8 @@ type Settings = LinkConfig['settings'];
 type ScreenReport = Body<'/api/display/{id}/screens/{screen}', 'post'>;
 
 const IDLE_ROTATE_MS = 5_000;
-const REPORT_EVERY_MS = 10_000;
+/** The console forgets a screen silent for 10 s (src/display/screens.ts SCREEN_TTL_MS): report well within it. */
+const REPORT_EVERY_MS = 3_000;
 
 const linkId = location.pathname.split('/').pop() ?? '';
 const stage = new Stage(document.getElementById('stage')!, 'fade');
@@ -118,7 +119,7 @@ async function applyConfig(config: LinkConfig): Promise<void> {
   const options = { minDisplayMs: settings.minDisplayMs, maxQueue: settings.maxQueue, dropPolicy: settings.dropPolicy };
   if (queue) queue.setOptions(options);
   else queue = new ScreenQueue<Runner>(options);
-  await stage.load(config.template?.runner ?? DEFAULT_RUNNER, config.template?.idle ?? DEFAULT_IDLE, settings.animation);
+  await stage.load(config.template?.runner ?? DEFAULT_RUNNER, config.template?.idle ?? DEFAULT_IDLE, settings.animation, config.template?.format);
   render();
 }
 
@@ -314,6 +315,10 @@ async function report(): Promise<void> {
 }
 
 window.setInterval(() => void report(), REPORT_EVERY_MS);
+// Closing (a tab closed, the kiosk navigating away): off the console at once, not in 10 s.
+window.addEventListener('pagehide', () => {
+  navigator.sendBeacon(`/api/display/${encodeURIComponent(linkId)}/screens/${screenId}/close`);
+});
 // Full screen on the first click or key (browsers allow it only after a gesture).
 for (const type of ['click', 'keydown'] as const) {
   document.addEventListener(type, () => void document.documentElement.requestFullscreen?.().catch(() => undefined));

@@ -1,6 +1,7 @@
 /**
  * The screen's stage: the template's two designs, each in its own sandboxed frame drawn at
- * the design resolution (1920×1080) and scaled to fit the window.
+ * the design resolution (1920×1080, or 1080×1920 for a portrait template) and scaled to fit
+ * the window.
  *
  * Templates are untrusted. Each design is a srcdoc iframe with sandbox="allow-same-origin"
  * and no allow-scripts: nothing in a template can run, while this page (our code) can still
@@ -8,8 +9,7 @@
  * names to fit. The frame's own CSP forbids scripts and any request but our images.
  */
 import {
-  DESIGN_HEIGHT,
-  DESIGN_WIDTH,
+  designSize,
   FIELD_ATTR,
   FIT_ATTR,
   LIST_ATTR,
@@ -22,6 +22,7 @@ import {
   type ListKind,
   type Runner,
   type TemplateDesign,
+  type TemplateFormat,
 } from '../../../src/shared/template-fields';
 import type { FinisherBoard, ListFilter } from './board';
 
@@ -34,10 +35,10 @@ function safeCss(css: string): string {
   return css.replace(/</g, '\\3c ');
 }
 
-export function frameDocument(design: TemplateDesign): string {
+export function frameDocument(design: TemplateDesign, size = designSize('landscape')): string {
   return `<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">
-<style>html,body{margin:0;width:${DESIGN_WIDTH}px;height:${DESIGN_HEIGHT}px;overflow:hidden;position:relative}
+<style>html,body{margin:0;width:${size.width}px;height:${size.height}px;overflow:hidden;position:relative}
 body{color:#fff;font-family:Arial,Helvetica,sans-serif}
 [${LIST_ATTR}]{overflow:hidden}
 .p88-row-in{animation:p88-row-in .45s ease-out}
@@ -45,7 +46,7 @@ body{color:#fff;font-family:Arial,Helvetica,sans-serif}
 <style>${safeCss(design.css)}</style></head><body>${design.html}</body></html>`;
 }
 
-function loadFrame(frame: HTMLIFrameElement, design: TemplateDesign): Promise<Document> {
+function loadFrame(frame: HTMLIFrameElement, design: TemplateDesign, size: { width: number; height: number }): Promise<Document> {
   return new Promise((resolve, reject) => {
     frame.addEventListener(
       'load',
@@ -56,7 +57,9 @@ function loadFrame(frame: HTMLIFrameElement, design: TemplateDesign): Promise<Do
       },
       { once: true },
     );
-    frame.srcdoc = frameDocument(design);
+    frame.width = String(size.width);
+    frame.height = String(size.height);
+    frame.srcdoc = frameDocument(design, size);
   });
 }
 
@@ -109,6 +112,7 @@ export class Stage {
   private spotlightFields = true;
   /** Every bib a list row has shown since the design loaded (data-listed on the body). */
   private readonly listed = new Set<string>();
+  private size = designSize('landscape');
 
   constructor(
     private readonly root: HTMLElement,
@@ -127,11 +131,16 @@ export class Stage {
   }
 
   /** Loads both designs; nothing shows until they are ready and filled. */
-  async load(runner: TemplateDesign, idle: TemplateDesign, animation: Animation): Promise<void> {
+  async load(runner: TemplateDesign, idle: TemplateDesign, animation: Animation, format: TemplateFormat = 'landscape'): Promise<void> {
     this.animation = animation;
+    this.size = designSize(format);
+    this.canvas.style.width = `${this.size.width}px`;
+    this.canvas.style.height = `${this.size.height}px`;
+    document.body.dataset.format = format;
+    this.fitToWindow();
     this.runnerFrame.classList.remove('p88-visible');
     this.idleFrame.classList.remove('p88-visible');
-    [this.runnerDoc, this.idleDoc] = await Promise.all([loadFrame(this.runnerFrame, runner), loadFrame(this.idleFrame, idle)]);
+    [this.runnerDoc, this.idleDoc] = await Promise.all([loadFrame(this.runnerFrame, runner, this.size), loadFrame(this.idleFrame, idle, this.size)]);
     this.lists = listBlocks(this.runnerDoc);
     this.spotlightFields = [...this.runnerDoc.querySelectorAll(`[${FIELD_ATTR}]`)].some((el) => !el.closest(`[${LIST_ATTR}]`));
     // Until a runner or idle message is put in, every field is empty: no sample text shows.
@@ -209,8 +218,8 @@ export class Stage {
     frame.setAttribute('scrolling', 'no');
     frame.setAttribute('tabindex', '-1');
     frame.title = role === 'runner' ? 'Runner' : 'Idle screen';
-    frame.width = String(DESIGN_WIDTH);
-    frame.height = String(DESIGN_HEIGHT);
+    frame.width = String(this.size.width);
+    frame.height = String(this.size.height);
     return frame;
   }
 
@@ -218,10 +227,11 @@ export class Stage {
   private fitToWindow(): void {
     const width = this.root.clientWidth || window.innerWidth;
     const height = this.root.clientHeight || window.innerHeight;
-    const scale = Math.min(width / DESIGN_WIDTH, height / DESIGN_HEIGHT);
+    const { width: w, height: h } = this.size;
+    const scale = Math.min(width / w, height / h);
     this.canvas.style.transform = `scale(${scale})`;
-    this.canvas.style.left = `${(width - DESIGN_WIDTH * scale) / 2}px`;
-    this.canvas.style.top = `${(height - DESIGN_HEIGHT * scale) / 2}px`;
+    this.canvas.style.left = `${(width - w * scale) / 2}px`;
+    this.canvas.style.top = `${(height - h * scale) / 2}px`;
   }
 }
 

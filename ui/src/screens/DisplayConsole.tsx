@@ -11,7 +11,7 @@ import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
 import { Field } from '../components/Form';
 
-/** Screens report when what they show changes (and every 10 s); the console looks every 2 s. */
+/** Screens report when what they show changes (and every 3 s); the console looks every 2 s. */
 const SCREENS_EVERY_MS = 2_000;
 const LINK_EVERY_MS = 15_000;
 
@@ -141,13 +141,17 @@ export function DisplayConsole({
             {screens.data && list.length === 0 ? (
               <Empty title="No screen has this link open">
                 Open the display address on a screen; it shows up here within a few seconds. A screen that has not been
-                heard from for 30 seconds drops off the list.
+                heard from for 10 seconds drops off the list, and a closed one at once.
               </Empty>
             ) : null}
             {list.length > 0 ? (
               <ul className="screen-list" data-testid="screens">
                 {list.map((s) => (
-                  <ScreenCard key={s.screen_id} screen={s} />
+                  <ScreenCard
+                    key={s.screen_id}
+                    screen={s}
+                    onRename={canManage ? (name) => displayApi.nameScreen(linkId, s.screen_id, name).then(() => screens.retry()) : undefined}
+                  />
                 ))}
               </ul>
             ) : null}
@@ -158,12 +162,69 @@ export function DisplayConsole({
   );
 }
 
-function ScreenCard({ screen }: { screen: DisplayScreen }) {
+/** The screen's name, and (for those who manage displays) a form that names it. */
+function ScreenName({ screen, onRename }: { screen: DisplayScreen; onRename: ((name: string) => Promise<void>) | undefined }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  if (editing && onRename) {
+    const submit = (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      setPending(true);
+      setError(null);
+      onRename(draft.trim())
+        .then(() => setEditing(false))
+        .catch((e: unknown) => setError(e instanceof Error ? e.message : 'The name could not be saved.'))
+        .finally(() => setPending(false));
+    };
+    return (
+      <form className="inline-form screen-name-form" onSubmit={submit} aria-label={`Name screen ${screen.screen_id}`}>
+        <Field label="Screen name">
+          <input name="screen_name" maxLength={60} value={draft} placeholder="e.g. Finish TV left" autoFocus onChange={(e) => setDraft(e.target.value)} />
+        </Field>
+        <button type="submit" className="button button-small button-primary" disabled={pending}>
+          Save name
+        </button>
+        <button type="button" className="button button-small" onClick={() => setEditing(false)}>
+          Cancel
+        </button>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    );
+  }
+  return (
+    <div className="screen-title">
+      <h3 data-testid="screen-name">{screen.name ?? 'Unnamed screen'}</h3>
+      <span className="muted small mono" title="The screen's id (new each time its page loads)">
+        {screen.screen_id}
+      </span>
+      {onRename ? (
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => {
+            setDraft(screen.name ?? '');
+            setEditing(true);
+          }}
+        >
+          {screen.name ? 'Rename' : 'Name this screen'}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function ScreenCard({ screen, onRename }: { screen: DisplayScreen; onRename: ((name: string) => Promise<void>) | undefined }) {
   const more = screen.queue_length - screen.queue.length;
   return (
     <li className="screen-card" data-screen={screen.screen_id}>
       <div className="display-card-head">
-        <h3 className="mono">Screen {screen.screen_id}</h3>
+        <ScreenName screen={screen} onRename={onRename} />
         <span className="muted small" title={formatDateTime(screen.last_seen)}>
           Last seen {formatAgo(screen.last_seen)}
         </span>

@@ -12,7 +12,7 @@ import { Field, FormError } from '../components/Form';
 export function ForgotPassword() {
   const [email, setEmail] = useState('');
   const [submitting, setSubmitting] = useState(false);
-  const [sent, setSent] = useState(false);
+  const [sent, setSent] = useState<'mail' | 'log' | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
@@ -20,8 +20,8 @@ export function ForgotPassword() {
     setSubmitting(true);
     setError(null);
     try {
-      await api.requestPasswordReset(email.trim());
-      setSent(true);
+      const answer = await api.requestPasswordReset(email.trim());
+      setSent(answer.delivery === 'log' ? 'log' : 'mail');
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : 'The request failed. Please try again.');
     } finally {
@@ -31,10 +31,17 @@ export function ForgotPassword() {
 
   return (
     <AuthLayout title="Reset your password">
-      {sent ? (
+      {sent === 'mail' ? (
         <div className="notice" role="status" data-testid="reset-confirmation">
           If an account exists for that address, we have sent it a link to choose a new password. The link
           expires soon; check your spam folder if it does not arrive.
+        </div>
+      ) : sent === 'log' ? (
+        // Not shown here: anyone may ask, and the link would let them in.
+        <div className="notice" role="status" data-testid="reset-confirmation">
+          This server sends no mail (no SMTP configured). If an account exists for that address, its reset link has been
+          written to the server’s log: ask whoever runs this server for it, or an owner or admin of your company to invite
+          you again. The link expires soon.
         </div>
       ) : (
         <form onSubmit={onSubmit} className="form" aria-label="Reset your password">

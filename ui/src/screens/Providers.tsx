@@ -28,6 +28,11 @@ export function Providers({ session, onExpired, onRefused }: { session: AuthSess
   const [notice, setNotice] = useState<string | null>(null);
   const [target, setTarget] = useState<ProviderConnection | null>(null);
   const action = useAction(onExpired, onRefused);
+  /** Every action starts without the last one's notice: it must not stand beside this one's error. */
+  const run = <T,>(fn: () => Promise<T>) => {
+    setNotice(null);
+    return action.run(fn);
+  };
   const schedules = usePoll(useCallback((signal: AbortSignal) => api.syncSchedules(signal), []), LIVE_MS, onExpired);
   const history = usePoll(useCallback((signal: AbortSignal) => api.syncHistory(signal), []), LIVE_MS, onExpired);
   const connected = new Set(data?.connections.map((c) => c.provider) ?? []);
@@ -36,7 +41,7 @@ export function Providers({ session, onExpired, onRefused }: { session: AuthSess
   const onConnect = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!def) return;
-    const created = await action.run(() => api.connectProvider(def.name, fields));
+    const created = await run(() => api.connectProvider(def.name, fields));
     if (!created) return;
     setNotice(`${def.label} connected.`);
     setProvider('');
@@ -44,15 +49,15 @@ export function Providers({ session, onExpired, onRefused }: { session: AuthSess
     retry();
   };
   const test = async (c: ProviderConnection) => {
-    const out = await action.run(() => api.testProvider(c.id));
+    const out = await run(() => api.testProvider(c.id));
     if (out) setNotice(out.ok ? `${labelOf(data?.providers, c.provider)}: the connection works.` : `${labelOf(data?.providers, c.provider)}: ${out.message ?? out.kind ?? 'failed'}`);
     retry();
   };
   const remove = async (c: ProviderConnection) => {
-    if (await action.run(async () => (await api.removeProvider(c.id), true))) retry();
+    if (await run(async () => (await api.removeProvider(c.id), true))) retry();
   };
   const scheduleAction = async (fn: () => Promise<unknown>, message?: string) => {
-    if ((await action.run(async () => (await fn(), true))) && message) setNotice(message);
+    if ((await run(async () => (await fn(), true))) && message) setNotice(message);
     schedules.retry();
     history.retry();
   };
@@ -147,7 +152,7 @@ export function Providers({ session, onExpired, onRefused }: { session: AuthSess
           onExpired={onExpired}
           onSyncNow={(eventId, opts) =>
             void (async () => {
-              const job = await action.run(() => api.syncProvider(target.id, eventId, opts));
+              const job = await run(() => api.syncProvider(target.id, eventId, opts));
               if (job) setNotice(job.created ? `Sync of event ${eventId} queued (job ${job.job_id}).` : `A sync of event ${eventId} is already queued or running (job ${job.job_id}).`);
               history.retry();
             })()

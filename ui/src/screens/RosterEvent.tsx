@@ -140,7 +140,7 @@ export function RosterEvent({
   }
 
   const e = event.data;
-  const colCount = canManage ? 8 : 7;
+  const colCount = canManage ? 10 : 9;
   return (
     <main className="page">
       <p className="muted small">
@@ -185,6 +185,8 @@ export function RosterEvent({
                 <tr>
                   <th scope="col">Bib</th>
                   <th scope="col">Name</th>
+                  <th scope="col">City</th>
+                  <th scope="col">State</th>
                   <th scope="col" className="hide-narrow">
                     Tags
                   </th>
@@ -217,6 +219,8 @@ export function RosterEvent({
                     <tr key={p.id} data-bib={p.bib} className={savedId === p.id ? 'row-saved' : undefined}>
                       <td className="mono strong">{p.bib}</td>
                       <td>{fullName(p) || <span className="muted">—</span>}</td>
+                      <td data-testid="city">{p.city ?? ''}</td>
+                      <td data-testid="state">{p.state ?? ''}</td>
                       <td className="mono hide-narrow">{p.tags.join(', ')}</td>
                       <td>
                         {p.gender === 'U' ? '' : p.gender}

@@ -8,7 +8,7 @@ import { PageHeader } from '../components/Controls';
 import { Link } from '../components/Link';
 import { RosterCtliveImport } from '../components/RosterCtliveImport';
 import { Empty, PollStates } from '../components/States';
-import { formatDateTime } from '../format';
+import { countOf, formatDateTime } from '../format';
 import { allowed } from '../permissions';
 import { navigate, rosterPath } from '../router';
 import { useAction } from '../useAction';
@@ -78,7 +78,7 @@ export function Rosters({
       <section className="panel" aria-labelledby="rosters-title">
         <div className="panel-header">
           <h2 id="rosters-title">Events</h2>
-          {data ? <span className="muted">{data.events.length} events</span> : null}
+          {data ? <span className="muted">{countOf(data.events.length, 'event')}</span> : null}
         </div>
         <PollStates poll={poll} loading="Loading rosters…" />
         {data && data.events.length === 0 ? (

@@ -158,18 +158,20 @@ function Builder({
         onPageBackground={pageBackground}
         onSave={() => void save()}
       />
-      {error ? (
-        <p className="banner banner-error" role="alert" data-testid="builder-error">
-          {error}
-        </p>
-      ) : null}
-      {notice ? (
-        <p className="banner banner-notice" role="status" data-testid="builder-notice">
-          {notice}
-        </p>
-      ) : null}
-
       <div className="builder-body">
+        {/* Over the canvas, not above it: a message must not push the builder down. */}
+        <div className="builder-messages">
+          {error ? (
+            <p className="banner banner-error" role="alert" data-testid="builder-error">
+              {error}
+            </p>
+          ) : null}
+          {notice ? (
+            <p className="banner banner-notice" role="status" data-testid="builder-notice">
+              {notice}
+            </p>
+          ) : null}
+        </div>
         <BlocksPanel canManage={canManage} blocksRef={blocksRef} />
         <div className="builder-canvas" ref={canvasRef} data-testid="builder-canvas" />
         <PropertiesPanel
@@ -177,6 +179,7 @@ function Builder({
           tab={tab}
           onTab={setTab}
           stylesRef={stylesRef}
+          selection={builder.selection}
           traitsRef={traitsRef}
           layersRef={layersRef}
           versions={

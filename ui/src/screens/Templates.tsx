@@ -9,12 +9,10 @@ import { navigate, templatePath } from '../router';
 import { useAction } from '../useAction';
 import { usePoll } from '../usePoll';
 import { FormError, NameForm } from '../components/Form';
+import { STARTER_CHOICES, StarterGallery } from '../templates/StarterGallery';
 
 /** Someone else may save a template meanwhile: the list follows without a reload. */
 const EVERY_MS = 30_000;
-
-/** A new template starts empty: both designs are drawn in the builder. */
-const EMPTY_DESIGN = { html: '', css: '' };
 
 /** The partner's display templates: list, create, duplicate, delete, open in the builder. */
 export function Templates({
@@ -30,14 +28,16 @@ export function Templates({
   const { data, retry } = poll;
   const canManage = allowed(session, 'displays:manage');
   const [name, setName] = useState('');
+  const [starter, setStarter] = useState(STARTER_CHOICES[0]!.id);
   const create = useAction(onExpired, onRefused);
   const change = useAction(onExpired, onRefused);
   const actionError = create.error ?? change.error;
 
   const onCreate = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const from = STARTER_CHOICES.find((c) => c.id === starter) ?? STARTER_CHOICES[0]!;
     const created = await create.run(() =>
-      api.createTemplate({ name: name.trim(), runner: EMPTY_DESIGN, idle: EMPTY_DESIGN, project: null }),
+      api.createTemplate({ name: name.trim(), format: from.format, runner: from.runner, idle: from.idle, project: null }),
     );
     if (!created) return;
     setName('');
@@ -80,6 +80,7 @@ export function Templates({
             onChange={setName}
             onSubmit={onCreate}
           />
+          <StarterGallery value={starter} onChange={setStarter} />
         </section>
       ) : null}
 
@@ -102,6 +103,7 @@ export function Templates({
               <thead>
                 <tr>
                   <th scope="col">Name</th>
+                  <th scope="col">Screen</th>
                   <th scope="col" className="num">Version</th>
                   <th scope="col">Updated</th>
                   <th scope="col" aria-label="Actions" />
@@ -113,6 +115,7 @@ export function Templates({
                     <td className="strong">
                       <Link to={templatePath(t.id)}>{t.name}</Link>
                     </td>
+                    <td>{t.format === 'portrait' ? 'Portrait 1080×1920' : '16:9 1920×1080'}</td>
                     <td className="num">v{t.current_version}</td>
                     <td title={formatDateTime(t.updated_at)}>{formatAgo(t.updated_at, now)}</td>
                     <td className="actions">

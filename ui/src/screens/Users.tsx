@@ -174,6 +174,8 @@ function Invitations({
   const onInvite = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const to = email.trim();
+    // The last invitation's notice must not stand beside this one's error.
+    setSent(null);
     const created = await invite.run(() => api.invite(to, role));
     if (!created) return;
     setSent({ email: created.invitation.email, url: created.accept_url });
