@@ -60,7 +60,8 @@ describe('screen reports across web processes', () => {
     // A screen nobody has a stream of is refused on either process.
     expect((await post(webA, 'fakeScreen9', '666')).statusCode).toBe(404);
     expect((await post(webB, 'fakeScreen9', '666')).statusCode).toBe(404);
-    expect((await post(webB, 'screenOnB1', '202')).statusCode).toBe(204);
+    // Likewise B, once A's announcement of screenOnB1's stream has reached it.
+    await expect.poll(async () => (await post(webB, 'screenOnB1', '202')).statusCode, { timeout: 5_000 }).toBe(204);
     await expect.poll(async () => (await screensOnB()).map((s) => [s.screen_id, s.on_screen?.bib]), { timeout: 5_000 }).toEqual([
       ['screenOnA1', '101'],
       ['screenOnB1', '202'],
