@@ -22,6 +22,12 @@ const PASSWORD = 'correct horse battery staple';
 const OWNER = { email: 'ona@ask-timing.example', role: 'owner' };
 const VIEWER = { email: 'val@ask-timing.example', role: 'viewer' };
 
+/** How far the page scrolls sideways (0: it fits the viewport's width). Runs in the page. */
+function horizontalOverflow(): number {
+  const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+  return root.scrollWidth - root.clientWidth;
+}
+
 describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in Chromium', () => {
   let stack: WebStack;
   let browser: Browser;
@@ -93,6 +99,14 @@ describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in 
     await table.getByRole('button', { name: /^age/ }).click();
     const desc = (await column('age')).map(Number);
     expect(desc).toEqual([...asc].sort((a, b) => b - a));
+    // place: 1 … 28 and empty for the DNFs; as text 10 would come before 2
+    await table.getByRole('button', { name: 'place', exact: true }).click();
+    const places = await column('place');
+    const filled = places.filter((p) => p !== '').map(Number);
+    expect(filled.length).toBeGreaterThan(10);
+    expect(filled).toEqual([...filled].sort((a, b) => a - b));
+    expect(filled.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(places.slice(filled.length).every((p) => p === '')).toBe(true); // empty cells last
     // bib: numeric text ("1001" … "1199") sorts as numbers too
     await table.getByRole('button', { name: 'bib', exact: true }).click();
     const bibs = (await column('bib')).map(Number);
@@ -102,7 +116,9 @@ describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in 
     const names = await column('last name');
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })));
     // the runners' times make a histogram
+    expect(await page.getByTestId('ask-chart').locator('figcaption').innerText()).toMatch(/^Finish times \(\d+ runners\)$/);
     expect(await page.getByTestId('ask-chart').locator('svg rect').count()).toBeGreaterThan(2);
+    await page.getByTestId('ask-chart').screenshot({ path: join(ARTIFACTS, 'ask-histogram.png') });
   }, 60_000);
 
   it('draws an SVG bar chart for analyze', async () => {
@@ -190,7 +206,7 @@ describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in 
     expect((await recent())[0]).toBe('Analyze performance for the Shamrock Marathon');
     await page.getByTestId('ask-chart').waitFor({ timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'ask.png'), fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(horizontalOverflow);
     expect(overflow).toBe(0);
   }, 60_000);
 
@@ -207,7 +223,7 @@ describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in 
     const chart = phone.getByTestId('ask-chart');
     await chart.waitFor({ timeout: 5_000 });
     expect(await chart.locator('svg rect').count()).toBe(2); // one bar per compared event
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.evaluate(horizontalOverflow);
     expect(overflow).toBe(0);
     await phone.screenshot({ path: join(ARTIFACTS, 'ask-390.png'), fullPage: true });
   }, 60_000);

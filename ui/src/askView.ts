@@ -141,7 +141,7 @@ function histogram(times: number[], column: string): Histogram {
   const n = Math.max(1, Math.floor((max - start) / step) + 1);
   const bins = Array.from({ length: n }, (_, i) => ({ from: start + i * step, to: start + (i + 1) * step, count: 0 }));
   for (const t of times) bins[Math.min(n - 1, Math.floor((t - start) / step))]!.count += 1;
-  return { kind: 'histogram', title: `Finish times (${times.length} runners)`, axis: column.replace(/_/g, ' '), bins };
+  return { kind: 'histogram', title: `Finish times (${times.length} runners)`, axis: column === 'time' ? 'finish time' : column.replace(/_/g, ' '), bins };
 }
 
 /**
