@@ -96,7 +96,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     expect(new URL(page.url()).pathname).toBe('/');
     await page.getByTestId('status-bar').getByText('Database connected').waitFor({ timeout: 10_000 });
     expect(await page.locator('.topbar').textContent()).toContain(PARTNER.name);
-    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Users', 'Plan & usage']);
+    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Ask', 'Users', 'Plan & usage']);
 
     await page.getByRole('link', { name: 'Timing sources' }).click();
     await page.waitForURL(`${stack.baseUrl}/sources`);
@@ -201,7 +201,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
   it('a viewer sees the sources without any way to change them, and the server refuses them', async () => {
     const page = await newPage({ width: 820, height: 1180 });
     await signIn(page, VIEWER.email);
-    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results']);
+    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Ask']);
 
     await page.getByRole('link', { name: 'Timing sources' }).click();
     await page.locator(`tr[data-source="${source!.userId}"]`).waitFor({ timeout: 5_000 });
@@ -243,7 +243,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     // The app asked the server again what this user may do: the screen follows the new role,
     // and the message stays.
     await page.getByRole('button', { name: 'Create source' }).waitFor({ state: 'detached', timeout: 5_000 });
-    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results']);
+    expect(await tabs(page)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Ask']);
     expect(await refusal.textContent()).toContain(REFUSED);
     await page.screenshot({ path: join(RESULTS, 'real-sources-refused.png') });
   });
@@ -274,7 +274,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     await guest.getByTestId('invitation-accepted').waitFor({ timeout: 10_000 });
     await guest.getByRole('link', { name: 'Sign in' }).click();
     await signIn(guest, invitee, 'a brand new passphrase');
-    expect(await tabs(guest)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Users', 'Plan & usage']);
+    expect(await tabs(guest)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Ask', 'Users', 'Plan & usage']);
 
     // The owner's list shows the invitation accepted, and the new user.
     await page.reload();
@@ -286,7 +286,7 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     await expect.poll(() => sam.getByLabel(`Role of ${invitee}`).inputValue(), { timeout: 5_000 }).toBe('viewer');
     await guest.reload();
     await guest.locator('.topbar').waitFor({ timeout: 5_000 });
-    expect(await tabs(guest)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results']);
+    expect(await tabs(guest)).toEqual(['Dashboard', 'Timing sources', 'Providers', 'Templates', 'Rosters', 'Displays', 'Results', 'Ask']);
 
     // Disabling signs Sam out everywhere: the open page falls back to sign-in with a notice.
     await sam.getByRole('button', { name: 'Disable' }).click();

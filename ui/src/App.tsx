@@ -20,6 +20,7 @@ import { Templates } from './screens/Templates';
 import { RosterEvent } from './screens/RosterEvent';
 import { Rosters } from './screens/Rosters';
 import { Results } from './screens/Results';
+import { Ask } from './screens/Ask';
 import { Users } from './screens/Users';
 
 /** GrapesJS is large: the builder (and its styles) load only when a template is opened. */
@@ -169,6 +170,8 @@ export function App() {
           />
         ) : route === 'results' ? (
           <Results session={session} onExpired={expired} onRefused={refused} />
+        ) : route === 'ask' ? (
+          <Ask session={session} onExpired={expired} />
         ) : route === 'rosters' ? (
           <Rosters session={session} onExpired={expired} onRefused={refused} />
         ) : route === 'roster-event' ? (

@@ -377,3 +377,29 @@ export const resultsApi = {
     return data as ResultsImportSummary;
   },
 };
+
+// ---- Asking in plain English (/api/v1/nl-*) ----
+
+/** What a question answers: the sentence, the rows, the plan, the SQL and the rule trace. */
+export type AskAnswer = Exclude<Answer<'/api/v1/nl-query', 'post', 200>, string>;
+export type AskExamples = Answer<'/api/v1/nl-examples', 'get', 200>;
+
+export const askApi = {
+  query: (question: string, signal?: AbortSignal) => request<AskAnswer>('POST', '/api/v1/nl-query', { question }, signal),
+  explain: (question: string) => request<AskAnswer>('POST', '/api/v1/nl-explain', { question }),
+  examples: (signal?: AbortSignal) => request<AskExamples>('GET', '/api/v1/nl-examples', undefined, signal),
+  /** The question's rows as CSV text (a POST like every other: session cookie and CSRF token). */
+  csv: async (question: string): Promise<string> => {
+    const headers: Record<string, string> = { accept: 'text/csv', 'content-type': 'application/json' };
+    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+    let response: Response;
+    try {
+      response = await fetch('/api/v1/nl-query?format=csv', { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify({ question }) });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection; retrying will help.');
+    }
+    const text = await response.text();
+    if (!response.ok) throw toApiError(response.status, safeJson(text));
+    return text;
+  },
+};

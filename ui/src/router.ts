@@ -17,6 +17,7 @@ export type Route =
   | 'rosters'
   | 'roster-event'
   | 'results'
+  | 'ask'
   | 'displays'
   | 'display-console'
   | 'not-found';
@@ -39,6 +40,7 @@ export const paths: Record<Exclude<Route, 'not-found'>, string> = {
   /** A pattern: link with rosterPath(id), read the id with rosterIdOf(pathname). */
   'roster-event': '/rosters/:id',
   results: '/results',
+  ask: '/ask',
   displays: '/displays',
   /** A pattern: link with displayConsolePath(id), read the id with displayConsoleIdOf(pathname). */
   'display-console': '/displays/:id/console',

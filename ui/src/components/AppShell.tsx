@@ -21,7 +21,10 @@ export function tabsFor(session: AuthSession): Tab[] {
   if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'templates', label: 'Templates' });
   if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'rosters', label: 'Rosters' });
   if (hasPartner && allowed(session, 'displays:read')) tabs.push({ route: 'displays', label: 'Displays' });
-  if (hasPartner && allowed(session, 'results:read')) tabs.push({ route: 'results', label: 'Results' });
+  if (hasPartner && allowed(session, 'results:read')) {
+    tabs.push({ route: 'results', label: 'Results' });
+    tabs.push({ route: 'ask', label: 'Ask' });
+  }
   if (hasPartner && allowed(session, 'users:read')) {
     tabs.push({ route: 'users', label: 'Users' });
     tabs.push({ route: 'plan', label: 'Plan & usage' });
