@@ -13,6 +13,7 @@ import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.p
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
 import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
+import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
 
 export type AskStatus = 'answered' | 'clarify' | 'not_found' | 'not_understood' | 'refused';
@@ -39,9 +40,11 @@ export interface AskOptions {
   now: () => Date;
   statementTimeoutMs: number;
   maxRows: number;
+  /** The optional language-model fallback (LLM_BASE_URL, LLM_MODEL); null = rules only. */
+  llm: LlmOptions | null;
 }
 
-export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS };
+export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS, llm: null };
 
 
 const DISTANCE_WORDS = new Set(DISTANCES.flatMap((d) => d.words.flatMap((w) => words(w))).concat(['marathons', 'halfs', 'halves', '5ks', '10ks', 'k']));
@@ -81,11 +84,13 @@ function noun(plan: Plan, n: number): string {
 
 export class Ask {
   private readonly opts: AskOptions;
+  private readonly llm: LlmPlanner | null;
   constructor(
     private readonly db: Database,
     opts: Partial<AskOptions> = {},
   ) {
     this.opts = { ...ASK_DEFAULTS, ...opts };
+    this.llm = this.opts.llm ? new LlmPlanner(this.opts.llm) : null;
   }
 
   /** Answers a question (runs the SQL). rowsWanted: how many rows a list returns when the question names no number. */
@@ -124,34 +129,108 @@ export class Ask {
       row_count: 0, truncated: false, candidates: [], trace: parsed.trace,
     };
     if (parsed.refusal) return { ...base, status: 'refused', intent: 'unknown', confidence: 1, answer: parsed.refusal };
-    if (parsed.intent === 'unknown') {
-      return { ...base, status: 'not_understood', answer: "I don't understand the question. I answer questions about your events, results, runners and timing sessions — for example \"How many runners finished the marathon under 3 hours last year?\"" };
-    }
+    const notUnderstood: AskAnswer = { ...base, status: 'not_understood', answer: "I don't understand the question. I answer questions about your events, results, runners and timing sessions — for example \"How many runners finished the marathon under 3 hours last year?\"" };
     try {
-      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
+      const ruled = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx): Promise<AskAnswer | { llm: AskAnswer }> => {
+        if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
         const resolved = await this.resolve(tx, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
         const { plan, confidence } = resolved;
-        const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
-        const compiled = compile(plan, Math.max(cap, plan.limit));
-        const head = { ...base, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
         if (confidence < CONFIDENCE_THRESHOLD) {
           const what = parsed.unknown.length ? `I am not sure what you mean by "${parsed.unknown.join(' ')}".` : 'I am not sure what you are asking.';
-          return { ...head, status: 'not_understood' as const, answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
+          const low: AskAnswer = { ...base, intent: plan.intent, confidence, status: 'not_understood', answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
+          if (this.llm) return { llm: low };
+          const compiled = compile(plan, Math.max(Math.min(this.opts.maxRows, Math.max(1, rowsWanted)), plan.limit));
+          return { ...low, plan, sql: compiled.sql, params: compiled.params };
         }
-        if (!execute) return { ...head, answer: 'Not run (explain).' };
-        const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
-        const limit = Math.min(plan.limit, this.opts.maxRows);
-        const truncated = res.rows.length > limit;
-        const rows = truncated ? res.rows.slice(0, limit) : res.rows;
-        const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
-        const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
-        return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+        return this.answer(tx, base, plan, confidence, execute, rowsWanted);
       });
+      if (!('llm' in ruled)) return ruled;
+      // The model is asked outside any transaction: no connection is held while it thinks.
+      const llm = this.llm!;
+      const today = now.toISOString().slice(0, 10);
+      const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, listEvents);
+      const got = await llm.plan(question, events, today);
+      const fallback = { ...ruled.llm, trace: [...ruled.llm.trace, `llm: asked ${llm.model}`] };
+      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, (tx) => this.viaLlm(tx, got, events, now, execute, rowsWanted, fallback));
     } catch (err) {
       if (sqlState(err) === '57014') throw new AppError('database_unavailable', 'The question took too long to answer (statement timeout); narrow it to an event or a year.');
       throw err;
     }
+  }
+
+  /** Compiles a plan (the rules' or the model's) and, when execute, runs it. */
+  private async answer(tx: Queryable, base: AskAnswer, plan: Plan, confidence: number, execute: boolean, rowsWanted: number): Promise<AskAnswer> {
+    const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
+    const compiled = compile(plan, Math.max(cap, plan.limit));
+    const head = { ...base, status: 'answered' as const, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
+    if (!execute) return { ...head, answer: 'Not run (explain).' };
+    const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
+    const limit = Math.min(plan.limit, this.opts.maxRows);
+    const truncated = res.rows.length > limit;
+    const rows = truncated ? res.rows.slice(0, limit) : res.rows;
+    const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
+    const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+  }
+
+  /**
+   * The model's plan for a question the rules did not understand: validated (ask.llm.ts), its
+   * names resolved against the partner's own events, people and sessions, then compiled like a
+   * rule-made plan. Anything off → the rules' "not understood", with a note in the trace.
+   */
+  private async viaLlm(tx: Queryable, got: LlmResult, events: EventRow[], now: Date, execute: boolean, rowsWanted: number, fallback: AskAnswer): Promise<AskAnswer> {
+    const today = now.toISOString().slice(0, 10);
+    const trace = fallback.trace;
+    const refuse = (note: string): AskAnswer => ({ ...fallback, trace: [...trace, `llm: ${note}`], answer: `${fallback.answer} (The language model could not help: ${note}.)` });
+    if (!got.ok) return refuse(got.note);
+    const m = got.plan;
+    if (m.intent === 'unknown') return refuse('the model says the question is not about your results');
+    const plan = emptyPlan(today);
+    const byName = new Map(events.map((e) => [e.name.trim().toLowerCase(), e]));
+    const event = (n: string) => byName.get(n.trim().toLowerCase());
+    Object.assign(plan, {
+      intent: m.intent, subject: m.subject, gender: m.gender, age: m.age, time: m.time, bq: m.bq, pr: m.pr, active: m.active, order: m.order,
+      limit: Math.min(m.limit ?? (m.intent === 'find' && m.pr ? 20 : rowsWanted), this.opts.maxRows),
+    });
+    if (m.age && m.age.min > m.age.max) return refuse('the age range is empty');
+    if (m.dates) {
+      if (!(m.dates.from < m.dates.to) || Number.isNaN(Date.parse(m.dates.from)) || Number.isNaN(Date.parse(m.dates.to))) return refuse('the dates are not a range');
+      plan.dates = { ...m.dates, label: `from ${m.dates.from} to before ${m.dates.to}` };
+    }
+    if (m.distance) {
+      const d = DISTANCES.find((x) => x.name === m.distance)!;
+      plan.distance = { name: d.name, ...distanceRange(d) };
+    }
+    for (const n of m.events) {
+      const e = event(n);
+      if (!e) return refuse(`it named an event you do not have ("${n.slice(0, 60)}")`);
+      plan.events.push({ id: e.id, name: e.name, date: e.start_date });
+    }
+    if (m.intent === 'compare') {
+      if (!m.sides) return refuse('a comparison needs two events');
+      const sides = m.sides.map((n) => event(n));
+      if (sides.some((e) => !e)) return refuse('it named an event you do not have');
+      plan.sides = sides.map((e) => ({ label: e!.name, eventIds: [e!.id] }));
+      plan.events = sides.map((e) => ({ id: e!.id, name: e!.name, date: e!.start_date }));
+    }
+    if (m.intent === 'analyze' && plan.events.length === 0) return refuse('an analysis needs an event');
+    if (m.person) {
+      const people = await findPeople(tx, m.person.first, m.person.last);
+      if (people.length === 0) return refuse(`no one named ${m.person.first} ${m.person.last} is in your results`);
+      plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: people.length === 1 && m.pr ? people[0]!.city : null };
+      if (people.length > 1 && m.pr) return refuse(`${people.length} people are named ${m.person.first} ${m.person.last}`);
+    }
+    if (m.intent === 'find' && !plan.person) return refuse('finding someone needs a name');
+    if (m.intent === 'timing') {
+      if (!m.session) return refuse('a timing question needs a session');
+      const s = await findSessions(tx, m.session.id, null);
+      if (s.length === 0) return refuse(`session ${m.session.id} is not one of yours`);
+      plan.session = { id: s[0]!.id, name: s[0]!.session_name, what: m.session.what };
+      plan.limit = Math.min(m.limit ?? (m.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
+    }
+    const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted);
+    return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
   private async resolve(tx: Queryable, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {

@@ -23,7 +23,11 @@ export type Plan = {
   pr: boolean;
   active: boolean;
   person: { first: string; last: string; city: string | null } | null;
-  session: { id: number; name: string; what: 'by_mat' | 'last_reads' } | null;
+  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
+  /** For compare: two people (each one's results side by side). */
+  people: Array<{ first: string; last: string; city: string | null }> | null;
+  /** For analyze: a breakdown by the age groups of definitions.ts. */
+  breakdown: 'age_group' | null;
   order: 'fastest' | 'slowest' | null;
   limit: number;
   /** Today by the engine's clock (active events). */
@@ -35,7 +39,7 @@ export interface Compiled { sql: string; params: unknown[] }
 export function emptyPlan(today: string): Plan {
   return {
     definitions: DEFINITIONS_VERSION, intent: 'unknown', subject: 'participants', events: [], sides: null, distance: null, gender: null, age: null,
-    time: null, dates: null, bq: false, pr: false, active: false, person: null, session: null, order: null, limit: 100, today,
+    time: null, dates: null, bq: false, pr: false, active: false, person: null, session: null, people: null, breakdown: null, order: null, limit: 100, today,
   };
 }
 
