@@ -107,7 +107,7 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
   });
 
   it('a model that never answers → not understood within the timeout', async () => {
-    reply = 'hang';
+    reply = { hang: true };
     const t0 = Date.now();
     const got = await ask(ODD);
     const took = Date.now() - t0;

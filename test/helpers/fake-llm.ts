@@ -1,13 +1,13 @@
 /**
  * A fake OpenAI-compatible chat endpoint on loopback (port 0) for the questions engine's
  * language-model fallback: POST /v1/chat/completions answers what `reply` returns for the
- * request (a string = the assistant's content; 'hang' = never answers; a number = that HTTP
+ * request (a string = the assistant's content; { hang: true } = never answers; a number = that HTTP
  * status). Every request body is kept, so a test can read the prompt the engine sent.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FakeReply = string | number | 'hang';
+export type FakeReply = string | number | { hang: true };
 export interface ChatRequest { model: string; messages: Array<{ role: string; content: string }>; [k: string]: unknown }
 
 export interface FakeLlm {
@@ -33,7 +33,7 @@ export async function startFakeLlm(reply: (req: ChatRequest) => FakeReply): Prom
       requests.push(parsed);
       authorizations.push(req.headers.authorization);
       const r = reply(parsed);
-      if (r === 'hang') {
+      if (typeof r === 'object') {
         hanging.add(res);
         return;
       }
