@@ -238,6 +238,45 @@ describe('asking in plain English', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/nl-query', payload: { question: 'x' } })).statusCode).toBe(401);
   });
 
+  it('a question slower than the statement timeout is an error answer (503, code and message), not a 500, and the next question is answered', async () => {
+    const question = 'How many runners finished the Boston Marathon 2026 under 3 hours?';
+    if (test.t.db.kind === 'postgres') {
+      // A lock wait counts toward statement_timeout: the owner holds results_events, so the
+      // compiled query waits until the engine's timeout (a real 57014 from the server).
+      let release!: () => void;
+      let locked!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = test.t.owner.transaction(async (tx) => {
+        await tx.query('LOCK TABLE results_events IN ACCESS EXCLUSIVE MODE');
+        locked();
+        await held;
+      });
+      await isLocked;
+      try {
+        const slow = new Ask(test.t.db, { now: () => NOW, statementTimeoutMs: 200 });
+        const t0 = Date.now();
+        await expect(slow.query(a.id, question)).rejects.toMatchObject({ code: 'database_unavailable', message: expect.stringContaining('took too long') });
+        expect(Date.now() - t0).toBeLessThan(3000);
+        // the route's engine (5 s timeout) answers 503 with the code and message, not a 500
+        const res = await app.inject({ method: 'POST', url: '/api/v1/nl-query', headers: a.owner.headers, payload: { question } });
+        expect(res.statusCode).toBe(503);
+        expect(res.body).toContain('took too long');
+        expect(res.json().code ?? res.json().error?.code).toBe('database_unavailable');
+      } finally {
+        release();
+        await holder;
+      }
+    } else {
+      // PGlite (WebAssembly, no signals) has no statement timeout: the setting is accepted and the question answers.
+      expect((await new Ask(test.t.db, { now: () => NOW, statementTimeoutMs: 1 }).query(a.id, question)).status).toBe('answered');
+    }
+    // the connection the timed-out question used is back in service
+    const next = await app.inject({ method: 'POST', url: '/api/v1/nl-query', headers: a.owner.headers, payload: { question } });
+    expect(next.statusCode).toBe(200);
+    expect(next.json()).toMatchObject({ status: 'answered', intent: 'count' });
+  });
+
   it('huge results are cut at the row cap and say so', async () => {
     const small = new Ask(test.t.db, { now: () => NOW, maxRows: 5 });
     const r = await small.query(a.id, 'Show me all participants in the Shamrock Marathon');
