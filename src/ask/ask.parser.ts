@@ -35,7 +35,7 @@ export interface ParsedQuestion {
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
   sides: [string, string] | null;
-  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' } | null;
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
   /** Words no rule used (the question's tokens, minus fillers and what rules consumed). */
@@ -112,6 +112,14 @@ const NUM = String.raw`(\d{1,2}:\d{2}(?::\d{2})?|\d+(?:\.\d+)?|one|two|three|fou
 const UNIT = String.raw`(?:\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b)?`;
 const EXTRA = String.raw`(?:\s*(?:and\s+)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?`;
 
+const UNKNOWN_TAGS = new RegExp(
+  String.raw`\b(?:unknown|unmatched|unrecognized|unrecognised|unregistered|unassigned|stray|orphan(?:ed)?|mystery)\s+(?:tags?|chips?|tag codes?)\b` +
+    String.raw`(?:\s+(?:that\s+)?(?:were\s+)?(?:read|seen))?` +
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:read\s+)?(?:not|aren't|weren't|isn't|missing)\s+(?:on|in|from)\s+(?:the\s+|our\s+|any\s+)?roster\b` +
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:with|that match|matching)\s+no\s+(?:roster\s+)?(?:participant|runner|entrant|bib|one)s?\b` +
+    String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b`,
+);
+
 export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
   const w = new Work(` ${original.toLowerCase()} `);
@@ -131,12 +139,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // Timing sessions (the live data).
   const sess = w.take(/\bsession\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session') ?? w.take(/\bsession\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
-  if (sess || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
+  // Tags read that no roster participant has (by tag, else bib, as the displays match them).
+  const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
+  if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
     const byName = sess && !/^\d+$/.test(sess[1]!);
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
-      what: w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      what: unknownTags ? 'unknown_tags' : w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
     };
     const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
     if (n) out.limit = Number(n[1]);

@@ -377,6 +377,11 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   const d = describe(plan);
   const more = truncated ? ' (more than shown; the list is cut)' : '';
   if (plan.intent === 'timing' && plan.session) {
+    if (plan.session.what === 'unknown_tags') {
+      return rows.length === 0
+        ? `Every tag read in session ${plan.session.id} (${plan.session.name}) matches a roster participant (by tag, else bib).`
+        : `${rows.length} tag${rows.length === 1 ? '' : 's'} read in session ${plan.session.id} (${plan.session.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
+    }
     if (plan.session.what === 'last_reads') return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `The last ${rows.length} reads of session ${plan.session.id} (${plan.session.name}), newest first${more}.`;
     const total = rows.reduce((s, r) => s + Number(r.reads), 0);
     return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `Session ${plan.session.id} (${plan.session.name}) has ${total} reads at ${rows.length} mat${rows.length === 1 ? '' : 's'}.`;

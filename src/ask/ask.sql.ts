@@ -124,6 +124,23 @@ export function compile(plan: Plan, cap: number): Compiled {
   const limit = Math.max(1, Math.min(plan.limit, cap));
   if (plan.intent === 'timing' && plan.session) {
     const sid = p.add(plan.session.id);
+    if (plan.session.what === 'unknown_tags') {
+      // The rosters the session's display links read against; none bound = all the partner's rosters.
+      return {
+        sql: `WITH bound AS (SELECT DISTINCT dl.roster_event_id AS id FROM display_links dl WHERE dl.session_id = ${sid}::int AND dl.roster_event_id IS NOT NULL),
+     rosters AS (SELECT id FROM bound UNION SELECT re.id FROM roster_events re WHERE NOT EXISTS (SELECT 1 FROM bound))
+SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time) AS last_read_at, count(*)::int AS reads,
+       string_agg(DISTINCT tr.location_name, ', ' ORDER BY tr.location_name) AS mats
+  FROM timing_reads tr
+ WHERE tr.session_id = ${sid}::int
+   AND NOT EXISTS (SELECT 1 FROM participant_tags pt WHERE pt.event_id IN (SELECT id FROM rosters) AND pt.tag = tr.tag_code)
+   AND NOT EXISTS (SELECT 1 FROM participants pa WHERE pa.event_id IN (SELECT id FROM rosters) AND pa.bib = tr.tag_code)
+ GROUP BY tr.tag_code
+ ORDER BY min(tr.read_time), tr.tag_code
+ LIMIT ${p.add(limit + 1)}::int`,
+        params: p.values,
+      };
+    }
     if (plan.session.what === 'last_reads') {
       return {
         sql: `SELECT tr.read_time AS read_at, tr.location_name AS mat, tr.tag_code AS tag, tr.read_kind AS kind

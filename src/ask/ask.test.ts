@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.js';
-import { addReads, newPartner, newSession, type TestPartner } from '../../test/helpers/factories.js';
+import { addReads, newPartner, newRoster, newSession, type TestPartner } from '../../test/helpers/factories.js';
 import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor, H } from '../../test/helpers/ask-data.js';
 import { parseQuestion } from './ask.parser.js';
 import { similarity, matchEvents } from './ask.match.js';
@@ -155,6 +155,31 @@ describe('asking in plain English', () => {
     const last = await q(`Show the last 2 reads for session ${sessionId}`);
     expect(last.rows.map((x) => x.tag)).toEqual(['T1', 'T2']);
     expect((await q(`What's the current timing data for session ${bSessionId}?`)).status).toBe('not_found');
+  });
+
+  it('timing: tags read in a session that match no roster participant (by tag, else bib), the partner’s rosters only', async () => {
+    const mapping = { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last' };
+    await newRoster(app, a.owner, { name: 'A roster', csv: 'Bib,Chip,First,Last\n77,,Pat,Bibonly\n5,T1,Tag,Holder\n', mapping });
+    // the other partner's roster has T9: it must not make A's T9 known
+    await newRoster(app, b.owner, { name: 'B roster', csv: 'Bib,Chip,First,Last\n9,T9,Other,Partner\n', mapping });
+    const s = await newSession(test.t.owner, a.id, { name: 'Tag check', status: 'closed' });
+    await addReads(test.t.owner, a.id, s, [
+      { location: 'START', tag: 'T1', seq: 1, readAt: '2026-06-15T07:00:01.00Z' },
+      { location: 'START', tag: 'T9', seq: 2, readAt: '2026-06-15T07:00:02.00Z' },
+      { location: 'START', tag: '77', seq: 3, readAt: '2026-06-15T07:00:03.00Z' },
+      { location: 'START', tag: 'T8', seq: 4, readAt: '2026-06-15T07:00:04.00Z' },
+      { location: 'FINISH', tag: 'T9', seq: 5, readAt: '2026-06-15T09:00:00.00Z' },
+    ]);
+    for (const question of [`unknown tags in session ${s}`, `Which tags are not on the roster in session ${s}?`]) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'timing', row_count: 2 });
+      expect(r.rows.map((x) => [x.tag, x.reads, x.mats])).toEqual([['T9', 2, 'FINISH, START'], ['T8', 1, 'START']]);
+      expect(new Date(String(r.rows[0]!.first_read_at)).toISOString()).toBe('2026-06-15T07:00:02.000Z');
+      expect(new Date(String(r.rows[0]!.last_read_at)).toISOString()).toBe('2026-06-15T09:00:00.000Z');
+      expect(r.answer).toContain('2 tags read in session');
+    }
+    expect((await q('which tags are not on the roster')).status).toBe('clarify');
+    expect((await q(`unknown tags in session ${bSessionId}`)).status).toBe('not_found');
   });
 
   it('events: our active events, how many events last year', async () => {
