@@ -35,6 +35,8 @@ export interface ParsedQuestion {
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
   sides: [string, string] | null;
+  /** For analyze: "by age group". */
+  breakdown: 'age_group' | null;
   session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
@@ -125,7 +127,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, gender: null, age: null, time: null, dates: null, year: null,
-    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, session: null, refusal: null,
+    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, breakdown: null, session: null, refusal: null,
     unknown: [], tokens: [], trace: w.trace,
   };
   out.tokens = original.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
@@ -236,6 +238,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (w.take(/\b(?:men|man|male|males|guys|boys?|men's|gentlemen)\b/, 'gender M')) out.gender = 'M';
   else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
 
+  // A breakdown by age group (before ages: "age group" is not an age).
+  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|age[- ]?(?:group|category|bracket|division)s?\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
+
   // Age.
   const ageRange = w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
     ?? w.take(/\b(\d{1,2})\s*(?:-|–)\s*(\d{1,2})\s+(?:age group|year olds?|years? old)\b/, 'age range');
@@ -263,6 +268,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Compare: two sides, split on and / vs / versus / with.
   const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase()) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
   if (cmp) out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+  // Two capitalized names on the sides ("compare John Smith and Jane Doe"): about runners, whatever the other words.
+  const cmpOrig = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/i.exec(original) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/i.exec(original);
+  const nameLike = /^(?:the\s+)?[A-Z][\p{L}'-]+\s+[A-Z][\p{L}'-]+(?:'s)?(?:\s+(?:results?|times?|races?|performances?))?$/u;
+  const twoPeople = !!cmpOrig && nameLike.test(cmpOrig[1]!.trim()) && nameLike.test(cmpOrig[2]!.trim());
 
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
   const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)'s\b/.exec(original);
@@ -311,7 +320,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       break;
     }
   }
-  if (out.person && (out.intent === 'list' || out.intent === 'unknown' || out.pr)) {
+  if (out.breakdown && out.intent !== 'compare') {
+    out.intent = 'analyze';
+    out.intentConfidence = 0.9;
+    w.trace.push('intent: analyze (a breakdown by age group)');
+  }
+  if (out.person && out.intent !== 'analyze' && (out.intent === 'list' || out.intent === 'unknown' || out.pr)) {
     out.intent = 'find';
     out.intentConfidence = 0.9;
     w.trace.push('intent: find (a person is named)');
@@ -322,7 +336,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.intentConfidence = 0.7;
     w.trace.push('intent: list (default for a question about results)');
   }
-  if (!DOMAIN.test(t) && !out.person && !out.bq) {
+  if (!DOMAIN.test(t) && !out.person && !out.bq && !(twoPeople && out.intent === 'compare')) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
     w.trace.push('not about results: no word of the domain');

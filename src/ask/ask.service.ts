@@ -245,6 +245,7 @@ export class Ask {
     plan.pr = parsed.pr;
     plan.active = parsed.active;
     plan.order = parsed.order;
+    plan.breakdown = parsed.breakdown;
     plan.limit = Math.min(parsed.limit ?? (parsed.intent === 'find' && parsed.pr ? 20 : rowsWanted), this.opts.maxRows);
     plan.distance = parsed.distance ? { name: parsed.distance.name, ...distanceRange(parsed.distance) } : null;
     let confidence = parsed.intentConfidence;
@@ -265,7 +266,7 @@ export class Ask {
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
-    if (parsed.person) {
+    if (parsed.person && !(parsed.intent === 'compare' && parsed.sides)) {
       const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
       const people = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
@@ -292,6 +293,28 @@ export class Ask {
     // Events: compare resolves each side; otherwise one event (or none: all events, filtered by date).
     if (plan.intent === 'compare') {
       if (!parsed.sides) return { status: 'clarify', intent: 'compare', confidence: 0.5, answer: 'What should I compare? Say "compare <event> and <event>" (or two years of one event).' };
+      // Two people ("compare John Smith and Jane Doe"): each side two words that name no event.
+      const personSides = parsed.sides.map((side) => words(side.replace(/'s\b/g, '')).filter((w) => !FILLER.has(w) && !DISTANCE_WORDS.has(w)));
+      if (personSides.every((ws) => ws.length === 2 && !ws.some((w) => /^\d/.test(w)) && matchEvents(ws, events).length === 0)) {
+        const found = [];
+        for (const [first, last] of personSides as Array<[string, string]>) {
+          const people = await findPeople(tx, first, last);
+          found.push({ first, last, people });
+        }
+        if (found.some((f) => f.people.length > 0)) {
+          const missing = found.find((f) => f.people.length === 0);
+          if (missing) return { status: 'not_found', intent: 'compare', confidence: 0.9, answer: `I found no one named ${missing.first} ${missing.last} in your results.` };
+          plan.people = found.map((f) => ({ first: f.people[0]!.first_name, last: f.people[0]!.last_name, city: null }));
+          for (const ws of personSides) for (const w of ws) used.add(w);
+          for (const side of parsed.sides) for (const w of words(side)) used.add(w);
+          const shared = found.filter((f) => f.people.length > 1).map((f) => `${f.people.length} people are named ${f.people[0]!.first_name} ${f.people[0]!.last_name} (see the city column)`);
+          if (shared.length > 0) parsed.trace.push(`compare people: ${shared.join('; ')}`);
+        }
+      }
+    }
+    if (plan.intent === 'compare' && plan.people) {
+      // resolved above: two people
+    } else if (plan.intent === 'compare' && parsed.sides) {
       const sides: Array<{ label: string; eventIds: number[]; rows: EventRow[] }> = [];
       let first: EventRow[] = [];
       for (const side of parsed.sides) {
@@ -389,6 +412,22 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   if (value !== null) {
     const who = plan.person ? ` named ${plan.person.first} ${plan.person.last}` : '';
     return `${value.toLocaleString('en-US')} ${noun(plan, value)}${who}${d ? ` ${d}` : ''}.`;
+  }
+  const str = (v: unknown) => (v === null || v === undefined ? '–' : String(v as string | number));
+  if (plan.intent === 'compare' && plan.people) {
+    return plan.people
+      .map((person) => {
+        const label = `${person.first} ${person.last}`;
+        const mine = rows.filter((r) => r.person === label);
+        const done = mine.filter((r) => r.status === 'finished' && r.time !== null);
+        return `${label}: ${mine.length} result${mine.length === 1 ? '' : 's'}${done.length ? `, ${done.length} finished (${done.map((r) => `${str(r.time)} at ${str(r.event)}`).slice(0, 3).join(', ')})` : ''}`;
+      })
+      .join('; ') + `${d ? ` ${d}` : ''}${more}.`;
+  }
+  if (plan.intent === 'analyze' && plan.breakdown === 'age_group') {
+    if (rows.length === 0) return `No results${d ? ` ${d}` : ''}.`;
+    const races = [...new Set(rows.map((r) => `${str(r.event)} ${str(r.race)}`))];
+    return `By age group, ${races.join(' and ')}: ` + rows.filter((r) => Number(r.starters) > 0 || Number(r.finishers) > 0).map((r) => `${races.length > 1 ? `${str(r.race)} ` : ''}${str(r.age_group)} ${str(r.finishers)} finishers, median ${str(r.median)}`).join('; ') + '.';
   }
   if (plan.intent === 'analyze' || plan.intent === 'compare') {
     if (rows.length === 0) return `No results${d ? ` ${d}` : ''}.`;

@@ -4,7 +4,7 @@
  * fragments and numbers from definitions.ts. Row-level security (the caller's partner)
  * decides which rows exist; the service runs it read only with a statement timeout.
  */
-import { BQ_GRACE_MS, BQ_STANDARDS, DEFINITIONS_VERSION, FINISHED_STATUS } from './definitions.js';
+import { AGE_GROUPS, BQ_GRACE_MS, BQ_STANDARDS, DEFINITIONS_VERSION, FINISHED_STATUS } from './definitions.js';
 import type { Intent, Subject } from './ask.parser.js';
 
 export type Plan = {
@@ -118,6 +118,49 @@ function analyzeSelect(p: Params, plan: Plan, eventIds: number[], label: string 
  GROUP BY ev.id, ev.name, ev.start_date, ra.id, ra.name, ra.distance_m`;
 }
 
+/** The age groups of definitions.ts as a VALUES list (our constants: labels are digits, '-' and '+'). */
+function ageGroupValues(): string {
+  return AGE_GROUPS.map((g, i) => {
+    if (!/^[0-9+-]+$/.test(g.label)) throw new Error(`age group label ${g.label} is not plain`);
+    return `('${g.label}', ${Math.trunc(g.min)}, ${Math.trunc(g.max)}, ${i})`;
+  }).join(', ');
+}
+
+/** Analyze by age group: per race and age group, finishers, starters, DNF, fastest and median. */
+function ageGroupSelect(p: Params, plan: Plan, eventIds: number[]): string {
+  const fin = `r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`;
+  const conds = conditions({ ...plan, subject: 'participants', time: null, bq: false }, p, eventIds);
+  return `SELECT ev.name AS event, ev.start_date::text AS date, ra.name AS race, coalesce(ag.label, 'unknown') AS age_group,
+       count(*) FILTER (WHERE ${fin})::int AS finishers,
+       count(*) FILTER (WHERE r.status IN ('finished', 'DNF', 'DQ'))::int AS starters,
+       count(*) FILTER (WHERE r.status = 'DNF')::int AS dnf,
+       p88_ms_interval(min(${TIME}) FILTER (WHERE ${fin}))::text AS fastest,
+       p88_ms_interval(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS median,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'F')::int AS finishers_f,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'M')::int AS finishers_m
+  ${FROM}
+  LEFT JOIN (VALUES ${ageGroupValues()}) AS ag(label, lo, hi, n) ON e.age BETWEEN ag.lo AND ag.hi${where(conds)}
+ GROUP BY ev.id, ev.name, ev.start_date, ra.id, ra.name, ra.distance_m, ag.label, ag.n
+ ORDER BY ev.start_date, ev.id, ra.distance_m DESC, ra.id, ag.n NULLS LAST`;
+}
+
+/** Compare two people: each one's results, side by side (the first person's rows first). */
+function peopleSelect(p: Params, plan: Plan, limit: number): string {
+  const people = plan.people!;
+  const labels = people.map((x) => `${x.first} ${x.last}`);
+  const parts = people.map((person, i) => {
+    const c = conditions({ ...plan, person, events: [] }, p, null);
+    return `SELECT ${p.add(labels[i])}::text AS person, ${i}::int AS side_no, ev.name AS event, ev.start_date::text AS date, ra.name AS race, e.first_name, e.last_name,
+       e.city, e.gender, e.age, coalesce(r.status, 'registered') AS status, p88_ms_interval(${TIME})::text AS time, r.overall_place AS place, ${TIME} AS ms
+  ${FROM}${where(c)}`;
+  });
+  return `SELECT person, event, date, race, first_name, last_name, city, gender, age, status, time, place FROM (
+${parts.join('\n UNION ALL\n')}
+) AS sides
+ ORDER BY side_no, date DESC NULLS LAST, ms NULLS LAST
+ LIMIT ${p.add(limit + 1)}::int`;
+}
+
 /** The SQL for a plan; `cap` rows at most are asked for (one more tells truncation). */
 export function compile(plan: Plan, cap: number): Compiled {
   const p = new Params();
@@ -186,6 +229,12 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
   }
   if (plan.intent === 'count') {
     return { sql: `SELECT count(*)::int AS value\n  ${FROM}${where(conditions(plan, p, null))}`, params: p.values };
+  }
+  if (plan.intent === 'analyze' && plan.breakdown === 'age_group') {
+    return { sql: ageGroupSelect(p, plan, plan.events.map((e) => e.id)), params: p.values };
+  }
+  if (plan.intent === 'compare' && plan.people && plan.people.length === 2) {
+    return { sql: peopleSelect(p, plan, limit), params: p.values };
   }
   if (plan.intent === 'analyze') {
     return { sql: `${analyzeSelect(p, plan, plan.events.map((e) => e.id), null)}\n ORDER BY ev.start_date, ev.id, ra.distance_m DESC, ra.id`, params: p.values };

@@ -7,6 +7,7 @@ import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor, H } from '../../test/help
 import { parseQuestion } from './ask.parser.js';
 import { similarity, matchEvents } from './ask.match.js';
 import { Ask, type AskAnswer } from './ask.service.js';
+import { AGE_GROUPS } from './definitions.js';
 
 /** The engine's clock in these tests: "last year" is 2025. */
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -146,6 +147,40 @@ describe('asking in plain English', () => {
     expect(r.rows.map((x) => [x.event, x.race])).toEqual([['Boston Marathon 2025', 'Marathon'], ['Boston Marathon 2026', 'Marathon']]);
     const fin26 = await truth(`SELECT count(*) AS n FROM results r JOIN results_events ev ON ev.id = r.event_id WHERE r.partner_id = $1 AND ev.name = 'Boston Marathon 2026' AND r.status = 'finished'`, [a.id]);
     expect(r.rows[1]!.finishers).toBe(fin26);
+  });
+
+  it('compare two people: each one’s results side by side; someone unknown is not found', async () => {
+    for (const question of ['Compare Michael Wardian and John Smith', 'Michael Wardian vs John Smith', "compare Michael Wardian's results with John Smith's"]) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'compare' });
+      expect(r.plan).toMatchObject({ people: [{ first: 'Michael', last: 'Wardian' }, { first: 'John', last: 'Smith' }] });
+      const want = (await test.t.owner.query<{ person: string; event: string; time: string }>(
+        `SELECT e.first_name || ' ' || e.last_name AS person, ev.name AS event, p88_ms_interval(r.chip_time_ms)::text AS time
+           FROM entries e JOIN results_events ev ON ev.id = e.event_id JOIN results r ON r.entry_id = e.id
+          WHERE e.partner_id = $1 AND (e.first_name, e.last_name) IN (('Michael', 'Wardian'), ('John', 'Smith'))
+          ORDER BY e.last_name = 'Smith', ev.start_date DESC, r.chip_time_ms`, [a.id])).rows;
+      expect(want).toHaveLength(4);
+      expect(r.rows.map((x) => ({ person: x.person, event: x.event, time: x.time }))).toEqual(want);
+      expect(r.answer).toContain('Michael Wardian: 2 results, 2 finished');
+      expect(r.answer).toContain('John Smith: 2 results');
+    }
+    expect((await q('Compare Michael Wardian and Zelda Quux')).status).toBe('not_found');
+    // the other partner's runner is nobody here
+    expect((await q('Compare Michael Wardian and Secret Runner')).status).toBe('not_found');
+  });
+
+  it('analyze by age group: per group finishers, starters and median, as plain SQL counts them', async () => {
+    for (const question of ['Analyze the Shamrock Marathon by age group', 'age group breakdown for the Shamrock Marathon']) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'analyze' });
+      const ages = (await test.t.owner.query<{ age: number; status: string }>(
+        `SELECT e.age, r.status FROM entries e JOIN results_events ev ON ev.id = e.event_id JOIN results r ON r.entry_id = e.id WHERE e.partner_id = $1 AND ev.name = 'Shamrock Marathon 2025'`, [a.id])).rows;
+      const want = AGE_GROUPS.map((g) => ({ age_group: g.label, finishers: ages.filter((x) => x.age >= g.min && x.age <= g.max && x.status === 'finished').length, starters: ages.filter((x) => x.age >= g.min && x.age <= g.max).length }))
+        .filter((g) => g.starters > 0);
+      expect(r.rows.map((x) => ({ age_group: x.age_group, finishers: x.finishers, starters: x.starters }))).toEqual(want);
+      expect(want.length).toBeGreaterThan(4);
+      expect(r.answer).toMatch(/^By age group, Shamrock Marathon 2025 Marathon: /);
+    }
   });
 
   it('timing: a session’s reads by mat; another partner’s session is not found', async () => {
