@@ -75,6 +75,21 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
     expect(test.logLines().map((l) => JSON.stringify(l)).join('\n')).not.toContain(KEY);
   });
 
+  it('a rule parse below the confidence threshold goes to the model too; explain shows the model’s plan without running it', async () => {
+    const vague = 'How many runners finished the Shamrock Marathon wearing purple hats yesterday?';
+    const rulesOnly = await new Ask(test.t.db).query(a.id, vague);
+    expect(rulesOnly.status).toBe('not_understood');
+    expect(rulesOnly.confidence).toBeLessThan(0.6);
+    reply = '{"intent": "count", "subject": "finishers", "events": ["Shamrock Marathon 2025"]}';
+    const r = await ask(vague);
+    expect(r).toMatchObject({ status: 'answered', intent: 'count', confidence: 0.7 });
+    expect(r.value).toBe((await new Ask(test.t.db).query(a.id, 'How many runners finished the Shamrock Marathon?')).value);
+    const explained = (await app.inject({ method: 'POST', url: '/api/v1/nl-explain', headers: a.owner.headers, payload: { question: ODD } })).json() as AskAnswer;
+    expect(explained).toMatchObject({ status: 'answered', rows: [], answer: 'Not run (explain).' });
+    expect(explained.sql).toContain('count(*)');
+    expect(explained.trace).toContain('llm: plan validated and compiled');
+  });
+
   it('hostile or broken replies are not understood, and nothing else runs', async () => {
     const hostile: Array<[string, FakeReply]> = [
       ['SQL text', "SELECT * FROM results; DROP TABLE results; --"],

@@ -114,9 +114,9 @@ export class Ask {
       count: [`How many runners finished the ${a} under 4 hours?`, 'How many people finished marathons last year?', 'How many events did we time this year?'],
       list: [`Show me the top 10 women in the ${a}`, `List all participants in the ${b}`, 'Generate a list of Boston qualifiers last year', 'Show me our active events'],
       find: [`Find runner ${person}`, `Show me ${person}'s PR`],
-      analyze: [`Analyze performance for the ${a}`],
+      analyze: [`Analyze performance for the ${a}`, `Analyze the ${a} by age group`],
       compare: [`Compare ${a} and ${b}`],
-      timing: [`What's the current timing data for session ${session}?`, `Show the last 20 reads for session ${session}`],
+      timing: [`What's the current timing data for session ${session}?`, `Show the last 20 reads for session ${session}`, `Which tags are not on the roster in session ${session}?`],
     };
   }
 
