@@ -90,6 +90,25 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
     expect(explained.trace).toContain('llm: plan validated and compiled');
   });
 
+  it('the model may plan two people or an age-group breakdown; they answer as the rule phrasings do', async () => {
+    const rules = new Ask(test.t.db);
+    reply = '{"intent": "compare", "people": [{"first": "Michael", "last": "Wardian"}, {"first": "John", "last": "Smith"}]}';
+    const people = await ask('Put Wardian and Smith next to each other');
+    expect(people).toMatchObject({ status: 'answered', intent: 'compare', confidence: 0.7 });
+    expect(people.rows).toEqual((await rules.query(a.id, 'Compare Michael Wardian and John Smith')).rows);
+    expect(people.rows).toHaveLength(4);
+    expect(people.trace).toContain('llm: plan validated and compiled');
+    reply = '{"intent": "analyze", "events": ["Shamrock Marathon 2025"], "breakdown": "age_group"}';
+    const groups = await ask('Slice Shamrock up into the usual five-year buckets');
+    expect(groups).toMatchObject({ status: 'answered', intent: 'analyze' });
+    expect(groups.trace).toContain('llm: plan validated and compiled');
+    const rule = await rules.query(a.id, 'Analyze the Shamrock Marathon by age group');
+    expect(rule.rows.length).toBeGreaterThan(4);
+    expect(groups.rows).toEqual(rule.rows);
+    reply = '{"intent": "compare", "people": [{"first": "Michael", "last": "Wardian"}, {"first": "Secret", "last": "Runner"}]}';
+    expect((await ask('Put Wardian and Runner next to each other')).status).toBe('not_understood');
+  });
+
   it('hostile or broken replies are not understood, and nothing else runs', async () => {
     const hostile: Array<[string, FakeReply]> = [
       ['SQL text', "SELECT * FROM results; DROP TABLE results; --"],
@@ -140,5 +159,7 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
     expect(parseReply('{"intent":"drop"}').ok).toBe(false);
     expect(parseReply('{"intent":"list","age":{"min":40,"max":49,"x":1}}').ok).toBe(false);
     expect(parseReply('[1,2]').ok).toBe(false);
+    expect(parseReply('{"intent":"analyze","breakdown":"gender"}').ok).toBe(false);
+    expect(parseReply('{"intent":"compare","people":[{"first":"A","last":"B"}]}').ok).toBe(false);
   });
 });

@@ -207,8 +207,19 @@ export class Ask {
       if (!e) return refuse(`it named an event you do not have ("${n.slice(0, 60)}")`);
       plan.events.push({ id: e.id, name: e.name, date: e.start_date });
     }
-    if (m.intent === 'compare') {
-      if (!m.sides) return refuse('a comparison needs two events');
+    if (m.breakdown) {
+      if (m.intent !== 'analyze') return refuse('a breakdown is for an analysis');
+      plan.breakdown = m.breakdown;
+    }
+    if (m.intent === 'compare' && m.people) {
+      plan.people = [];
+      for (const who of m.people) {
+        const people = await findPeople(tx, who.first, who.last);
+        if (people.length === 0) return refuse(`no one named ${who.first} ${who.last} is in your results`);
+        plan.people.push({ first: people[0]!.first_name, last: people[0]!.last_name, city: null });
+      }
+    } else if (m.intent === 'compare') {
+      if (!m.sides) return refuse('a comparison needs two events or two people');
       const sides = m.sides.map((n) => event(n));
       if (sides.some((e) => !e)) return refuse('it named an event you do not have');
       plan.sides = sides.map((e) => ({ label: e!.name, eventIds: [e!.id] }));
