@@ -158,6 +158,18 @@ const schema = z.object({
   WORKER_STATUS_PORT: port.default(61613),
   /** Stripe webhook endpoint secret (whsec_…); unset = the webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: z.string().min(10).optional(),
+  /**
+   * The questions engine's optional language-model fallback (src/ask/ask.llm.ts): an
+   * OpenAI-compatible base URL (…/v1) and model; both set = a question the rules do not
+   * understand is sent to the model, which may only fill the engine's plan. Operator
+   * configuration, so not run through the SSRF-safe fetch.
+   */
+  LLM_BASE_URL: baseUrl,
+  LLM_MODEL: z.string().min(1).max(200).optional(),
+  /** Bearer key for LLM_BASE_URL (optional: local servers need none); redacted in logs. */
+  LLM_API_KEY: z.string().min(1).max(1000).optional(),
+  /** How long the model gets per question before the answer is "not understood". */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

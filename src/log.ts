@@ -13,7 +13,7 @@ export function createLogger(level: string, name = 'p88', to: 'stdout' | 'stderr
     level,
     // Secrets never reach a log line, even when a whole object is logged by mistake.
     redact: {
-      paths: ['password', 'secret', '*.password', '*.secret', 'authorization', '*.authorization', 'DATABASE_URL', 'DATABASE_READ_URL', 'STRIPE_WEBHOOK_SECRET', 'METRICS_TOKEN', 'SECRET_KEY', 'SMTP_URL', 'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', 'req.headers.authorization'],
+      paths: ['password', 'secret', '*.password', '*.secret', 'authorization', '*.authorization', 'DATABASE_URL', 'DATABASE_READ_URL', 'STRIPE_WEBHOOK_SECRET', 'METRICS_TOKEN', 'SECRET_KEY', 'SMTP_URL', 'LLM_API_KEY', 'apiKey', '*.apiKey', 'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', 'req.headers.authorization'],
       censor: '[redacted]',
     },
   };

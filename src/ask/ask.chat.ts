@@ -1,7 +1,8 @@
 /**
  * The OpenAI-compatible face of the engine, so chat tools (OpenWebUI, the openai client) can
  * ask: one model, p88-results; the last user message is the question; the answer is markdown
- * (the sentence, then up to CHAT_TABLE_ROWS rows as a table). No language model is involved.
+ * (the sentence, then up to CHAT_TABLE_ROWS rows as a table). The answers are the engine's (rules, and
+ * the optional language-model fallback of ask.llm.ts only for questions the rules do not understand).
  */
 import { randomUUID } from 'node:crypto';
 import type { AskAnswer } from './ask.service.js';

@@ -35,7 +35,9 @@ export interface ParsedQuestion {
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
   sides: [string, string] | null;
-  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' } | null;
+  /** For analyze: "by age group". */
+  breakdown: 'age_group' | null;
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
   /** Words no rule used (the question's tokens, minus fillers and what rules consumed). */
@@ -112,12 +114,20 @@ const NUM = String.raw`(\d{1,2}:\d{2}(?::\d{2})?|\d+(?:\.\d+)?|one|two|three|fou
 const UNIT = String.raw`(?:\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b)?`;
 const EXTRA = String.raw`(?:\s*(?:and\s+)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?`;
 
+const UNKNOWN_TAGS = new RegExp(
+  String.raw`\b(?:unknown|unmatched|unrecognized|unrecognised|unregistered|unassigned|stray|orphan(?:ed)?|mystery)\s+(?:tags?|chips?|tag codes?)\b` +
+    String.raw`(?:\s+(?:that\s+)?(?:were\s+)?(?:read|seen))?` +
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:read\s+)?(?:not|aren't|weren't|isn't|missing)\s+(?:on|in|from)\s+(?:the\s+|our\s+|any\s+)?roster\b` +
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:with|that match|matching)\s+no\s+(?:roster\s+)?(?:participant|runner|entrant|bib|one)s?\b` +
+    String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b`,
+);
+
 export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, gender: null, age: null, time: null, dates: null, year: null,
-    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, session: null, refusal: null,
+    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, breakdown: null, session: null, refusal: null,
     unknown: [], tokens: [], trace: w.trace,
   };
   out.tokens = original.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
@@ -131,12 +141,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // Timing sessions (the live data).
   const sess = w.take(/\bsession\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session') ?? w.take(/\bsession\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
-  if (sess || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
+  // Tags read that no roster participant has (by tag, else bib, as the displays match them).
+  const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
+  if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
     const byName = sess && !/^\d+$/.test(sess[1]!);
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
-      what: w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      what: unknownTags ? 'unknown_tags' : w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
     };
     const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
     if (n) out.limit = Number(n[1]);
@@ -226,6 +238,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (w.take(/\b(?:men|man|male|males|guys|boys?|men's|gentlemen)\b/, 'gender M')) out.gender = 'M';
   else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
 
+  // A breakdown by age group (before ages: "age group" is not an age).
+  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|age[- ]?(?:group|category|bracket|division)s?\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
+
   // Age.
   const ageRange = w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
     ?? w.take(/\b(\d{1,2})\s*(?:-|–)\s*(\d{1,2})\s+(?:age group|year olds?|years? old)\b/, 'age range');
@@ -253,6 +268,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Compare: two sides, split on and / vs / versus / with.
   const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase()) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
   if (cmp) out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+  // Two capitalized names on the sides ("compare John Smith and Jane Doe"): about runners, whatever the other words.
+  const cmpOrig = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/i.exec(original) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/i.exec(original);
+  const nameLike = /^(?:the\s+)?[A-Z][\p{L}'-]+\s+[A-Z][\p{L}'-]+(?:'s)?(?:\s+(?:results?|times?|races?|performances?))?$/u;
+  const twoPeople = !!cmpOrig && nameLike.test(cmpOrig[1]!.trim()) && nameLike.test(cmpOrig[2]!.trim());
 
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
   const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)'s\b/.exec(original);
@@ -301,7 +320,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       break;
     }
   }
-  if (out.person && (out.intent === 'list' || out.intent === 'unknown' || out.pr)) {
+  if (out.breakdown && out.intent !== 'compare') {
+    out.intent = 'analyze';
+    out.intentConfidence = 0.9;
+    w.trace.push('intent: analyze (a breakdown by age group)');
+  }
+  if (out.person && out.intent !== 'analyze' && (out.intent === 'list' || out.intent === 'unknown' || out.pr)) {
     out.intent = 'find';
     out.intentConfidence = 0.9;
     w.trace.push('intent: find (a person is named)');
@@ -312,7 +336,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.intentConfidence = 0.7;
     w.trace.push('intent: list (default for a question about results)');
   }
-  if (!DOMAIN.test(t) && !out.person && !out.bq) {
+  if (!DOMAIN.test(t) && !out.person && !out.bq && !(twoPeople && out.intent === 'compare')) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
     w.trace.push('not about results: no word of the domain');

@@ -13,6 +13,7 @@ import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.p
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
 import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
+import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
 
 export type AskStatus = 'answered' | 'clarify' | 'not_found' | 'not_understood' | 'refused';
@@ -39,9 +40,11 @@ export interface AskOptions {
   now: () => Date;
   statementTimeoutMs: number;
   maxRows: number;
+  /** The optional language-model fallback (LLM_BASE_URL, LLM_MODEL); null = rules only. */
+  llm: LlmOptions | null;
 }
 
-export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS };
+export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS, llm: null };
 
 
 const DISTANCE_WORDS = new Set(DISTANCES.flatMap((d) => d.words.flatMap((w) => words(w))).concat(['marathons', 'halfs', 'halves', '5ks', '10ks', 'k']));
@@ -81,11 +84,13 @@ function noun(plan: Plan, n: number): string {
 
 export class Ask {
   private readonly opts: AskOptions;
+  private readonly llm: LlmPlanner | null;
   constructor(
     private readonly db: Database,
     opts: Partial<AskOptions> = {},
   ) {
     this.opts = { ...ASK_DEFAULTS, ...opts };
+    this.llm = this.opts.llm ? new LlmPlanner(this.opts.llm) : null;
   }
 
   /** Answers a question (runs the SQL). rowsWanted: how many rows a list returns when the question names no number. */
@@ -109,9 +114,9 @@ export class Ask {
       count: [`How many runners finished the ${a} under 4 hours?`, 'How many people finished marathons last year?', 'How many events did we time this year?'],
       list: [`Show me the top 10 women in the ${a}`, `List all participants in the ${b}`, 'Generate a list of Boston qualifiers last year', 'Show me our active events'],
       find: [`Find runner ${person}`, `Show me ${person}'s PR`],
-      analyze: [`Analyze performance for the ${a}`],
+      analyze: [`Analyze performance for the ${a}`, `Analyze the ${a} by age group`],
       compare: [`Compare ${a} and ${b}`],
-      timing: [`What's the current timing data for session ${session}?`, `Show the last 20 reads for session ${session}`],
+      timing: [`What's the current timing data for session ${session}?`, `Show the last 20 reads for session ${session}`, `Which tags are not on the roster in session ${session}?`],
     };
   }
 
@@ -124,34 +129,119 @@ export class Ask {
       row_count: 0, truncated: false, candidates: [], trace: parsed.trace,
     };
     if (parsed.refusal) return { ...base, status: 'refused', intent: 'unknown', confidence: 1, answer: parsed.refusal };
-    if (parsed.intent === 'unknown') {
-      return { ...base, status: 'not_understood', answer: "I don't understand the question. I answer questions about your events, results, runners and timing sessions — for example \"How many runners finished the marathon under 3 hours last year?\"" };
-    }
+    const notUnderstood: AskAnswer = { ...base, status: 'not_understood', answer: "I don't understand the question. I answer questions about your events, results, runners and timing sessions — for example \"How many runners finished the marathon under 3 hours last year?\"" };
     try {
-      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
+      const ruled = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx): Promise<AskAnswer | { llm: AskAnswer }> => {
+        if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
         const resolved = await this.resolve(tx, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
         const { plan, confidence } = resolved;
-        const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
-        const compiled = compile(plan, Math.max(cap, plan.limit));
-        const head = { ...base, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
         if (confidence < CONFIDENCE_THRESHOLD) {
           const what = parsed.unknown.length ? `I am not sure what you mean by "${parsed.unknown.join(' ')}".` : 'I am not sure what you are asking.';
-          return { ...head, status: 'not_understood' as const, answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
+          const low: AskAnswer = { ...base, intent: plan.intent, confidence, status: 'not_understood', answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
+          if (this.llm) return { llm: low };
+          const compiled = compile(plan, Math.max(Math.min(this.opts.maxRows, Math.max(1, rowsWanted)), plan.limit));
+          return { ...low, plan, sql: compiled.sql, params: compiled.params };
         }
-        if (!execute) return { ...head, answer: 'Not run (explain).' };
-        const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
-        const limit = Math.min(plan.limit, this.opts.maxRows);
-        const truncated = res.rows.length > limit;
-        const rows = truncated ? res.rows.slice(0, limit) : res.rows;
-        const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
-        const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
-        return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+        return this.answer(tx, base, plan, confidence, execute, rowsWanted);
       });
+      if (!('llm' in ruled)) return ruled;
+      // The model is asked outside any transaction: no connection is held while it thinks.
+      const llm = this.llm!;
+      const today = now.toISOString().slice(0, 10);
+      const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, listEvents);
+      const got = await llm.plan(question, events, today);
+      const fallback = { ...ruled.llm, trace: [...ruled.llm.trace, `llm: asked ${llm.model}`] };
+      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, (tx) => this.viaLlm(tx, got, events, now, execute, rowsWanted, fallback));
     } catch (err) {
       if (sqlState(err) === '57014') throw new AppError('database_unavailable', 'The question took too long to answer (statement timeout); narrow it to an event or a year.');
       throw err;
     }
+  }
+
+  /** Compiles a plan (the rules' or the model's) and, when execute, runs it. */
+  private async answer(tx: Queryable, base: AskAnswer, plan: Plan, confidence: number, execute: boolean, rowsWanted: number): Promise<AskAnswer> {
+    const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
+    const compiled = compile(plan, Math.max(cap, plan.limit));
+    const head = { ...base, status: 'answered' as const, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
+    if (!execute) return { ...head, answer: 'Not run (explain).' };
+    const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
+    const limit = Math.min(plan.limit, this.opts.maxRows);
+    const truncated = res.rows.length > limit;
+    const rows = truncated ? res.rows.slice(0, limit) : res.rows;
+    const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
+    const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+  }
+
+  /**
+   * The model's plan for a question the rules did not understand: validated (ask.llm.ts), its
+   * names resolved against the partner's own events, people and sessions, then compiled like a
+   * rule-made plan. Anything off → the rules' "not understood", with a note in the trace.
+   */
+  private async viaLlm(tx: Queryable, got: LlmResult, events: EventRow[], now: Date, execute: boolean, rowsWanted: number, fallback: AskAnswer): Promise<AskAnswer> {
+    const today = now.toISOString().slice(0, 10);
+    const trace = fallback.trace;
+    const refuse = (note: string): AskAnswer => ({ ...fallback, trace: [...trace, `llm: ${note}`], answer: `${fallback.answer} (The language model could not help: ${note}.)` });
+    if (!got.ok) return refuse(got.note);
+    const m = got.plan;
+    if (m.intent === 'unknown') return refuse('the model says the question is not about your results');
+    const plan = emptyPlan(today);
+    const byName = new Map(events.map((e) => [e.name.trim().toLowerCase(), e]));
+    const event = (n: string) => byName.get(n.trim().toLowerCase());
+    Object.assign(plan, {
+      intent: m.intent, subject: m.subject, gender: m.gender, age: m.age, time: m.time, bq: m.bq, pr: m.pr, active: m.active, order: m.order,
+      limit: Math.min(m.limit ?? (m.intent === 'find' && m.pr ? 20 : rowsWanted), this.opts.maxRows),
+    });
+    if (m.age && m.age.min > m.age.max) return refuse('the age range is empty');
+    if (m.dates) {
+      if (!(m.dates.from < m.dates.to) || Number.isNaN(Date.parse(m.dates.from)) || Number.isNaN(Date.parse(m.dates.to))) return refuse('the dates are not a range');
+      plan.dates = { ...m.dates, label: `from ${m.dates.from} to before ${m.dates.to}` };
+    }
+    if (m.distance) {
+      const d = DISTANCES.find((x) => x.name === m.distance)!;
+      plan.distance = { name: d.name, ...distanceRange(d) };
+    }
+    for (const n of m.events) {
+      const e = event(n);
+      if (!e) return refuse(`it named an event you do not have ("${n.slice(0, 60)}")`);
+      plan.events.push({ id: e.id, name: e.name, date: e.start_date });
+    }
+    if (m.breakdown) {
+      if (m.intent !== 'analyze') return refuse('a breakdown is for an analysis');
+      plan.breakdown = m.breakdown;
+    }
+    if (m.intent === 'compare' && m.people) {
+      plan.people = [];
+      for (const who of m.people) {
+        const people = await findPeople(tx, who.first, who.last);
+        if (people.length === 0) return refuse(`no one named ${who.first} ${who.last} is in your results`);
+        plan.people.push({ first: people[0]!.first_name, last: people[0]!.last_name, city: null });
+      }
+    } else if (m.intent === 'compare') {
+      if (!m.sides) return refuse('a comparison needs two events or two people');
+      const sides = m.sides.map((n) => event(n));
+      if (sides.some((e) => !e)) return refuse('it named an event you do not have');
+      plan.sides = sides.map((e) => ({ label: e!.name, eventIds: [e!.id] }));
+      plan.events = sides.map((e) => ({ id: e!.id, name: e!.name, date: e!.start_date }));
+    }
+    if (m.intent === 'analyze' && plan.events.length === 0) return refuse('an analysis needs an event');
+    if (m.person) {
+      const people = await findPeople(tx, m.person.first, m.person.last);
+      if (people.length === 0) return refuse(`no one named ${m.person.first} ${m.person.last} is in your results`);
+      plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: people.length === 1 && m.pr ? people[0]!.city : null };
+      if (people.length > 1 && m.pr) return refuse(`${people.length} people are named ${m.person.first} ${m.person.last}`);
+    }
+    if (m.intent === 'find' && !plan.person) return refuse('finding someone needs a name');
+    if (m.intent === 'timing') {
+      if (!m.session) return refuse('a timing question needs a session');
+      const s = await findSessions(tx, m.session.id, null);
+      if (s.length === 0) return refuse(`session ${m.session.id} is not one of yours`);
+      plan.session = { id: s[0]!.id, name: s[0]!.session_name, what: m.session.what };
+      plan.limit = Math.min(m.limit ?? (m.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
+    }
+    const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted);
+    return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
   private async resolve(tx: Queryable, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
@@ -166,6 +256,7 @@ export class Ask {
     plan.pr = parsed.pr;
     plan.active = parsed.active;
     plan.order = parsed.order;
+    plan.breakdown = parsed.breakdown;
     plan.limit = Math.min(parsed.limit ?? (parsed.intent === 'find' && parsed.pr ? 20 : rowsWanted), this.opts.maxRows);
     plan.distance = parsed.distance ? { name: parsed.distance.name, ...distanceRange(parsed.distance) } : null;
     let confidence = parsed.intentConfidence;
@@ -186,7 +277,7 @@ export class Ask {
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
-    if (parsed.person) {
+    if (parsed.person && !(parsed.intent === 'compare' && parsed.sides)) {
       const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
       const people = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
@@ -213,6 +304,28 @@ export class Ask {
     // Events: compare resolves each side; otherwise one event (or none: all events, filtered by date).
     if (plan.intent === 'compare') {
       if (!parsed.sides) return { status: 'clarify', intent: 'compare', confidence: 0.5, answer: 'What should I compare? Say "compare <event> and <event>" (or two years of one event).' };
+      // Two people ("compare John Smith and Jane Doe"): each side two words that name no event.
+      const personSides = parsed.sides.map((side) => words(side.replace(/'s\b/g, '')).filter((w) => !FILLER.has(w) && !DISTANCE_WORDS.has(w)));
+      if (personSides.every((ws) => ws.length === 2 && !ws.some((w) => /^\d/.test(w)) && matchEvents(ws, events).length === 0)) {
+        const found = [];
+        for (const [first, last] of personSides as Array<[string, string]>) {
+          const people = await findPeople(tx, first, last);
+          found.push({ first, last, people });
+        }
+        if (found.some((f) => f.people.length > 0)) {
+          const missing = found.find((f) => f.people.length === 0);
+          if (missing) return { status: 'not_found', intent: 'compare', confidence: 0.9, answer: `I found no one named ${missing.first} ${missing.last} in your results.` };
+          plan.people = found.map((f) => ({ first: f.people[0]!.first_name, last: f.people[0]!.last_name, city: null }));
+          for (const ws of personSides) for (const w of ws) used.add(w);
+          for (const side of parsed.sides) for (const w of words(side)) used.add(w);
+          const shared = found.filter((f) => f.people.length > 1).map((f) => `${f.people.length} people are named ${f.people[0]!.first_name} ${f.people[0]!.last_name} (see the city column)`);
+          if (shared.length > 0) parsed.trace.push(`compare people: ${shared.join('; ')}`);
+        }
+      }
+    }
+    if (plan.intent === 'compare' && plan.people) {
+      // resolved above: two people
+    } else if (plan.intent === 'compare' && parsed.sides) {
       const sides: Array<{ label: string; eventIds: number[]; rows: EventRow[] }> = [];
       let first: EventRow[] = [];
       for (const side of parsed.sides) {
@@ -298,6 +411,11 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   const d = describe(plan);
   const more = truncated ? ' (more than shown; the list is cut)' : '';
   if (plan.intent === 'timing' && plan.session) {
+    if (plan.session.what === 'unknown_tags') {
+      return rows.length === 0
+        ? `Every tag read in session ${plan.session.id} (${plan.session.name}) matches a roster participant (by tag, else bib).`
+        : `${rows.length} tag${rows.length === 1 ? '' : 's'} read in session ${plan.session.id} (${plan.session.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
+    }
     if (plan.session.what === 'last_reads') return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `The last ${rows.length} reads of session ${plan.session.id} (${plan.session.name}), newest first${more}.`;
     const total = rows.reduce((s, r) => s + Number(r.reads), 0);
     return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `Session ${plan.session.id} (${plan.session.name}) has ${total} reads at ${rows.length} mat${rows.length === 1 ? '' : 's'}.`;
@@ -305,6 +423,22 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   if (value !== null) {
     const who = plan.person ? ` named ${plan.person.first} ${plan.person.last}` : '';
     return `${value.toLocaleString('en-US')} ${noun(plan, value)}${who}${d ? ` ${d}` : ''}.`;
+  }
+  const str = (v: unknown) => (v === null || v === undefined ? '–' : String(v as string | number));
+  if (plan.intent === 'compare' && plan.people) {
+    return plan.people
+      .map((person) => {
+        const label = `${person.first} ${person.last}`;
+        const mine = rows.filter((r) => r.person === label);
+        const done = mine.filter((r) => r.status === 'finished' && r.time !== null);
+        return `${label}: ${mine.length} result${mine.length === 1 ? '' : 's'}${done.length ? `, ${done.length} finished (${done.map((r) => `${str(r.time)} at ${str(r.event)}`).slice(0, 3).join(', ')})` : ''}`;
+      })
+      .join('; ') + `${d ? ` ${d}` : ''}${more}.`;
+  }
+  if (plan.intent === 'analyze' && plan.breakdown === 'age_group') {
+    if (rows.length === 0) return `No results${d ? ` ${d}` : ''}.`;
+    const races = [...new Set(rows.map((r) => `${str(r.event)} ${str(r.race)}`))];
+    return `By age group, ${races.join(' and ')}: ` + rows.filter((r) => Number(r.starters) > 0 || Number(r.finishers) > 0).map((r) => `${races.length > 1 ? `${str(r.race)} ` : ''}${str(r.age_group)} ${str(r.finishers)} finishers, median ${str(r.median)}`).join('; ') + '.';
   }
   if (plan.intent === 'analyze' || plan.intent === 'compare') {
     if (rows.length === 0) return `No results${d ? ` ${d}` : ''}.`;

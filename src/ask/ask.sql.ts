@@ -4,7 +4,7 @@
  * fragments and numbers from definitions.ts. Row-level security (the caller's partner)
  * decides which rows exist; the service runs it read only with a statement timeout.
  */
-import { BQ_GRACE_MS, BQ_STANDARDS, DEFINITIONS_VERSION, FINISHED_STATUS } from './definitions.js';
+import { AGE_GROUPS, BQ_GRACE_MS, BQ_STANDARDS, DEFINITIONS_VERSION, FINISHED_STATUS } from './definitions.js';
 import type { Intent, Subject } from './ask.parser.js';
 
 export type Plan = {
@@ -23,7 +23,11 @@ export type Plan = {
   pr: boolean;
   active: boolean;
   person: { first: string; last: string; city: string | null } | null;
-  session: { id: number; name: string; what: 'by_mat' | 'last_reads' } | null;
+  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
+  /** For compare: two people (each one's results side by side). */
+  people: Array<{ first: string; last: string; city: string | null }> | null;
+  /** For analyze: a breakdown by the age groups of definitions.ts. */
+  breakdown: 'age_group' | null;
   order: 'fastest' | 'slowest' | null;
   limit: number;
   /** Today by the engine's clock (active events). */
@@ -35,7 +39,7 @@ export interface Compiled { sql: string; params: unknown[] }
 export function emptyPlan(today: string): Plan {
   return {
     definitions: DEFINITIONS_VERSION, intent: 'unknown', subject: 'participants', events: [], sides: null, distance: null, gender: null, age: null,
-    time: null, dates: null, bq: false, pr: false, active: false, person: null, session: null, order: null, limit: 100, today,
+    time: null, dates: null, bq: false, pr: false, active: false, person: null, session: null, people: null, breakdown: null, order: null, limit: 100, today,
   };
 }
 
@@ -114,12 +118,72 @@ function analyzeSelect(p: Params, plan: Plan, eventIds: number[], label: string 
  GROUP BY ev.id, ev.name, ev.start_date, ra.id, ra.name, ra.distance_m`;
 }
 
+/** The age groups of definitions.ts as a VALUES list (our constants: labels are digits, '-' and '+'). */
+function ageGroupValues(): string {
+  return AGE_GROUPS.map((g, i) => {
+    if (!/^[0-9+-]+$/.test(g.label)) throw new Error(`age group label ${g.label} is not plain`);
+    return `('${g.label}', ${Math.trunc(g.min)}, ${Math.trunc(g.max)}, ${i})`;
+  }).join(', ');
+}
+
+/** Analyze by age group: per race and age group, finishers, starters, DNF, fastest and median. */
+function ageGroupSelect(p: Params, plan: Plan, eventIds: number[]): string {
+  const fin = `r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`;
+  const conds = conditions({ ...plan, subject: 'participants', time: null, bq: false }, p, eventIds);
+  return `SELECT ev.name AS event, ev.start_date::text AS date, ra.name AS race, coalesce(ag.label, 'unknown') AS age_group,
+       count(*) FILTER (WHERE ${fin})::int AS finishers,
+       count(*) FILTER (WHERE r.status IN ('finished', 'DNF', 'DQ'))::int AS starters,
+       count(*) FILTER (WHERE r.status = 'DNF')::int AS dnf,
+       p88_ms_interval(min(${TIME}) FILTER (WHERE ${fin}))::text AS fastest,
+       p88_ms_interval(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS median,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'F')::int AS finishers_f,
+       count(*) FILTER (WHERE ${fin} AND e.gender = 'M')::int AS finishers_m
+  ${FROM}
+  LEFT JOIN (VALUES ${ageGroupValues()}) AS ag(label, lo, hi, n) ON e.age BETWEEN ag.lo AND ag.hi${where(conds)}
+ GROUP BY ev.id, ev.name, ev.start_date, ra.id, ra.name, ra.distance_m, ag.label, ag.n
+ ORDER BY ev.start_date, ev.id, ra.distance_m DESC, ra.id, ag.n NULLS LAST`;
+}
+
+/** Compare two people: each one's results, side by side (the first person's rows first). */
+function peopleSelect(p: Params, plan: Plan, limit: number): string {
+  const people = plan.people!;
+  const labels = people.map((x) => `${x.first} ${x.last}`);
+  const parts = people.map((person, i) => {
+    const c = conditions({ ...plan, person, events: [] }, p, null);
+    return `SELECT ${p.add(labels[i])}::text AS person, ${i}::int AS side_no, ev.name AS event, ev.start_date::text AS date, ra.name AS race, e.first_name, e.last_name,
+       e.city, e.gender, e.age, coalesce(r.status, 'registered') AS status, p88_ms_interval(${TIME})::text AS time, r.overall_place AS place, ${TIME} AS ms
+  ${FROM}${where(c)}`;
+  });
+  return `SELECT person, event, date, race, first_name, last_name, city, gender, age, status, time, place FROM (
+${parts.join('\n UNION ALL\n')}
+) AS sides
+ ORDER BY side_no, date DESC NULLS LAST, ms NULLS LAST
+ LIMIT ${p.add(limit + 1)}::int`;
+}
+
 /** The SQL for a plan; `cap` rows at most are asked for (one more tells truncation). */
 export function compile(plan: Plan, cap: number): Compiled {
   const p = new Params();
   const limit = Math.max(1, Math.min(plan.limit, cap));
   if (plan.intent === 'timing' && plan.session) {
     const sid = p.add(plan.session.id);
+    if (plan.session.what === 'unknown_tags') {
+      // The rosters the session's display links read against; none bound = all the partner's rosters.
+      return {
+        sql: `WITH bound AS (SELECT DISTINCT dl.roster_event_id AS id FROM display_links dl WHERE dl.session_id = ${sid}::int AND dl.roster_event_id IS NOT NULL),
+     rosters AS (SELECT id FROM bound UNION SELECT re.id FROM roster_events re WHERE NOT EXISTS (SELECT 1 FROM bound))
+SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time) AS last_read_at, count(*)::int AS reads,
+       string_agg(DISTINCT tr.location_name, ', ' ORDER BY tr.location_name) AS mats
+  FROM timing_reads tr
+ WHERE tr.session_id = ${sid}::int
+   AND NOT EXISTS (SELECT 1 FROM participant_tags pt WHERE pt.event_id IN (SELECT id FROM rosters) AND pt.tag = tr.tag_code)
+   AND NOT EXISTS (SELECT 1 FROM participants pa WHERE pa.event_id IN (SELECT id FROM rosters) AND pa.bib = tr.tag_code)
+ GROUP BY tr.tag_code
+ ORDER BY min(tr.read_time), tr.tag_code
+ LIMIT ${p.add(limit + 1)}::int`,
+        params: p.values,
+      };
+    }
     if (plan.session.what === 'last_reads') {
       return {
         sql: `SELECT tr.read_time AS read_at, tr.location_name AS mat, tr.tag_code AS tag, tr.read_kind AS kind
@@ -165,6 +229,12 @@ export function compile(plan: Plan, cap: number): Compiled {
   }
   if (plan.intent === 'count') {
     return { sql: `SELECT count(*)::int AS value\n  ${FROM}${where(conditions(plan, p, null))}`, params: p.values };
+  }
+  if (plan.intent === 'analyze' && plan.breakdown === 'age_group') {
+    return { sql: ageGroupSelect(p, plan, plan.events.map((e) => e.id)), params: p.values };
+  }
+  if (plan.intent === 'compare' && plan.people && plan.people.length === 2) {
+    return { sql: peopleSelect(p, plan, limit), params: p.values };
   }
   if (plan.intent === 'analyze') {
     return { sql: `${analyzeSelect(p, plan, plan.events.map((e) => e.id), null)}\n ORDER BY ev.start_date, ev.id, ra.distance_m DESC, ra.id`, params: p.values };

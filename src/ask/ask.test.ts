@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.js';
-import { addReads, newPartner, newSession, type TestPartner } from '../../test/helpers/factories.js';
+import { addReads, newPartner, newRoster, newSession, type TestPartner } from '../../test/helpers/factories.js';
 import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor, H } from '../../test/helpers/ask-data.js';
 import { parseQuestion } from './ask.parser.js';
 import { similarity, matchEvents } from './ask.match.js';
 import { Ask, type AskAnswer } from './ask.service.js';
+import { AGE_GROUPS } from './definitions.js';
 
 /** The engine's clock in these tests: "last year" is 2025. */
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -148,6 +149,40 @@ describe('asking in plain English', () => {
     expect(r.rows[1]!.finishers).toBe(fin26);
   });
 
+  it('compare two people: each one’s results side by side; someone unknown is not found', async () => {
+    for (const question of ['Compare Michael Wardian and John Smith', 'Michael Wardian vs John Smith', "compare Michael Wardian's results with John Smith's"]) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'compare' });
+      expect(r.plan).toMatchObject({ people: [{ first: 'Michael', last: 'Wardian' }, { first: 'John', last: 'Smith' }] });
+      const want = (await test.t.owner.query<{ person: string; event: string; time: string }>(
+        `SELECT e.first_name || ' ' || e.last_name AS person, ev.name AS event, p88_ms_interval(r.chip_time_ms)::text AS time
+           FROM entries e JOIN results_events ev ON ev.id = e.event_id JOIN results r ON r.entry_id = e.id
+          WHERE e.partner_id = $1 AND (e.first_name, e.last_name) IN (('Michael', 'Wardian'), ('John', 'Smith'))
+          ORDER BY e.last_name = 'Smith', ev.start_date DESC, r.chip_time_ms`, [a.id])).rows;
+      expect(want).toHaveLength(4);
+      expect(r.rows.map((x) => ({ person: x.person, event: x.event, time: x.time }))).toEqual(want);
+      expect(r.answer).toContain('Michael Wardian: 2 results, 2 finished');
+      expect(r.answer).toContain('John Smith: 2 results');
+    }
+    expect((await q('Compare Michael Wardian and Zelda Quux')).status).toBe('not_found');
+    // the other partner's runner is nobody here
+    expect((await q('Compare Michael Wardian and Secret Runner')).status).toBe('not_found');
+  });
+
+  it('analyze by age group: per group finishers, starters and median, as plain SQL counts them', async () => {
+    for (const question of ['Analyze the Shamrock Marathon by age group', 'age group breakdown for the Shamrock Marathon']) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'analyze' });
+      const ages = (await test.t.owner.query<{ age: number; status: string }>(
+        `SELECT e.age, r.status FROM entries e JOIN results_events ev ON ev.id = e.event_id JOIN results r ON r.entry_id = e.id WHERE e.partner_id = $1 AND ev.name = 'Shamrock Marathon 2025'`, [a.id])).rows;
+      const want = AGE_GROUPS.map((g) => ({ age_group: g.label, finishers: ages.filter((x) => x.age >= g.min && x.age <= g.max && x.status === 'finished').length, starters: ages.filter((x) => x.age >= g.min && x.age <= g.max).length }))
+        .filter((g) => g.starters > 0);
+      expect(r.rows.map((x) => ({ age_group: x.age_group, finishers: x.finishers, starters: x.starters }))).toEqual(want);
+      expect(want.length).toBeGreaterThan(4);
+      expect(r.answer).toMatch(/^By age group, Shamrock Marathon 2025 Marathon: /);
+    }
+  });
+
   it('timing: a session’s reads by mat; another partner’s session is not found', async () => {
     const r = await q(`What's the current timing data for session ${sessionId}?`);
     expect(r).toMatchObject({ status: 'answered', intent: 'timing' });
@@ -155,6 +190,31 @@ describe('asking in plain English', () => {
     const last = await q(`Show the last 2 reads for session ${sessionId}`);
     expect(last.rows.map((x) => x.tag)).toEqual(['T1', 'T2']);
     expect((await q(`What's the current timing data for session ${bSessionId}?`)).status).toBe('not_found');
+  });
+
+  it('timing: tags read in a session that match no roster participant (by tag, else bib), the partner’s rosters only', async () => {
+    const mapping = { bib: 'Bib', tags: ['Chip'], first_name: 'First', last_name: 'Last' };
+    await newRoster(app, a.owner, { name: 'A roster', csv: 'Bib,Chip,First,Last\n77,,Pat,Bibonly\n5,T1,Tag,Holder\n', mapping });
+    // the other partner's roster has T9: it must not make A's T9 known
+    await newRoster(app, b.owner, { name: 'B roster', csv: 'Bib,Chip,First,Last\n9,T9,Other,Partner\n', mapping });
+    const s = await newSession(test.t.owner, a.id, { name: 'Tag check', status: 'closed' });
+    await addReads(test.t.owner, a.id, s, [
+      { location: 'START', tag: 'T1', seq: 1, readAt: '2026-06-15T07:00:01.00Z' },
+      { location: 'START', tag: 'T9', seq: 2, readAt: '2026-06-15T07:00:02.00Z' },
+      { location: 'START', tag: '77', seq: 3, readAt: '2026-06-15T07:00:03.00Z' },
+      { location: 'START', tag: 'T8', seq: 4, readAt: '2026-06-15T07:00:04.00Z' },
+      { location: 'FINISH', tag: 'T9', seq: 5, readAt: '2026-06-15T09:00:00.00Z' },
+    ]);
+    for (const question of [`unknown tags in session ${s}`, `Which tags are not on the roster in session ${s}?`]) {
+      const r = await q(question);
+      expect(r, question).toMatchObject({ status: 'answered', intent: 'timing', row_count: 2 });
+      expect(r.rows.map((x) => [x.tag, x.reads, x.mats])).toEqual([['T9', 2, 'FINISH, START'], ['T8', 1, 'START']]);
+      expect(new Date(String(r.rows[0]!.first_read_at)).toISOString()).toBe('2026-06-15T07:00:02.000Z');
+      expect(new Date(String(r.rows[0]!.last_read_at)).toISOString()).toBe('2026-06-15T09:00:00.000Z');
+      expect(r.answer).toContain('2 tags read in session');
+    }
+    expect((await q('which tags are not on the roster')).status).toBe('clarify');
+    expect((await q(`unknown tags in session ${bSessionId}`)).status).toBe('not_found');
   });
 
   it('events: our active events, how many events last year', async () => {
@@ -236,6 +296,45 @@ describe('asking in plain English', () => {
     expect((await withToken(good)).statusCode).toBe(200);
     expect((await withToken(bad)).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: '/api/v1/nl-query', payload: { question: 'x' } })).statusCode).toBe(401);
+  });
+
+  it('a question slower than the statement timeout is an error answer (503, code and message), not a 500, and the next question is answered', async () => {
+    const question = 'How many runners finished the Boston Marathon 2026 under 3 hours?';
+    if (test.t.db.kind === 'postgres') {
+      // A lock wait counts toward statement_timeout: the owner holds results_events, so the
+      // compiled query waits until the engine's timeout (a real 57014 from the server).
+      let release!: () => void;
+      let locked!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = test.t.owner.transaction(async (tx) => {
+        await tx.query('LOCK TABLE results_events IN ACCESS EXCLUSIVE MODE');
+        locked();
+        await held;
+      });
+      await isLocked;
+      try {
+        const slow = new Ask(test.t.db, { now: () => NOW, statementTimeoutMs: 200 });
+        const t0 = Date.now();
+        await expect(slow.query(a.id, question)).rejects.toMatchObject({ code: 'database_unavailable', message: expect.stringContaining('took too long') });
+        expect(Date.now() - t0).toBeLessThan(3000);
+        // the route's engine (5 s timeout) answers 503 with the code and message, not a 500
+        const res = await app.inject({ method: 'POST', url: '/api/v1/nl-query', headers: a.owner.headers, payload: { question } });
+        expect(res.statusCode).toBe(503);
+        expect(res.body).toContain('took too long');
+        expect(res.json().code ?? res.json().error?.code).toBe('database_unavailable');
+      } finally {
+        release();
+        await holder;
+      }
+    } else {
+      // PGlite (WebAssembly, no signals) has no statement timeout: the setting is accepted and the question answers.
+      expect((await new Ask(test.t.db, { now: () => NOW, statementTimeoutMs: 1 }).query(a.id, question)).status).toBe('answered');
+    }
+    // the connection the timed-out question used is back in service
+    const next = await app.inject({ method: 'POST', url: '/api/v1/nl-query', headers: a.owner.headers, payload: { question } });
+    expect(next.statusCode).toBe(200);
+    expect(next.json()).toMatchObject({ status: 'answered', intent: 'count' });
   });
 
   it('huge results are cut at the row cap and say so', async () => {

@@ -252,7 +252,10 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(resultsRoutes, { results: new Results(deps.db) });
   // Read-only work goes to the read pool (DATABASE_READ_URL); everything that writes stays on db.
   await app.register(restRoutes, { api: new RestApi(readDb) });
-  await app.register(askRoutes, { ask: new Ask(readDb) });
+  const llm = deps.config.LLM_BASE_URL && deps.config.LLM_MODEL
+    ? { baseUrl: deps.config.LLM_BASE_URL, model: deps.config.LLM_MODEL, apiKey: deps.config.LLM_API_KEY ?? null, timeoutMs: deps.config.LLM_TIMEOUT_MS }
+    : null;
+  await app.register(askRoutes, { ask: new Ask(readDb, { llm }) });
   const providerConnections = new ProviderConnections(deps.db, box, baseUrlsOf(deps.config));
   await app.register(providerRoutes, { connections: providerConnections });
   await app.register(syncRoutes, { db: deps.db, connections: providerConnections, schedules: new SyncSchedules(deps.db, deps.config.SYNC_CADENCE) });
