@@ -7,10 +7,11 @@
  *
  * Accepted: exactly one statement, a SELECT (set operations and WITH of SELECTs included) with
  * no INTO and no locking clause, no other statement kind anywhere in the tree (so no
- * data-modifying CTE), every relation one of the tables below or a CTE the statement itself
- * names (CTE_NAMES), never schema-qualified, every function call in FUNCTIONS (unqualified), every cast to
- * a type in TYPES. The lists are what ask.sql.ts emits (sql-guard.test.ts compiles every
- * intent's plan and checks it passes).
+ * data-modifying CTE), every node of the tree of a kind in NODE_KINDS, every relation one of
+ * the tables below or a WITH name the statement itself gives (CTE_NAMES), never
+ * schema-qualified, every function call in FUNCTIONS (unqualified), every cast to a type in
+ * TYPES. The lists are what ask.sql.ts emits (sql-guard.test.ts compiles every intent's plan
+ * and checks it passes).
  */
 import { loadModule, parseSync } from 'libpg-query';
 
@@ -30,6 +31,15 @@ export const CTE_NAMES: ReadonlySet<string> = new Set(['bound', 'rosters']);
 export const FUNCTIONS: ReadonlySet<string> = new Set([
   'count', 'min', 'max', 'percentile_cont', 'string_agg', 'row_number', // aggregates and windows
   'round', 'lower', 'upper', 'initcap', 'p88_ms_interval',
+]);
+
+/**
+ * The parse-tree node kinds ask.sql.ts's SQL is made of: anything else (current_user's
+ * SQLValueFunction, XMLTABLE, JSON_TABLE, a function in FROM, a locking clause, …) is refused.
+ */
+export const NODE_KINDS: ReadonlySet<string> = new Set([
+  'SelectStmt', 'ResTarget', 'ColumnRef', 'A_Star', 'A_Const', 'A_Expr', 'BoolExpr', 'NullTest', 'CoalesceExpr', 'FuncCall', 'TypeCast', 'ParamRef',
+  'SubLink', 'RangeVar', 'RangeSubselect', 'JoinExpr', 'CommonTableExpr', 'SortBy', 'List', 'String',
 ]);
 
 /** The types ask.sql.ts casts to (the parser spells int, bigint, float8 as pg_catalog.int4, int8, float8). */
@@ -98,6 +108,7 @@ export function checkGeneratedSqlSync(sql: string): void {
     if (!isObj(node)) return;
     for (const [key, value] of Object.entries(node)) {
       if (/Stmt$/.test(key) && key !== 'SelectStmt') seen(`a ${key} inside the query`);
+      else if (/^[A-Z]/.test(key) && !NODE_KINDS.has(key)) seen(`a ${key} node is not allowed`);
       if (key === 'SelectStmt' && isObj(value)) {
         if (value.intoClause !== undefined) seen('SELECT … INTO');
         if (value.lockingClause !== undefined) seen('a locking clause (FOR UPDATE/SHARE)');
