@@ -12,6 +12,7 @@
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
  */
 import { Ask, type AskAnswer } from '../src/ask/ask.service.js';
+import { checkGeneratedSqlSync, loadSqlGuard } from '../src/ask/sql-guard.js';
 import { AGE_GROUPS, CONFIDENCE_THRESHOLD, DISTANCES, distanceRange } from '../src/ask/definitions.js';
 import { Results } from '../src/results/results.service.js';
 import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor } from '../test/helpers/ask-data.js';
@@ -166,11 +167,13 @@ const lat: number[] = [];
 const byIntent = new Map<string, { n: number; ok: number }>();
 let answered = 0, answeredOk = 0, silentWrong = 0, shouldAnswer = 0, answeredOfShould = 0, correct = 0;
 const held = { n: 0, ok: 0 };
+const compiledSql: string[] = [];
 for (const x of chosen) {
   const e = await x.expect();
   const t0 = performance.now();
   const a = await ask.query(x.partner, x.q);
   lat.push(performance.now() - t0);
+  if (a.sql !== null) compiledSql.push(a.sql);
   const ok = judge(a, e);
   if (ok) correct++;
   if (e.kind !== 'status') {
@@ -202,5 +205,17 @@ console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
 if (!dev) console.log(`  held-out correct           ${held.ok}/${held.n} ${pct(held.ok, held.n)}`);
 for (const [k, v] of [...byIntent].sort()) console.log(`  ${k.padEnd(8)} ${v.ok}/${v.n} ${pct(v.ok, v.n)}`);
+// The SQL guard's cost (PostgreSQL's parser on each compiled query, sql-guard.ts): median of 20 rounds per query, after loading.
+await loadSqlGuard();
+const guardUs = compiledSql.map((sql) => {
+  const runs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const g0 = performance.now();
+    checkGeneratedSqlSync(sql);
+    runs.push(performance.now() - g0);
+  }
+  return 1000 * runs.sort((p, q) => p - q)[10]!;
+}).sort((p, q) => p - q);
 console.log(`  latency p50 ${lat[Math.floor(lat.length * 0.5)]!.toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)]!.toFixed(1)} ms`);
+if (guardUs.length > 0) console.log(`  sql guard (parse + check) median ${guardUs[Math.floor(guardUs.length * 0.5)]!.toFixed(0)} µs, max ${guardUs.at(-1)!.toFixed(0)} µs over ${guardUs.length} compiled queries`);
 await t.drop();

@@ -5,7 +5,8 @@ import { newPartner, newSession, type TestPartner } from '../../test/helpers/fac
 import { startFakeLlm, type FakeLlm, type FakeReply } from '../../test/helpers/fake-llm.js';
 import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor } from '../../test/helpers/ask-data.js';
 import { parseReply } from './ask.llm.js';
-import { Ask, type AskAnswer } from './ask.service.js';
+import { Ask, UNSAFE_SQL_ANSWER, type AskAnswer } from './ask.service.js';
+import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
 
 const KEY = 'sk-fake-llm-key-0123456789';
 /** A phrasing no rule understands ("how many" without a word of the domain). */
@@ -73,6 +74,27 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
     expect(sent.messages.at(-1)).toEqual({ role: 'user', content: ODD });
     expect(fake.authorizations[before]).toBe(`Bearer ${KEY}`);
     expect(test.logLines().map((l) => JSON.stringify(l)).join('\n')).not.toContain(KEY);
+  });
+
+  it('the model’s plan is compiled by ours and checked by PostgreSQL’s parser guard like a rule plan: a refusal is an ordinary answer', async () => {
+    reply = '{"intent": "count", "subject": "finishers", "events": ["Shamrock Marathon 2025"], "gender": "F"}';
+    const ok = await ask(ODD);
+    expect(ok.status).toBe('answered');
+    await expect(checkGeneratedSql(ok.sql!)).resolves.toBeUndefined();
+    const checked: string[] = [];
+    const refusing = new Ask(test.t.db, {
+      llm: { baseUrl: fake.baseUrl, model: 'fake-model', apiKey: KEY, timeoutMs: TIMEOUT_MS },
+      sqlGuard: (sql) => {
+        checked.push(sql);
+        return Promise.reject(new UnsafeSqlError(['the relation pg_user is not one the engine reads']));
+      },
+    });
+    for (const r of [await refusing.query(a.id, ODD), await refusing.explain(a.id, ODD)]) {
+      expect(r).toMatchObject({ status: 'not_understood', answer: UNSAFE_SQL_ANSWER, sql: null, rows: [] });
+      expect(r.trace).toContain('llm: asked fake-model');
+      expect(r.trace.at(-1)).toBe('sql guard: refused (the relation pg_user is not one the engine reads)');
+    }
+    expect(checked).toEqual([ok.sql, ok.sql]);
   });
 
   it('a rule parse below the confidence threshold goes to the model too; explain shows the model’s plan without running it', async () => {

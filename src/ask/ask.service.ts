@@ -14,6 +14,8 @@ import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from 
 import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
+import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
+import type { Logger } from '../log.js';
 import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
 
 export type AskStatus = 'answered' | 'clarify' | 'not_found' | 'not_understood' | 'refused';
@@ -42,9 +44,15 @@ export interface AskOptions {
   maxRows: number;
   /** The optional language-model fallback (LLM_BASE_URL, LLM_MODEL); null = rules only. */
   llm: LlmOptions | null;
+  /** Where a guard refusal is logged (an error: the compiler has a bug); null = not logged. */
+  logger: Logger | null;
+  /** The check every compiled SQL passes before it runs or is shown (sql-guard.ts). */
+  sqlGuard: (sql: string) => Promise<void>;
 }
 
-export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS, llm: null };
+export const ASK_DEFAULTS: AskOptions = { now: () => new Date(), statementTimeoutMs: 5_000, maxRows: MAX_ROWS, llm: null, logger: null, sqlGuard: checkGeneratedSql };
+
+export const UNSAFE_SQL_ANSWER = 'I cannot answer this: the generated query did not pass the safety check (a fault on our side, logged; try rephrasing).';
 
 
 const DISTANCE_WORDS = new Set(DISTANCES.flatMap((d) => d.words.flatMap((w) => words(w))).concat(['marathons', 'halfs', 'halves', '5ks', '10ks', 'k']));
@@ -141,9 +149,11 @@ export class Ask {
           const low: AskAnswer = { ...base, intent: plan.intent, confidence, status: 'not_understood', answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
           if (this.llm) return { llm: low };
           const compiled = compile(plan, Math.max(Math.min(this.opts.maxRows, Math.max(1, rowsWanted)), plan.limit));
+          const unsafe = await this.guard(compiled.sql, question, plan);
+          if (unsafe) return { ...low, plan, trace: [...low.trace, unsafe] };
           return { ...low, plan, sql: compiled.sql, params: compiled.params };
         }
-        return this.answer(tx, base, plan, confidence, execute, rowsWanted);
+        return this.answer(tx, base, plan, confidence, execute, rowsWanted, question);
       });
       if (!('llm' in ruled)) return ruled;
       // The model is asked outside any transaction: no connection is held while it thinks.
@@ -152,17 +162,35 @@ export class Ask {
       const events = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, listEvents);
       const got = await llm.plan(question, events, today);
       const fallback = { ...ruled.llm, trace: [...ruled.llm.trace, `llm: asked ${llm.model}`] };
-      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, (tx) => this.viaLlm(tx, got, events, now, execute, rowsWanted, fallback));
+      return await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, (tx) => this.viaLlm(tx, got, events, now, execute, rowsWanted, fallback, question));
     } catch (err) {
       if (sqlState(err) === '57014') throw new AppError('database_unavailable', 'The question took too long to answer (statement timeout); narrow it to an event or a year.');
       throw err;
     }
   }
 
-  /** Compiles a plan (the rules' or the model's) and, when execute, runs it. */
-  private async answer(tx: Queryable, base: AskAnswer, plan: Plan, confidence: number, execute: boolean, rowsWanted: number): Promise<AskAnswer> {
+  /**
+   * PostgreSQL's parser checks the compiled SQL (sql-guard.ts). A refusal is our compiler's bug:
+   * logged as an error, and the caller answers "not understood" instead of running or showing it.
+   * Returns the trace line of a refusal, or null when the SQL passed.
+   */
+  private async guard(sql: string, question: string, plan: Plan): Promise<string | null> {
+    try {
+      await this.opts.sqlGuard(sql);
+      return null;
+    } catch (err) {
+      const reasons = err instanceof UnsafeSqlError ? err.reasons : [err instanceof Error ? err.message : String(err)];
+      this.opts.logger?.error({ err, question, intent: plan.intent, sql, reasons }, 'ask: the generated SQL did not pass the safety check (compiler bug)');
+      return `sql guard: refused (${reasons.join('; ')})`;
+    }
+  }
+
+  /** Compiles a plan (the rules' or the model's), checks it and, when execute, runs it. */
+  private async answer(tx: Queryable, base: AskAnswer, plan: Plan, confidence: number, execute: boolean, rowsWanted: number, question: string): Promise<AskAnswer> {
     const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
     const compiled = compile(plan, Math.max(cap, plan.limit));
+    const unsafe = await this.guard(compiled.sql, question, plan);
+    if (unsafe) return { ...base, status: 'not_understood', intent: plan.intent, confidence, plan, trace: [...base.trace, unsafe], answer: UNSAFE_SQL_ANSWER };
     const head = { ...base, status: 'answered' as const, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
     if (!execute) return { ...head, answer: 'Not run (explain).' };
     const res = await tx.query<Record<string, unknown>>(compiled.sql, compiled.params);
@@ -179,7 +207,7 @@ export class Ask {
    * names resolved against the partner's own events, people and sessions, then compiled like a
    * rule-made plan. Anything off → the rules' "not understood", with a note in the trace.
    */
-  private async viaLlm(tx: Queryable, got: LlmResult, events: EventRow[], now: Date, execute: boolean, rowsWanted: number, fallback: AskAnswer): Promise<AskAnswer> {
+  private async viaLlm(tx: Queryable, got: LlmResult, events: EventRow[], now: Date, execute: boolean, rowsWanted: number, fallback: AskAnswer, question: string): Promise<AskAnswer> {
     const today = now.toISOString().slice(0, 10);
     const trace = fallback.trace;
     const refuse = (note: string): AskAnswer => ({ ...fallback, trace: [...trace, `llm: ${note}`], answer: `${fallback.answer} (The language model could not help: ${note}.)` });
@@ -240,7 +268,8 @@ export class Ask {
       plan.session = { id: s[0]!.id, name: s[0]!.session_name, what: m.session.what };
       plan.limit = Math.min(m.limit ?? (m.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
     }
-    const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted);
+    const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted, question);
+    if (answered.answer === UNSAFE_SQL_ANSWER) return answered;
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 

@@ -6,7 +6,10 @@ import { addReads, newPartner, newRoster, newSession, type TestPartner } from '.
 import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor, H } from '../../test/helpers/ask-data.js';
 import { parseQuestion } from './ask.parser.js';
 import { similarity, matchEvents } from './ask.match.js';
-import { Ask, type AskAnswer } from './ask.service.js';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { Ask, UNSAFE_SQL_ANSWER, type AskAnswer } from './ask.service.js';
+import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
 import { AGE_GROUPS } from './definitions.js';
 
 /** The engine's clock in these tests: "last year" is 2025. */
@@ -296,6 +299,51 @@ describe('asking in plain English', () => {
     expect((await withToken(good)).statusCode).toBe(200);
     expect((await withToken(bad)).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: '/api/v1/nl-query', payload: { question: 'x' } })).statusCode).toBe(401);
+  });
+
+  it('every intent’s questions compile to SQL that passes PostgreSQL’s parser guard, and the guard runs before explain and query', async () => {
+    const examples = Object.values(await ask.examples(a.id)).flat();
+    const questions = [
+      ...examples,
+      'How many runners finished the Boston Marathon 2025 under 3 hours?', 'How many people finished under 3 hours in marathons last year?',
+      'Show me all participants in the Shamrock Marathon last year', 'Find all male runners aged 35 in the Boston Marathon 2025', 'top 3 women in the Boston Marathon 2026',
+      "Show me Michael Wardian's marathon PR", 'Find runner Michael Wardian', 'Analyze performance for the Shamrock Marathon', 'Compare Boston Marathon 2025 and 2026',
+      'Compare Michael Wardian and John Smith', 'Analyze the Shamrock Marathon by age group', `What's the current timing data for session ${sessionId}?`,
+      `Show the last 2 reads for session ${sessionId}`, `unknown tags in session ${sessionId}`, 'How many events did we time last year?', 'Show me our active events',
+      'Generate CSV of Boston qualifiers with contact info', 'How many runners did not finish the Shamrock Marathon?', 'How many events did we time this year?',
+    ];
+    const intents = new Set<string>();
+    for (const question of questions) {
+      const r = await ask.explain(a.id, question);
+      if (r.sql === null) continue; // a clarifying question or not found (examples built from names)
+      intents.add(r.intent);
+      await expect(checkGeneratedSql(r.sql), question).resolves.toBeUndefined();
+      expect(r.trace.join('\n'), question).not.toContain('sql guard');
+    }
+    expect([...intents].sort()).toEqual(['analyze', 'compare', 'count', 'find', 'list', 'timing']);
+
+    // The service calls its guard on every compiled SQL, for explain and for query: a refusal is
+    // an ordinary answer (no SQL shown, nothing run), logged as an error, never a thrown error.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (c: Buffer, _e, done) => { lines.push(c.toString('utf8')); done(); } }));
+    const checked: string[] = [];
+    const refusing = new Ask(test.t.db, {
+      now: () => NOW, logger,
+      sqlGuard: (sql) => {
+        checked.push(sql);
+        return Promise.reject(new UnsafeSqlError(['the function pg_sleep is not allowed']));
+      },
+    });
+    for (const question of ['How many runners finished the Boston Marathon 2025 under 3 hours?', `Show the last 2 reads for session ${sessionId}`, 'Analyze the Shamrock Marathon']) {
+      for (const r of [await refusing.query(a.id, question), await refusing.explain(a.id, question)]) {
+        expect(r, question).toMatchObject({ status: 'not_understood', answer: UNSAFE_SQL_ANSWER, sql: null, rows: [], value: null });
+        expect(r.trace.at(-1)).toBe('sql guard: refused (the function pg_sleep is not allowed)');
+      }
+    }
+    expect(checked).toHaveLength(6);
+    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string; sql: string });
+    expect(logged).toHaveLength(6);
+    expect(logged.every((l) => l.level === 50 && l.msg.includes('did not pass the safety check') && l.sql.startsWith('SELECT'))).toBe(true);
   });
 
   it('a question slower than the statement timeout is an error answer (503, code and message), not a 500, and the next question is answered', async () => {

@@ -255,7 +255,7 @@ export async function buildWebApp(deps: WebDeps): Promise<FastifyInstance> {
   const llm = deps.config.LLM_BASE_URL && deps.config.LLM_MODEL
     ? { baseUrl: deps.config.LLM_BASE_URL, model: deps.config.LLM_MODEL, apiKey: deps.config.LLM_API_KEY ?? null, timeoutMs: deps.config.LLM_TIMEOUT_MS }
     : null;
-  await app.register(askRoutes, { ask: new Ask(readDb, { llm }) });
+  await app.register(askRoutes, { ask: new Ask(readDb, { llm, logger: deps.logger }) });
   const providerConnections = new ProviderConnections(deps.db, box, baseUrlsOf(deps.config));
   await app.register(providerRoutes, { connections: providerConnections });
   await app.register(syncRoutes, { db: deps.db, connections: providerConnections, schedules: new SyncSchedules(deps.db, deps.config.SYNC_CADENCE) });
