@@ -148,7 +148,7 @@ export class Ask {
           const what = parsed.unknown.length ? `I am not sure what you mean by "${parsed.unknown.join(' ')}".` : 'I am not sure what you are asking.';
           const low: AskAnswer = { ...base, intent: plan.intent, confidence, status: 'not_understood', answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
           if (this.llm) return { llm: low };
-          const compiled = compile(plan, Math.max(Math.min(this.opts.maxRows, Math.max(1, rowsWanted)), plan.limit));
+          const compiled = this.compile(plan, rowsWanted);
           const unsafe = await this.guard(compiled.sql, question, plan);
           if (unsafe) return { ...low, plan, trace: [...low.trace, unsafe] };
           return { ...low, plan, sql: compiled.sql, params: compiled.params };
@@ -186,9 +186,13 @@ export class Ask {
   }
 
   /** Compiles a plan (the rules' or the model's), checks it and, when execute, runs it. */
+  /** The plan's SQL, fetching enough rows for the plan's limit or the rows wanted (capped). */
+  private compile(plan: Plan, rowsWanted: number): ReturnType<typeof compile> {
+    return compile(plan, Math.max(Math.min(this.opts.maxRows, Math.max(1, rowsWanted)), plan.limit));
+  }
+
   private async answer(tx: Queryable, base: AskAnswer, plan: Plan, confidence: number, execute: boolean, rowsWanted: number, question: string): Promise<AskAnswer> {
-    const cap = Math.min(this.opts.maxRows, Math.max(1, rowsWanted));
-    const compiled = compile(plan, Math.max(cap, plan.limit));
+    const compiled = this.compile(plan, rowsWanted);
     const unsafe = await this.guard(compiled.sql, question, plan);
     if (unsafe) return { ...base, status: 'not_understood', intent: plan.intent, confidence, plan, trace: [...base.trace, unsafe], answer: UNSAFE_SQL_ANSWER };
     const head = { ...base, status: 'answered' as const, intent: plan.intent, confidence, plan, sql: compiled.sql, params: compiled.params };
@@ -269,7 +273,7 @@ export class Ask {
       plan.limit = Math.min(m.limit ?? (m.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
     }
     const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted, question);
-    if (answered.answer === UNSAFE_SQL_ANSWER) return answered;
+    if (answered.status !== 'answered') return answered; // the SQL guard refused it
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
