@@ -10,11 +10,27 @@ import { authPartnerId, requireAuth, SECURED } from '../accounts/auth.js';
 import { errorResponses } from '../http/error-handler.js';
 import { toCsv } from '../rest/rest.service.js';
 import { askAnswerSchema, askBodySchema, askExamplesSchema } from './ask.schemas.js';
-import { CHAT_MODEL, completion, completionStream, lastUserText, toMarkdown } from './ask.chat.js';
+import { CHAT_MODEL, clientTaskAnswer, clientTaskKey, completion, completionStream, lastUserText, toMarkdown } from './ask.chat.js';
 import type { Ask } from './ask.service.js';
 import { MAX_ROWS } from './definitions.js';
 
 const tags = ['ask'];
+
+/** The chat's answer to the last user message: a client task's JSON, or the engine's answer as markdown. */
+/** A message's longest text: chat front ends quote whole conversations (tables included) in their task prompts. */
+const MAX_MESSAGE_CHARS = 100_000;
+
+async function chatReply(ask: Ask, partnerId: number, text: string): Promise<string> {
+  const taskKey = clientTaskKey(text);
+  if (taskKey !== null) {
+    // Follow-up suggestions: one example question per intent, made from the partner's own events.
+    const followUps = taskKey === 'follow_ups' ? Object.values(await ask.examples(partnerId)).flatMap((list) => list.slice(0, 1)) : [];
+    return clientTaskAnswer(taskKey, text, followUps);
+  }
+  const question = text.trim().slice(0, 500);
+  if (question === '') return 'Ask me a question about your events, results or timing sessions.';
+  return toMarkdown(await ask.query(partnerId, question));
+}
 
 export const askRoutes: FastifyPluginAsyncZod<{ ask: Ask }> = async (app, { ask }) => {
   app.post(
@@ -81,21 +97,23 @@ export const askRoutes: FastifyPluginAsyncZod<{ ask: Ask }> = async (app, { ask 
         body: z.looseObject({
           model: z.string().max(100).optional(),
           stream: z.boolean().optional(),
+          stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
           messages: z
-            .array(z.looseObject({ role: z.string().max(20), content: z.union([z.string().max(20_000), z.array(z.looseObject({ type: z.string(), text: z.string().max(20_000).optional() })).max(50)]).nullable().optional() }))
+            .array(z.looseObject({ role: z.string().max(20), content: z.union([z.string().max(MAX_MESSAGE_CHARS), z.array(z.looseObject({ type: z.string(), text: z.string().max(MAX_MESSAGE_CHARS).optional() })).max(50)]).nullable().optional() }))
             .min(1)
             .max(200),
         }),
       },
     },
     async (request, reply) => {
-      const question = lastUserText(request.body.messages).trim().slice(0, 500);
-      const content = question === '' ? 'Ask me a question about your events, results or timing sessions.' : toMarkdown(await ask.query(authPartnerId(request), question));
+      const text = lastUserText(request.body.messages);
+      const content = await chatReply(ask, authPartnerId(request), text);
       const now = new Date();
       if (request.body.stream === true) {
-        return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(completionStream(content, now));
+        const usageOf = request.body.stream_options?.include_usage === true ? text : null;
+        return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(completionStream(content, now, usageOf));
       }
-      return completion(question, content, now);
+      return completion(text, content, now);
     },
   );
 };
