@@ -12,6 +12,7 @@
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
+ * `--latency` instead times typical questions on a seeded warehouse (bench/ask-latency.ts).
  */
 import { Ask, type AskAnswer } from '../src/ask/ask.service.js';
 import { checkGeneratedSqlSync, loadSqlGuard } from '../src/ask/sql-guard.js';
@@ -21,6 +22,11 @@ import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor } from '../test/helpers/as
 import { createTestDatabase } from '../test/helpers/db.js';
 import { addReads, newSession } from '../test/helpers/factories.js';
 
+if (process.argv.includes('--latency')) {
+  const { runLatency } = await import('./ask-latency.js');
+  await runLatency();
+  process.exit(0);
+}
 const dev = process.argv.includes('--dev');
 const verbose = process.argv.includes('--verbose');
 const NOW = new Date('2026-06-15T12:00:00Z');

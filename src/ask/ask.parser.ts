@@ -277,7 +277,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const twoPeople = !!cmpOrig && nameLike.test(cmpOrig[1]!.trim()) && nameLike.test(cmpOrig[2]!.trim());
 
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
-  const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)'s\b/.exec(original);
+  // (also "Jane Doe from Denver's": a clarify answer's candidate put in place of the name)
+  const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)(?:\s+from\s+[A-Z][\p{L}.-]*(?:\s+[A-Z][\p{L}.-]*){0,2})?'s\b/u.exec(original);
   const named = /\b(?:find|for|about|runner|athlete|participant|named|called|did|is|was|of)\s+(?:runner\s+|athlete\s+)?([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\b/.exec(original);
   const lower = /\b(?:find|runner|athlete|named|called|about)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
   let evText = ` ${original.toLowerCase()} `; // aligned with w.s (one space each side)

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
-import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
+import { eventsKey, exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
@@ -90,9 +90,18 @@ function noun(plan: Plan, n: number): string {
   return one ? 'participant' : 'participants';
 }
 
+/** How many partners' event lists are kept (the least recently used is dropped first). */
+const EVENT_LISTS_KEPT = 200;
+
 export class Ask {
   private readonly opts: AskOptions;
   private readonly llm: LlmPlanner | null;
+  /**
+   * Each partner's event names for fuzzy matching, with the key they were read under (eventsKey):
+   * every question checks the key in its own transaction and reads the list again only when it
+   * changed, so an imported or renamed event is matched by the next question (no TTL window).
+   */
+  private readonly eventLists = new Map<number, { key: string; rows: EventRow[] }>();
   constructor(
     private readonly db: Database,
     opts: Partial<AskOptions> = {},
@@ -141,7 +150,7 @@ export class Ask {
     try {
       const ruled = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx): Promise<AskAnswer | { llm: AskAnswer }> => {
         if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
-        const resolved = await this.resolve(tx, parsed, now, rowsWanted);
+        const resolved = await this.resolve(tx, partnerId, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
         const { plan, confidence } = resolved;
         if (confidence < CONFIDENCE_THRESHOLD) {
@@ -277,7 +286,18 @@ export class Ask {
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
-  private async resolve(tx: Queryable, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
+  /** The partner's events, from the kept list while its key is unchanged (read in the question's transaction). */
+  private async partnerEvents(tx: Queryable, partnerId: number): Promise<EventRow[]> {
+    const key = await eventsKey(tx);
+    const kept = this.eventLists.get(partnerId);
+    this.eventLists.delete(partnerId);
+    const list = kept && kept.key === key ? kept : { key, rows: await listEvents(tx) };
+    this.eventLists.set(partnerId, list);
+    if (this.eventLists.size > EVENT_LISTS_KEPT) this.eventLists.delete(this.eventLists.keys().next().value!);
+    return list.rows;
+  }
+
+  private async resolve(tx: Queryable, partnerId: number, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
     const plan = emptyPlan(now.toISOString().slice(0, 10));
     plan.intent = parsed.intent;
     plan.subject = parsed.subject;
@@ -306,7 +326,7 @@ export class Ask {
       return { plan, confidence: withUnexplained(confidence, parsed.unknown.length) };
     }
 
-    const events = await listEvents(tx);
+    const events = await this.partnerEvents(tx, partnerId);
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
@@ -448,7 +468,7 @@ function withUnexplained(confidence: number, n: number): number {
 }
 
 function columnNames(sql: string): string[] {
-  const m = /^SELECT\s+([\s\S]+?)\n\s*FROM/.exec(sql);
+  const m = /(?:^|\n)SELECT\s+([\s\S]+?)\n\s*FROM/.exec(sql); // the main SELECT: after a WITH, at a line start
   if (!m) return [];
   return [...m[1]!.matchAll(/\bAS\s+([a-z_0-9]+)\s*(?:,|$)/g)].map((x) => x[1]!);
 }

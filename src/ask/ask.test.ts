@@ -163,6 +163,18 @@ describe('asking in plain English', () => {
     expect((await q("What is John Smith from Boise's PR?")).status).toBe('not_found');
   });
 
+  it('the kept event list: an event imported after a question is matched by the next question (the key changed)', async () => {
+    const own = new Ask(test.t.db, { now: () => NOW });
+    expect((await own.query(b.id, 'How many runners finished the Zenith Marathon 2026?')).status).toBe('not_found');
+    const csv = csvFor([{ event: 'Zenith Marathon 2026', date: '2026-05-01', race: 'Marathon', distance: 'marathon', n: 12, baseMs: 3 * H, stepMs: 60_000 }]);
+    const res = await app.inject({ method: 'POST', url: '/api/results/import', headers: { ...b.owner.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(res.json().errors).toEqual([]);
+    const after = await own.query(b.id, 'How many runners finished the Zenith Marathon 2026?');
+    expect(after).toMatchObject({ status: 'answered', value: 11 });
+    // the other partner's kept list is its own: partner A still has no such event
+    expect((await own.query(a.id, 'How many runners finished the Zenith Marathon 2026?')).status).toBe('not_found');
+  });
+
   it('analyze: finishers, DNF rate, fastest and median of a race, computed as plain SQL does', async () => {
     const r = await q('Analyze performance for the Shamrock Marathon');
     expect(r).toMatchObject({ status: 'answered', intent: 'analyze', row_count: 1 });
