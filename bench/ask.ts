@@ -5,11 +5,14 @@
  * (a value, a row set, a first row, or a status for traps: clarify / not_found /
  * not_understood / refused), computed here by plain SQL, never expected SQL.
  *
- * Held out: the LAST phrasing of every template was written before the engine was run on the
- * set and is never used while tuning; `--dev` runs only the others. Reports execution accuracy
+ * Parts (see Part below): development; the old held-out part (the LAST phrasing of every
+ * template, written before the engine first ran, tuned on since 2026-12-07, so development now,
+ * reported apart); the new held-out set (written 2026-12-07 before that day's tuning, never
+ * tuned on). `--dev` leaves the new held-out set out. Reports execution accuracy
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
+ * `--latency` instead times typical questions on a seeded warehouse (bench/ask-latency.ts).
  */
 import { Ask, type AskAnswer } from '../src/ask/ask.service.js';
 import { checkGeneratedSqlSync, loadSqlGuard } from '../src/ask/sql-guard.js';
@@ -19,6 +22,11 @@ import { A_PEOPLE, A_RACES, B_PEOPLE, B_RACES, csvFor } from '../test/helpers/as
 import { createTestDatabase } from '../test/helpers/db.js';
 import { addReads, newSession } from '../test/helpers/factories.js';
 
+if (process.argv.includes('--latency')) {
+  const { runLatency } = await import('./ask-latency.js');
+  await runLatency();
+  process.exit(0);
+}
 const dev = process.argv.includes('--dev');
 const verbose = process.argv.includes('--verbose');
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -43,9 +51,16 @@ const ask = new Ask(t.db, { now: () => NOW });
 type Expect =
   | { kind: 'value'; n: number; orRefuse?: boolean }
   | { kind: 'rows'; keys: string[]; ordered: boolean; key: (r: Record<string, unknown>) => string }
-  | { kind: 'first'; col: string; value: unknown; count?: number }
-  | { kind: 'status'; status: AskAnswer['status'] };
-interface Labelled { q: string; partner: number; intent: string; holdout: boolean; expect: () => Promise<Expect> }
+  | { kind: 'first'; col: string | string[]; value: unknown; count?: number }
+  | { kind: 'status'; status: AskAnswer['status'] | Array<AskAnswer['status']> };
+/**
+ * Which part of the set a question is in. 'dev': tuned on. 'old-held': the first held-out set
+ * (the last phrasing of every template of the first 297), held out until 2026-12-07, then
+ * tuned on (its wrong answers were fixed): development now, reported apart. 'new-held': the
+ * second held-out set, written 2026-12-07 before any tuning of that day and never tuned on.
+ */
+type Part = 'dev' | 'old-held' | 'new-held';
+interface Labelled { q: string; partner: number; intent: string; part: Part; expect: () => Promise<Expect> }
 const set: Labelled[] = [];
 
 const one = async (sql: string, params: unknown[]) => Number((await t.owner.query<{ n: number }>(sql, params)).rows[0]!.n);
@@ -64,7 +79,7 @@ const FROM = `FROM entries e JOIN races ra ON ra.id = e.race_id JOIN results_eve
 const FIN = `r.status = 'finished'`;
 
 function add(intent: string, phrasings: string[], expect: () => Promise<Expect>, who = A) {
-  phrasings.forEach((q, i) => set.push({ q, partner: who, intent, holdout: i === phrasings.length - 1, expect }));
+  phrasings.forEach((q, i) => set.push({ q, partner: who, intent, part: i === phrasings.length - 1 ? 'old-held' : 'dev', expect }));
 }
 /**
  * Questions for intents added after the held-out set was written (unknown tags, two people,
@@ -72,7 +87,7 @@ function add(intent: string, phrasings: string[], expect: () => Promise<Expect>,
  * are in the development part, none held out.
  */
 function addDev(intent: string, phrasings: string[], expect: () => Promise<Expect>, who = A) {
-  for (const q of phrasings) set.push({ q, partner: who, intent, holdout: false, expect });
+  for (const q of phrasings) set.push({ q, partner: who, intent, part: 'dev', expect });
 }
 
 // How each event may be named in a question (unique names only: "Boston Marathon" alone is a trap below).
@@ -150,23 +165,170 @@ add('trap', ['How many runners finished the Boston Marathon?', 'Find runner Mich
 add('count', ['How many runners finished the Chicago Marathon?', 'how many finishers in the Chicago Marathon 2025'], async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results WHERE partner_id = $1 AND status = 'finished'`, [B]) }), B);
 add('count', ["How many runners finished the Shamrock Marathon'; DROP TABLE results; --", 'How many runners finished the Shamrock Marathon" OR 1=1'], async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = 'Shamrock Marathon 2025' AND ${FIN}`, []), orRefuse: true }));
 
+// ---------------------------------------------------------------------------------------------
+// The second held-out set (new-held), written 2026-12-07 BEFORE any engine change of that day,
+// in fresh wordings across every intent, traps included, over the same data set. It is never
+// tuned on: its figures are reported as they come. Expected results by plain SQL, as above.
+// ---------------------------------------------------------------------------------------------
+const BQ_MS = `60000 + 60000 * CASE WHEN e.gender = 'M' THEN
+      CASE WHEN e.age < 35 THEN 175 WHEN e.age < 40 THEN 180 WHEN e.age < 45 THEN 185 WHEN e.age < 50 THEN 195 WHEN e.age < 55 THEN 200 WHEN e.age < 60 THEN 210 WHEN e.age < 65 THEN 230 WHEN e.age < 70 THEN 245 WHEN e.age < 75 THEN 260 WHEN e.age < 80 THEN 275 ELSE 290 END
+      ELSE CASE WHEN e.age < 35 THEN 205 WHEN e.age < 40 THEN 210 WHEN e.age < 45 THEN 215 WHEN e.age < 50 THEN 225 WHEN e.age < 55 THEN 230 WHEN e.age < 60 THEN 240 WHEN e.age < 65 THEN 260 WHEN e.age < 70 THEN 275 WHEN e.age < 75 THEN 290 WHEN e.age < 80 THEN 305 ELSE 320 END END`;
+const MARATHON = `ra.distance_m BETWEEN 41773.05 AND 42616.95`;
+function held(intent: string, q: string, expect: () => Promise<Expect>, who = A) {
+  set.push({ q, partner: who, intent, part: 'new-held', expect });
+}
+/** A count over one event (the distance its name says applies, as above) with extra conditions. */
+const countIn = (name: string, extra: string) => async (): Promise<Expect> => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1${extra}${await eventCond(name)}`, [name]) });
+const countWhere = (extra: string) => async (): Promise<Expect> => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.partner_id = $1${extra}`, [A]) });
+const bibsIn = (name: string, extra: string) => async (): Promise<Expect> => ({
+  kind: 'rows', ordered: false, key: (r) => String(r.bib), keys: (await rows(`SELECT e.bib ${FROM} WHERE ev.name = $1${extra}${await eventCond(name)}`, [name])).map((r) => String(r.bib)),
+});
+const timesIn = (name: string, extra: string, order: string, n: number, who = A) => async (): Promise<Expect> => ({
+  kind: 'rows', ordered: true, key: (r) => String(r.time),
+  keys: (await rows(`SELECT p88_ms_interval(r.chip_time_ms)::text AS t ${FROM} WHERE ev.partner_id = $2 AND ev.name = $1 AND ${FIN}${extra}${await eventCond(name)} ORDER BY r.chip_time_ms ${order} LIMIT ${n}`, [name, who])).map((r) => String(r.t)),
+});
+const medianOf = (name: string) => async (): Promise<Expect> => {
+  const ms = (await rows(`SELECT r.chip_time_ms AS ms ${FROM} WHERE ev.name = $1 AND ${FIN}${await eventCond(name)} ORDER BY 1`, [name])).map((r) => Number(r.ms));
+  const med = ms.length % 2 ? ms[(ms.length - 1) / 2]! : (ms[ms.length / 2 - 1]! + ms[ms.length / 2]!) / 2;
+  return { kind: 'first', col: 'median', value: new Date(Math.round(med)).toISOString().slice(11, 19), count: 1 };
+};
+const ageGroupsOf = (name: string) => async (): Promise<Expect> => {
+  const ages = (await rows(`SELECT e.age, r.status ${FROM} WHERE ev.name = $1${await eventCond(name)}`, [name])).map((r) => ({ age: Number(r.age), fin: r.status === 'finished' }));
+  return {
+    kind: 'rows', ordered: true, key: (r) => `${String(r.age_group)}:${String(r.finishers)}`,
+    keys: AGE_GROUPS.map((g) => ({ g, n: ages.filter((x) => x.age >= g.min && x.age <= g.max) })).filter((x) => x.n.length > 0).map((x) => `${x.g.label}:${x.n.filter((y) => y.fin).length}`),
+  };
+};
+const eventsAre = (names: string[]) => async (): Promise<Expect> => ({ kind: 'rows', ordered: true, key: (r) => String(r.event), keys: names });
+const eventSet = (where: string) => async (): Promise<Expect> => ({ kind: 'rows', ordered: false, key: (r) => String(r.event), keys: (await rows(`SELECT name FROM results_events WHERE partner_id = $1${where}`, [A])).map((r) => String(r.name)) });
+const status = (...s: Array<AskAnswer['status']>) => async (): Promise<Expect> => ({ kind: 'status', status: s });
+const S25 = 'Shamrock Marathon 2025', B25 = 'Boston Marathon 2025', B26 = 'Boston Marathon 2026', H25 = 'Boston Half Marathon 2025', HF = 'Hartford Marathon 2024';
+const Y2025 = ` AND ev.start_date >= '2025-01-01' AND ev.start_date < '2026-01-01'`;
+// count
+held('count', 'What was the finisher count for the Shamrock Marathon 2025?', countIn(S25, ` AND ${FIN}`));
+held('count', 'How many athletes crossed the finish line at the Hartford Marathon?', countIn(HF, ` AND ${FIN}`));
+held('count', 'Total finishers, Boston Half Marathon 2025', countIn(H25, ` AND ${FIN}`));
+held('count', 'how many people completed the Boston Marathon 2026?', countIn(B26, ` AND ${FIN}`));
+held('count', 'How many runners broke 3 hours at the Boston Marathon 2025?', countIn(B25, ` AND ${FIN} AND r.chip_time_ms < 10800000`));
+held('count', 'How many finished in less than 3 hours at the Shamrock Marathon?', countIn(S25, ` AND ${FIN} AND r.chip_time_ms < 10800000`));
+held('count', 'How many female runners finished the Hartford Marathon 2024?', countIn(HF, ` AND ${FIN} AND e.gender = 'F'`));
+held('count', 'How many men finished the Boston Marathon 2026?', countIn(B26, ` AND ${FIN} AND e.gender = 'M'`));
+held('count', 'How many DNFs were there in the Shamrock Marathon 2025?', countIn(S25, ` AND r.status = 'DNF'`));
+held('count', 'How many did not finish at the Hartford Marathon?', countIn(HF, ` AND r.status = 'DNF'`));
+held('count', 'How many non-finishers in the Boston Half Marathon?', countIn(H25, ` AND r.status <> 'finished'`));
+held('count', 'How many entrants did the Boston Marathon 2025 have?', countIn(B25, ''));
+held('count', 'How many runners slower than 4 hours at the Boston Marathon 2026?', countIn(B26, ` AND ${FIN} AND r.chip_time_ms > 14400000`));
+held('count', 'How many runners finished between 3 and 4 hours in the Hartford Marathon 2024?', countIn(HF, ` AND ${FIN} AND r.chip_time_ms > 10800000 AND r.chip_time_ms < 14400000`));
+held('count', 'How many women aged 40 to 49 finished the Boston Marathon 2025?', countIn(B25, ` AND ${FIN} AND e.gender = 'F' AND e.age BETWEEN 40 AND 49`));
+held('count', 'How many masters runners finished the Shamrock Marathon 2025?', countIn(S25, ` AND ${FIN} AND e.age >= 40`));
+held('count', 'How many men over 50 finished the Hartford Marathon?', countIn(HF, ` AND ${FIN} AND e.gender = 'M' AND e.age > 50`));
+held('count', 'How many runners in the Boston Marathon 2026 were under 30?', countIn(B26, ` AND e.age < 30`));
+held('count', 'How many finished the 5K at the Boston Marathon 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1 AND ${FIN} AND ra.distance_m BETWEEN 4900 AND 5100`, [B25]) }));
+held('count', 'How many sub-4 finishers did the Boston Marathon 2026 have?', countIn(B26, ` AND ${FIN} AND r.chip_time_ms < 14400000`));
+held('count', 'How many marathon finishers did we have in 2025?', countWhere(` AND ${FIN} AND ${MARATHON}${Y2025}`));
+held('count', 'How many people finished a half marathon last year?', countWhere(` AND ${FIN} AND ra.distance_m BETWEEN 20886.53 AND 21308.48${Y2025}`));
+held('count', 'How many women finished a marathon in 2025?', countWhere(` AND ${FIN} AND e.gender = 'F' AND ${MARATHON}${Y2025}`));
+held('count', 'How many events did we hold in 2024?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results_events WHERE partner_id = $1 AND start_date >= '2024-01-01' AND start_date < '2025-01-01'`, [A]) }));
+held('count', "What's the number of races we timed last year?", async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM races ra JOIN results_events ev ON ev.id = ra.event_id WHERE ev.partner_id = $1${Y2025}`, [A]) }));
+held('count', 'How many events since 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results_events WHERE partner_id = $1 AND start_date >= '2025-01-01'`, [A]) }));
+held('count', 'Count the 2026 events', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results_events WHERE partner_id = $1 AND start_date >= '2026-01-01' AND start_date < '2027-01-01'`, [A]) }));
+held('count', 'How many runners finished the Bostn Marathon 2025?', countIn(B25, ` AND ${FIN}`));
+held('count', 'How many finishers in the Chicago Marathon 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results WHERE partner_id = $1 AND status = 'finished'`, [B]) }), B);
+// list
+held('list', 'Who won the Boston Marathon 2025?', async () => ({ kind: 'first', col: 'time', value: (await timesIn(B25, '', 'ASC', 1)() as { keys: string[] }).keys[0], count: 1 }));
+held('list', 'Name the five fastest men at the Shamrock Marathon 2025', timesIn(S25, ` AND e.gender = 'M'`, 'ASC', 5));
+held('list', 'Who was the fastest woman in the Hartford Marathon?', timesIn(HF, ` AND e.gender = 'F'`, 'ASC', 1));
+held('list', 'Give me the 10 slowest finishers of the Boston Marathon 2026', timesIn(B26, '', 'DESC', 10));
+held('list', 'List every female finisher of the Boston Half Marathon 2025', bibsIn(H25, ` AND ${FIN} AND e.gender = 'F'`));
+held('list', 'show runners aged 60 and over in the Shamrock Marathon', bibsIn(S25, ` AND e.age >= 60`));
+held('list', 'Who finished the Hartford Marathon 2024 in under 3 hours?', bibsIn(HF, ` AND ${FIN} AND r.chip_time_ms < 10800000`));
+held('list', 'List the runners in their 30s at the Boston Half Marathon 2025', bibsIn(H25, ` AND e.age BETWEEN 30 AND 39`));
+held('list', 'who were the DNFs at the Hartford Marathon', bibsIn(HF, ` AND r.status = 'DNF'`));
+held('list', 'list Boston-qualifying times from the Shamrock Marathon 2025', bibsIn(S25, ` AND ${FIN} AND e.age >= 18 AND r.chip_time_ms < ${BQ_MS}`));
+held('list', 'Which runners qualified for Boston in 2025?', async () => ({
+  kind: 'rows', ordered: false, key: (r) => `${String(r.event)}|${String(r.bib)}`,
+  keys: (await rows(`SELECT ev.name, e.bib ${FROM} WHERE ev.partner_id = $1 AND ${FIN} AND ${MARATHON}${Y2025} AND e.age >= 18 AND r.chip_time_ms < ${BQ_MS}`, [A])).map((r) => `${String(r.name)}|${String(r.bib)}`),
+}));
+held('list', 'What events do we have?', eventSet(''));
+held('list', 'Which events did we time in 2025?', eventSet(` AND start_date >= '2025-01-01' AND start_date < '2026-01-01'`));
+held('list', 'list the top 5 at the Chicago Marathon 2025', timesIn('Chicago Marathon 2025', '', 'ASC', 5, B), B);
+// find
+held('find', "What's Michael Wardian's fastest marathon?", async () => ({ kind: 'first', col: 'time', value: '02:45:10' }));
+held('find', 'Michael Wardian personal best', async () => ({ kind: 'first', col: 'time', value: '02:45:10' }));
+held('find', 'How did Michael Wardian do in the Shamrock Marathon 2025?', eventsAre([S25]));
+held('find', 'Look up Michael Wardian', async () => ({ kind: 'rows', ordered: false, key: (r) => String(r.event), keys: [B25, S25] }));
+held('find', "What's Casey Gupta's half marathon best?", async () => ({ kind: 'first', col: 'time', value: '01:24:00' }));
+held('find', "What is John Smith's fastest time?", status('clarify'));
+held('find', 'john smith pb', status('clarify'));
+held('find', 'Show me results for John Smith', status('clarify'));
+held('find', 'What was the best time of John Smith from Albany?', async () => ({ kind: 'first', col: 'time', value: '03:10:00' }));
+held('find', "Find Zelda Quux's results", status('not_found'));
+held('find', 'Is there a runner called Secret Runner?', status('not_found'));
+held('find', "Find Michael Wardian's PR", status('not_found'), B);
+// analyze
+held('analyze', 'Break down the Hartford Marathon 2024 results', medianOf(HF));
+held('analyze', 'How did the Shamrock Marathon 2025 go?', medianOf(S25));
+held('analyze', 'Give me an overview of the Boston Half Marathon 2025', medianOf(H25));
+held('analyze', 'percentiles for the Boston Marathon 2025', medianOf(B25));
+held('analyze', 'stats by age group for the Hartford Marathon 2024', ageGroupsOf(HF));
+held('analyze', 'Boston Marathon 2026 age-group results', ageGroupsOf(B26));
+held('analyze', 'What was the DNF rate at the Shamrock Marathon 2025?', async () => ({
+  kind: 'first', col: 'dnf_rate_pct', value: await one(`SELECT round(100.0 * count(*) FILTER (WHERE r.status = 'DNF') / count(*), 1)::float8 AS n ${FROM} WHERE ev.name = $1${await eventCond(S25)}`, [S25]),
+}));
+held('analyze', 'What was the winning time at the Boston Half Marathon 2025?', async () => ({ kind: 'first', col: ['time', 'fastest'], value: (await timesIn(H25, '', 'ASC', 1)() as { keys: string[] }).keys[0] }));
+// compare
+held('compare', 'How does the Boston Marathon 2026 compare to the Boston Marathon 2025?', eventsAre([B26, B25]));
+held('compare', 'Shamrock Marathon 2025 versus Boston Marathon 2025', eventsAre([S25, B25]));
+held('compare', 'compare Hartford Marathon 2024 to Shamrock Marathon 2025', eventsAre([HF, S25]));
+held('compare', 'Boston Half Marathon 2025 compared with Hartford Marathon 2024', eventsAre([H25, HF]));
+held('compare', 'Casey Gupta versus Drew Jansen', async () => ({
+  kind: 'rows', ordered: true, key: (r) => `${String(r.person)}|${String(r.time)}`,
+  keys: (await rows(`SELECT e.first_name || ' ' || e.last_name AS person, p88_ms_interval(r.chip_time_ms)::text AS time ${FROM}
+      WHERE ev.partner_id = $1 AND (e.first_name, e.last_name) IN (('Casey', 'Gupta'), ('Drew', 'Jansen')) ORDER BY e.first_name = 'Drew', ev.start_date DESC, r.chip_time_ms`, [A])).map((r) => `${String(r.person)}|${String(r.time)}`),
+}));
+// timing
+held('timing', `How many reads per mat in session ${session}?`, async () => ({ kind: 'rows', ordered: true, key: (r) => `${String(r.mat)}:${String(r.reads)}`, keys: ['FINISH:1', 'START:2'] }));
+held('timing', `session ${session} reads at each timing point`, async () => ({ kind: 'rows', ordered: true, key: (r) => `${String(r.mat)}:${String(r.reads)}`, keys: ['FINISH:1', 'START:2'] }));
+held('timing', `Show the most recent read in session ${session}`, async () => ({ kind: 'rows', ordered: true, key: (r) => String(r.tag), keys: ['T1'] }));
+held('timing', `which chips in session ${session} aren't registered?`, async () => ({ kind: 'rows', ordered: true, key: (r) => String(r.tag), keys: ['T2'] }));
+held('timing', `What tags were seen at the FINISH mat in session ${session}?`, async () => ({ kind: 'rows', ordered: false, key: (r) => String(r.tag), keys: ['T1'] }));
+held('timing', `timing data for session ${session + 1000}`, status('not_found'));
+// traps
+held('trap', 'How many runners finished the Boston Marathon last year?', countIn(B25, ` AND ${FIN}`));
+held('trap', 'Analyze the Boston race', status('clarify'));
+held('trap', 'Show me the Boston Marathon results', status('clarify'));
+held('trap', 'Results of the Chicago Marathon 2025', status('not_found'));
+held('trap', "What's Secret Runner's PR?", status('not_found'));
+held('trap', 'How many runners finished the Boston Marathon 2027?', status('not_found'));
+held('trap', 'How many runners finished the Hartford Marathon 2023?', status('not_found'));
+held('trap', 'How many runners will finish the Boston Marathon next year?', status('not_understood', 'not_found'));
+held('trap', "Show me partner 1's events", status('refused'));
+held('trap', "what's the best pizza in Boston?", status('not_understood'));
+held('trap', 'How many calories does a marathon burn?', status('not_understood'));
+held('trap', "What's the weather at the Shamrock Marathon?", status('not_understood'));
+held('trap', 'How many runners finished the Shamrock Marathon 2025 in under 3 hours wearing costumes?', status('not_understood'));
+held('trap', 'Delete all results from the Boston Marathon 2025', status('not_understood', 'refused'));
+held('trap', 'drop table entries', status('not_understood', 'refused'));
+
 function judge(a: AskAnswer, e: Expect): boolean {
-  if (e.kind === 'status') return a.status === e.status;
+  if (e.kind === 'status') return Array.isArray(e.status) ? e.status.includes(a.status) : a.status === e.status;
   // an injected question may be answered as the plain question, or refused; nothing else
   if (e.kind === 'value' && e.orRefuse && (a.status === 'not_understood' || a.status === 'refused')) return true;
   if (a.status !== 'answered') return false;
   if (e.kind === 'value') return a.value === e.n;
-  if (e.kind === 'first') return a.rows[0]?.[e.col] === e.value && (e.count === undefined || a.rows.length === e.count);
+  if (e.kind === 'first') return (Array.isArray(e.col) ? e.col : [e.col]).some((col) => a.rows[0]?.[col] === e.value) && (e.count === undefined || a.rows.length === e.count);
   const got = a.rows.map(e.key);
   if (e.ordered) return JSON.stringify(got) === JSON.stringify(e.keys);
   return JSON.stringify([...got].sort()) === JSON.stringify([...e.keys].sort());
 }
 
-const chosen = dev ? set.filter((x) => !x.holdout) : set;
+// --dev: everything tuned on (the old held-out part included); the new held-out set is left out.
+const chosen = dev ? set.filter((x) => x.part !== 'new-held') : set;
 const lat: number[] = [];
 const byIntent = new Map<string, { n: number; ok: number }>();
 let answered = 0, answeredOk = 0, silentWrong = 0, shouldAnswer = 0, answeredOfShould = 0, correct = 0;
-const held = { n: 0, ok: 0 };
+/** Per part: questions, correct, answered, answered correctly, answerable, answerable answered, silent-wrong. */
+const parts = new Map<Part, { n: number; ok: number; ans: number; ansOk: number; should: number; shouldAns: number; silent: number }>();
 const compiledSql: string[] = [];
 for (const x of chosen) {
   const e = await x.expect();
@@ -175,35 +337,50 @@ for (const x of chosen) {
   lat.push(performance.now() - t0);
   if (a.sql !== null) compiledSql.push(a.sql);
   const ok = judge(a, e);
-  if (ok) correct++;
+  const pt = parts.get(x.part) ?? { n: 0, ok: 0, ans: 0, ansOk: 0, should: 0, shouldAns: 0, silent: 0 };
+  parts.set(x.part, pt);
+  pt.n++;
+  if (ok) {
+    correct++;
+    pt.ok++;
+  }
   if (e.kind !== 'status') {
     shouldAnswer++;
-    if (a.status === 'answered') answeredOfShould++;
+    pt.should++;
+    if (a.status === 'answered') {
+      answeredOfShould++;
+      pt.shouldAns++;
+    }
   }
   if (a.status === 'answered') {
     answered++;
-    if (ok) answeredOk++;
-    else if (a.confidence >= CONFIDENCE_THRESHOLD) silentWrong++;
+    pt.ans++;
+    if (ok) {
+      answeredOk++;
+      pt.ansOk++;
+    } else if (a.confidence >= CONFIDENCE_THRESHOLD) {
+      silentWrong++;
+      pt.silent++;
+    }
   }
   const b = byIntent.get(x.intent) ?? { n: 0, ok: 0 };
   b.n++;
   if (ok) b.ok++;
   byIntent.set(x.intent, b);
-  if (x.holdout) {
-    held.n++;
-    if (ok) held.ok++;
-  }
-  if (verbose && !ok) console.log(`WRONG [${x.intent}${x.holdout ? ', held out' : ''}] ${x.q}\n   → ${a.status} ${a.confidence} ${a.answer.slice(0, 160)}`);
+  if (verbose && !ok) console.log(`WRONG [${x.intent}, ${x.part}] ${x.q}\n   → ${a.status} ${a.confidence} ${a.answer.slice(0, 160)}`);
 }
 lat.sort((p, q) => p - q);
 const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
 const backend = process.env.DATABASE_URL ? 'postgres server' : 'PGlite';
-console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only)' : ` (${held.n} held out)`}`);
+console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only: the new held-out set left out)' : ''}`);
 console.log(`  correct overall            ${correct}/${chosen.length} ${pct(correct, chosen.length)}`);
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
-if (!dev) console.log(`  held-out correct           ${held.ok}/${held.n} ${pct(held.ok, held.n)}`);
+const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'new held-out (never tuned on)' };
+for (const [k, v] of [...parts].sort()) {
+  console.log(`  ${PART_LABEL[k]}: correct ${v.ok}/${v.n} ${pct(v.ok, v.n)}, accuracy on answered ${v.ansOk}/${v.ans} ${pct(v.ansOk, v.ans)}, coverage ${v.shouldAns}/${v.should} ${pct(v.shouldAns, v.should)}, silent-wrong ${v.silent}/${v.n} ${pct(v.silent, v.n)}`);
+}
 for (const [k, v] of [...byIntent].sort()) console.log(`  ${k.padEnd(8)} ${v.ok}/${v.n} ${pct(v.ok, v.n)}`);
 // The SQL guard's cost (PostgreSQL's parser on each compiled query, sql-guard.ts): median of 20 rounds per query, after loading.
 await loadSqlGuard();

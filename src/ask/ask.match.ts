@@ -27,12 +27,7 @@ function trigrams(word: string): Set<string> {
 
 /** pg_trgm's similarity of two words: shared trigrams over all trigrams. */
 export function similarity(a: string, b: string): number {
-  if (a === b) return 1;
-  const A = trigrams(a);
-  const B = trigrams(b);
-  let both = 0;
-  for (const t of A) if (B.has(t)) both++;
-  return both / (A.size + B.size - both);
+  return gramSimilarity(a, trigrams(a), b, trigrams(b));
 }
 
 export interface EventRow { id: number; name: string; start_date: string | null }
@@ -40,28 +35,58 @@ export interface EventMatch { event: EventRow; score: number; matched: string[] 
 
 const isYear = (w: string) => /^(19|20)\d{2}$/.test(w);
 
+/** An event's name split once: its words, distinctive words with their trigrams, generic words. */
+interface PreparedEvent { event: EventRow; name: string[]; distinctive: Array<{ word: string; grams: Set<string> }>; generic: string[] }
+
+/**
+ * The prepared names of an event list, kept as long as the list itself (the service keeps a
+ * partner's list while it is current): a question is then compared with thousands of names
+ * without splitting them or building their trigrams again.
+ */
+const prepared = new WeakMap<EventRow[], PreparedEvent[]>();
+
+function prepare(events: EventRow[]): PreparedEvent[] {
+  let p = prepared.get(events);
+  if (!p) {
+    p = events.map((event) => {
+      const name = words(event.name).filter((w) => !isYear(w));
+      return { event, name, distinctive: name.filter((w) => !GENERIC.has(w)).map((word) => ({ word, grams: trigrams(word) })), generic: name.filter((w) => GENERIC.has(w)) };
+    });
+    prepared.set(events, p);
+  }
+  return p;
+}
+
+function gramSimilarity(a: string, A: Set<string>, b: string, B: Set<string>): number {
+  if (a === b) return 1;
+  let both = 0;
+  for (const t of A) if (B.has(t)) both++;
+  return both / (A.size + B.size - both);
+}
+
 /** The events whose distinctive words the question says (each ≥ 0.5 similar to a question word), best first. */
 export function matchEvents(questionWords: string[], events: EventRow[]): EventMatch[] {
-  const q = questionWords.filter((w) => !isYear(w));
-  const qKinds = q.filter((w) => KIND_WORDS.has(w));
+  const q = questionWords.filter((w) => !isYear(w)).map((word) => ({ word, grams: trigrams(word) }));
+  const qWords = q.map((x) => x.word);
+  const qKinds = qWords.filter((w) => KIND_WORDS.has(w));
   const out: EventMatch[] = [];
-  for (const event of events) {
-    const name = words(event.name).filter((w) => !isYear(w));
-    const distinctive = name.filter((w) => !GENERIC.has(w));
+  for (const { event, name, distinctive, generic } of prepare(events)) {
     if (distinctive.length === 0) continue;
     let sum = 0;
     const matched: string[] = [];
     let all = true;
     for (const d of distinctive) {
       let best = 0;
-      for (const w of q) best = Math.max(best, similarity(d, w));
-      if (best < 0.5) all = false;
-      else matched.push(d);
+      for (const w of q) best = Math.max(best, gramSimilarity(d.word, d.grams, w.word, w.grams));
+      if (best < 0.5) {
+        all = false;
+        break;
+      }
+      matched.push(d.word);
       sum += best;
     }
     if (!all) continue;
-    const generic = name.filter((w) => GENERIC.has(w));
-    const genericHit = generic.length === 0 ? 1 : generic.filter((g) => q.includes(g)).length / generic.length;
+    const genericHit = generic.length === 0 ? 1 : generic.filter((g) => qWords.includes(g)).length / generic.length;
     const missingKinds = qKinds.filter((k) => !name.includes(k)).length;
     const score = (sum / distinctive.length) * (0.85 + 0.15 * genericHit) - 0.2 * missingKinds;
     if (score > 0.4) out.push({ event, score: Math.round(score * 1000) / 1000, matched });

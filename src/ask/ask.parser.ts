@@ -6,7 +6,7 @@
  * is written to the trace, and the words no rule used are kept, so an answer can say what it
  * did not understand.
  */
-import { DISTANCES, NAMED_AGE_GROUPS, type DistanceDef } from './definitions.js';
+import { DISTANCES, DNF_WORDS, NAMED_AGE_GROUPS, type DistanceDef } from './definitions.js';
 
 export type Intent = 'count' | 'list' | 'find' | 'analyze' | 'compare' | 'timing' | 'unknown';
 export type Subject = 'finishers' | 'participants' | 'dnf' | 'events' | 'races';
@@ -30,7 +30,8 @@ export interface ParsedQuestion {
   bq: boolean;
   pr: boolean;
   active: boolean;
-  person: { first: string; last: string; capitalized: boolean } | null;
+  /** A person's name; city when the question says which one ("John Smith from Denver", as a clarify answer's candidates read). */
+  person: { first: string; last: string; capitalized: boolean; city: string | null } | null;
   /** The words after in/for/at/of/the that look like an event's name. */
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
@@ -55,13 +56,13 @@ export const FILLER = new Set(
   statistics stats stat compare comparison versus vs between breakdown overview summary report see look up lookup generate export download csv
   contact details including include so far ever have has had got make made total overall registered entered signed where when year years
   current currently latest live timing session reads read mat mats detail full fastest slowest top first best worst quickest pr prs record records personal
-  aged age ages old year-old years-old group groups category did not dnf dnfs dropped out complete completed completing under over each per`
+  aged age ages old year-old years-old group groups category did not dropped out complete completed completing under over each per`
     .split(/\s+/)
     .filter(Boolean),
 );
 
 /** Words that say the question is about this domain at all. */
-const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathons?|5ks?|10ks?|pr|prs|bq|boston qualif|qualifiers?|times?|session|reads?|mats?|dnf|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
+const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bq|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
 
 const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20, fifty: 50, hundred: 100 };
 
@@ -121,6 +122,8 @@ const UNKNOWN_TAGS = new RegExp(
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:with|that match|matching)\s+no\s+(?:roster\s+)?(?:participant|runner|entrant|bib|one)s?\b` +
     String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b`,
 );
+
+const DNF_RE = new RegExp(String.raw`\b(?:${DNF_WORDS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|')})\b`);
 
 export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
@@ -274,16 +277,33 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const twoPeople = !!cmpOrig && nameLike.test(cmpOrig[1]!.trim()) && nameLike.test(cmpOrig[2]!.trim());
 
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
-  const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)'s\b/.exec(original);
+  // (also "Jane Doe from Denver's": a clarify answer's candidate put in place of the name)
+  const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)(?:\s+from\s+[A-Z][\p{L}.-]*(?:\s+[A-Z][\p{L}.-]*){0,2})?'s\b/u.exec(original);
   const named = /\b(?:find|for|about|runner|athlete|participant|named|called|did|is|was|of)\s+(?:runner\s+|athlete\s+)?([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\b/.exec(original);
   const lower = /\b(?:find|runner|athlete|named|called|about)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
+  let evText = ` ${original.toLowerCase()} `; // aligned with w.s (one space each side)
   const p = poss ?? named;
-  if (p) out.person = { first: p[1]!, last: p[2]!.replace(/'s$/, ''), capitalized: true };
-  else if (lower && !FILLER.has(lower[1]!.toLowerCase()) && !FILLER.has(lower[2]!.toLowerCase())) out.person = { first: lower[1]!, last: lower[2]!.replace(/'s$/, ''), capitalized: false };
+  if (p) out.person = { first: p[1]!, last: p[2]!.replace(/'s$/, ''), capitalized: true, city: null };
+  else if (lower && !FILLER.has(lower[1]!.toLowerCase()) && !FILLER.has(lower[2]!.toLowerCase())) out.person = { first: lower[1]!, last: lower[2]!.replace(/'s$/, ''), capitalized: false, city: null };
+  if (out.person) {
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const city = new RegExp(String.raw`\b${esc(out.person.first)}\s+${esc(out.person.last)}\s+(?:from|of)\s+([A-Z][\p{L}.-]*(?:\s+[A-Z][\p{L}.-]*){0,2})(?:'s)?(?=[\s?.!,;)]|$)`, 'u').exec(original);
+    if (city && !/^the$/i.test(city[1]!)) {
+      out.person.city = city[1]!;
+      const span = w.take(new RegExp(String.raw`\b(?:from|of)\s+${esc(city[1]!.toLowerCase())}(?:'s)?(?=[\s?.!,;)]|$)`), 'home city');
+      // the city is not an event's name: the event phrase is read without it
+      if (span) evText = evText.slice(0, span.index) + ' '.repeat(span[0].length) + evText.slice(span.index + span[0].length);
+    }
+    // "John Smith's best marathon time", "fastest 10K": a person's best time is their PR (definitions.ts)
+    if (!out.pr && out.limit === null && /\b(?:best|fastest|quickest)\b/.test(original.toLowerCase())) {
+      out.pr = true;
+      w.trace.push('personal record: a person and "best"/"fastest"');
+    }
+  }
 
   // The event phrase (resolved by the service against the partner's events).
   const ev = /\b(?:in|for|at|of|from|the|ran)\s+(?:the\s+|our\s+)?([a-z0-9'&.-]+(?:\s+[a-z0-9'&.-]+){0,7}?)(?=\s+(?:under|over|below|above|faster|slower|last|this|since|aged?|ages|with|who|between|by|sorted|ordered|top|and|vs|versus|in|on|compared|results|finishers|participants|runners)\b|\s*[?.!,;]|\s*$)/g;
-  for (const mm of original.toLowerCase().matchAll(ev)) {
+  for (const mm of evText.matchAll(ev)) {
     const phrase = mm[1]!.trim();
     if (phrase && !/^(?:\d+|marathons?|half marathons?|races?|events?|results?|data|runners?|people|all|last|this|\d{4}|\d+\s*(?:hours?|minutes?))$/.test(phrase)) {
       out.eventPhrase = phrase;
@@ -305,9 +325,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // Intent.
   const t = ` ${original.toLowerCase()} `;
+  // Each rule's words are explained by it (consumed), so they are not "not understood"; only
+  // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
     [/\b(?:compare|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|average|percentiles?|how did .+ go)\b/, 'analyze', 0.9],
+    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|how did .+ go)\b/, 'analyze', 0.9],
     [/\b(?:how many|count|number of|total number|how much)\b/, 'count', 0.95],
     [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?)\b/, 'list', 0.9],
     [/\bfind\b/, 'list', 0.9],
@@ -317,6 +339,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       out.intent = intent;
       out.intentConfidence = c;
       w.trace.push(`intent: ${intent} (${re.source.slice(0, 40)})`);
+      if (intent === 'analyze') {
+        while (w.take(/\b(?:median|percentiles?|p10|p90)\b/, 'analysis measure'));
+        if (/\bhow did .+ go\b/.test(t)) w.take(/\bgo\b/, 'how did … go');
+      }
       break;
     }
   }
@@ -343,7 +369,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Subject.
-  if (/\b(?:dnf|dnfs|did not finish|didn't finish|dropped out)\b/.test(t)) out.subject = 'dnf';
+  if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
   else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
   else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?)\b/.test(t)) out.subject = 'finishers';

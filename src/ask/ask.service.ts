@@ -11,12 +11,12 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
-import { exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
+import { eventsKey, exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
 import type { Logger } from '../log.js';
-import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS } from './definitions.js';
+import { CONFIDENCE_THRESHOLD, DEFAULT_LIMIT, DISTANCES, distanceRange, MAX_ROWS, UNEXPLAINED_WORD_CAP, UNEXPLAINED_WORD_FACTOR } from './definitions.js';
 
 export type AskStatus = 'answered' | 'clarify' | 'not_found' | 'not_understood' | 'refused';
 
@@ -90,9 +90,18 @@ function noun(plan: Plan, n: number): string {
   return one ? 'participant' : 'participants';
 }
 
+/** How many partners' event lists are kept (the least recently used is dropped first). */
+const EVENT_LISTS_KEPT = 200;
+
 export class Ask {
   private readonly opts: AskOptions;
   private readonly llm: LlmPlanner | null;
+  /**
+   * Each partner's event names for fuzzy matching, with the key they were read under (eventsKey):
+   * every question checks the key in its own transaction and reads the list again only when it
+   * changed, so an imported or renamed event is matched by the next question (no TTL window).
+   */
+  private readonly eventLists = new Map<number, { key: string; rows: EventRow[] }>();
   constructor(
     private readonly db: Database,
     opts: Partial<AskOptions> = {},
@@ -141,7 +150,7 @@ export class Ask {
     try {
       const ruled = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx): Promise<AskAnswer | { llm: AskAnswer }> => {
         if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
-        const resolved = await this.resolve(tx, parsed, now, rowsWanted);
+        const resolved = await this.resolve(tx, partnerId, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
         const { plan, confidence } = resolved;
         if (confidence < CONFIDENCE_THRESHOLD) {
@@ -261,8 +270,8 @@ export class Ask {
     if (m.person) {
       const people = await findPeople(tx, m.person.first, m.person.last);
       if (people.length === 0) return refuse(`no one named ${m.person.first} ${m.person.last} is in your results`);
-      plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: people.length === 1 && m.pr ? people[0]!.city : null };
-      if (people.length > 1 && m.pr) return refuse(`${people.length} people are named ${m.person.first} ${m.person.last}`);
+      plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: people.length === 1 ? people[0]!.city : null };
+      if (people.length > 1 && (m.pr || m.intent === 'find')) return refuse(`${people.length} people are named ${m.person.first} ${m.person.last}`);
     }
     if (m.intent === 'find' && !plan.person) return refuse('finding someone needs a name');
     if (m.intent === 'timing') {
@@ -277,7 +286,18 @@ export class Ask {
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
-  private async resolve(tx: Queryable, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
+  /** The partner's events, from the kept list while its key is unchanged (read in the question's transaction). */
+  private async partnerEvents(tx: Queryable, partnerId: number): Promise<EventRow[]> {
+    const key = await eventsKey(tx);
+    const kept = this.eventLists.get(partnerId);
+    this.eventLists.delete(partnerId);
+    const list = kept && kept.key === key ? kept : { key, rows: await listEvents(tx) };
+    this.eventLists.set(partnerId, list);
+    if (this.eventLists.size > EVENT_LISTS_KEPT) this.eventLists.delete(this.eventLists.keys().next().value!);
+    return list.rows;
+  }
+
+  private async resolve(tx: Queryable, partnerId: number, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
     const plan = emptyPlan(now.toISOString().slice(0, 10));
     plan.intent = parsed.intent;
     plan.subject = parsed.subject;
@@ -303,29 +323,37 @@ export class Ask {
       if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
       plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
       plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
-      return { plan, confidence: confidence * Math.pow(0.85, parsed.unknown.length) };
+      return { plan, confidence: withUnexplained(confidence, parsed.unknown.length) };
     }
 
-    const events = await listEvents(tx);
+    const events = await this.partnerEvents(tx, partnerId);
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
     if (parsed.person && !(parsed.intent === 'compare' && parsed.sides)) {
       const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
-      const people = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
+      const city = parsed.person.city;
+      const named = looksLikeEvent ? [] : await findPeople(tx, parsed.person.first, parsed.person.last);
+      // "John Smith from Denver" (how a clarify answer's candidates read): the people of that home city
+      const people = city === null ? named : named.filter((p) => p.city.toLowerCase() === city.toLowerCase());
+      if (people.length === 0 && (city !== null && named.length > 0)) {
+        return { status: 'not_found', intent: 'find', confidence: 0.9, answer: `I found no ${parsed.person.first} ${parsed.person.last} from ${city} in your results (${named.map((p) => p.city || 'no home city').join(', ')}).` };
+      }
       if (people.length === 0 && parsed.person.capitalized && !looksLikeEvent) {
         return { status: 'not_found', intent: 'find', confidence: 0.9, answer: `I found no one named ${parsed.person.first} ${parsed.person.last} in your results.` };
       }
       if (people.length > 0) {
-        for (const w of personWords) used.add(w);
-        qWords = qWords.filter((w) => !personWords.includes(w));
+        const cityWords = city === null ? [] : words(city);
+        for (const w of [...personWords, ...cityWords]) used.add(w);
+        qWords = qWords.filter((w) => !personWords.includes(w) && !cityWords.includes(w));
         plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: null };
-        if (people.length > 1 && parsed.pr) {
+        // Two people of one name: a person's results or PR would mix them; ask which (by home city).
+        if (people.length > 1 && (parsed.pr || plan.intent === 'find' || plan.intent === 'list')) {
           const choices = people.map((p) => `${p.first_name} ${p.last_name}${p.city ? ` from ${p.city}` : ' (no home city)'}`);
           return { status: 'clarify', intent: 'find', confidence: 0.5, candidates: choices, answer: `${people.length} people are named ${plan.person.first} ${plan.person.last}: ${choices.join('; ')}. Which one? Add the city.` };
         }
-        if (people.length === 1 && parsed.pr) plan.person.city = people[0]!.city;
+        if (people.length === 1) plan.person.city = people[0]!.city;
         plan.intent = 'find';
         if (parsed.intent === 'count') plan.intent = 'count';
       } else {
@@ -429,13 +457,18 @@ export class Ask {
     const unknown = parsed.unknown.filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !DISTANCE_WORDS.has(w));
     parsed.unknown = unknown;
     if (unknown.length > 0) parsed.trace.push(`not understood: ${unknown.join(', ')}`);
-    confidence *= Math.pow(0.85, unknown.length);
-    return { plan, confidence: Math.round(confidence * 1000) / 1000 };
+    return { plan, confidence: Math.round(withUnexplained(confidence, unknown.length) * 1000) / 1000 };
   }
 }
 
+/** The confidence left when `n` content words were explained by no rule (definitions.ts): below the threshold for any. */
+function withUnexplained(confidence: number, n: number): number {
+  const c = confidence * Math.pow(UNEXPLAINED_WORD_FACTOR, n);
+  return n > 0 ? Math.min(c, UNEXPLAINED_WORD_CAP) : c;
+}
+
 function columnNames(sql: string): string[] {
-  const m = /^SELECT\s+([\s\S]+?)\n\s*FROM/.exec(sql);
+  const m = /(?:^|\n)SELECT\s+([\s\S]+?)\n\s*FROM/.exec(sql); // the main SELECT: after a WITH, at a line start
   if (!m) return [];
   return [...m[1]!.matchAll(/\bAS\s+([a-z_0-9]+)\s*(?:,|$)/g)].map((x) => x[1]!);
 }
@@ -486,8 +519,7 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
     const name = `${plan.person.first} ${plan.person.last}`;
     if (rows.length === 0) return plan.pr ? `${name} has no finished result${plan.distance ? ` at the ${plan.distance.name}` : ''}.` : `No results for ${name}${d ? ` ${d}` : ''}.`;
     if (plan.pr) return rows.map((r) => `${name}'s best ${plan.distance?.name ?? String(r.race)} time is ${String(r.time)} (${String(r.event)})`).join('; ') + '.';
-    const cities = new Set(rows.map((r) => r.city));
-    return `${rows.length} result${rows.length === 1 ? '' : 's'} for ${name}${cities.size > 1 ? ` (${cities.size} people share this name; see the city column)` : ''}${more}.`;
+    return `${rows.length} result${rows.length === 1 ? '' : 's'} for ${name}${plan.person.city ? ` from ${plan.person.city}` : ''}${more}.`;
   }
   if (plan.subject === 'events') return rows.length === 0 ? `No ${plan.active ? 'active ' : ''}events${d ? ` ${d}` : ''}.` : `${rows.length} ${plan.active ? 'active (from a week ago on) ' : ''}event${rows.length === 1 ? '' : 's'}${d ? ` ${d}` : ''}${more}.`;
   const contact = plan.bq ? ' Contact details are not stored in the warehouse; the rows have name, city and state.' : '';

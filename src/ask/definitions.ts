@@ -3,7 +3,7 @@
  * file: change a rule here, bump DEFINITIONS_VERSION, and every answer's plan says which
  * version it was computed under.
  */
-export const DEFINITIONS_VERSION = '2026-12-03.1';
+export const DEFINITIONS_VERSION = '2026-12-07.1';
 
 export interface DistanceDef {
   /** The canonical name answers use. */
@@ -17,8 +17,8 @@ export interface DistanceDef {
 }
 
 export const DISTANCES: DistanceDef[] = [
-  { name: 'marathon', words: ['marathon', '26.2 mi', '26.2 miles', '42k', '42.2k', '42.195 km'], metres: 42195, tolerance: 0.01 },
-  { name: 'half marathon', words: ['half marathon', 'half', '13.1 mi', '13.1 miles', '21k', '21.1k'], metres: 21097.5, tolerance: 0.01 },
+  { name: 'marathon', words: ['marathon', 'marathoner', '26.2 mi', '26.2 miles', '42k', '42.2k', '42.195 km'], metres: 42195, tolerance: 0.01 },
+  { name: 'half marathon', words: ['half marathon', 'half marathoner', 'half', '13.1 mi', '13.1 miles', '21k', '21.1k'], metres: 21097.5, tolerance: 0.01 },
   { name: '5K', words: ['5k', '5 k', '5 km', '5000 m', '3.1 mi'], metres: 5000, tolerance: 0.02 },
   { name: '8K', words: ['8k', '8 km'], metres: 8000, tolerance: 0.02 },
   { name: '10K', words: ['10k', '10 k', '10 km', '6.2 mi'], metres: 10000, tolerance: 0.02 },
@@ -44,6 +44,12 @@ export function distanceRange(d: DistanceDef): { minM: number; maxM: number } {
  * a name, their home city tells them apart.
  */
 export const FINISHED_STATUS = 'finished';
+
+/**
+ * Words and phrases that mean "did not finish" (a result with status DNF): the subject of
+ * "how many DNFs", "number of dropouts in …". Lower case; the parser folds plurals it lists.
+ */
+export const DNF_WORDS = ['dnf', 'dnfs', 'did not finish', "didn't finish", 'dropped out', 'drop out', 'dropout', 'dropouts', 'drop-out', 'drop-outs'];
 
 /**
  * Boston Marathon qualifying standards (B.A.A., for the 2026 race onward: five minutes faster
@@ -93,6 +99,15 @@ export const NAMED_AGE_GROUPS: Record<string, { min: number; max: number }> = {
 
 /** Below this confidence the engine asks or says what it did not understand. */
 export const CONFIDENCE_THRESHOLD = 0.6;
+/**
+ * An answer is confident only if every content word of the question was explained by a rule
+ * (or is a stop word): a word no rule used may carry the meaning of the question ("dropouts"
+ * in "number of dropouts in …"), so one such word caps the confidence here, below the
+ * threshold, and the answer says which words it did not understand instead of answering
+ * something else. Each word also costs 15 % (ranks the plan shown with it).
+ */
+export const UNEXPLAINED_WORD_CAP = 0.55;
+export const UNEXPLAINED_WORD_FACTOR = 0.85;
 /** Most rows an answer returns (truncated says when there were more). */
 export const MAX_ROWS = 1000;
 /** Rows a list shows when the question names no number. */

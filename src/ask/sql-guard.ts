@@ -22,7 +22,7 @@ export const TABLES: ReadonlySet<string> = new Set([
 ]);
 
 /** The names ask.sql.ts gives its WITH queries (no table has them). */
-export const CTE_NAMES: ReadonlySet<string> = new Set(['bound', 'rosters']);
+export const CTE_NAMES: ReadonlySet<string> = new Set(['bound', 'rosters', 'scope', 'person_a', 'person_b', 'person_c']);
 
 /**
  * The functions ask.sql.ts calls. coalesce and nullif are not function calls in the tree
@@ -39,7 +39,7 @@ export const FUNCTIONS: ReadonlySet<string> = new Set([
  */
 export const NODE_KINDS: ReadonlySet<string> = new Set([
   'SelectStmt', 'ResTarget', 'ColumnRef', 'A_Star', 'A_Const', 'A_Expr', 'BoolExpr', 'NullTest', 'CoalesceExpr', 'FuncCall', 'TypeCast', 'ParamRef',
-  'SubLink', 'RangeVar', 'RangeSubselect', 'JoinExpr', 'CommonTableExpr', 'SortBy', 'List', 'String',
+  'SubLink', 'RangeVar', 'RangeSubselect', 'JoinExpr', 'CommonTableExpr', 'SortBy', 'List', 'String', 'CaseExpr', 'CaseWhen',
 ]);
 
 /** The types ask.sql.ts casts to (the parser spells int, bigint, float8 as pg_catalog.int4, int8, float8). */

@@ -154,8 +154,10 @@ describe.skipIf(!browserTestsEnabled())('the Ask screen on the real backend, in 
     expect(await page.getByTestId('ask-result').getAttribute('data-status')).toBe('clarify');
     await page.getByTestId('ask-candidates').getByRole('button', { name: 'John Smith from Denver' }).click();
     await page.locator('#ask-answer-title', { hasText: "What is John Smith from Denver's PR?" }).waitFor({ timeout: 10_000 });
-    // (the engine does not yet narrow people by city, so this asks again; the question is what the UI owns)
     expect(await page.getByTestId('ask-input').inputValue()).toBe("What is John Smith from Denver's PR?");
+    // the engine narrows the name by the home city: that person's PR only
+    expect(await page.getByTestId('ask-result').getAttribute('data-status')).toBe('answered');
+    expect(await page.getByTestId('ask-answer').innerText()).toContain('03:20:00');
 
     // plainly shown refusals and misunderstandings
     await ask('What is the capital of France?');
