@@ -4983,6 +4983,11 @@ export interface paths {
                     "application/json": {
                         model?: string;
                         stream?: boolean;
+                        stream_options?: ({
+                            include_usage?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
                         messages: ({
                             role: string;
                             content?: (string | ({
