@@ -289,6 +289,21 @@ describe('asking in plain English', () => {
     expect(want).toBeGreaterThan(5);
     expect(r).toMatchObject({ status: 'answered', row_count: want });
     expect(r.answer).toContain('Contact details are not stored');
+    // over many events: newest event first, fastest first within it (event by event, so the limit stops early at scale)
+    const order = (rows: Record<string, unknown>[]) => rows.map((x) => `${String(x.date)}|${String(x.time)}`);
+    const sorted = (rows: Record<string, unknown>[]) => [...order(rows)].sort((x, y) => (x.slice(0, 10) === y.slice(0, 10) ? (x < y ? -1 : 1) : x < y ? 1 : -1));
+    expect(new Set(r.rows.map((x) => x.date)).size).toBeGreaterThan(1);
+    expect(order(r.rows)).toEqual(sorted(r.rows));
+    // the row cap: the first rows of that order, and truncated says there were more
+    const small = new Ask(test.t.db, { now: () => NOW, maxRows: 3 });
+    const cut = await small.query(a.id, 'Show me Boston qualifiers');
+    expect(cut).toMatchObject({ status: 'answered', row_count: 3, truncated: true });
+    expect(order(cut.rows)).toEqual(order(r.rows).slice(0, 3));
+    // a date range keeps to its events
+    const last = await q('Show me Boston qualifiers last year');
+    expect(last.rows.length).toBeGreaterThan(0);
+    expect(last.rows.every((x) => String(x.date).startsWith('2025'))).toBe(true);
+    expect(order(last.rows)).toEqual(sorted(last.rows));
   });
 
   it('traps: similar names ask which; another partner’s event is not found; out of domain; injection', async () => {
