@@ -12,8 +12,8 @@ export type Plan = {
   intent: Intent;
   subject: Subject;
   events: Array<{ id: number; name: string; date: string | null }>;
-  /** For compare: the two sides' event ids. */
-  sides: Array<{ label: string; eventIds: number[] }> | null;
+  /** For compare: the two sides' event ids; a side's own distance (the one its event's name says) when set, else the plan's. */
+  sides: Array<{ label: string; eventIds: number[]; distance?: Plan['distance'] }> | null;
   distance: { name: string; minM: number; maxM: number } | null;
   gender: 'M' | 'F' | 'X' | null;
   age: { min: number; max: number } | null;
@@ -317,7 +317,8 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
   }
   if (plan.intent === 'compare' && plan.sides) {
     const [a, b] = plan.sides;
-    const sql = `SELECT * FROM (\n${analyzeSelect(p, plan, a!.eventIds, a!.label)}\n UNION ALL\n${analyzeSelect(p, plan, b!.eventIds, b!.label)}\n) AS sides\n ORDER BY side = ${p.add(b!.label)}, date, race`;
+    const side = (x: NonNullable<Plan['sides']>[number]) => analyzeSelect(p, x.distance === undefined ? plan : { ...plan, distance: x.distance }, x.eventIds, x.label);
+    const sql = `SELECT * FROM (\n${side(a!)}\n UNION ALL\n${side(b!)}\n) AS sides\n ORDER BY side = ${p.add(b!.label)}, date, race`;
     return { sql: withScope(p, sql), params: p.values };
   }
   if (plan.intent === 'find' && plan.pr) {
