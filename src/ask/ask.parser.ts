@@ -278,8 +278,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|and (?:over|up|older))(?=\s|$)/, 'age min'));
   if (ageMin) out.age = { min: Number(ageMin[1] ?? ageMin[2] ?? ageMin[3]), max: 130 };
   const ageMax = !out.age && (w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max')
-    // "under 30" with no unit, over a long race: an age (a time under 30 would say minutes or hours)
-    ?? (shortRace ? null : w.take(/\b(?:under|below)\s+([1-9]\d)\b(?!\s*(?::|hours?|hrs?|minutes?|mins?|seconds?|k\b|km|mi))/, 'age max')));
+    // "under 30" with no unit, over a marathon or no distance: an age (a time under 30 would say minutes
+    // or hours); over a shorter race ("half marathon under 90") it may be minutes, so it is not guessed
+    ?? (shortRace || /\b(?:\d+(?:\.\d+)?\s*(?:k|km|mi|miles?|miler)|half|mile)\b/.test(w.s) ? null : w.take(/\b(?:under|below)\s+([1-9]\d)\b(?!\s*(?::|hours?|hrs?|minutes?|mins?|seconds?|k\b|km|mi))/, 'age max')));
   if (ageMax) out.age = { min: 0, max: Number(ageMax[1]) - 1 };
   const ageExact = !out.age && (w.take(/\b(?:aged?|age of)\s+(\d{1,2})\b/, 'age') ?? w.take(/\b(\d{1,2})[- ]years?[- ]olds?\b/, 'age'));
   if (ageExact) out.age = { min: Number(ageExact[1]), max: Number(ageExact[1]) };

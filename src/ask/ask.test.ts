@@ -213,7 +213,7 @@ describe('asking in plain English', () => {
       expect(left(question), question).toEqual([]);
     }
     expect(parseQuestion('How many runners in the Boston Marathon 2026 were under 30?', NOW)).toMatchObject({ age: { min: 0, max: 29 }, time: null });
-    expect(parseQuestion('5K finishers under 25', NOW).age).toBeNull(); // minutes or an age: not guessed
+    for (const question of ['5K finishers under 25', 'half marathon finishers under 90', '15K runners under 50']) expect(parseQuestion(question, NOW).age, question).toBeNull(); // minutes or an age: not guessed
     expect(parseQuestion('How many runners will finish the Boston Marathon next year?', NOW).dates).toMatchObject({ from: '2027-01-01', to: '2028-01-01' });
     expect(parseQuestion('Who won the Boston Marathon 2025?', NOW)).toMatchObject({ limit: 1, order: 'fastest' });
     expect(parseQuestion('Name the five fastest men at the Shamrock Marathon 2025', NOW)).toMatchObject({ intent: 'list', limit: 5, order: 'fastest' });
