@@ -7,8 +7,10 @@
  *
  * Parts (see Part below): development; the old held-out part (the LAST phrasing of every
  * template, written before the engine first ran, tuned on since 2026-12-07, so development now,
- * reported apart); the new held-out set (written 2026-12-07 before that day's tuning, never
- * tuned on). `--dev` leaves the new held-out set out. Reports execution accuracy
+ * reported apart); the second held-out set (written 2026-12-07 before that day's tuning, held
+ * out until the third was written, then tuned on: development now, reported apart); the third
+ * held-out set (held3, written 2026-12-07 in the afternoon before that round's engine changes,
+ * never tuned on). `--dev` leaves the third held-out set out. Reports execution accuracy
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
@@ -57,9 +59,11 @@ type Expect =
  * Which part of the set a question is in. 'dev': tuned on. 'old-held': the first held-out set
  * (the last phrasing of every template of the first 297), held out until 2026-12-07, then
  * tuned on (its wrong answers were fixed): development now, reported apart. 'new-held': the
- * second held-out set, written 2026-12-07 before any tuning of that day and never tuned on.
+ * second held-out set, written 2026-12-07 before any tuning of that day; held out until the
+ * third set was written, then tuned on (generic fixes): development now, reported apart.
+ * 'held3': the third held-out set, never tuned on.
  */
-type Part = 'dev' | 'old-held' | 'new-held';
+type Part = 'dev' | 'old-held' | 'new-held' | 'held3';
 interface Labelled { q: string; partner: number; intent: string; part: Part; expect: () => Promise<Expect> }
 const set: Labelled[] = [];
 
@@ -167,8 +171,8 @@ add('count', ["How many runners finished the Shamrock Marathon'; DROP TABLE resu
 
 // ---------------------------------------------------------------------------------------------
 // The second held-out set (new-held), written 2026-12-07 BEFORE any engine change of that day,
-// in fresh wordings across every intent, traps included, over the same data set. It is never
-// tuned on: its figures are reported as they come. Expected results by plain SQL, as above.
+// in fresh wordings across every intent, traps included, over the same data set. Held out until
+// the third set (below) was written; tuned on since (development now, reported apart).
 // ---------------------------------------------------------------------------------------------
 const BQ_MS = `60000 + 60000 * CASE WHEN e.gender = 'M' THEN
       CASE WHEN e.age < 35 THEN 175 WHEN e.age < 40 THEN 180 WHEN e.age < 45 THEN 185 WHEN e.age < 50 THEN 195 WHEN e.age < 55 THEN 200 WHEN e.age < 60 THEN 210 WHEN e.age < 65 THEN 230 WHEN e.age < 70 THEN 245 WHEN e.age < 75 THEN 260 WHEN e.age < 80 THEN 275 ELSE 290 END
@@ -310,6 +314,125 @@ held('trap', 'How many runners finished the Shamrock Marathon 2025 in under 3 ho
 held('trap', 'Delete all results from the Boston Marathon 2025', status('not_understood', 'refused'));
 held('trap', 'drop table entries', status('not_understood', 'refused'));
 
+// ---------------------------------------------------------------------------------------------
+// The third held-out set (held3), written 2026-12-07 (afternoon) BEFORE any engine change of
+// that round, in wordings none of the sets above use, across every intent, traps included
+// (similar event names, relative dates, same-named people, the other partner's event and
+// person, out of domain). Never tuned on: its first figures are the honest ones. Expected
+// results by plain SQL, as above.
+// ---------------------------------------------------------------------------------------------
+function held3(intent: string, q: string, expect: () => Promise<Expect>, who = A) {
+  set.push({ q, partner: who, intent, part: 'held3', expect });
+}
+const FIVE_K = `ra.distance_m BETWEEN 4900 AND 5100`;
+/** The median of one event's finishers (the distance its name says, or an explicit race condition) with extra conditions. */
+const medianWhere = (name: string, extra: string, cols: string[], race?: string) => async (): Promise<Expect> => {
+  const ms = (await rows(`SELECT r.chip_time_ms AS ms ${FROM} WHERE ev.name = $1 AND ${FIN}${extra}${race === undefined ? await eventCond(name) : ` AND ${race}`} ORDER BY 1`, [name])).map((r) => Number(r.ms));
+  const med = ms.length % 2 ? ms[(ms.length - 1) / 2]! : (ms[ms.length / 2 - 1]! + ms[ms.length / 2]!) / 2;
+  return { kind: 'first', col: cols, value: new Date(Math.round(med)).toISOString().slice(11, 19), count: 1 };
+};
+const readsByMat = async (): Promise<Expect> => ({ kind: 'rows', ordered: true, key: (r) => `${String(r.mat)}:${String(r.reads)}`, keys: ['FINISH:1', 'START:2'] });
+const tagsAre = (tags: string[]) => async (): Promise<Expect> => ({ kind: 'rows', ordered: true, key: (r) => String(r.tag), keys: tags });
+const bqIn = (where: string) => async (): Promise<Expect> => ({
+  kind: 'rows', ordered: false, key: (r) => `${String(r.event)}|${String(r.bib)}`,
+  keys: (await rows(`SELECT ev.name, e.bib ${FROM} WHERE ev.partner_id = $1 AND ${FIN} AND ${MARATHON}${where} AND e.age >= 18 AND r.chip_time_ms < ${BQ_MS}`, [A])).map((r) => `${String(r.name)}|${String(r.bib)}`),
+});
+// count
+held3('count', 'Number of people who finished the Hartford Marathon 2024', countIn(HF, ` AND ${FIN}`));
+held3('count', 'How many total finishers did the Shamrock Marathon have?', countIn(S25, ` AND ${FIN}`));
+held3('count', 'Total number of runners in the Boston Marathon 2026', countIn(B26, ''));
+held3('count', 'Total entrants at the Boston Half Marathon 2025', countIn(H25, ''));
+held3('count', 'How many 5K finishers were there at the Boston Marathon 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1 AND ${FIN} AND ${FIVE_K}`, [B25]) }));
+held3('count', 'In the Boston Marathon 2025, how many people ran the 5K?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1 AND ${FIN} AND ${FIVE_K}`, [B25]) }));
+held3('count', 'How many women completed the Shamrock Marathon 2025 in under 4 hours?', countIn(S25, ` AND ${FIN} AND e.gender = 'F' AND r.chip_time_ms < 14400000`));
+held3('count', 'How many men aged 30 to 39 finished the Boston Marathon 2026?', countIn(B26, ` AND ${FIN} AND e.gender = 'M' AND e.age BETWEEN 30 AND 39`));
+held3('count', 'How many runners aged 60 or older took part in the Hartford Marathon 2024?', countIn(HF, ` AND e.age >= 60`));
+held3('count', 'How many runners dropped out of the Boston Marathon 2026?', countIn(B26, ` AND r.status = 'DNF'`));
+held3('count', 'How many people did not complete the Shamrock Marathon 2025?', countIn(S25, ` AND r.status <> 'finished'`));
+held3('count', 'How many runners finished marathons in 2024?', countWhere(` AND ${FIN} AND ${MARATHON} AND ev.start_date >= '2024-01-01' AND ev.start_date < '2025-01-01'`));
+held3('count', 'How many people finished a 5K last year?', countWhere(` AND ${FIN} AND ${FIVE_K}${Y2025}`));
+held3('count', 'How many finishers this year?', countWhere(` AND ${FIN} AND ev.start_date >= '2026-01-01' AND ev.start_date < '2027-01-01'`));
+held3('count', 'How many events did we time in the last 12 months?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results_events WHERE partner_id = $1 AND start_date >= '2025-06-15' AND start_date < '2026-06-16'`, [A]) }));
+held3('count', 'How many races were there in 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM races ra JOIN results_events ev ON ev.id = ra.event_id WHERE ev.partner_id = $1${Y2025}`, [A]) }));
+held3('count', 'How many runners finished the Boston Marathon 2025 in under 2:45?', countIn(B25, ` AND ${FIN} AND r.chip_time_ms < 9900000`));
+held3('count', 'How many runners finished the Harford Marathon?', countIn(HF, ` AND ${FIN}`));
+held3('count', 'How many women under 30 finished the Boston Marathon 2025?', countIn(B25, ` AND ${FIN} AND e.gender = 'F' AND e.age < 30`));
+held3('count', 'How many finishers at the Chicago Marathon?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results WHERE partner_id = $1 AND status = 'finished'`, [B]) }), B);
+// list
+held3('list', 'Who was the fastest man at the Boston Marathon 2026?', timesIn(B26, ` AND e.gender = 'M'`, 'ASC', 1));
+held3('list', 'Show the slowest finisher of the Shamrock Marathon 2025', timesIn(S25, '', 'DESC', 1));
+held3('list', 'Who won the women\'s race at the Boston Marathon 2026?', timesIn(B26, ` AND e.gender = 'F'`, 'ASC', 1));
+held3('list', 'Give me the 3 slowest women in the Boston Marathon 2025', timesIn(B25, ` AND e.gender = 'F'`, 'DESC', 3));
+held3('list', 'List the first 5 women across the line at the Hartford Marathon 2024', timesIn(HF, ` AND e.gender = 'F'`, 'ASC', 5));
+held3('list', 'Show all 5K finishers at the Boston Marathon 2025', async () => ({
+  kind: 'rows', ordered: false, key: (r) => String(r.bib), keys: (await rows(`SELECT e.bib ${FROM} WHERE ev.name = $1 AND ${FIN} AND ${FIVE_K}`, [B25])).map((r) => String(r.bib)),
+}));
+held3('list', 'List the women aged 50 or older in the Boston Marathon 2026', bibsIn(B26, ` AND e.gender = 'F' AND e.age >= 50`));
+held3('list', 'Which runners finished the Boston Half Marathon 2025 in under 1:30?', bibsIn(H25, ` AND ${FIN} AND r.chip_time_ms < 5400000`));
+held3('list', 'Who dropped out of the Shamrock Marathon 2025?', bibsIn(S25, ` AND r.status = 'DNF'`));
+held3('list', "Show me last year's Boston qualifiers", bqIn(Y2025));
+held3('list', 'Boston qualifiers at the Hartford Marathon 2024', bqIn(` AND ev.name = 'Hartford Marathon 2024'`));
+held3('list', 'List our events from 2024', eventSet(` AND start_date >= '2024-01-01' AND start_date < '2025-01-01'`));
+held3('list', 'Top 3 finishers at the Chicago Marathon 2025', timesIn('Chicago Marathon 2025', '', 'ASC', 3, B), B);
+// find
+held3('find', "What's the fastest marathon Michael Wardian has run?", async () => ({ kind: 'first', col: 'time', value: '02:45:10' }));
+held3('find', 'Show every result for Michael Wardian', async () => ({ kind: 'rows', ordered: false, key: (r) => String(r.event), keys: [B25, S25] }));
+held3('find', 'Which races has Michael Wardian run?', async () => ({ kind: 'rows', ordered: false, key: (r) => String(r.event), keys: [B25, S25] }));
+held3('find', 'How fast was Michael Wardian at the Boston Marathon 2025?', eventsAre([B25]));
+held3('find', "Michael Wardian from Arlington's PR", async () => ({ kind: 'first', col: 'time', value: '02:45:10' }));
+held3('find', 'Personal record for John Smith from Denver', async () => ({ kind: 'first', col: 'time', value: '03:20:00' }));
+held3('find', "John Smith's results", status('clarify'));
+held3('find', 'Find the runner named Jane Doe', status('not_found'));
+held3('find', "Casey Gupta's PR in the half marathon", async () => ({ kind: 'first', col: 'time', value: '01:24:00' }));
+held3('find', 'Find Secret Runner', status('not_found'));
+// analyze
+held3('analyze', 'Give me a breakdown of the Shamrock Marathon 2025', medianOf(S25));
+held3('analyze', 'What was the median finish time at the Hartford Marathon 2024?', medianOf(HF));
+held3('analyze', 'Show stats for the Boston Marathon 2026', medianOf(B26));
+held3('analyze', 'Boston Half Marathon 2025 summary by age group', ageGroupsOf(H25));
+held3('analyze', 'How did runners do at the Hartford Marathon 2024, by age group?', ageGroupsOf(HF));
+held3('analyze', 'What was the DNF rate of the Boston Marathon 2026?', async () => ({
+  kind: 'first', col: 'dnf_rate_pct', value: await one(`SELECT round(100.0 * count(*) FILTER (WHERE r.status = 'DNF') / count(*), 1)::float8 AS n ${FROM} WHERE ev.name = $1${await eventCond(B26)}`, [B26]),
+}));
+held3('analyze', 'Analyze the 5K at the Boston Marathon 2025', medianWhere(B25, '', ['median'], FIVE_K));
+held3('analyze', 'Median time for women at the Shamrock Marathon 2025', medianWhere(S25, ` AND e.gender = 'F'`, ['median', 'median_f']));
+// compare
+held3('compare', 'Boston Marathon 2025 or Boston Marathon 2026: which was faster?', eventsAre([B25, B26]));
+held3('compare', 'Compare the Shamrock Marathon 2025 against the Hartford Marathon 2024', eventsAre([S25, HF]));
+held3('compare', 'Hartford Marathon 2024 vs Boston Half Marathon 2025', eventsAre([HF, H25]));
+held3('compare', 'Compare Boston Marathon 2026 with 2025', eventsAre([B26, B25]));
+held3('compare', 'Compare Michael Wardian to John Smith', async () => ({
+  kind: 'rows', ordered: true, key: (r) => `${String(r.person)}|${String(r.event)}|${String(r.time)}`,
+  keys: (await rows(`SELECT e.first_name || ' ' || e.last_name AS person, ev.name AS event, p88_ms_interval(r.chip_time_ms)::text AS time ${FROM}
+      WHERE ev.partner_id = $1 AND (e.first_name, e.last_name) IN (('Michael', 'Wardian'), ('John', 'Smith')) ORDER BY e.last_name = 'Smith', ev.start_date DESC, r.chip_time_ms`, [A])).map((r) => `${String(r.person)}|${String(r.event)}|${String(r.time)}`),
+}));
+held3('compare', 'Compare Casey Gupta and Zelda Quux', status('not_found'));
+// timing
+held3('timing', `Show the latest read for session ${session}`, tagsAre(['T1']));
+held3('timing', `last 3 reads in session ${session}`, tagsAre(['T1', 'T2', 'T1']));
+held3('timing', `How many reads at each mat for session ${session}?`, readsByMat);
+held3('timing', `List unknown chips in session ${session}`, tagsAre(['T2']));
+held3('timing', `Which tags in session ${session} are not on any roster?`, tagsAre(['T2']));
+held3('timing', 'Show me the reads for the session named Race morning', readsByMat);
+held3('timing', `What was the first read in session ${session}?`, tagsAre(['T1']));
+held3('timing', `What's happening in session ${session + 5000}?`, status('not_found'));
+// traps
+held3('trap', 'How many runners finished the Boston Marathon this year?', countIn(B26, ` AND ${FIN}`));
+held3('trap', 'How many runners finished the Boston Marathon in the last 6 months?', countIn(B26, ` AND ${FIN}`));
+held3('trap', 'Show me the women in the Boston Marathon', status('clarify'));
+held3('trap', 'How many finished the Boston race in 2025?', status('clarify'));
+held3('trap', 'Shamrock Half Marathon results', status('not_found', 'clarify'));
+held3('trap', 'How many runners finished the Chicago Marathon 2025?', status('not_found'));
+held3('trap', "Show me Secret Runner's results", status('not_found'));
+held3('trap', 'Find runner John Smith from Boise', status('not_found'));
+held3('trap', 'How many runners finished the Boston Marathon two years ago?', status('not_found', 'not_understood', 'clarify'));
+held3('trap', 'Results for the Hartford Marathon 2025', status('not_found'));
+held3('trap', "Show partner 2's runners", status('refused'));
+held3('trap', 'Write me a poem about marathons', status('not_understood'));
+held3('trap', "What's the best running shoe?", status('not_understood'));
+held3('trap', 'How many runners finished the Shamrock Marathon 2025 dressed as leprechauns?', status('not_understood'));
+held3('trap', "Update Michael Wardian's time to 2:00:00", status('not_understood', 'refused'));
+
 function judge(a: AskAnswer, e: Expect): boolean {
   if (e.kind === 'status') return Array.isArray(e.status) ? e.status.includes(a.status) : a.status === e.status;
   // an injected question may be answered as the plain question, or refused; nothing else
@@ -322,10 +445,11 @@ function judge(a: AskAnswer, e: Expect): boolean {
   return JSON.stringify([...got].sort()) === JSON.stringify([...e.keys].sort());
 }
 
-// --dev: everything tuned on (the old held-out part included); the new held-out set is left out.
-const chosen = dev ? set.filter((x) => x.part !== 'new-held') : set;
+// --dev: everything tuned on (the old and second held-out parts included); the third held-out set is left out.
+const chosen = dev ? set.filter((x) => x.part !== 'held3') : set;
 const lat: number[] = [];
 const byIntent = new Map<string, { n: number; ok: number }>();
+const byPartIntent = new Map<string, { n: number; ok: number }>();
 let answered = 0, answeredOk = 0, silentWrong = 0, shouldAnswer = 0, answeredOfShould = 0, correct = 0;
 /** Per part: questions, correct, answered, answered correctly, answerable, answerable answered, silent-wrong. */
 const parts = new Map<Part, { n: number; ok: number; ans: number; ansOk: number; should: number; shouldAns: number; silent: number }>();
@@ -367,6 +491,10 @@ for (const x of chosen) {
   b.n++;
   if (ok) b.ok++;
   byIntent.set(x.intent, b);
+  const pi = byPartIntent.get(`${x.part}|${x.intent}`) ?? { n: 0, ok: 0 };
+  pi.n++;
+  if (ok) pi.ok++;
+  byPartIntent.set(`${x.part}|${x.intent}`, pi);
   if (verbose && !ok) console.log(`WRONG [${x.intent}, ${x.part}] ${x.q}\n   → ${a.status} ${a.confidence} ${a.answer.slice(0, 160)}`);
 }
 lat.sort((p, q) => p - q);
@@ -377,9 +505,10 @@ console.log(`  correct overall            ${correct}/${chosen.length} ${pct(corr
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
-const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'new held-out (never tuned on)' };
+const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (never tuned on)' };
 for (const [k, v] of [...parts].sort()) {
   console.log(`  ${PART_LABEL[k]}: correct ${v.ok}/${v.n} ${pct(v.ok, v.n)}, accuracy on answered ${v.ansOk}/${v.ans} ${pct(v.ansOk, v.ans)}, coverage ${v.shouldAns}/${v.should} ${pct(v.shouldAns, v.should)}, silent-wrong ${v.silent}/${v.n} ${pct(v.silent, v.n)}`);
+  console.log(`    by intent: ${[...byPartIntent].filter(([key]) => key.startsWith(`${k}|`)).sort().map(([key, x]) => `${key.split('|')[1]} ${x.ok}/${x.n}`).join(', ')}`);
 }
 for (const [k, v] of [...byIntent].sort()) console.log(`  ${k.padEnd(8)} ${v.ok}/${v.n} ${pct(v.ok, v.n)}`);
 // The SQL guard's cost (PostgreSQL's parser on each compiled query, sql-guard.ts): median of 20 rounds per query, after loading.

@@ -19,6 +19,9 @@ export interface ParsedQuestion {
   intentConfidence: number;
   subject: Subject;
   distance: DistanceDef | null;
+  /** Every distance the question says, with the words that said it (longest first): the service
+   * prefers one that is not part of the matched event's name ("the 5K at the Boston Marathon"). */
+  distances: Array<{ d: DistanceDef; word: string }>;
   gender: 'M' | 'F' | 'X' | null;
   age: { min: number; max: number } | null;
   time: { underMs: number | null; overMs: number | null } | null;
@@ -56,7 +59,8 @@ export const FILLER = new Set(
   statistics stats stat compare comparison versus vs between breakdown overview summary report see look up lookup generate export download csv
   contact details including include so far ever have has had got make made total overall registered entered signed where when year years
   current currently latest live timing session reads read mat mats detail full fastest slowest top first best worst quickest pr prs record records personal
-  aged age ages old year-old years-old group groups category did not dropped out complete completed completing under over each per`
+  aged age ages old year-old years-old group groups category did not dropped out complete completed completing under over each per
+  hold held host hosted timed organize organized organise organised`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -120,7 +124,8 @@ const UNKNOWN_TAGS = new RegExp(
     String.raw`(?:\s+(?:that\s+)?(?:were\s+)?(?:read|seen))?` +
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:read\s+)?(?:not|aren't|weren't|isn't|missing)\s+(?:on|in|from)\s+(?:the\s+|our\s+|any\s+)?roster\b` +
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:with|that match|matching)\s+no\s+(?:roster\s+)?(?:participant|runner|entrant|bib|one)s?\b` +
-    String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b`,
+    String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b` +
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:not|aren't|weren't|isn't)\s+(?:registered|assigned|known)\b`,
 );
 
 const DNF_RE = new RegExp(String.raw`\b(?:${DNF_WORDS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|')})\b`);
@@ -129,7 +134,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
-    intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, gender: null, age: null, time: null, dates: null, year: null,
+    intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, distances: [], gender: null, age: null, time: null, dates: null, year: null,
     limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, breakdown: null, session: null, refusal: null,
     unknown: [], tokens: [], trace: w.trace,
   };
@@ -143,7 +148,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Timing sessions (the live data).
-  const sess = w.take(/\bsession\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session') ?? w.take(/\bsession\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
+  // (with its preposition: "tags in session 1 are not on the roster" reads on without the "in")
+  const sess = w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?session\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session')
+    ?? w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:the\s+)?session\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
   // Tags read that no roster participant has (by tag, else bib, as the displays match them).
   const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
   if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
@@ -155,12 +162,19 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     };
     const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
     if (n) out.limit = Number(n[1]);
+    // "the most recent read", "the latest read": one read (a singular noun and no number)
+    else if (/\b(?:last|latest|newest|most recent)\s+read\b(?!s)/.test(w.s)) out.limit = 1;
     out.intent = 'timing';
     out.intentConfidence = sess ? 0.95 : 0.7;
     w.take(/\b(?:what'?s|what is|show(?: me)?)?\s*(?:the\s+)?(?:current|live|latest)?\s*timing data\b/, 'timing data');
     w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+)?reads?\b/, 'last reads');
+    // the first / earliest reads have no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
+    const first = /\b(?:first|earliest|oldest)\b/.exec(w.s);
+    if (first) w.trace.push(`not read: "${first[0]}" (only the last reads are listed)`);
     w.take(/\breads?\s+(?:by|per)\s+(?:mat|location|timing point)s?\b/, 'reads by mat');
+    w.take(/\b(?:at|per|by|for)\s+(?:each|every)\s+(?:mat|location|timing point)s?\b|\btiming points?\b/, 'reads by mat');
     finishUnknown(w, out);
+    if (first) out.unknown.push(first[0]);
     return out;
   }
 
@@ -181,7 +195,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   const sub = w.take(/\bsub[- ]?(\d{1,2}(?::\d{2})?)\b/, 'sub time');
   if (sub) out.time = { underMs: durationMs(sub[1]!, undefined, shortRace), overMs: out.time?.overMs ?? null };
-  const underRe = new RegExp(String.raw`\b(?:in\s+)?(?:under|below|less than|faster than|quicker than|within|better than|no more than)\s+${NUM}${UNIT}${EXTRA}`);
+  const underRe = new RegExp(String.raw`\b(?:in\s+)?(?:under|below|less than|faster than|quicker than|within|better than|no more than|broke|broken|breaking|beat|beating)\s+${NUM}${UNIT}${EXTRA}`);
   const u0 = underRe.exec(w.s);
   // "under 20" without a unit is an age, not a time (unless it is a small number of hours)
   if (u0 && (u0[2] !== undefined || u0[1]!.includes(':') || !/^\d/.test(u0[1]!) || Number(u0[1]) <= 10)) {
@@ -203,6 +217,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (w.take(/\bthis year'?s?\b|\bso far this year\b/, 'this year')) out.dates = { from: isoDate(y, 0, 1), to: isoDate(y + 1, 0, 1), label: `in ${y}` };
   else if (w.take(/\blast month\b/, 'last month')) out.dates = { from: isoDate(y, m - 1, 1), to: isoDate(y, m, 1), label: 'last month' };
   else if (w.take(/\bthis month\b/, 'this month')) out.dates = { from: isoDate(y, m, 1), to: isoDate(y, m + 1, 1), label: 'this month' };
+  else if (w.take(/\bnext year'?s?\b/, 'next year')) out.dates = { from: isoDate(y + 1, 0, 1), to: isoDate(y + 2, 0, 1), label: `in ${y + 1}` };
+  else if (w.take(/\bnext month\b/, 'next month')) out.dates = { from: isoDate(y, m + 1, 1), to: isoDate(y, m + 2, 1), label: 'next month' };
   else {
     const lastN = w.take(/\b(?:in\s+)?the\s+(?:last|past)\s+(\d{1,3})\s+(days?|weeks?|months?|years?)\b/, 'last N');
     if (lastN) {
@@ -225,14 +241,20 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Limit and order.
   const top = w.take(/\b(?:top|fastest|first|best|quickest|slowest|last)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b(?!\s*(?:k|km|mi|miles?|hours?|minutes?|years?|days?)\b)/, 'limit');
   if (top) out.limit = Number(NUMBER_WORDS[top[1]!] ?? top[1]);
-  const nFastest = w.take(/\b(\d{1,4})\s+(fastest|slowest|quickest)\b/, 'limit');
+  const nFastest = w.take(/\b(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\s+(fastest|slowest|quickest)\b/, 'limit');
   if (nFastest) {
-    out.limit = Number(nFastest[1]);
+    out.limit = Number(NUMBER_WORDS[nFastest[1]!] ?? nFastest[1]);
     out.order = nFastest[2] === 'slowest' ? 'slowest' : 'fastest';
   }
   if (/\b(slowest|last)\b/.test(top?.[0] ?? '') || w.has(/\bslowest\b/)) out.order = 'slowest';
-  else if (top || w.has(/\b(fastest|quickest|winners?|best)\b/)) out.order = out.order ?? 'fastest';
-  if (w.take(/\b(?:the\s+)?winners?\b/, 'winner')) out.limit = out.limit ?? 1;
+  else if (top || w.has(/\b(fastest|quickest|winners?|winning|won|best)\b/)) out.order = out.order ?? 'fastest';
+  if (w.take(/\b(?:the\s+)?(?:winners?|winning(?:\s+times?)?)\b|\bwho\s+won\b/, 'winner')) out.limit = out.limit ?? 1;
+  // A superlative with a singular noun and no number is one row: "the fastest woman", "the slowest finisher"
+  const single = /\b(?:fastest|quickest|slowest)\s+(?:(?:overall|female|male|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|marathoner|female|male)\b(?!['’]s)/.exec(w.s);
+  if (single && out.limit === null) {
+    out.limit = 1;
+    w.trace.push(`limit: one ("${single[0]}", a singular noun)`);
+  }
   const limitWord = w.take(/\blimit\s+(\d{1,4})\b/, 'limit');
   if (limitWord) out.limit = Number(limitWord[1]);
 
@@ -255,7 +277,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|and (?:over|up|older))(?=\s|$)/, 'age min'));
   if (ageMin) out.age = { min: Number(ageMin[1] ?? ageMin[2] ?? ageMin[3]), max: 130 };
-  const ageMax = !out.age && w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max');
+  const ageMax = !out.age && (w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max')
+    // "under 30" with no unit, over a marathon or no distance: an age (a time under 30 would say minutes
+    // or hours); over a shorter race ("half marathon under 90") it may be minutes, so it is not guessed
+    ?? (shortRace || /\b(?:\d+(?:\.\d+)?\s*(?:k|km|mi|miles?|miler)|half|mile)\b/.test(w.s) ? null : w.take(/\b(?:under|below)\s+([1-9]\d)\b(?!\s*(?::|hours?|hrs?|minutes?|mins?|seconds?|k\b|km|mi))/, 'age max')));
   if (ageMax) out.age = { min: 0, max: Number(ageMax[1]) - 1 };
   const ageExact = !out.age && (w.take(/\b(?:aged?|age of)\s+(\d{1,2})\b/, 'age') ?? w.take(/\b(\d{1,2})[- ]years?[- ]olds?\b/, 'age'));
   if (ageExact) out.age = { min: Number(ageExact[1]), max: Number(ageExact[1]) };
@@ -269,8 +294,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Compare: two sides, split on and / vs / versus / with.
-  const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase()) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
-  if (cmp) out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+  const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to|against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
+    ?? /^(?:how (?:does|did|do)\s+)?(.+?)\s+(?:vs\.?|versus|compares?\s+(?:to|with|against)|compared\s+(?:to|with|against))\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
+  if (cmp) {
+    out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+    w.take(/\b(?:compare[sd]?\s+(?:to|with|against)|against)\b/, 'compare: the two sides');
+  }
   // Two capitalized names on the sides ("compare John Smith and Jane Doe"): about runners, whatever the other words.
   const cmpOrig = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/i.exec(original) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/i.exec(original);
   const nameLike = /^(?:the\s+)?[A-Z][\p{L}'-]+\s+[A-Z][\p{L}'-]+(?:'s)?(?:\s+(?:results?|times?|races?|performances?))?$/u;
@@ -279,8 +308,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
   // (also "Jane Doe from Denver's": a clarify answer's candidate put in place of the name)
   const poss = /\b([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)(?:\s+from\s+[A-Z][\p{L}.-]*(?:\s+[A-Z][\p{L}.-]*){0,2})?'s\b/u.exec(original);
-  const named = /\b(?:find|for|about|runner|athlete|participant|named|called|did|is|was|of)\s+(?:runner\s+|athlete\s+)?([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\b/.exec(original);
-  const lower = /\b(?:find|runner|athlete|named|called|about)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
+  const named = /\b(?:find|for|about|runner|athlete|participant|named|called|did|is|was|of|up)\s+(?:runner\s+|athlete\s+)?([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)\b/.exec(original)
+    // a name and nothing but a PR or results word: "Michael Wardian personal best", "john smith pb"
+    ?? /^\s*([A-Za-z][a-zA-Z'-]+)\s+([A-Za-z][a-zA-Z'-]+)\s+(?:prs?|pbs?|personal (?:best|record)s?|results?)\s*[?.!]?\s*$/.exec(original);
+  const lower = /\b(?:find|runner|athlete|named|called|about|up)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
   let evText = ` ${original.toLowerCase()} `; // aligned with w.s (one space each side)
   const p = poss ?? named;
   if (p) out.person = { first: p[1]!, last: p[2]!.replace(/'s$/, ''), capitalized: true, city: null };
@@ -313,12 +344,18 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // Distance (after names: "Boston Marathon" names an event and may also say the distance).
   const distWords = DISTANCES.flatMap((d) => d.words.map((word) => ({ d, word }))).sort((a, b) => b.word.length - a.word.length);
+  let distText = w.s;
   for (const { d, word } of distWords) {
     const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*');
-    if (new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`).test(w.s)) {
-      out.distance = d;
-      w.trace.push(`distance: "${d.name}"`);
-      break;
+    const dm = new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`).exec(distText);
+    if (dm) {
+      // blanked, so "half marathon" is not also "marathon"
+      distText = distText.slice(0, dm.index) + ' '.repeat(dm[0].length) + distText.slice(dm.index + dm[0].length);
+      if (!out.distances.some((x) => x.d === d)) out.distances.push({ d, word });
+      if (!out.distance) {
+        out.distance = d;
+        w.trace.push(`distance: "${d.name}"`);
+      }
     }
   }
   if (out.bq && !out.distance) out.distance = DISTANCES[0]!;
@@ -328,10 +365,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Each rule's words are explained by it (consumed), so they are not "not understood"; only
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
-    [/\b(?:compare|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|how did .+ go)\b/, 'analyze', 0.9],
-    [/\b(?:how many|count|number of|total number|how much)\b/, 'count', 0.95],
-    [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?)\b/, 'list', 0.9],
+    [/\b(?:compare[sd]?|comparison|vs\.?|versus)\b/, 'compare', 0.9],
+    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|how did .+ go|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
+    // "total finishers, …", "total entrants at …": a number (not "total time")
+    [/\b(?:how many|count|number of|total number|how much|total(?!\s+times?\b))\b/, 'count', 0.95],
+    [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?|winning)\b|^\s*name\b/, 'list', 0.9],
     [/\bfind\b/, 'list', 0.9],
   ];
   for (const [re, intent, c] of intentRules) {
@@ -342,7 +380,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       if (intent === 'analyze') {
         while (w.take(/\b(?:median|percentiles?|p10|p90)\b/, 'analysis measure'));
         if (/\bhow did .+ go\b/.test(t)) w.take(/\bgo\b/, 'how did … go');
+        w.take(/\bbreak(?:s|ing)? down\b|\bbroken down\b/, 'break down');
+        w.take(/\b(?:dnf|dropout|drop-out) rate\b/, 'DNF rate');
       }
+      if (intent === 'list') w.take(/^\s*name\b/, 'name (list)');
       break;
     }
   }
@@ -368,11 +409,13 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     w.trace.push('not about results: no word of the domain');
   }
 
+  // "crossed the finish line" = finished (the finish words of the subject rule below)
+  w.take(/\b(?:crossed|crossing|cross|reached|made it (?:to|across))\s+the\s+(?:finish(?:ing)?\s+)?line\b/, 'crossed the finish line');
   // Subject.
   if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
   else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
-  else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?)\b/.test(t)) out.subject = 'finishers';
+  else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?|crossed)\b/.test(t)) out.subject = 'finishers';
   if (out.subject === 'events' || out.active) {
     if (out.subject !== 'events') out.subject = 'events';
   }
@@ -385,4 +428,7 @@ function finishUnknown(w: Work, out: ParsedQuestion): void {
     .split(/[^a-z0-9'-]+/)
     .map((x) => x.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
     .filter((x) => x.length > 0 && !FILLER.has(x) && !/^\d{4}$/.test(x));
+  // A negation no rule read ("did not complete") turns the question around: never answered as if it were not there.
+  const neg = /\b(?:not|never|without)\b|n't\b/.exec(w.s);
+  if (neg && !out.unknown.includes(neg[0])) out.unknown.push(neg[0].trim());
 }

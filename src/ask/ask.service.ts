@@ -447,8 +447,34 @@ export class Ask {
       }
     }
     if (plan.subject === 'events' && plan.events.length === 1 && plan.intent === 'list') plan.subject = 'participants';
+    // A distance the question says outside the event's name is the race it asks about ("the 5K at the
+    // Boston Marathon 2025"): it wins over the one the name says, and an event without that race is not found.
+    let explicit = false;
+    if (plan.intent === 'compare' && plan.sides && parsed.distances.length > 0) {
+      // Compare: each side keeps the distance its own event's name says ("Hartford Marathon 2024 vs Boston Half
+      // Marathon 2025": the marathon against the half), unless the question says one outside both names.
+      const nameHas = (name: string, word: string) => ` ${name.toLowerCase().replace(/\s+/g, ' ')} `.includes(` ${word} `);
+      const said = parsed.distances.find(({ word }) => !plan.events.some((e) => nameHas(e.name, word)));
+      for (const side of plan.sides) {
+        const own = said ?? parsed.distances.find(({ word }) => nameHas(side.label, word));
+        side.distance = own ? { name: own.d.name, ...distanceRange(own.d) } : null;
+        if (side.distance && !said && (await racesInRange(tx, side.eventIds, side.distance.minM, side.distance.maxM)) === 0) side.distance = null;
+      }
+      parsed.trace.push(`distance per side: ${plan.sides.map((x) => `${x.label}: ${x.distance?.name ?? 'all races'}`).join('; ')}`);
+      plan.distance = null;
+    } else if (plan.events.length > 0 && parsed.distances.length > 0) {
+      const names = plan.events.map((e) => ` ${e.name.toLowerCase().replace(/\s+/g, ' ')} `);
+      const inName = (word: string) => names.some((n) => n.includes(` ${word} `) || n.includes(` ${word.replace(/\s+/g, '')} `));
+      const said = parsed.distances.find(({ word }) => !inName(word));
+      if (said) {
+        explicit = true;
+        if (said.d.name !== plan.distance?.name) parsed.trace.push(`distance: "${said.d.name}" (said outside the event's name) over "${plan.distance?.name ?? 'none'}"`);
+        plan.distance = { name: said.d.name, ...distanceRange(said.d) };
+      }
+    }
     if (plan.distance && plan.events.length > 0) {
       if ((await racesInRange(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM)) === 0) {
+        if (explicit) return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `${plan.events.map((e) => e.name).join(' and ')} has no ${plan.distance.name} race.` };
         parsed.trace.push(`distance: ${plan.distance.name} dropped (the event has no race of it; the word is part of its name)`);
         plan.distance = null;
       }

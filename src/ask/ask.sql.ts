@@ -12,8 +12,8 @@ export type Plan = {
   intent: Intent;
   subject: Subject;
   events: Array<{ id: number; name: string; date: string | null }>;
-  /** For compare: the two sides' event ids. */
-  sides: Array<{ label: string; eventIds: number[] }> | null;
+  /** For compare: the two sides' event ids; a side's own distance (the one its event's name says) when set, else the plan's. */
+  sides: Array<{ label: string; eventIds: number[]; distance?: Plan['distance'] }> | null;
   distance: { name: string; minM: number; maxM: number } | null;
   gender: 'M' | 'F' | 'X' | null;
   age: { min: number; max: number } | null;
@@ -203,6 +203,36 @@ ${parts.join('\n UNION ALL\n')}
  LIMIT ${p.add(limit + 1)}::int`;
 }
 
+/**
+ * Boston qualifiers over many events (all years, or a date range), newest event first, fastest
+ * first within an event. Ordered by time across all years, PostgreSQL had to read every marathon
+ * finisher of the partner and sort them for the first 100 (scale 1: 108,825 entries, 400–1000
+ * ms). Event by event from the (start_date DESC, id) index, each event's qualifiers in a LATERAL
+ * with its own LIMIT (so it is not flattened into one join), the outer incremental sort stops at
+ * the limit after the few newest events (47 ms in EXPLAIN). Each event's LIMIT is the outer one,
+ * so no event can hold back a row the answer needs. Undated events come first (the index's DESC
+ * is NULLS FIRST).
+ */
+function byEventSelect(plan: Plan, p: Params, limit: number): string {
+  const c = conditions({ ...plan, dates: null, events: [] }, p, null);
+  const outer = plan.dates ? `\n WHERE ev.start_date >= ${p.add(plan.dates.from)}::date AND ev.start_date < ${p.add(plan.dates.to)}::date` : '';
+  const n = p.add(limit + 1);
+  return `SELECT ev.name AS event, ev.start_date::text AS date, x.race AS race, x.bib AS bib, x.first_name AS first_name, x.last_name AS last_name, x.gender AS gender, x.age AS age,
+       x.city AS city, x.state AS state, x.status AS status, p88_ms_interval(x.ms)::text AS time, x.place AS place
+  FROM results_events ev
+  CROSS JOIN LATERAL (
+    SELECT ra.name AS race, e.id, e.bib, e.first_name, e.last_name, e.gender, e.age, e.city, e.state, coalesce(r.status, 'registered') AS status, ${TIME} AS ms, r.overall_place AS place
+      FROM races ra
+      JOIN entries e ON e.race_id = ra.id
+      LEFT JOIN results r ON r.entry_id = e.id
+     WHERE ra.event_id = ev.id AND e.event_id = ev.id${c.length ? `\n       AND ${c.join('\n       AND ')}` : ''}
+     ORDER BY ${TIME} ASC NULLS LAST, e.id
+     LIMIT ${n}::int
+  ) AS x${outer}
+ ORDER BY ev.start_date DESC, ev.id, x.ms ASC NULLS LAST, x.id
+ LIMIT ${n}::int`;
+}
+
 /** The SQL for a plan; `cap` rows at most are asked for (one more tells truncation). */
 export function compile(plan: Plan, cap: number): Compiled {
   const p = new Params();
@@ -287,7 +317,8 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
   }
   if (plan.intent === 'compare' && plan.sides) {
     const [a, b] = plan.sides;
-    const sql = `SELECT * FROM (\n${analyzeSelect(p, plan, a!.eventIds, a!.label)}\n UNION ALL\n${analyzeSelect(p, plan, b!.eventIds, b!.label)}\n) AS sides\n ORDER BY side = ${p.add(b!.label)}, date, race`;
+    const side = (x: NonNullable<Plan['sides']>[number]) => analyzeSelect(p, x.distance === undefined ? plan : { ...plan, distance: x.distance }, x.eventIds, x.label);
+    const sql = `SELECT * FROM (\n${side(a!)}\n UNION ALL\n${side(b!)}\n) AS sides\n ORDER BY side = ${p.add(b!.label)}, date, race`;
     return { sql: withScope(p, sql), params: p.values };
   }
   if (plan.intent === 'find' && plan.pr) {
@@ -305,6 +336,7 @@ SELECT ev.name AS event, ev.start_date::text AS date, ra.name AS race, round(ra.
       params: p.values,
     };
   }
+  if (plan.bq && plan.order === null && plan.events.length === 0 && !plan.person) return { sql: byEventSelect(plan, p, limit), params: p.values };
   const c = conditions(plan, p, null);
   return {
     sql: withScope(p, `SELECT ${RESULT_COLUMNS}
