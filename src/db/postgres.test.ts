@@ -101,4 +101,26 @@ describe.runIf(baseUrl)('PostgreSQL server driver', () => {
       await db.close();
     }
   });
+
+  it('sends BEGIN, one statement and COMMIT together, and leaves the connection clean whatever fails', async () => {
+    const db = owner.asRole(APP_ROLE, { max: 1 });
+    const setup = 'SET LOCAL app.partner_id = 7; SET LOCAL transaction_read_only = on';
+    const state = async () =>
+      (await db.query<{ p: string | null; fresh: boolean }>(`SELECT nullif(current_setting('app.partner_id', true), '') AS p, now() = statement_timestamp() AS fresh`)).rows[0];
+    try {
+      const r = await db.statement<{ p: string; ro: string }>(`SELECT current_setting('app.partner_id') AS p, current_setting('transaction_read_only') AS ro`, [], { setup });
+      // The settings (SET LOCAL: they live in BEGIN's transaction only) hold for the statement.
+      expect(r.rows).toEqual([{ p: '7', ro: 'on' }]);
+      // A failed statement: its error, and its transaction rolled back (the pool's one connection is idle, no setting left).
+      await expect(db.statement('SELECT 1 / $1::int', [0], { setup })).rejects.toMatchObject({ code: '22012' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+      await expect(db.statement(`CREATE TEMP TABLE t_ro (x int)`, [], { setup })).rejects.toMatchObject({ code: '25006' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+      // A setup that fails: the statement's answer is never given, and the connection is replaced.
+      await expect(db.statement(`SELECT 'must not answer' AS x`, [], { setup: `SET LOCAL statement_timeout = 'soon'` })).rejects.toMatchObject({ code: '22023' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -24,7 +24,9 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
         }
       : {}),
   };
-  const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: opts.queryTimeoutMs ?? 60_000 });
+  // pipeline: a client writes a query without waiting for the answer of the one before
+  // (statement() below); code that awaits each query, as everything else does, sees no change.
+  const pool = new pg.Pool({ ...connection, max: opts.max ?? 10, query_timeout: opts.queryTimeoutMs ?? 60_000, pipeline: true });
   const listener = new PgListener(connection, opts.onListenLost);
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -62,6 +64,37 @@ export function openPostgres(url: string, opts: OpenOptions = {}): Database {
       } finally {
         client.off('error', onError);
         // A client whose ROLLBACK failed is unusable: destroy it rather than pool it.
+        client.release(broken);
+      }
+    },
+    async statement<T>(sql: string, params: readonly unknown[], txOpts?: { setup?: string }) {
+      const client = await pool.connect();
+      const onError = () => {};
+      client.on('error', onError);
+      let broken: Error | undefined;
+      try {
+        // Written together (pipeline), answered in order. A failed statement leaves the
+        // transaction aborted; its COMMIT then rolls back (PostgreSQL answers ROLLBACK), so the
+        // connection is idle again either way, with nothing left to send.
+        const [begin, rows, commit] = await Promise.allSettled([
+          client.query(txOpts?.setup ? `BEGIN; ${txOpts.setup}` : 'BEGIN'),
+          client.query(sql, params as unknown[]),
+          client.query('COMMIT'),
+        ]);
+        if (begin.status === 'rejected') {
+          // The statement may have run outside the transaction and its settings: never answer
+          // it, and drop the connection (its state is unknown).
+          broken = begin.reason as Error;
+          throw broken;
+        }
+        if (commit.status === 'rejected') {
+          broken = commit.reason as Error;
+          throw broken;
+        }
+        if (rows.status === 'rejected') throw rows.reason;
+        return { rows: rows.value.rows as T[], rowCount: rows.value.rowCount ?? 0 };
+      } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
