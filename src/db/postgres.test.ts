@@ -123,4 +123,18 @@ describe.runIf(baseUrl)('PostgreSQL server driver', () => {
       await db.close();
     }
   });
+
+  it('prepares a statement once per connection and text, and at most 100 per connection', async () => {
+    const db = owner.asRole(APP_ROLE, { max: 1 });
+    const prepared = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0]!.n;
+    try {
+      for (let i = 0; i < 3; i++) expect((await db.statement<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows).toEqual([{ n: i + 1 }]);
+      expect(await prepared()).toBe(1);
+      for (let i = 0; i < 110; i++) expect((await db.statement<{ n: number }>(`SELECT ${i} AS n`, [])).rows).toEqual([{ n: i }]);
+      // Past the bound, new texts run unprepared (and still answer).
+      expect(await prepared()).toBe(100);
+    } finally {
+      await db.close();
+    }
+  });
 });
