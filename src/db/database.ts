@@ -33,7 +33,8 @@ export interface Database extends Queryable {
    * pipelining) and answered in order: one round trip where transaction() takes three. A
    * statement that fails is rolled back (the failed transaction's COMMIT is a ROLLBACK) and
    * throws its error; if BEGIN or the setup fails, the statement's answer is thrown away and
-   * the connection is closed.
+   * the connection is closed. On a server the statement is also prepared, once per connection
+   * and text (at most 100 per connection; past that, unprepared).
    */
   statement<T = Record<string, unknown>>(sql: string, params: readonly unknown[], opts?: TransactionOptions): Promise<QueryResult<T>>;
   /**
