@@ -4,7 +4,10 @@
  * headers, connections, seconds, warmSeconds), drives it with autocannon (keep-alive, one
  * request in flight per connection) and prints one JSON line: requests per second, p50/p99
  * latency in ms, and how many answers were errors or not 2xx. The job comes on stdin, not
- * the command line, so a bearer token never shows in a process list.
+ * the command line, so a bearer token never shows in a process list. Before the measured run
+ * (after the warm-up) it prints `{"phase":"measuring"}`, so the caller can start its own
+ * counters (CPU of the server and of PostgreSQL's backends) for the same window; the result
+ * carries this process's own CPU time during the measured run (cpuMs, user + system).
  *
  *   echo '{"url":"http://127.0.0.1:7400/health","connections":8,"seconds":5}' | node --import tsx bench/http-load.ts
  */
@@ -25,6 +28,8 @@ export interface LoadResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** CPU time of this client process over the measured run (ms, user + system). */
+  cpuMs: number;
 }
 
 async function readStdin(): Promise<string> {
@@ -39,7 +44,10 @@ function run(job: Job, seconds: number): Promise<autocannon.Result> {
 
 const job = JSON.parse(await readStdin()) as Job;
 if ((job.warmSeconds ?? 1) > 0) await run(job, job.warmSeconds ?? 1);
+process.stdout.write(`${JSON.stringify({ phase: 'measuring' })}\n`);
+const cpu0 = process.cpuUsage();
 const r = await run(job, job.seconds);
+const cpu = process.cpuUsage(cpu0);
 const out: LoadResult = {
   rps: r.requests.total / (r.duration || job.seconds),
   p50: r.latency.p50,
@@ -47,5 +55,6 @@ const out: LoadResult = {
   requests: r.requests.total,
   errors: r.errors + r.timeouts,
   non2xx: r.non2xx,
+  cpuMs: (cpu.user + cpu.system) / 1000,
 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

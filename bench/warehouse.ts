@@ -13,8 +13,16 @@
  * API, …), so a change in the machine's load from other work falls on all three alike;
  * throughput is the mean of the rounds, p50/p99 the median of the rounds' values.
  * BENCH_PORT (default 7400) is the port the web app listens on.
+ *
+ * CPU per request, to see where a request's cost is on a machine whose cores the server, the
+ * client and PostgreSQL share: this process (the web server in the API runs; the engine or
+ * `pg` and its JSON in the others: process.cpuUsage), PostgreSQL's backends serving this
+ * bench's pool (utime + stime from /proc/<pid>/stat of the pids pg_stat_activity lists under
+ * the pool's application_name; PostgreSQL on this host only) and the HTTP client process (its
+ * own process.cpuUsage), each over the measured window divided by the requests answered in it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ApiTokens } from '../src/accounts/api-tokens.service.js';
@@ -28,8 +36,13 @@ import { buildWebApp } from '../src/web/app.js';
 const [seconds = 5, concurrency = 8, rounds = 3] = process.argv.slice(2).map(Number);
 const config = loadConfig();
 if (!config.DATABASE_URL) throw new Error('bench/warehouse needs DATABASE_URL (a seeded server database)');
+// The app role's pool is named, so its backends can be found in pg_stat_activity (CPU per request).
+const APP_NAME = `p88-bench-warehouse-${process.pid}`;
+const appUrl = new URL(config.DATABASE_URL);
+appUrl.searchParams.set('application_name', APP_NAME);
 const owner = await openDatabase({ url: config.DATABASE_URL, max: 2 });
-const db = owner.asRole(APP_ROLE, { max: concurrency + 4 });
+const named = await openDatabase({ url: appUrl.toString(), max: 1 });
+const db = named.asRole(APP_ROLE, { max: concurrency + 4 });
 
 // The partner with the most results, and questions about its data.
 const pick = await asPlatform(owner, async (tx) => {
@@ -107,10 +120,50 @@ const QUERIES: Query[] = [
   },
 ];
 
+/** CPU per request (ms): this process, PostgreSQL's backends, the HTTP client (API runs only). */
+interface Cpu {
+  node: number;
+  pg: number;
+  client: number;
+}
+
 interface Measure {
   rps: number;
   p50: number;
   p99: number;
+  cpu: Cpu;
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU ms so far of each backend of this bench's pool (utime + stime of /proc/<pid>/stat). */
+async function backendCpu(): Promise<Map<number, number>> {
+  const pids = (await owner.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP_NAME])).rows;
+  const out = new Map<number, number>();
+  for (const { pid } of pids) {
+    try {
+      // Fields after "(comm) ": state is field 3, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK);
+    } catch {
+      // Gone meanwhile, or PostgreSQL on another host: not counted.
+    }
+  }
+  return out;
+}
+
+/** Starts counting CPU of this process and of the backends; the returned function stops it (ms in all). */
+async function cpuWindow(): Promise<() => Promise<{ node: number; pg: number }>> {
+  const pg0 = await backendCpu();
+  const node0 = process.cpuUsage();
+  return async () => {
+    const node = process.cpuUsage(node0);
+    const pg1 = await backendCpu();
+    let pg = 0;
+    for (const [pid, ms] of pg1) pg += ms - (pg0.get(pid) ?? 0);
+    return { node: (node.user + node.system) / 1000, pg };
+  };
 }
 
 function median(xs: number[]): number {
@@ -120,7 +173,13 @@ function median(xs: number[]): number {
 
 /** Rounds of one way: mean throughput, median p50 and p99. */
 function combine(ms: Measure[]): Measure {
-  return { rps: ms.reduce((a, m) => a + m.rps, 0) / ms.length, p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)) };
+  const mean = (f: (m: Measure) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
+  return {
+    rps: mean((m) => m.rps),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    cpu: { node: mean((m) => m.cpu.node), pg: mean((m) => m.cpu.pg), client: mean((m) => m.cpu.client) },
+  };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -128,26 +187,41 @@ function pct(sorted: number[], p: number): number {
 }
 
 /** C connections of HTTP load on one URL from another process (bench/http-load.ts). */
-function driveHttp(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
+function driveHttp(url: string, headers: Record<string, string>): Promise<Measure> {
   const script = fileURLToPath(new URL('./http-load.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    // The client says when its measured run starts (after its warm-up): the server's and the
+    // backends' CPU are counted from then.
+    let window: Promise<() => Promise<{ node: number; pg: number }>> | null = null;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (window === null && nl >= 0 && out.slice(0, nl).includes('"phase"')) {
+        window = cpuWindow();
+        out = out.slice(nl + 1);
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`http-load exited ${code}`));
-      const r = JSON.parse(out) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+      const r = JSON.parse(out) as { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number; cpuMs: number };
       if (r.errors > 0 || r.non2xx > 0) return reject(new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`));
-      resolve(r);
+      if (!window) return reject(new Error('http-load did not report its measured run'));
+      window
+        .then((stop) => stop())
+        .then(({ node, pg }) => resolve({ rps: r.rps, p50: r.p50, p99: r.p99, cpu: { node: node / r.requests, pg: pg / r.requests, client: r.cpuMs / r.requests } }))
+        .catch(reject);
     });
     child.stdin.end(JSON.stringify({ url, headers, connections: concurrency, seconds, warmSeconds: 1 }));
   });
 }
 
-async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: number; p99: number }> {
+async function drive(fn: () => Promise<void>): Promise<Measure> {
   for (let i = 0; i < 20; i++) await fn(); // warm
   const lat: number[] = [];
+  const stop = await cpuWindow();
   const until = performance.now() + seconds * 1000;
   const t0 = performance.now();
   await Promise.all(
@@ -160,8 +234,9 @@ async function drive(fn: () => Promise<void>): Promise<{ rps: number; p50: numbe
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = await stop();
   lat.sort((a, b) => a - b);
-  return { rps: lat.length / elapsed, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  return { rps: lat.length / elapsed, p50: pct(lat, 0.5), p99: pct(lat, 0.99), cpu: { node: cpu.node / lat.length, pg: cpu.pg / lat.length, client: 0 } };
 }
 
 const sizes = (await owner.query<{ rows: string; size: string }>(
@@ -172,6 +247,7 @@ console.log('| query | API req/s | API p50 ms | API p99 ms | engine q/s | engine
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 // The engine alone: parse → plan → SQL → the JSON answer, in process (no HTTP, no token check, no usage count).
 const engine = new RestApi(db);
+const cpuLines: string[] = [];
 for (const q of QUERIES) {
   const check = await fetch(base + q.path, { headers: { authorization: `Bearer ${secret}`, ...q.headers } });
   const body = await check.text();
@@ -190,8 +266,15 @@ for (const q of QUERIES) {
   }
   const [api, eng, raw] = [combine(runs.api), combine(runs.eng), combine(runs.raw)];
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+  const c = (n: number) => n.toFixed(2);
+  const total = (m: Measure) => m.cpu.node + m.cpu.pg + m.cpu.client;
+  cpuLines.push(`| ${q.name} | ${c(api.cpu.node)} | ${c(api.cpu.pg)} | ${c(api.cpu.client)} | ${c(total(api))} | ${c(eng.cpu.node)} | ${c(eng.cpu.pg)} | ${c(total(eng))} | ${c(raw.cpu.node)} | ${c(raw.cpu.pg)} | ${c(total(raw))} |`);
   console.log(`| ${q.name} | ${f(api.rps)} | ${f(api.p50)} | ${f(api.p99)} | ${f(eng.rps)} | ${f(eng.p99)} | ${f(raw.rps)} | ${f(raw.p50)} | ${f(raw.p99)} | ${(api.rps / raw.rps).toFixed(2)} | ${(eng.rps / raw.rps).toFixed(2)} |`);
 }
+console.log('\nCPU per request (ms; mean of the rounds): API = web server, PostgreSQL backends, HTTP client; engine and pg = this process, backends');
+console.log('| query | API server | API PostgreSQL | API client | API total | engine node | engine PostgreSQL | engine total | pg node | pg PostgreSQL | pg total |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const line of cpuLines) console.log(line);
 // Where an API request's time goes besides the read: the HTTP floor and the per-request accounting.
 const floor = await driveHttp(`${origin}/health`, {});
 const accounting = await drive(async () => {
@@ -199,8 +282,9 @@ const accounting = await drive(async () => {
   if (auth?.partnerId) await app.apiCalls.count(auth.partnerId);
 });
 const f1 = (n: number) => n.toFixed(n < 10 ? 1 : 0);
-console.log(`\nGET /health over HTTP (same client, no database): ${f1(floor.rps)} req/s, p50 ${f1(floor.p50)} ms, p99 ${f1(floor.p99)} ms`);
+console.log(`\nGET /health over HTTP (same client, no database): ${f1(floor.rps)} req/s, p50 ${f1(floor.p50)} ms, p99 ${f1(floor.p99)} ms; CPU per request: server ${floor.cpu.node.toFixed(3)} ms, client ${floor.cpu.client.toFixed(3)} ms`);
 console.log(`token check + API-call count (in process: the lookup's one statement; the count in memory): ${f1(accounting.rps)}/s, p50 ${f1(accounting.p50)} ms, p99 ${f1(accounting.p99)} ms`);
 await app.close();
 await db.close();
+await named.close();
 await owner.close();

@@ -82,6 +82,24 @@ export async function findApiToken(db: Queryable, tokenHash: string): Promise<To
   return r.rows[0] ?? null;
 }
 
+/**
+ * The read API's gate for a token this process has seen (db/gate.ts): true only while the
+ * token is live and holds `action` within its creator's current role, the same answer as
+ * p88_auth_api_token and ApiTokens.authenticate give, checked inside the read's own statement.
+ * It runs as the application role in the token's partner's transaction: row-level security
+ * shows this partner's tokens and users only (no SECURITY DEFINER needed once the partner is
+ * known). Parameters: the token's hash, its id, its partner, the action, and the roles that
+ * hold the action (comma-joined: the two drivers serialize arrays differently).
+ */
+export function tokenGateCondition(first: number): string {
+  const [hash, id, partner, action, roles] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `EXISTS (SELECT 1 FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by AND u.partner_id = t.partner_id
+     WHERE t.token_hash = ${hash}::text AND t.id = ${id}::integer AND t.partner_id = ${partner}::integer
+       AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+       AND ${action}::text = ANY (t.scopes)
+       AND (t.created_by IS NULL OR (u.id IS NOT NULL AND u.disabled_at IS NULL AND u.role = ANY (string_to_array(${roles}::text, ',')))))`;
+}
+
 /** Records a token's use, in the partner's transaction (the caller throttles: once a minute). */
 export async function touchApiToken(db: Queryable, partnerId: number, id: number): Promise<void> {
   await db.query('UPDATE api_tokens SET last_used_at = now() WHERE partner_id = $1 AND id = $2', [partnerId, id]);

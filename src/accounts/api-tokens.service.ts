@@ -4,9 +4,10 @@
  * turned back into the caller it stands for (authenticate).
  */
 import type { Database } from '../db/database.js';
+import type { SqlGate } from '../db/gate.js';
 import { withPartner } from '../db/tenant.js';
 import { AppError } from '../errors.js';
-import { can, canGrantScopes, isRole, type Action, type TokenScope } from '../shared/permissions.js';
+import { authorize, can, canGrantScopes, isRole, ROLES, type Action, type TokenScope } from '../shared/permissions.js';
 import { actorOf, partnerOf, type Auth, type RequestContext } from './accounts.common.js';
 import * as repo from './api-tokens.repo.js';
 import { recordAudit } from './audit.service.js';
@@ -51,8 +52,22 @@ export class TokenUseRecorder {
   }
 }
 
+/** Tokens this process keeps for the gate (most recently authenticated); older ones are checked in full again. */
+const KNOWN_TOKENS_MAX = 10_000;
+
+/** A token this process has authenticated in full, to be checked again by a gate in the caller's statement. */
+export interface KnownToken {
+  /** The caller as of the last full check: only the gate's action is checked again on each call. */
+  auth: Auth;
+  gate: SqlGate;
+  /** Forget the token (the gate refused it): its next call is checked in full. */
+  forget: () => void;
+}
+
 export class ApiTokens {
   private readonly uses: TokenUseRecorder;
+  /** Hash → the caller of tokens that passed authenticate() here (a token's partner and id never change). */
+  private readonly known = new Map<string, Auth>();
   constructor(
     private readonly db: Database,
     uses?: TokenUseRecorder,
@@ -120,7 +135,7 @@ export class ApiTokens {
     // No creator: the operator's console token, within the scopes it was given.
     if (role !== null && !isRole(role)) return null;
     await this.uses.record(t.partner_id, t.token_id);
-    return {
+    const auth: Auth = {
       userId: t.created_by,
       partnerId: t.partner_id,
       role: null,
@@ -128,6 +143,37 @@ export class ApiTokens {
       scopes: (t.scopes as Action[]).filter((s) => role === null || can(role, s)),
       sessionId: null,
       tokenId: t.token_id,
+    };
+    const hash = hashSecret(secret);
+    this.known.delete(hash);
+    if (this.known.size >= KNOWN_TOKENS_MAX) this.known.delete(this.known.keys().next().value!);
+    this.known.set(hash, auth);
+    return auth;
+  }
+
+  /**
+   * A bearer secret this process has authenticated in full and that then held `action`: the
+   * caller as it was, and a gate (db/gate.ts) for the caller's own statement that holds only
+   * while the token still does — not revoked or expired, its creator active, in the same
+   * partner and with a role that holds the action now (tokenGateCondition). Null otherwise:
+   * the caller then authenticates in full. A statement the gate refused answers nothing; the
+   * caller forgets the token and authenticates in full, which gives the 401 or 403.
+   *
+   * What this saves is the lookup's round trip and statement before each call; what it keeps
+   * is that every call is judged by the token's and its creator's state at that call.
+   */
+  gateFor(secret: string, action: Action): KnownToken | null {
+    if (!looksLikeSecret(secret, API_TOKEN_PREFIX)) return null;
+    const hash = hashSecret(secret);
+    const auth = this.known.get(hash);
+    if (!auth || auth.partnerId === null || auth.tokenId === null || !authorize(auth, action)) return null;
+    const roles = ROLES.filter((r) => can(r, action)).join(',');
+    // Written at most once a minute (the same as authenticate); the gate itself writes nothing.
+    void this.uses.record(auth.partnerId, auth.tokenId).catch(() => undefined);
+    return {
+      auth,
+      gate: { condition: (first) => repo.tokenGateCondition(first), params: [hash, auth.tokenId, auth.partnerId, action, roles] },
+      forget: () => void this.known.delete(hash),
     };
   }
 }

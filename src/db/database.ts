@@ -28,6 +28,16 @@ export interface Database extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
+   * One statement in a transaction of its own, after `setup` (as for transaction). On a server
+   * BEGIN with the setup, the statement and COMMIT are written at once (node-postgres'
+   * pipelining) and answered in order: one round trip where transaction() takes three. A
+   * statement that fails is rolled back (the failed transaction's COMMIT is a ROLLBACK) and
+   * throws its error; if BEGIN or the setup fails, the statement's answer is thrown away and
+   * the connection is closed. On a server the statement is also prepared, once per connection
+   * and text (at most 100 per connection; past that, unprepared).
+   */
+  statement<T = Record<string, unknown>>(sql: string, params: readonly unknown[], opts?: TransactionOptions): Promise<QueryResult<T>>;
+  /**
    * The same database used as another role (the application's non-owner role): a separate
    * pool on a server; on PGlite, the same single connection with the role set per
    * transaction. Closing the owner closes a PGlite view too. `max` sizes the role's pool

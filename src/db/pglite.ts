@@ -48,6 +48,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
         if (txOpts?.setup) await tx.exec(txOpts.setup);
         return fn(wrap(tx));
       }),
+    statement: (sql, params, txOpts) => owner.transaction((tx) => tx.query(sql, params), txOpts),
     listen,
     asRole: (role) => asRole(role),
     async close() {
@@ -73,6 +74,8 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
       query: (sql, params) => transaction((tx) => tx.query(sql, params)),
       exec: (sql) => transaction(async (tx) => void (await tx.query(sql))),
       transaction,
+      // One process, no round trips: a transaction like any other.
+      statement: (sql, params, txOpts) => transaction((tx) => tx.query(sql, params), txOpts),
       listen,
       asRole,
       close: async () => {},

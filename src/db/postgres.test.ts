@@ -101,4 +101,40 @@ describe.runIf(baseUrl)('PostgreSQL server driver', () => {
       await db.close();
     }
   });
+
+  it('sends BEGIN, one statement and COMMIT together, and leaves the connection clean whatever fails', async () => {
+    const db = owner.asRole(APP_ROLE, { max: 1 });
+    const setup = 'SET LOCAL app.partner_id = 7; SET LOCAL transaction_read_only = on';
+    const state = async () =>
+      (await db.query<{ p: string | null; fresh: boolean }>(`SELECT nullif(current_setting('app.partner_id', true), '') AS p, now() = statement_timestamp() AS fresh`)).rows[0];
+    try {
+      const r = await db.statement<{ p: string; ro: string }>(`SELECT current_setting('app.partner_id') AS p, current_setting('transaction_read_only') AS ro`, [], { setup });
+      // The settings (SET LOCAL: they live in BEGIN's transaction only) hold for the statement.
+      expect(r.rows).toEqual([{ p: '7', ro: 'on' }]);
+      // A failed statement: its error, and its transaction rolled back (the pool's one connection is idle, no setting left).
+      await expect(db.statement('SELECT 1 / $1::int', [0], { setup })).rejects.toMatchObject({ code: '22012' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+      await expect(db.statement(`CREATE TEMP TABLE t_ro (x int)`, [], { setup })).rejects.toMatchObject({ code: '25006' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+      // A setup that fails: the statement's answer is never given, and the connection is replaced.
+      await expect(db.statement(`SELECT 'must not answer' AS x`, [], { setup: `SET LOCAL statement_timeout = 'soon'` })).rejects.toMatchObject({ code: '22023' });
+      expect(await state()).toEqual({ p: null, fresh: true });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares a statement once per connection and text, and at most 100 per connection', async () => {
+    const db = owner.asRole(APP_ROLE, { max: 1 });
+    const prepared = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0]!.n;
+    try {
+      for (let i = 0; i < 3; i++) expect((await db.statement<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows).toEqual([{ n: i + 1 }]);
+      expect(await prepared()).toBe(1);
+      for (let i = 0; i < 110; i++) expect((await db.statement<{ n: number }>(`SELECT ${i} AS n`, [])).rows).toEqual([{ n: i }]);
+      // Past the bound, new texts run unprepared (and still answer).
+      expect(await prepared()).toBe(100);
+    } finally {
+      await db.close();
+    }
+  });
 });

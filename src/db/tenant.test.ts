@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { asPlatform, withPartner, withPartnerReadOnly } from './tenant.js';
+import { asPlatform, queryAsPartnerReadOnly, withPartner, withPartnerReadOnly } from './tenant.js';
 
 let t: TestDatabase;
 const TABLES = [
@@ -136,6 +136,18 @@ describe('row-level security as the application role', () => {
     expect(await withPartnerReadOnly(t.db, 2, 50, async (tx) => (await tx.query('SHOW statement_timeout')).rows)).toEqual([{ statement_timeout: '50ms' }]);
     // PGlite (one WASM thread) has no timer to cancel a statement with; a server does.
     if (t.db.kind === 'postgres') await expect(withPartnerReadOnly(t.db, 2, 50, (tx) => tx.query('SELECT pg_sleep(1)'))).rejects.toMatchObject({ code: '57014' });
+    expect((await t.owner.query('SELECT chip_time_ms FROM results WHERE id = 2')).rows).toEqual([{ chip_time_ms: 90603000 }]);
+  });
+
+  it('runs the read API’s one-statement reads (one round trip) with the same settings', async () => {
+    const q = <T>(partner: number, ms: number, sql: string) => queryAsPartnerReadOnly<T>(t.db, partner, ms, sql, []);
+    expect((await q<{ id: number }>(2, 5000, 'SELECT id FROM ct_results')).rows).toEqual([{ id: 2 }]);
+    expect((await q<{ id: number }>(1, 5000, 'SELECT id FROM ct_results')).rows).toEqual([{ id: 1 }]);
+    await expect(q(2, 5000, `UPDATE results SET chip_time_ms = 1`)).rejects.toMatchObject({ code: '25006' });
+    expect((await q(2, 50, 'SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '50ms' }]);
+    if (t.db.kind === 'postgres') await expect(q(2, 50, 'SELECT pg_sleep(1)')).rejects.toMatchObject({ code: '57014' });
+    // Each read is a transaction of its own: nothing of the partner's setting outlives it.
+    expect((await t.db.query<{ p: string | null }>(`SELECT nullif(current_setting('app.partner_id', true), '') AS p`)).rows).toEqual([{ p: null }]);
     expect((await t.owner.query('SELECT chip_time_ms FROM results WHERE id = 2')).rows).toEqual([{ chip_time_ms: 90603000 }]);
   });
 });

@@ -4,7 +4,7 @@
  * role p88_app (no BYPASSRLS), and each unit of work sets its partner for its transaction.
  * Outside withPartner/asPlatform, a query sees no tenant rows at all.
  */
-import type { Database, Queryable } from './database.js';
+import type { Database, Queryable, QueryResult } from './database.js';
 
 /** The role application connections run as (see migration 0002). */
 export const APP_ROLE = 'p88_app';
@@ -51,10 +51,20 @@ export function asPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): 
  * parameters.
  */
 export function withPartnerReadOnly<T>(db: Database, partnerId: number, timeoutMs: number, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(fn, { setup: readOnlySetup(partnerId, timeoutMs) });
+}
+
+/**
+ * One statement as withPartnerReadOnly would run it (same settings, same transaction of its
+ * own), sent with its BEGIN and COMMIT in one round trip on a server (Database.statement).
+ */
+export function queryAsPartnerReadOnly<T>(db: Database, partnerId: number, timeoutMs: number, sql: string, params: readonly unknown[]): Promise<QueryResult<T>> {
+  return db.statement<T>(sql, params, { setup: readOnlySetup(partnerId, timeoutMs) });
+}
+
+function readOnlySetup(partnerId: number, timeoutMs: number): string {
   const partner = setPartnerSql(partnerId);
   const ms = Math.max(1, Math.round(timeoutMs));
   if (!Number.isSafeInteger(ms)) throw new Error(`invalid statement timeout: ${timeoutMs}`);
-  return db.transaction(fn, {
-    setup: `${partner}; SET LOCAL transaction_read_only = on; SET LOCAL statement_timeout = ${ms}`,
-  });
+  return `${partner}; SET LOCAL transaction_read_only = on; SET LOCAL statement_timeout = ${ms}`;
 }

@@ -5,7 +5,8 @@
  */
 import type { Database, Queryable } from '../db/database.js';
 import { sqlState } from '../db/errors.js';
-import { withPartnerReadOnly } from '../db/tenant.js';
+import { GateRefused, gated, type SqlGate } from '../db/gate.js';
+import { queryAsPartnerReadOnly, withPartnerReadOnly } from '../db/tenant.js';
 import { RestError } from './rest.errors.js';
 import { parseRequest, queryPairs, type ReadNode } from './rest.grammar.js';
 import { planRead } from './rest.sql.js';
@@ -100,7 +101,11 @@ export class RestApi {
     private readonly opts: RestOptions = REST_DEFAULTS,
   ) {}
 
-  async read(partnerId: number, req: RestRequest): Promise<RestAnswer> {
+  /**
+   * One read. `gate` (a token's, see accounts/auth.ts requireAuthOrGate) is checked inside the
+   * read's first statement; GateRefused when it does not hold (nothing was read).
+   */
+  async read(partnerId: number, req: RestRequest, gate: SqlGate | null = null): Promise<RestAnswer> {
     const { media, stripNulls } = negotiate(req.accept);
     const root: ReadNode = parseRequest(req.view, queryPairs(req.query));
     const range = parseRange(req.range);
@@ -112,28 +117,39 @@ export class RestApi {
     const count = countMode(req.prefer);
     const plan = planRead(root, { maxRows: this.opts.maxRows, stripNulls });
     const offset = root.offset ?? 0;
-    const result = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
-      try {
-        if (count === 'exact') {
-          // Rows and count in one statement: one round trip less.
-          const both = await tx.query<{ body: string; n: number; total: number | string }>(plan.rowsWithCount.text, plan.rowsWithCount.params);
-          const r = both.rows[0]!;
-          return { body: r.body, n: r.n, total: Number(r.total) };
+    const first = (sql: { text: string; params: unknown[] }) => (gate ? gated(sql.text, sql.params, gate) : sql);
+    const firstRow = <T>(rows: T[]): T => {
+      if (rows.length === 0) throw new GateRefused();
+      return rows[0]!;
+    };
+    let result: { body: string; n: number; total: number | null };
+    try {
+      if (count === null || count === 'exact') {
+        // The usual read: one statement (rows, and the exact count beside them when asked) in a
+        // transaction of its own, sent with its BEGIN and COMMIT in one round trip.
+        const sql = first(count === 'exact' ? plan.rowsWithCount : plan.rows);
+        const r = firstRow((await queryAsPartnerReadOnly<{ body: string; n: number; total?: number | string }>(this.db, partnerId, this.opts.statementTimeoutMs, sql.text, sql.params)).rows);
+        result = { body: r.body, n: r.n, total: r.total === undefined ? null : Number(r.total) };
+        // A single object asked for and more rows found: the count is only for the error's
+        // details, so it may come from a read of its own.
+        if (media === 'object' && r.n > 1 && result.total === null) {
+          const c = (await queryAsPartnerReadOnly<{ n: number }>(this.db, partnerId, this.opts.statementTimeoutMs, plan.count.text, plan.count.params)).rows[0]!;
+          result.total = Number(c.n);
         }
-        const rows = await tx.query<{ body: string; n: number }>(plan.rows.text, plan.rows.params);
-        const { body, n } = rows.rows[0]!;
-        let total: number | null = null;
-        if (media === 'object' && n > 1) total = await this.exact(tx, plan.count.text, plan.count.params);
-        else if (count === 'planned' || count === 'estimated') {
-          total = await this.planned(tx, plan.countProbe.text, plan.countProbe.params);
+      } else {
+        // Planned or estimated counts ask EXPLAIN (and maybe count) in the same transaction.
+        result = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx) => {
+          const rows = first(plan.rows);
+          const { body, n } = firstRow((await tx.query<{ body: string; n: number }>(rows.text, rows.params)).rows);
+          let total = await this.planned(tx, plan.countProbe.text, plan.countProbe.params);
           if (count === 'estimated' && total < this.opts.estimateThreshold) total = await this.exact(tx, plan.count.text, plan.count.params);
-        }
-        return { body, n, total };
-      } catch (err) {
-        if (err instanceof RestError) throw err;
-        throw fromDatabase(err);
+          return { body, n, total };
+        });
       }
-    });
+    } catch (err) {
+      if (err instanceof RestError || err instanceof GateRefused) throw err;
+      throw fromDatabase(err);
+    }
     const { body, n } = result;
     const total = count === null ? null : result.total;
 
