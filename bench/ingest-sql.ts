@@ -72,7 +72,7 @@ const CONFLICT = 'ON CONFLICT (stream_id, sequence_number, partner_id) DO NOTHIN
 const RETURNING = 'RETURNING id, stream_id, sequence_number';
 
 /** Columns the same for a whole stream sent once per stream; rows carry the stream's index. */
-const grouped: Variant = async (client, rows) => {
+const grouped = (tail: string): Variant => async (client, rows) => {
   const index = new Map<number, number>();
   const streams: Row[] = [];
   const gi = rows.map((r) => {
@@ -90,7 +90,7 @@ const grouped: Variant = async (client, rows) => {
        FROM (SELECT unnest($1::int[]) AS gi, unnest($2::int[]) AS seq, unnest($3::text[]) AS tag, unnest($4::text[]) AS kind,
                     unnest($5::float8[]) AS read_ms, unnest($6::text[]) AS time_text, unnest($7::int[]) AS lap, unnest($8::text[]) AS reader,
                     unnest($9::int[]) AS gator, unnest($10::text[]) AS raw, unnest($18::float8[]) AS received_ms) u
-     ${CONFLICT} ${RETURNING}`,
+     ${tail}`,
     [
       numberArray(gi),
       numberArray(rows.map((r) => r.seq)),
@@ -120,7 +120,9 @@ const variants: Record<string, Variant> = {
   no_returning: insert(CONFLICT),
   no_conflict: insert(RETURNING),
   neither: insert(''),
-  grouped,
+  grouped: grouped(`${CONFLICT} ${RETURNING}`),
+  grouped_no_conflict: grouped(RETURNING),
+  grouped_neither: grouped(''),
 };
 
 async function main(): Promise<void> {
