@@ -14,6 +14,10 @@
  *
  *   steady            before the flood: 10 clients at 100 reads/s each (1,000 reads/s) for
  *                     BENCH_STEADY_SECONDS, the collector's RSS sampled every second
+ *
+ * For the flood it also prints CPU time per read of the collector, of its PostgreSQL backends
+ * and of this process (the simulated clients), COPY's backend CPU per row, WAL bytes per row,
+ * and how busy the machine was (bench/proc-cpu.ts; Linux /proc, PostgreSQL on this machine).
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
