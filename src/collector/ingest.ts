@@ -507,10 +507,10 @@ export class IngestPipeline extends EventEmitter<{ stored: [StoredRead[]]; mode:
   }
 }
 
-/** A stream not yet created: write() gives the read its own once the batch's streams exist. */
 /** After a batch failed on a duplicate read, this many batches absorb duplicates from the start (a client re-sending its backlog would fail each). */
 const ABSORBING_BATCHES = 20;
 
+/** A stream not yet created: write() gives the read its own once the batch's streams exist. */
 const NO_STREAM: Readonly<{ id: number; locationId: number }> = Object.freeze({ id: 0, locationId: 0 });
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
