@@ -472,6 +472,12 @@ export class Ask {
         plan.distance = { name: said.d.name, ...distanceRange(said.d) };
       }
     }
+    // Counting an event's races: the distance its name says is not a filter ("How many races did the Boston
+    // Marathon 2025 have?" = its marathon and its 5K), unless the question says one outside the name.
+    if (plan.subject === 'races' && plan.distance && !explicit) {
+      parsed.trace.push(`distance: ${plan.distance.name} dropped (counting races; the word is part of the name)`);
+      plan.distance = null;
+    }
     if (plan.distance && plan.events.length > 0) {
       if ((await racesInRange(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM)) === 0) {
         if (explicit) return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `${plan.events.map((e) => e.name).join(' and ')} has no ${plan.distance.name} race.` };
