@@ -211,7 +211,10 @@ export class Ask {
     const truncated = res.rows.length > limit;
     const rows = truncated ? res.rows.slice(0, limit) : res.rows;
     const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
-    const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    let value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    // "How many reads did session 1 get?": a session's reads by mat answer a how-many question with their total
+    // (the number the sentence says), so the answer has the single value it was asked for.
+    if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
     return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
   }
 

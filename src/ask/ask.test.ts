@@ -220,6 +220,12 @@ describe('asking in plain English', () => {
     const races = await truth(`SELECT count(*) AS n FROM races ra JOIN results_events ev ON ev.id = ra.event_id WHERE ev.partner_id = $1 AND ev.name = 'Boston Marathon 2025'`, [a.id]);
     expect(races).toBe(2);
     expect(await q('How many races did the Boston Marathon 2025 have?')).toMatchObject({ status: 'answered', value: races });
+    // a how-many question about a session's reads has its total as the value; reads by mat alone have none
+    const reads = await truth(`SELECT count(*) AS n FROM timing_reads WHERE session_id = $1`, [sessionId]);
+    expect(reads).toBe(3);
+    const howMany = await q(`how many reads did session ${sessionId} get?`);
+    expect(howMany).toMatchObject({ status: 'answered', value: reads, row_count: 2 });
+    expect((await q(`reads by mat for session ${sessionId}`)).value).toBeNull();
   });
 
   it('the parser: broke, under N years, next year, who won, number words, compare connectives', () => {
