@@ -11,7 +11,7 @@
  * out until the third was written, then tuned on: development now, reported apart); the third
  * held-out set (held3, written 2026-12-07 in the afternoon before that round's engine changes,
  * looked at since its first run), and the fourth (held4, written 2026-12-07 in round 4 before any
- * engine change of that round, never tuned on). `--dev` leaves the fourth held-out set out. Reports execution accuracy
+ * engine change of that round; its first run is the unseen figure, three rules came from it). `--dev` leaves the fourth held-out set out. Reports execution accuracy
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
@@ -659,7 +659,7 @@ console.log(`  correct overall            ${correct}/${chosen.length} ${pct(corr
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
-const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (never tuned on)' };
+const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (first run at e86d60a; looked at since, round 4)' };
 for (const [k, v] of [...parts].sort()) {
   console.log(`  ${PART_LABEL[k]}: correct ${v.ok}/${v.n} ${pct(v.ok, v.n)}, accuracy on answered ${v.ansOk}/${v.ans} ${pct(v.ansOk, v.ans)}, coverage ${v.shouldAns}/${v.should} ${pct(v.shouldAns, v.should)}, silent-wrong ${v.silent}/${v.n} ${pct(v.silent, v.n)}`);
   console.log(`    by intent: ${[...byPartIntent].filter(([key]) => key.startsWith(`${k}|`)).sort().map(([key, x]) => `${key.split('|')[1]} ${x.ok}/${x.n}`).join(', ')}`);
