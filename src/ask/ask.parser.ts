@@ -44,6 +44,8 @@ export interface ParsedQuestion {
   session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
+  /** A named year that the question's relative date excludes: never resolved, so never answered confidently. */
+  dateConflict?: string;
   /** Words no rule used (the question's tokens, minus fillers and what rules consumed). */
   unknown: string[];
   /** The question's lower-case word tokens (for matching names). */
@@ -232,6 +234,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const since = w.take(/\bsince\s+((?:19|20)\d{2})\b/, 'since year');
   if (since) out.dates = { from: `${since[1]}-01-01`, to: isoDate(y + 1, 0, 1), label: `since ${since[1]}` };
   const yearM = /\b((?:19|20)\d{2})\b/.exec(w.s);
+  // A year the question names that a relative date excludes ("the Boston Marathon 2026 last year"):
+  // which one is meant cannot be told, so neither wins silently; the year stays unexplained.
+  if (yearM && out.dates && !(`${yearM[1]}-01-01` < out.dates.to && out.dates.from < `${Number(yearM[1]) + 1}-01-01`)) {
+    out.dateConflict = `${yearM[1]} (not ${out.dates.label})`;
+    w.trace.push(`dates disagree: ${yearM[1]} and ${out.dates.label}`);
+  }
   if (yearM && !out.dates) {
     out.year = Number(yearM[1]);
     out.dates = { from: `${out.year}-01-01`, to: `${out.year + 1}-01-01`, label: `in ${out.year}` };
@@ -431,4 +439,5 @@ function finishUnknown(w: Work, out: ParsedQuestion): void {
   // A negation no rule read ("did not complete") turns the question around: never answered as if it were not there.
   const neg = /\b(?:not|never|without)\b|n't\b/.exec(w.s);
   if (neg && !out.unknown.includes(neg[0])) out.unknown.push(neg[0].trim());
+  if (out.dateConflict) out.unknown.push(out.dateConflict);
 }

@@ -211,7 +211,10 @@ export class Ask {
     const truncated = res.rows.length > limit;
     const rows = truncated ? res.rows.slice(0, limit) : res.rows;
     const columns = res.rows.length > 0 ? Object.keys(res.rows[0]!) : columnNames(compiled.sql);
-    const value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    let value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
+    // "How many reads did session 1 get?": a session's reads by mat answer a how-many question with their total
+    // (the number the sentence says), so the answer has the single value it was asked for.
+    if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
     return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
   }
 
@@ -471,6 +474,12 @@ export class Ask {
         if (said.d.name !== plan.distance?.name) parsed.trace.push(`distance: "${said.d.name}" (said outside the event's name) over "${plan.distance?.name ?? 'none'}"`);
         plan.distance = { name: said.d.name, ...distanceRange(said.d) };
       }
+    }
+    // Counting an event's races: the distance its name says is not a filter ("How many races did the Boston
+    // Marathon 2025 have?" = its marathon and its 5K), unless the question says one outside the name.
+    if (plan.subject === 'races' && plan.distance && !explicit) {
+      parsed.trace.push(`distance: ${plan.distance.name} dropped (counting races; the word is part of the name)`);
+      plan.distance = null;
     }
     if (plan.distance && plan.events.length > 0) {
       if ((await racesInRange(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM)) === 0) {
