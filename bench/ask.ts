@@ -817,7 +817,7 @@ for (const x of chosen) {
 lat.sort((p, q) => p - q);
 const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
 const backend = process.env.DATABASE_URL ? 'postgres server' : 'PGlite';
-console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only: the new held-out set left out)' : ''}`);
+console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only: the fifth held-out set left out)' : ''}`);
 console.log(`  correct overall            ${correct}/${chosen.length} ${pct(correct, chosen.length)}`);
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
