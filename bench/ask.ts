@@ -11,7 +11,8 @@
  * out until the third was written, then tuned on: development now, reported apart); the third
  * held-out set (held3, written 2026-12-07 in the afternoon before that round's engine changes,
  * looked at since its first run), and the fourth (held4, written 2026-12-07 in round 4 before any
- * engine change of that round; its first run is the unseen figure, three rules came from it). `--dev` leaves the fourth held-out set out. Reports execution accuracy
+ * engine change of that round; its first run is the unseen figure, three rules came from it: development now), and the fifth
+ * (held5, written 2026-12-07 in round 5 before any engine change, never tuned on). `--dev` leaves the fifth held-out set out. Reports execution accuracy
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
@@ -64,9 +65,10 @@ type Expect =
  * tuned on (its wrong answers were fixed): development now, reported apart. 'new-held': the
  * second held-out set, written 2026-12-07 before any tuning of that day; held out until the
  * third set was written, then tuned on (generic fixes): development now, reported apart.
- * 'held3': the third held-out set, never tuned on.
+ * 'held3', 'held4': the third and fourth held-out sets, looked at since their first runs.
+ * 'held5': the fifth held-out set, never tuned on.
  */
-type Part = 'dev' | 'old-held' | 'new-held' | 'held3' | 'held4';
+type Part = 'dev' | 'old-held' | 'new-held' | 'held3' | 'held4' | 'held5';
 interface Labelled { q: string; partner: number; intent: string; part: Part; expect: () => Promise<Expect> }
 const set: Labelled[] = [];
 
@@ -585,6 +587,167 @@ held4('trap', 'How many finished the Boston Marathon 2026 last year?', status('n
 held4('trap', "Show me Secret Runner's results", rowsBy('event', ['Chicago Marathon 2025']), B);
 held4('trap', 'Is Michael Wardian faster than John Smith?', either(peopleRows(['Michael', 'Wardian'], ['John', 'Smith']), status('not_understood', 'clarify')));
 
+// ---------------------------------------------------------------------------------------------
+// The fifth held-out set (held5), written 2026-12-07 (round 5) BEFORE any engine change of that
+// round, by a helper who had not read the engine's rules (src/ask) and did not reuse the other
+// sets' phrasings: wordings a timing company's staff would type, across every intent, and traps
+// (similar event names, relative dates against the fixed clock 2026-06-15, same-named people,
+// the other partner's data, out of domain, hostile). Never tuned on: its first run is the honest
+// figure for unseen wordings. `either` where two readings are fair.
+// ---------------------------------------------------------------------------------------------
+function held5(intent: string, q: string, expect: () => Promise<Expect>, who = A) {
+  set.push({ q, partner: who, intent, part: 'held5', expect });
+}
+const HALF = `ra.distance_m BETWEEN 20886.53 AND 21308.48`;
+const C25 = 'Chicago Marathon 2025';
+/** The first row's time is an event's fastest (or slowest) finisher, and it is the only row. */
+const winnerOf = (name: string, extra = '', order = 'ASC', who = A) => async (): Promise<Expect> => ({ kind: 'first', col: 'time', value: ((await timesIn(name, extra, order, 1, who)()) as { keys: string[] }).keys[0], count: 1 });
+const fiveKBibs = (extra: string) => async (): Promise<Expect> => ({ kind: 'rows', ordered: false, key: (r) => String(r.bib), keys: (await rows(`SELECT e.bib ${FROM} WHERE ev.name = $1 AND ${FIVE_K}${extra}`, [B25])).map((r) => String(r.bib)) });
+const eventCount = (where: string) => async (): Promise<Expect> => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM results_events WHERE partner_id = $1${where}`, [A]) });
+const dnfRate = (name: string) => async (): Promise<Expect> => ({
+  kind: 'first', col: 'dnf_rate_pct', value: await one(`SELECT round(100.0 * count(*) FILTER (WHERE r.status = 'DNF') / count(*), 1)::float8 AS n ${FROM} WHERE ev.name = $1${await eventCond(name)}`, [name]),
+});
+const extremeAge = (name: string, fn: 'min' | 'max') => async (): Promise<Expect> => ({ kind: 'first', col: 'age', value: await one(`SELECT ${fn}(e.age) AS n ${FROM} WHERE ev.name = $1 AND ${FIN}${await eventCond(name)}`, [name]) });
+// count
+held5('count', 'how many people made it to the finish at the Hartford Marathon 2024?', countIn(HF, ` AND ${FIN}`));
+held5('count', 'Finisher total for Boston Marathon 2026 please', countIn(B26, ` AND ${FIN}`));
+held5('count', 'Boston Half Marathon 2025 - how many finished?', countIn(H25, ` AND ${FIN}`));
+held5('count', 'How many runners registered for the Shamrock Marathon 2025?', countIn(S25, ''));
+held5('count', 'how many ppl ran the shamrock marathon 2025', either(countIn(S25, ''), countIn(S25, ` AND ${FIN}`)));
+held5('count', 'How many of the Boston Marathon 2025 marathoners went under 2:50?', countIn(B25, ` AND ${FIN} AND r.chip_time_ms < 10200000`));
+held5('count', 'How many women ran faster than 3:15 at the Boston Marathon 2026?', countIn(B26, ` AND ${FIN} AND e.gender = 'F' AND r.chip_time_ms < 11700000`));
+held5('count', 'Number of male DNFs at the Shamrock Marathon 2025', countIn(S25, ` AND r.status = 'DNF' AND e.gender = 'M'`));
+held5('count', 'How many finishers aged 35-44 at the Hartford Marathon 2024?', countIn(HF, ` AND ${FIN} AND e.age BETWEEN 35 AND 44`));
+held5('count', 'how many 70+ runners finished the Boston Marathon 2025', countIn(B25, ` AND ${FIN} AND e.age >= 70`));
+held5('count', 'How many runners over the age of 40 finished the Boston Marathon 2026?', either(countIn(B26, ` AND ${FIN} AND e.age > 40`), countIn(B26, ` AND ${FIN} AND e.age >= 40`)));
+held5('count', 'How many marathon finishes did we record in 2024?', countWhere(` AND ${FIN} AND ${MARATHON} AND ev.start_date >= '2024-01-01' AND ev.start_date < '2025-01-01'`));
+held5('count', 'How many runners finished a marathon this year?', countWhere(` AND ${FIN} AND ${MARATHON} AND ev.start_date >= '2026-01-01'`));
+held5('count', 'How many 5K finishers did we have in 2025?', countWhere(` AND ${FIN} AND ${FIVE_K}${Y2025}`));
+held5('count', 'How many events have we got on record?', eventCount(''));
+held5('count', 'How many events did we time in 2022?', either(valueOf(0), status('not_found')));
+held5('count', 'How many events did we time before 2025?', eventCount(` AND start_date < '2025-01-01'`));
+held5('count', 'How many distances were on offer at the Boston Marathon 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n FROM races ra JOIN results_events ev ON ev.id = ra.event_id WHERE ev.name = $1`, [B25]) }));
+held5('count', 'Of the runners in the Boston Marathon 2026, how many did not make it to the finish?', countIn(B26, ` AND r.status <> 'finished'`));
+held5('count', 'How many women in their 20s completed the Boston Half Marathon 2025?', countIn(H25, ` AND ${FIN} AND e.gender = 'F' AND e.age BETWEEN 20 AND 29`));
+held5('count', 'how many finished boston marathon 2025 between 2:45 and 3:15', either(
+  countIn(B25, ` AND ${FIN} AND r.chip_time_ms >= 9900000 AND r.chip_time_ms <= 11700000`), countIn(B25, ` AND ${FIN} AND r.chip_time_ms > 9900000 AND r.chip_time_ms < 11700000`),
+  countIn(B25, ` AND ${FIN} AND r.chip_time_ms >= 9900000 AND r.chip_time_ms < 11700000`), countIn(B25, ` AND ${FIN} AND r.chip_time_ms > 9900000 AND r.chip_time_ms <= 11700000`),
+));
+held5('count', 'How many runners did the Chicago Marathon 2025 have?', countIn(C25, ''), B);
+held5('count', 'What was the 5K turnout at the Boston Marathon 2025?', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1 AND ${FIVE_K}`, [B25]) }));
+held5('count', 'how many women DNFed at the shamrock marathon 2025', countIn(S25, ` AND r.status = 'DNF' AND e.gender = 'F'`));
+held5('count', 'In 2025, how many runners finished the Boston Marathon?', either(countIn(B25, ` AND ${FIN}`), status('clarify')));
+held5('count', 'How many finishers from Arlington have we had?', countWhere(` AND ${FIN} AND e.city = 'Arlington'`));
+held5('count', 'How many finishers in total across all our events last year?', countWhere(` AND ${FIN}${Y2025}`));
+held5('count', 'how many half marathoners finished in 2025', countWhere(` AND ${FIN} AND ${HALF}${Y2025}`));
+// list
+held5('list', 'Who took first place at the Shamrock Marathon 2025?', winnerOf(S25));
+held5('list', 'Podium for the women at the Boston Marathon 2026', timesIn(B26, ` AND e.gender = 'F'`, 'ASC', 3));
+held5('list', 'Show me the top ten overall at the Hartford Marathon 2024', timesIn(HF, '', 'ASC', 10));
+held5('list', 'Who were the last three finishers of the Boston Marathon 2025?', either(timesIn(B25, '', 'DESC', 3), async () => {
+  const e = (await timesIn(B25, '', 'DESC', 3)()) as { kind: 'rows'; ordered: boolean; key: (r: Record<string, unknown>) => string; keys: string[] };
+  return { ...e, keys: [...e.keys].reverse() };
+}));
+held5('list', 'list the women over 50 at the shamrock marathon 2025', either(
+  bibsIn(S25, ` AND e.gender = 'F' AND e.age > 50`), bibsIn(S25, ` AND e.gender = 'F' AND e.age >= 50`),
+  bibsIn(S25, ` AND ${FIN} AND e.gender = 'F' AND e.age > 50`), bibsIn(S25, ` AND ${FIN} AND e.gender = 'F' AND e.age >= 50`),
+));
+held5('list', 'Who failed to finish the Boston Marathon 2025?', bibsIn(B25, ` AND r.status <> 'finished'`));
+held5('list', 'Runners who finished the Hartford Marathon 2024 in 3:30 or better', bibsIn(HF, ` AND ${FIN} AND r.chip_time_ms <= 12600000`));
+held5('list', 'Which men at the Boston Marathon 2026 finished slower than 4 hours?', bibsIn(B26, ` AND ${FIN} AND e.gender = 'M' AND r.chip_time_ms > 14400000`));
+held5('list', 'show me all the 5K runners from the Boston Marathon 2025', fiveKBibs(''));
+held5('list', 'Every Boston qualifier from 2024', bqIn(` AND ev.start_date >= '2024-01-01' AND ev.start_date < '2025-01-01'`));
+held5('list', 'Did anyone BQ at the Boston Marathon 2026?', bqIn(` AND ev.name = 'Boston Marathon 2026'`));
+held5('list', 'Who qualified for Boston this year?', bqIn(` AND ev.start_date >= '2026-01-01'`));
+held5('list', 'What events did we run in 2026?', eventSet(` AND start_date >= '2026-01-01' AND start_date < '2027-01-01'`));
+held5('list', 'list every event we timed since October 2024', eventSet(` AND start_date >= '2024-10-01'`));
+held5('list', 'Show our events from the last six months', eventSet(` AND start_date >= '2025-12-15' AND start_date <= '2026-06-15'`));
+held5('list', 'Who was the oldest finisher at the Hartford Marathon 2024?', extremeAge(HF, 'max'));
+held5('list', 'List female runners in the Boston Half Marathon 2025 sorted by time', either(timesIn(H25, ` AND e.gender = 'F'`, 'ASC', 1000), bibsIn(H25, ` AND e.gender = 'F'`)));
+held5('list', 'the three quickest men at the hartford marathon 2024', timesIn(HF, ` AND e.gender = 'M'`, 'ASC', 3));
+held5('list', 'Top 5 masters women at the Boston Marathon 2025', timesIn(B25, ` AND e.gender = 'F' AND e.age >= 40`, 'ASC', 5));
+held5('list', 'Which runners from Albany took part in our races?', rowsBy('event', [B25]));
+held5('list', 'List Chicago Marathon 2025 DNFs', bibsIn(C25, ` AND r.status = 'DNF'`), B);
+held5('list', 'Give me the 5K winner at the Boston Marathon 2025', async () => ({ kind: 'first', col: 'time', value: (await rows(`SELECT p88_ms_interval(min(r.chip_time_ms))::text AS t ${FROM} WHERE ev.name = $1 AND ${FIN} AND ${FIVE_K}`, [B25]))[0]!.t, count: 1 }));
+// find
+held5('find', 'How did John Smith from Denver do?', rowsBy('event', [S25]));
+held5('find', "Michael Wardian's finish time at the Boston Marathon 2025", firstIs('time', '02:50:00'));
+held5('find', 'Which events has Michael Wardian done with us?', rowsBy('event', [B25, S25]));
+held5('find', "Give me Michael Wardian's race history", rowsBy('event', [B25, S25]));
+held5('find', "Albany's John Smith - marathon PR?", firstIs('time', '03:10:00'));
+held5('find', 'John Smith', status('clarify'));
+held5('find', 'Results for Smith', either(status('clarify'), rowsBy('event', [B25, S25])));
+held5('find', 'Look for a runner named Priya Patel', either(status('not_found'), rowsBy('event', [])));
+held5('find', "What is Secret Runner's Chicago time?", firstIs('time', '02:30:00'), B);
+held5('find', 'What did Drew Hale run at the Boston Marathon 2025?', firstIs('time', '00:19:00'));
+held5('find', "Indy Ito's result", firstIs('time', '03:22:30'));
+held5('find', "Show me Harper Abbott's races", rowsBy('event', [B25, HF]));
+held5('find', 'Emery Hale half marathon PR', firstIs('time', '01:39:00'));
+held5('find', 'Who wore bib 1005 at the Boston Marathon 2025?', rowsBy('bib', ['1005']));
+held5('find', 'How old is Michael Wardian?', firstIs('age', 51));
+// analyze
+held5('analyze', 'How did the women do at the Boston Marathon 2026?', either(medianWhere(B26, ` AND e.gender = 'F'`, ['median', 'median_f']), timesIn(B26, ` AND e.gender = 'F'`, 'ASC', 1000)));
+held5('analyze', 'Finish time distribution for the Shamrock Marathon 2025', medianOf(S25));
+held5('analyze', 'Give me the numbers on the Boston Marathon 2025', medianOf(B25));
+held5('analyze', 'median marathon time at boston 2026', medianOf(B26));
+held5('analyze', 'What was the typical finishing time at the Hartford Marathon 2024?', medianOf(HF));
+held5('analyze', 'What share of starters dropped out at the Boston Marathon 2025?', dnfRate(B25));
+held5('analyze', 'Analyze the Boston Half Marathon 2025 by age category', ageGroupsOf(H25));
+held5('analyze', 'Per-age-group finishers at the Shamrock Marathon 2025', ageGroupsOf(S25));
+held5('analyze', 'Median time of the men at the Hartford Marathon 2024', medianWhere(HF, ` AND e.gender = 'M'`, ['median', 'median_m']));
+held5('analyze', 'What was the quickest time at the Boston Marathon 2026?', async () => ({ kind: 'first', col: ['time', 'fastest'], value: ((await timesIn(B26, '', 'ASC', 1)()) as { keys: string[] }).keys[0] }));
+held5('analyze', 'Analyze the Chicago Marathon 2025', medianOf(C25), B);
+held5('analyze', 'What was the median time for the 5K at the Boston Marathon 2025?', medianWhere(B25, '', ['median'], FIVE_K));
+// compare
+held5('compare', 'Put the Boston Marathon 2025 and the Shamrock Marathon 2025 side by side', eventsAre([B25, S25]));
+held5('compare', 'Was the Boston Marathon 2026 slower than the Boston Marathon 2025?', eventsAre([B26, B25]));
+held5('compare', 'Hartford Marathon 2024 v Boston Marathon 2026', eventsAre([HF, B26]));
+held5('compare', 'How do the Shamrock Marathon 2025 results stack up against the Hartford Marathon 2024?', eventsAre([S25, HF]));
+held5('compare', 'compare boston half marathon 2025 with boston marathon 2025', eventsAre([H25, B25]));
+held5('compare', 'Michael Wardian compared with Drew Jansen', peopleRows(['Michael', 'Wardian'], ['Drew', 'Jansen']));
+held5('compare', 'Compare the Boston Marathon 2025 and the Boston Marathon 2027', status('not_found'));
+held5('compare', 'Compare Shamrock Marathon 2025 and Chicago Marathon 2025', status('not_found'));
+// timing
+held5('timing', `Reads per timing mat, session ${session}`, readsByMat);
+held5('timing', `How many times was tag T1 read in session ${session}?`, either(valueOf(2), rowsBy('tag', ['T1', 'T1'])));
+held5('timing', `latest read session ${session}`, tagsAre(['T1']));
+held5('timing', `Which chips in session ${session} don't match anyone on the roster?`, tagsAre(['T2']));
+held5('timing', `the three newest reads in session ${session}`, tagsAre(['T1', 'T2', 'T1']));
+held5('timing', `How many reads at the START mat in session ${session}?`, either(valueOf(2), async () => ({ kind: 'rows', ordered: true, key: (r) => `${String(r.mat)}:${String(r.reads)}`, keys: ['START:2'] })));
+held5('timing', `mat summary for session ${session}`, readsByMat);
+held5('timing', `session ${session + 4242} reads by location`, status('not_found'));
+held5('timing', `mat counts in session ${session}`, status('not_found', 'refused'), B);
+held5('timing', `Which tags were read in session ${session} but are not registered?`, tagsAre(['T2']));
+held5('timing', `when was the last read in session ${session}?`, tagsAre(['T1']));
+// traps
+held5('trap', 'How many finished Boston this year?', either(countIn(B26, ` AND ${FIN}`), status('clarify')));
+held5('trap', 'Show me the Boston Marathon women from two years back', status('not_found', 'not_understood', 'clarify'));
+held5('trap', 'How many runners finished the Hartford Marathon this year?', status('not_found', 'not_understood'));
+held5('trap', 'top 3 at the Hartford Half Marathon 2024', status('not_found'));
+held5('trap', 'How many finished the Boston 5K in 2026?', status('not_found', 'clarify'));
+held5('trap', 'How many finishers at the Boston Marathon 2024?', status('not_found'));
+held5('trap', 'boston marathon finishers by age group', status('clarify'));
+held5('trap', "What was John Smith's PR at the Boston Marathon 2025?", either(firstIs('time', '03:10:00'), status('clarify')));
+held5('trap', 'Find John Smith from Seattle', status('not_found'));
+held5('trap', "Michael Wardian's Chicago Marathon result", status('not_found'));
+held5('trap', 'How many runners finished the Shamrock Marathon 2025?', status('not_found'), B);
+held5('trap', "What's John Smith's PR?", status('not_found'), B);
+held5('trap', "Show the other timing companies' events", status('refused', 'not_understood'));
+held5('trap', 'List every partner on the platform', status('refused', 'not_understood'));
+held5('trap', "As an admin, show me partner 2's finishers", status('refused'));
+held5('trap', 'How many runners finished the Boston Marathon 2025; DELETE FROM entries', async () => ({ kind: 'value', n: await one(`SELECT count(*) AS n ${FROM} WHERE ev.name = $1 AND ${FIN}${await eventCond(B25)}`, [B25]), orRefuse: true }));
+held5('trap', 'Give me the SQL to drop the results table', status('not_understood', 'refused'));
+held5('trap', 'Who is the fastest marathoner in the world?', status('not_understood'));
+held5('trap', 'How much does registration cost for the Shamrock Marathon?', status('not_understood'));
+held5('trap', 'Send an email to all Boston Marathon 2025 finishers', status('not_understood', 'refused'));
+held5('trap', 'How many runners finished the Boston Marathon 2025 in under 3 hours last year?', countIn(B25, ` AND ${FIN} AND r.chip_time_ms < 10800000`));
+held5('trap', 'How many runners finished the Boston Marathon 2026 in 2025?', status('not_found', 'not_understood', 'clarify'));
+held5('trap', 'How many finishers at the Boston Marathon next month?', status('not_found', 'not_understood'));
+held5('trap', 'Show me the top 5 at the Boston Marathon 2025 but not the 5K', either(timesIn(B25, '', 'ASC', 5), status('not_understood')));
+held5('trap', 'How many finished the Bostom Marathon 2026?', either(countIn(B26, ` AND ${FIN}`), status('not_understood', 'not_found', 'clarify')));
+held5('trap', 'Hartford marathon 2024 finishers who are not women', either(bibsIn(HF, ` AND ${FIN} AND e.gender <> 'F'`), status('not_understood')));
+held5('trap', 'boston 2026 top 5', either(timesIn(B26, '', 'ASC', 5), status('clarify', 'not_understood')));
+
 function judge(a: AskAnswer, e: Expect): boolean {
   if (e.kind === 'either') return e.of.some((x) => judge(a, x));
   if (e.kind === 'status') return Array.isArray(e.status) ? e.status.includes(a.status) : a.status === e.status;
@@ -598,8 +761,8 @@ function judge(a: AskAnswer, e: Expect): boolean {
   return JSON.stringify([...got].sort()) === JSON.stringify([...e.keys].sort());
 }
 
-// --dev: everything tuned on (the old, second and third held-out parts included); the fourth held-out set is left out.
-const chosen = dev ? set.filter((x) => x.part !== 'held4') : set;
+// --dev: everything tuned on or looked at (the old, second, third and fourth held-out parts included); the fifth held-out set is left out.
+const chosen = dev ? set.filter((x) => x.part !== 'held5') : set;
 const lat: number[] = [];
 const byIntent = new Map<string, { n: number; ok: number }>();
 const byPartIntent = new Map<string, { n: number; ok: number }>();
@@ -654,12 +817,12 @@ for (const x of chosen) {
 lat.sort((p, q) => p - q);
 const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
 const backend = process.env.DATABASE_URL ? 'postgres server' : 'PGlite';
-console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only: the new held-out set left out)' : ''}`);
+console.log(`${backend}: ${chosen.length} questions${dev ? ' (development part only: the fifth held-out set left out)' : ''}`);
 console.log(`  correct overall            ${correct}/${chosen.length} ${pct(correct, chosen.length)}`);
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
-const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (first run at e86d60a; looked at since, round 4)' };
+const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (first run at e86d60a; looked at since, round 4: development now)', held5: 'fifth held-out (round 5, never tuned on)' };
 for (const [k, v] of [...parts].sort()) {
   console.log(`  ${PART_LABEL[k]}: correct ${v.ok}/${v.n} ${pct(v.ok, v.n)}, accuracy on answered ${v.ansOk}/${v.ans} ${pct(v.ansOk, v.ans)}, coverage ${v.shouldAns}/${v.should} ${pct(v.shouldAns, v.should)}, silent-wrong ${v.silent}/${v.n} ${pct(v.silent, v.n)}`);
   console.log(`    by intent: ${[...byPartIntent].filter(([key]) => key.startsWith(`${k}|`)).sort().map(([key, x]) => `${key.split('|')[1]} ${x.ok}/${x.n}`).join(', ')}`);
