@@ -392,9 +392,16 @@ export class Ask {
     // meant cannot be told (the first one read would filter the events, the other be dropped), so neither wins silently;
     // the answer names the years and the event the name matches (by name alone, whatever its date).
     if (parsed.years && plan.intent !== 'compare') {
+      parsed.trace.push(`not understood: two years (${parsed.years.join(', ')})`);
+      // two events named in full, word for word ("Was the Boston Marathon 2026 slower than the Boston Marathon 2025?"): a comparison the rules did not read
+      const said = ` ${qWords.join(' ')} `;
+      const whole = events.filter((e) => said.includes(` ${words(e.name).join(' ')} `));
+      if (whole.length > 1) {
+        const [x, y] = whole.map((e) => e.name);
+        return { status: 'not_understood', intent: plan.intent, confidence: 0.5, answer: `The question names ${whole.map((e) => `${e.name} (${e.start_date ?? 'no date'})`).join(' and ')}: to compare them, say "compare ${x} and ${y}"; to ask about one, name only that one.` };
+      }
       const byName = matchEvents(qWords, events)[0]?.event;
       const also = byName ? `, and the event named is ${byName.name} (${byName.start_date ?? 'no date'})` : '';
-      parsed.trace.push(`not understood: two years (${parsed.years.join(', ')})`);
       return { status: 'not_understood', intent: plan.intent, confidence: 0.5, answer: `The question names ${parsed.years.length} different years (${parsed.years.join(' and ')})${also}: which year do you mean? Ask about one year (or compare two).` };
     }
 

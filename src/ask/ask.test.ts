@@ -261,6 +261,10 @@ describe('asking in plain English', () => {
       expect(two.answer, question).toContain('Boston Marathon 2026 (2026-04-20)');
     }
     expect(parseQuestion('How many runners finished the Boston Marathon 2026 in 2025?', NOW).years).toEqual([2026, 2025]);
+    // two events named in full, not read as a comparison: not understood, saying how to compare them
+    const slower = await q('Was the Boston Marathon 2026 slower than the Boston Marathon 2025?');
+    expect(slower).toMatchObject({ status: 'not_understood', value: null });
+    expect(slower.answer).toContain('say "compare Boston Marathon 2026 and Boston Marathon 2025"');
     // one year, or a comparison of two, is answered as before
     expect((await q('How many runners finished the Boston Marathon 2026 in 2026?')).status).toBe('answered');
     expect((await q('Compare Boston Marathon 2025 and Boston Marathon 2026')).status).toBe('answered');
