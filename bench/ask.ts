@@ -12,7 +12,8 @@
  * held-out set (held3, written 2026-12-07 in the afternoon before that round's engine changes,
  * looked at since its first run), and the fourth (held4, written 2026-12-07 in round 4 before any
  * engine change of that round; its first run is the unseen figure, three rules came from it: development now), and the fifth
- * (held5, written 2026-12-07 in round 5 before any engine change, never tuned on). `--dev` leaves the fifth held-out set out. Reports execution accuracy
+ * (held5, written 2026-12-07 in round 5 before any engine change; round 6 made two generic rules from its first run's wrong answers, so
+ * its figures since are not unseen-data figures). `--dev` leaves the fifth held-out set out. Reports execution accuracy
  * on answered questions, coverage, silent-wrong rate (answered with confidence ≥ threshold and
  * wrong, over all questions), accuracy by intent, and p50/p95 latency.
  *   node --import tsx bench/ask.ts [--dev] [--verbose]
@@ -66,7 +67,7 @@ type Expect =
  * second held-out set, written 2026-12-07 before any tuning of that day; held out until the
  * third set was written, then tuned on (generic fixes): development now, reported apart.
  * 'held3', 'held4': the third and fourth held-out sets, looked at since their first runs.
- * 'held5': the fifth held-out set, never tuned on.
+ * 'held5': the fifth held-out set; two generic rules came from its first run (round 6), so looked at since.
  */
 type Part = 'dev' | 'old-held' | 'new-held' | 'held3' | 'held4' | 'held5';
 interface Labelled { q: string; partner: number; intent: string; part: Part; expect: () => Promise<Expect> }
@@ -822,7 +823,7 @@ console.log(`  correct overall            ${correct}/${chosen.length} ${pct(corr
 console.log(`  accuracy on answered       ${answeredOk}/${answered} ${pct(answeredOk, answered)}`);
 console.log(`  coverage (answerable)      ${answeredOfShould}/${shouldAnswer} ${pct(answeredOfShould, shouldAnswer)}`);
 console.log(`  silent-wrong (of all)      ${silentWrong}/${chosen.length} ${pct(silentWrong, chosen.length)}`);
-const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (first run at e86d60a; looked at since, round 4: development now)', held5: 'fifth held-out (round 5, never tuned on)' };
+const PART_LABEL: Record<Part, string> = { dev: 'development', 'old-held': 'old held-out (development since 2026-12-07)', 'new-held': 'second held-out (development since the third was written)', held3: 'third held-out (looked at since its first run)', held4: 'fourth held-out (first run at e86d60a; looked at since, round 4: development now)', held5: 'fifth held-out (first run at db2555d; two rules from it in round 6: not unseen since)' };
 for (const [k, v] of [...parts].sort()) {
   console.log(`  ${PART_LABEL[k]}: correct ${v.ok}/${v.n} ${pct(v.ok, v.n)}, accuracy on answered ${v.ansOk}/${v.ans} ${pct(v.ansOk, v.ans)}, coverage ${v.shouldAns}/${v.should} ${pct(v.shouldAns, v.should)}, silent-wrong ${v.silent}/${v.n} ${pct(v.silent, v.n)}`);
   console.log(`    by intent: ${[...byPartIntent].filter(([key]) => key.startsWith(`${k}|`)).sort().map(([key, x]) => `${key.split('|')[1]} ${x.ok}/${x.n}`).join(', ')}`);

@@ -21,7 +21,7 @@ export interface ParsedQuestion {
   distance: DistanceDef | null;
   /** Every distance the question says, with the words that said it (longest first): the service
    * prefers one that is not part of the matched event's name ("the 5K at the Boston Marathon"). */
-  distances: Array<{ d: DistanceDef; word: string }>;
+  distances: Array<{ d: DistanceDef; word: string; count: number }>;
   gender: 'M' | 'F' | 'X' | null;
   age: { min: number; max: number } | null;
   time: { underMs: number | null; overMs: number | null } | null;
@@ -46,6 +46,9 @@ export interface ParsedQuestion {
   refusal: string | null;
   /** A named year that the question's relative date excludes: never resolved, so never answered confidently. */
   dateConflict?: string;
+  /** Two or more different years outside a comparison ("the Boston Marathon 2026 in 2025"): the service says which
+   * event the name matched and asks for one year, never answering with either year silently. */
+  years?: number[];
   /** Words no rule used (the question's tokens, minus fillers and what rules consumed). */
   unknown: string[];
   /** The question's lower-case word tokens (for matching names). */
@@ -240,6 +243,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.dateConflict = `${yearM[1]} (not ${out.dates.label})`;
     w.trace.push(`dates disagree: ${yearM[1]} and ${out.dates.label}`);
   }
+  const years = [...new Set([...w.s.matchAll(/\b((?:19|20)\d{2})\b/g)].map((x) => Number(x[1])))];
+  if (years.length > 1) {
+    out.years = years;
+    w.trace.push(`years disagree: ${years.join(' and ')}`);
+  }
   if (yearM && !out.dates) {
     out.year = Number(yearM[1]);
     out.dates = { from: `${out.year}-01-01`, to: `${out.year + 1}-01-01`, label: `in ${out.year}` };
@@ -355,11 +363,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   let distText = w.s;
   for (const { d, word } of distWords) {
     const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*');
-    const dm = new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`).exec(distText);
-    if (dm) {
+    const re = new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`);
+    // every time it is said (the service tells "the marathon at the Boston Marathon" from the name alone)
+    for (let dm = re.exec(distText); dm; dm = re.exec(distText)) {
       // blanked, so "half marathon" is not also "marathon"
       distText = distText.slice(0, dm.index) + ' '.repeat(dm[0].length) + distText.slice(dm.index + dm[0].length);
-      if (!out.distances.some((x) => x.d === d)) out.distances.push({ d, word });
+      const seen = out.distances.find((x) => x.d === d);
+      if (seen) seen.count++;
+      else out.distances.push({ d, word, count: 1 });
       if (!out.distance) {
         out.distance = d;
         w.trace.push(`distance: "${d.name}"`);

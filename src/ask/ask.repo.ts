@@ -55,6 +55,15 @@ export async function racesInRange(tx: Queryable, eventIds: number[], minM: numb
   return r.rows[0]!.n;
 }
 
+/** The names of the events' races outside a distance range (the races a name's distance leaves out). */
+export async function otherRaces(tx: Queryable, eventIds: number[], minM: number, maxM: number): Promise<string[]> {
+  const r = await tx.query<{ name: string }>(
+    `SELECT DISTINCT name FROM races WHERE event_id IN (${eventIds.map((_, i) => `$${i + 3}::bigint`).join(', ')}) AND NOT (coalesce(distance_m, -1) BETWEEN $1::numeric AND $2::numeric) ORDER BY name`,
+    [minM, maxM, ...eventIds],
+  );
+  return r.rows.map((x) => x.name);
+}
+
 /** The two latest events, a runner of the latest, the latest session: what the examples name. */
 export async function exampleNames(tx: Queryable): Promise<Array<{ name: string; person: string | null; session: number | null }>> {
   return (await tx.query<{ name: string; person: string | null; session: number | null }>(

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
-import { eventsKey, exampleNames, findPeople, findSessions, listEvents, racesInRange } from './ask.repo.js';
+import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
@@ -152,7 +152,7 @@ export class Ask {
         if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
         const resolved = await this.resolve(tx, partnerId, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
-        const { plan, confidence } = resolved;
+        const { plan, confidence, nameDistance } = resolved;
         if (confidence < CONFIDENCE_THRESHOLD) {
           const what = parsed.unknown.length ? `I am not sure what you mean by "${parsed.unknown.join(' ')}".` : 'I am not sure what you are asking.';
           const low: AskAnswer = { ...base, intent: plan.intent, confidence, status: 'not_understood', answer: `${what} Try naming an event, a distance, a time ("under 3 hours") or a person.` };
@@ -162,7 +162,8 @@ export class Ask {
           if (unsafe) return { ...low, plan, trace: [...low.trace, unsafe] };
           return { ...low, plan, sql: compiled.sql, params: compiled.params };
         }
-        return this.answer(tx, base, plan, confidence, execute, rowsWanted, question);
+        const answered = await this.answer(tx, base, plan, confidence, execute, rowsWanted, question);
+        return nameDistance ? this.saidNameDistance(tx, answered, plan, rowsWanted) : answered;
       });
       if (!('llm' in ruled)) return ruled;
       // The model is asked outside any transaction: no connection is held while it thinks.
@@ -216,6 +217,27 @@ export class Ask {
     // (the number the sentence says), so the answer has the single value it was asked for.
     if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
     return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
+  }
+
+  /**
+   * An empty answer (no rows, or a count of 0) under the distance only the event's name says, while the event's
+   * other races have rows that match: the sentence says the filter and what the other races have, so it is not a
+   * confident "none" that a question about the whole event would misread ("List the women aged 70+ at the Boston
+   * Marathon 2025": none in its marathon, some in its 5K).
+   */
+  private async saidNameDistance(tx: Queryable, answered: AskAnswer, plan: Plan, rowsWanted: number): Promise<AskAnswer> {
+    if (answered.status !== 'answered' || !plan.distance || answered.sql === null || !(answered.row_count === 0 || answered.value === 0)) return answered;
+    if (answered.answer === 'Not run (explain).') return answered;
+    const wide = this.compile({ ...plan, distance: null }, rowsWanted);
+    if (await this.guard(wide.sql, '(the event without its name\'s distance)', plan)) return answered;
+    const res = await tx.query<Record<string, unknown>>(wide.sql, wide.params);
+    const single = res.rows.length === 1 && Object.keys(res.rows[0]!).length === 1 && 'value' in res.rows[0]!;
+    const n = single ? Number(res.rows[0]!.value) : res.rows.length;
+    if (n === 0) return answered;
+    const others = await otherRaces(tx, plan.events.map((e) => e.id), plan.distance.minM, plan.distance.maxM);
+    const many = !single && res.rows.length > Math.min(plan.limit, this.opts.maxRows) ? `more than ${Math.min(plan.limit, this.opts.maxRows)}` : String(n);
+    const note = ` Only its ${plan.distance.name} race was searched (the distance the event's name says); its other races (${others.join(', ')}) have ${many}: name the race to ask about it.`;
+    return { ...answered, answer: `${answered.answer}${note}`, trace: [...answered.trace, `distance: ${plan.distance.name} from the name emptied the answer; ${n} in the other races`] };
   }
 
   /**
@@ -300,7 +322,8 @@ export class Ask {
     return list.rows;
   }
 
-  private async resolve(tx: Queryable, partnerId: number, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number } | Partial<AskAnswer> & { answer: string }> {
+  /** The plan and its confidence; nameDistance: its distance is only the one the matched event's name says. */
+  private async resolve(tx: Queryable, partnerId: number, parsed: ParsedQuestion, now: Date, rowsWanted: number): Promise<{ plan: Plan; confidence: number; nameDistance?: boolean } | Partial<AskAnswer> & { answer: string }> {
     const plan = emptyPlan(now.toISOString().slice(0, 10));
     plan.intent = parsed.intent;
     plan.subject = parsed.subject;
@@ -363,6 +386,23 @@ export class Ask {
         parsed.person = null;
         if (plan.intent === 'find') plan.intent = 'list';
       }
+    }
+
+    // Two different years outside a comparison ("How many finished the Boston Marathon 2026 in 2025?"): which one is
+    // meant cannot be told (the first one read would filter the events, the other be dropped), so neither wins silently;
+    // the answer names the years and the event the name matches (by name alone, whatever its date).
+    if (parsed.years && plan.intent !== 'compare') {
+      parsed.trace.push(`not understood: two years (${parsed.years.join(', ')})`);
+      // two events named in full, word for word ("Was the Boston Marathon 2026 slower than the Boston Marathon 2025?"): a comparison the rules did not read
+      const said = ` ${qWords.join(' ')} `;
+      const whole = events.filter((e) => said.includes(` ${words(e.name).join(' ')} `));
+      if (whole.length > 1) {
+        const [x, y] = whole.map((e) => e.name);
+        return { status: 'not_understood', intent: plan.intent, confidence: 0.5, answer: `The question names ${whole.map((e) => `${e.name} (${e.start_date ?? 'no date'})`).join(' and ')}: to compare them, say "compare ${x} and ${y}"; to ask about one, name only that one.` };
+      }
+      const byName = matchEvents(qWords, events)[0]?.event;
+      const also = byName ? `, and the event named is ${byName.name} (${byName.start_date ?? 'no date'})` : '';
+      return { status: 'not_understood', intent: plan.intent, confidence: 0.5, answer: `The question names ${parsed.years.length} different years (${parsed.years.join(' and ')})${also}: which year do you mean? Ask about one year (or compare two).` };
     }
 
     // Events: compare resolves each side; otherwise one event (or none: all events, filtered by date).
@@ -468,7 +508,9 @@ export class Ask {
     } else if (plan.events.length > 0 && parsed.distances.length > 0) {
       const names = plan.events.map((e) => ` ${e.name.toLowerCase().replace(/\s+/g, ' ')} `);
       const inName = (word: string) => names.some((n) => n.includes(` ${word} `) || n.includes(` ${word.replace(/\s+/g, '')} `));
-      const said = parsed.distances.find(({ word }) => !inName(word));
+      // said more often than the names say it: also outside them ("the marathon at the Boston Marathon 2025")
+      const inNames = (word: string) => names.reduce((k, n) => k + n.split(` ${word} `).length - 1 + (word.includes(' ') ? n.split(` ${word.replace(/\s+/g, '')} `).length - 1 : 0), 0);
+      const said = parsed.distances.find(({ word, count }) => !inName(word) || count > inNames(word));
       if (said) {
         explicit = true;
         if (said.d.name !== plan.distance?.name) parsed.trace.push(`distance: "${said.d.name}" (said outside the event's name) over "${plan.distance?.name ?? 'none'}"`);
@@ -479,6 +521,12 @@ export class Ask {
     // Marathon 2025 have?" = its marathon and its 5K), unless the question says one outside the name.
     if (plan.subject === 'races' && plan.distance && !explicit) {
       parsed.trace.push(`distance: ${plan.distance.name} dropped (counting races; the word is part of the name)`);
+      plan.distance = null;
+    }
+    // A named person's results at an event: the distance the event's name says is not a filter either ("What did Drew
+    // Hale run at the Boston Marathon 2025?" = all their races there, the 5K too), unless the question says one outside the name.
+    if (plan.person && plan.distance && plan.events.length > 0 && !explicit && plan.intent !== 'compare') {
+      parsed.trace.push(`distance: ${plan.distance.name} dropped (a person's results; the word is part of the event's name)`);
       plan.distance = null;
     }
     if (plan.distance && plan.events.length > 0) {
@@ -492,7 +540,8 @@ export class Ask {
     const unknown = parsed.unknown.filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !DISTANCE_WORDS.has(w));
     parsed.unknown = unknown;
     if (unknown.length > 0) parsed.trace.push(`not understood: ${unknown.join(', ')}`);
-    return { plan, confidence: Math.round(withUnexplained(confidence, unknown.length) * 1000) / 1000 };
+    const nameDistance = plan.distance !== null && plan.events.length > 0 && !explicit && plan.intent !== 'compare';
+    return { plan, confidence: Math.round(withUnexplained(confidence, unknown.length) * 1000) / 1000, nameDistance };
   }
 }
 
