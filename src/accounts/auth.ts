@@ -73,10 +73,9 @@ export const authPlugin = fp<{ accounts: Accounts }>(
  */
 export async function authenticate(request: FastifyRequest): Promise<{ auth: Auth; csrfToken: string | null } | null> {
   const { signIn, tokens } = request.server.accounts;
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const m = /^Bearer ([^\s]+)$/i.exec(header.trim());
-    const auth = m ? await tokens.authenticate(m[1]!) : null;
+  if (request.headers.authorization !== undefined) {
+    const secret = bearerOf(request);
+    const auth = secret ? await tokens.authenticate(secret) : null;
     if (!auth) throw new AppError('unauthorized', 'The API token is not valid (unknown, revoked or expired).');
     return { auth, csrfToken: null };
   }
