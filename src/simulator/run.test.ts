@@ -49,6 +49,20 @@ describe('runSimulation', () => {
     expect(report.linesSent).toBe(report.clients.reduce((n, c) => n + c.linesSent, 0));
   });
 
+  it('an abort during the settle ends it early and the run still counts as all sent', async () => {
+    server = await TestCollector.start({ auto: true });
+    const stop = new AbortController();
+    const started = performance.now();
+    const run = runSimulation({
+      port: server.port, clients: 1, runners: 5, course, speed: Infinity, settleMs: 60_000, signal: stop.signal,
+      onEvent: (_client, e) => { if (e.type === 'all-sent') setTimeout(() => stop.abort(), 20); },
+    });
+    const report = await run;
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(report.endedBy).toBe('all-sent');
+    expect(report.complete).toBe(true);
+  });
+
   it('shares location names when asked and reports a timeout when the server never starts anything', async () => {
     server = await TestCollector.start({});
     const report = await runSimulation({ port: server.port, clients: 2, runners: 5, course, naming: 'shared', speed: Infinity, timeoutMs: 200 });

@@ -24,7 +24,7 @@ export interface SimulationOptions
   onlineAfterMs?: Record<string, number>;
   /** Further race-model knobs (pace, reads per crossing, event date…). */
   race?: Omit<RaceOptions, 'seed' | 'runners' | 'firstBib' | 'course'>;
-  /** Stay connected this long after everything was sent, so the collector can drain. */
+  /** Stay connected this long after everything was sent, so the collector can drain (an abort or the timeout cuts it short). */
   settleMs?: number;
   /** Give up (report incomplete) after this long. */
   timeoutMs?: number;
@@ -115,18 +115,20 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     : undefined;
 
   let endedBy: SimulationReport['endedBy'] = 'all-sent';
+  // Once everything was sent, how the run ended is settled: an abort or timeout during the settle only shortens it.
+  let settling = false;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<void>((resolve) => {
     if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
       timer = setTimeout(() => {
-        endedBy = 'timeout';
+        if (!settling) endedBy = 'timeout';
         resolve();
       }, options.timeoutMs);
     }
     if (options.signal) {
       onAbort = () => {
-        endedBy = 'aborted';
+        if (!settling) endedBy = 'aborted';
         resolve();
       };
       if (options.signal.aborted) onAbort();
@@ -137,6 +139,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   const outcome = await Promise.race([results, stop.then(() => null)]);
   if (outcome && outcome.includes(false)) endedBy = 'failed';
   if (outcome && endedBy === 'all-sent' && options.settleMs) {
+    settling = true;
     await Promise.race([new Promise((r) => setTimeout(r, options.settleMs)), stop]);
   }
   clearTimeout(timer);

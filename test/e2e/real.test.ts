@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { asPlatform } from '../../src/db/tenant.js';
 import { buildControllers, runSimulation } from '../../src/simulator/run.js';
 import { browserTestsEnabled, launchBrowser } from '../helpers/browser.js';
@@ -140,6 +140,10 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     const sentBibs = new Set(race.locations.flatMap((l) => l.observations.map((o) => o.tag)));
     expect(sentBibs.has(lastBib)).toBe(true);
 
+    // The simulator stays connected until the sources page has shown it as connected (a fixed settle
+    // raced the page on a loaded CI machine: the source had gone before the page looked).
+    const seenConnected = new AbortController();
+    onTestFinished(() => seenConnected.abort());
     const simulation = runSimulation({
       ...RACE,
       host: '127.0.0.1',
@@ -148,8 +152,9 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
       password: source!.secret,
       // ~55 race minutes in about two seconds, then stay connected so the status shows.
       speed: 2_000,
-      settleMs: 4_000,
-      timeoutMs: 30_000,
+      settleMs: 60_000,
+      timeoutMs: 60_000,
+      signal: seenConnected.signal,
     });
     const started = Date.now();
     await page.locator(`tr[data-tag="${lastBib}"]`, { hasText: 'finish' }).first().waitFor({ timeout: 15_000 });
@@ -162,7 +167,8 @@ describe.skipIf(!browserTestsEnabled())('partner dashboard on the real backend, 
     await page.screenshot({ path: join(RESULTS, 'real-dashboard.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Timing sources' }).click();
-    await page.locator(`tr[data-source="${source!.userId}"]`).getByText('Connected').waitFor({ timeout: 5_000 });
+    await page.locator(`tr[data-source="${source!.userId}"]`).getByText('Connected').waitFor({ timeout: 10_000 });
+    seenConnected.abort();
 
     const report = await simulation;
     expect(report.endedBy).toBe('all-sent');
