@@ -41,7 +41,7 @@ export interface ParsedQuestion {
   sides: [string, string] | null;
   /** For analyze: "by age group". */
   breakdown: 'age_group' | null;
-  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat: string | null } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
   /** A named year that the question's relative date excludes: never resolved, so never answered confidently. */
@@ -56,15 +56,23 @@ export interface ParsedQuestion {
   trace: string[];
 }
 
+/**
+ * Words that say nothing a plan could get wrong: grammar, the question's verbs, and domain words
+ * whose meaning is the default (a question about results is about runners, their times, their
+ * events). Words that change what is counted or how it is grouped ("each", "per", "age",
+ * "group", "dropped", "mat", "under", "over") are not here: they are explained only when the rule
+ * that applies them consumed them, so a question whose grouping, filter or subject went unread
+ * is never answered confidently as if that word were not there.
+ */
 export const FILLER = new Set(
   `a an the of in on at for from to by with and or our my we us me i you your please show list find get give tell display what whats what's which who whose how many much number
-  count did do does was were is are be been there their them they it its this that these those can could would will all any every each
+  count did do does was were is are be been there their them they it its this that these those can could would will all any every
   runner runners people person persons participant participants athlete athletes entrant entrants finisher finishers finished finish finishing
   ran run running race races raced event events result results time times data info information about performance analyze analyse analysis
   statistics stats stat compare comparison versus vs between breakdown overview summary report see look up lookup generate export download csv
   contact details including include so far ever have has had got make made total overall registered entered signed where when year years
-  current currently latest live timing session reads read mat mats detail full fastest slowest top first best worst quickest pr prs record records personal
-  aged age ages old year-old years-old group groups category did not dropped out complete completed completing under over each per
+  current currently latest live timing session reads read detail full fastest slowest top first best worst quickest pr prs record records personal
+  old year-old years-old did not complete completed completing
   hold held host hosted timed organize organized organise organised`
     .split(/\s+/)
     .filter(Boolean),
@@ -160,11 +168,19 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
   if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
     const byName = sess && !/^\d+$/.test(sess[1]!);
+    // "which tags were seen", "chips read at the finish": the tags themselves, once each
+    const tags = !unknownTags && w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded)\b/, 'tags read');
+    // "show the reads from the FINISH mat": one mat's reads themselves, newest first (without a mat, the
+    // session's reads are summed up by mat: a session may hold 100,000 reads)
+    const namesMat = /\b[a-z0-9][a-z0-9_.-]{0,15}\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/.test(w.s) && !/\b(?:each|every|which|per|by)\s+(?:timing\s+)?(?:mat|reader|antenna)\b/.test(w.s);
+    const readList = !unknownTags && !tags && namesMat && w.take(/\b(?:show|list|display|give|get|see)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:raw\s+)?reads\b(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/, 'list of reads');
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
-      what: unknownTags ? 'unknown_tags' : w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      what: unknownTags ? 'unknown_tags' : tags ? 'tags' : readList || w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      mat: null,
     };
+    if (readList && !w.has(/\b(?:last|latest|recent|most recent)\b/)) out.limit = 100;
     const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
     if (n) out.limit = Number(n[1]);
     // "the most recent read", "the latest read": one read (a singular noun and no number)
@@ -176,8 +192,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     // the first / earliest reads have no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
     const first = /\b(?:first|earliest|oldest)\b/.exec(w.s);
     if (first) w.trace.push(`not read: "${first[0]}" (only the last reads are listed)`);
-    w.take(/\breads?\s+(?:by|per)\s+(?:mat|location|timing point)s?\b/, 'reads by mat');
+    w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b/, 'reads by mat');
     w.take(/\b(?:at|per|by|for)\s+(?:each|every)\s+(?:mat|location|timing point)s?\b|\btiming points?\b/, 'reads by mat');
+    // One mat by its name ("the FINISH mat", "at the 5k timing mat"): only that mat's reads (the service checks the session has it).
+    const mat = w.take(/\b(?:(?:at|from|on|over|across|of)\s+)?(?:the\s+)?([a-z0-9][a-z0-9_.-]{0,15})\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/, 'one mat');
+    if (mat && !/^(?:each|every|which|what|all|any|a|one|per|by|timing|that|this|same)$/.test(mat[1]!)) out.session.mat = mat[1]!;
+    else if (mat) w.trace.push(`not read: "${mat[0].trim()}" names no mat`);
     finishUnknown(w, out);
     if (first) out.unknown.push(first[0]);
     return out;
@@ -280,7 +300,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
 
   // A breakdown by age group (before ages: "age group" is not an age).
-  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|age[- ]?(?:group|category|bracket|division)s?\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
+  // ("in each age group", and the plural alone: "Shamrock Marathon 2025 age groups" asks for the groups)
+  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across|in each|within each|in every|for every) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|age[- ]?(?:group|category|bracket|division)s?\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table)|age[- ]?(?:groups|categories|brackets|divisions))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
 
   // Age.
   const ageRange = w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
@@ -292,7 +313,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.age = { min: d, max: d + 9 };
   }
   const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|and (?:over|up|older))(?=\s|$)/, 'age min'));
-  if (ageMin) out.age = { min: Number(ageMin[1] ?? ageMin[2] ?? ageMin[3]), max: 130 };
+  // "60 and over", "60+" include 60; "over 60", "older than 60" do not
+  if (ageMin) out.age = ageMin[2] !== undefined ? { min: Number(ageMin[2]) + 1, max: 130 } : { min: Number(ageMin[1] ?? ageMin[3]), max: 130 };
   const ageMax = !out.age && (w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max')
     // "under 30" with no unit, over a marathon or no distance: an age (a time under 30 would say minutes
     // or hours); over a shorter race ("half marathon under 90") it may be minutes, so it is not guessed
@@ -385,7 +407,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
     [/\b(?:compare[sd]?|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|how did .+ go|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
+    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
     // "total finishers, …", "total entrants at …": a number (not "total time")
     [/\b(?:how many|count|number of|total number|how much|total(?!\s+times?\b))\b/, 'count', 0.95],
     [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?|winning)\b|^\s*name\b/, 'list', 0.9],
@@ -398,13 +420,18 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       w.trace.push(`intent: ${intent} (${re.source.slice(0, 40)})`);
       if (intent === 'analyze') {
         while (w.take(/\b(?:median|percentiles?|p10|p90)\b/, 'analysis measure'));
-        if (/\bhow did .+ go\b/.test(t)) w.take(/\bgo\b/, 'how did … go');
         w.take(/\bbreak(?:s|ing)? down\b|\bbroken down\b/, 'break down');
         w.take(/\b(?:dnf|dropout|drop-out) rate\b/, 'DNF rate');
       }
       if (intent === 'list') w.take(/^\s*name\b/, 'name (list)');
       break;
     }
+  }
+  // "How did the Boston Marathon go?", "how did the women do at …": the race's statistics; about a named person, their results (find)
+  if (!out.person && (out.intent === 'list' || out.intent === 'unknown') && /\bhow (?:did|was) .+ (?:go|do|fare|perform)\b/.test(t)) {
+    out.intent = 'analyze';
+    out.intentConfidence = 0.9;
+    w.take(/\b(?:go|do|fare|perform)\b(?!.*\b(?:go|do|fare|perform)\b)/, 'how did … go');
   }
   if (out.breakdown && out.intent !== 'compare') {
     out.intent = 'analyze';
@@ -422,10 +449,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.intentConfidence = 0.7;
     w.trace.push('intent: list (default for a question about results)');
   }
-  if (!DOMAIN.test(t) && !out.person && !out.bq && !(twoPeople && out.intent === 'compare')) {
+  // "How many miles is a marathon?", "how far is a 10K": a definition, not the partner's data (no plan answers it)
+  const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\s+(?:is|are|in|does|make)\b|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
+  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !(twoPeople && out.intent === 'compare'))) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
-    w.trace.push('not about results: no word of the domain');
+    w.trace.push(definition ? 'not about results: a definition (how long a distance is)' : 'not about results: no word of the domain');
   }
 
   // "crossed the finish line" = finished (the finish words of the subject rule below)

@@ -46,6 +46,11 @@ export async function findSessions(tx: Queryable, id: number | null, name: strin
     : (await tx.query<{ id: number; session_name: string }>('SELECT id, session_name FROM timing_sessions WHERE lower(session_name) = lower($1) ORDER BY id DESC LIMIT 2', [name])).rows;
 }
 
+/** The mats (location names) a session has reads at. */
+export async function sessionMats(tx: Queryable, sessionId: number): Promise<string[]> {
+  return (await tx.query<{ name: string }>('SELECT DISTINCT location_name AS name FROM timing_reads WHERE session_id = $1 ORDER BY 1', [sessionId])).rows.map((r) => r.name);
+}
+
 /** How many races of these events are within [minM, maxM] metres. */
 export async function racesInRange(tx: Queryable, eventIds: number[], minM: number, maxM: number): Promise<number> {
   const r = await tx.query<{ n: number }>(

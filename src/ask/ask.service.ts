@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
-import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange } from './ask.repo.js';
+import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange, sessionMats } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
@@ -349,6 +349,15 @@ export class Ask {
       if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
       plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
       plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
+      if (parsed.session.mat !== null) {
+        // A mat the session has no reads at is said so, never answered with every mat's reads.
+        const asked = parsed.session.mat;
+        const mats = await sessionMats(tx, plan.session.id);
+        const mat = mats.find((m) => m.toLowerCase() === asked.toLowerCase());
+        if (!mat) return { status: 'not_found', intent: 'timing', confidence: 0.9, answer: `Session ${plan.session.id} (${plan.session.name}) has no reads at a mat named "${asked}"${mats.length ? ` (its mats: ${mats.join(', ')})` : ''}.` };
+        plan.session.mat = mat;
+        parsed.trace.push(`mat: ${mat}`);
+      }
       return { plan, confidence: withUnexplained(confidence, parsed.unknown.length) };
     }
 
@@ -561,14 +570,18 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   const d = describe(plan);
   const more = truncated ? ' (more than shown; the list is cut)' : '';
   if (plan.intent === 'timing' && plan.session) {
-    if (plan.session.what === 'unknown_tags') {
+    const s = plan.session;
+    const at = s.mat ? ` at ${s.mat}` : '';
+    const none = `Session ${s.id} (${s.name}) has no reads${at} yet.`;
+    if (s.what === 'unknown_tags') {
       return rows.length === 0
-        ? `Every tag read in session ${plan.session.id} (${plan.session.name}) matches a roster participant (by tag, else bib).`
-        : `${rows.length} tag${rows.length === 1 ? '' : 's'} read in session ${plan.session.id} (${plan.session.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
+        ? `Every tag read${at} in session ${s.id} (${s.name}) matches a roster participant (by tag, else bib).`
+        : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
     }
-    if (plan.session.what === 'last_reads') return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `The last ${rows.length} reads of session ${plan.session.id} (${plan.session.name}), newest first${more}.`;
-    const total = rows.reduce((s, r) => s + Number(r.reads), 0);
-    return rows.length === 0 ? `Session ${plan.session.id} (${plan.session.name}) has no reads yet.` : `Session ${plan.session.id} (${plan.session.name}) has ${total} reads at ${rows.length} mat${rows.length === 1 ? '' : 's'}.`;
+    if (s.what === 'tags') return rows.length === 0 ? none : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name})${more}.`;
+    if (s.what === 'last_reads') return rows.length === 0 ? none : `The last ${rows.length} reads${at} of session ${s.id} (${s.name}), newest first${more}.`;
+    const total = rows.reduce((n, r) => n + Number(r.reads), 0);
+    return rows.length === 0 ? none : `Session ${s.id} (${s.name}) has ${total} reads at ${s.mat ?? `${rows.length} mat${rows.length === 1 ? '' : 's'}`}.`;
   }
   if (value !== null) {
     const who = plan.person ? ` named ${plan.person.first} ${plan.person.last}` : '';

@@ -23,7 +23,8 @@ export type Plan = {
   pr: boolean;
   active: boolean;
   person: { first: string; last: string; city: string | null } | null;
-  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' } | null;
+  /** mat: one mat's (location's) reads only, its name as the session stores it; null = every mat. */
+  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat?: string | null } | null;
   /** For compare: two people (each one's results side by side). */
   people: Array<{ first: string; last: string; city: string | null }> | null;
   /** For analyze: a breakdown by the age groups of definitions.ts. */
@@ -239,6 +240,7 @@ export function compile(plan: Plan, cap: number): Compiled {
   const limit = Math.max(1, Math.min(plan.limit, cap));
   if (plan.intent === 'timing' && plan.session) {
     const sid = p.add(plan.session.id);
+    const oneMat = plan.session.mat ? `\n   AND tr.location_name = ${p.add(plan.session.mat)}::text` : '';
     if (plan.session.what === 'unknown_tags') {
       // The rosters the session's display links read against; none bound = all the partner's rosters.
       return {
@@ -247,9 +249,21 @@ export function compile(plan: Plan, cap: number): Compiled {
 SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time) AS last_read_at, count(*)::int AS reads,
        string_agg(DISTINCT tr.location_name, ', ' ORDER BY tr.location_name) AS mats
   FROM timing_reads tr
- WHERE tr.session_id = ${sid}::int
+ WHERE tr.session_id = ${sid}::int${oneMat}
    AND NOT EXISTS (SELECT 1 FROM participant_tags pt WHERE pt.event_id IN (SELECT id FROM rosters) AND pt.tag = tr.tag_code)
    AND NOT EXISTS (SELECT 1 FROM participants pa WHERE pa.event_id IN (SELECT id FROM rosters) AND pa.bib = tr.tag_code)
+ GROUP BY tr.tag_code
+ ORDER BY min(tr.read_time), tr.tag_code
+ LIMIT ${p.add(limit + 1)}::int`,
+        params: p.values,
+      };
+    }
+    if (plan.session.what === 'tags') {
+      return {
+        sql: `SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time) AS last_read_at, count(*)::int AS reads,
+       string_agg(DISTINCT tr.location_name, ', ' ORDER BY tr.location_name) AS mats
+  FROM timing_reads tr
+ WHERE tr.session_id = ${sid}::int${oneMat}
  GROUP BY tr.tag_code
  ORDER BY min(tr.read_time), tr.tag_code
  LIMIT ${p.add(limit + 1)}::int`,
@@ -260,7 +274,7 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
       return {
         sql: `SELECT tr.read_time AS read_at, tr.location_name AS mat, tr.tag_code AS tag, tr.read_kind AS kind
   FROM timing_reads tr
- WHERE tr.session_id = ${sid}::int
+ WHERE tr.session_id = ${sid}::int${oneMat}
  ORDER BY tr.read_time DESC, tr.id DESC
  LIMIT ${p.add(limit + 1)}::int`,
         params: p.values,
@@ -269,7 +283,7 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
     return {
       sql: `SELECT tr.location_name AS mat, count(*)::int AS reads, count(DISTINCT tr.tag_code)::int AS tags, max(tr.read_time) AS last_read_at
   FROM timing_reads tr
- WHERE tr.session_id = ${sid}::int
+ WHERE tr.session_id = ${sid}::int${oneMat}
  GROUP BY tr.location_name
  ORDER BY tr.location_name
  LIMIT ${p.add(limit + 1)}::int`,
