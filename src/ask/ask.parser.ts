@@ -41,7 +41,8 @@ export interface ParsedQuestion {
   sides: [string, string] | null;
   /** For analyze: "by age group". */
   breakdown: 'age_group' | null;
-  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat: string | null } | null;
+  /** mat: a mat named as one ("the FINISH mat"); matWord: a word that may be a mat's name ("reads at FINISH"). */
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat: string | null; matWord?: string } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
   /** A named year that the question's relative date excludes: never resolved, so never answered confidently. */
@@ -162,14 +163,15 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // Timing sessions (the live data).
   // (with its preposition: "tags in session 1 are not on the roster" reads on without the "in")
-  const sess = w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?session\s+(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session')
+  const sess = w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:session|sess\.?)\s*(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session')
     ?? w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:the\s+)?session\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
   // Tags read that no roster participant has (by tag, else bib, as the displays match them).
   const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
   if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
     const byName = sess && !/^\d+$/.test(sess[1]!);
+    const asAsked = w.s; // before the rules below consume "crossed", "at" …: where a mat's name may be
     // "which tags were seen", "chips read at the finish": the tags themselves, once each
-    const tags = !unknownTags && w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded)\b/, 'tags read');
+    const tags = !unknownTags && w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded|crossed)\b/, 'tags read');
     // "show the reads from the FINISH mat": one mat's reads themselves, newest first (without a mat, the
     // session's reads are summed up by mat: a session may hold 100,000 reads)
     const namesMat = /\b[a-z0-9][a-z0-9_.-]{0,15}\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/.test(w.s) && !/\b(?:each|every|which|per|by)\s+(?:timing\s+)?(?:mat|reader|antenna)\b/.test(w.s);
@@ -198,6 +200,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     const mat = w.take(/\b(?:(?:at|from|on|over|across|of)\s+)?(?:the\s+)?([a-z0-9][a-z0-9_.-]{0,15})\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/, 'one mat');
     if (mat && !/^(?:each|every|which|what|all|any|a|one|per|by|timing|that|this|same)$/.test(mat[1]!)) out.session.mat = mat[1]!;
     else if (mat) w.trace.push(`not read: "${mat[0].trim()}" names no mat`);
+    // "reads at FINISH", "tags crossed START": a word after at/from/crossed may be a mat's name; the service
+    // keeps it only when the session has a mat of that name (else it stays a word no rule explained)
+    const place = !out.session.mat && /\b(?:at|from|on|crossed|crossing|over)\s+(?:the\s+)?([a-z0-9][a-z0-9_.-]{0,15})\b/.exec(asAsked);
+    if (place && !/^(?:each|every|which|what|all|any|a|one|per|by|timing|that|this|same|least|most|session|sess|the)$/.test(place[1]!)) out.session.matWord = place[1]!;
     finishUnknown(w, out);
     if (first) out.unknown.push(first[0]);
     return out;
@@ -294,18 +300,24 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const limitWord = w.take(/\blimit\s+(\d{1,4})\b/, 'limit');
   if (limitWord) out.limit = Number(limitWord[1]);
 
+  // A category code: "M40-44", "F50-54", "W35-39" (gender and age range).
+  const code = w.take(/\b([mfw])\s?(\d{2})\s*[-–]\s*(\d{2})\b/, 'category code');
+  if (code) {
+    out.gender = code[1] === 'm' ? 'M' : 'F';
+    out.age = { min: Number(code[2]), max: Number(code[3]) };
+  }
   // Gender.
-  if (w.take(/\b(?:women|woman|female|females|ladies|lady|girls?|women's)\b/, 'gender F')) out.gender = 'F';
-  else if (w.take(/\b(?:men|man|male|males|guys|boys?|men's|gentlemen)\b/, 'gender M')) out.gender = 'M';
+  if (out.gender) { /* said by a category code */ } else if (w.take(/\b(?:women's|woman's|women|woman|females|female|ladies|lady|girls?)(?![\w'])/, 'gender F')) out.gender = 'F';
+  else if (w.take(/\b(?:men's|man's|men|man|males|male|guys|boys?|gentlemen)(?![\w'])/, 'gender M')) out.gender = 'M';
   else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
 
   // A breakdown by age group (before ages: "age group" is not an age).
   // ("in each age group", and the plural alone: "Shamrock Marathon 2025 age groups" asks for the groups)
-  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across|in each|within each|in every|for every) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|age[- ]?(?:group|category|bracket|division)s?\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table)|age[- ]?(?:groups|categories|brackets|divisions))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
+  if (w.take(/\b(?:(?:broken down |split |grouped )?(?:by|per|for each|across|in each|within each|in every|for every) age[- ]?(?:groups?|categor(?:y|ies)|brackets?|divisions?)?|(?:age[- ]?(?:group|category|bracket|division)s?|ag)\s+(?:breakdown|split|splits|stats|statistics|results|analysis|summary|table)|(?:by|per) ag|age[- ]?(?:groups|categories|brackets|divisions))\b/, 'breakdown by age group')) out.breakdown = 'age_group';
 
   // Age.
-  const ageRange = w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
-    ?? w.take(/\b(\d{1,2})\s*(?:-|–)\s*(\d{1,2})\s+(?:age group|year olds?|years? old)\b/, 'age range');
+  const ageRange = !out.age && (w.take(/\b(?:aged?|ages|age group|in the)\s+(\d{1,2})\s*(?:-|to|–|and)\s*(\d{1,2})\b(?:\s*age group)?/, 'age range')
+    ?? w.take(/\b(\d{1,2})\s*(?:-|–)\s*(\d{1,2})\s+(?:age group|year olds?|years? old)\b/, 'age range'));
   if (ageRange) out.age = { min: Number(ageRange[1]), max: Number(ageRange[2]) };
   const decade = !out.age && w.take(/\bin (?:their|his|her)\s+(\d)0s\b|\b(\d)0-somethings?\b/, 'age decade');
   if (decade) {
@@ -407,7 +419,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
     [/\b(?:compare[sd]?|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
+    [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
     // "total finishers, …", "total entrants at …": a number (not "total time")
     [/\b(?:how many|count|number of|total number|how much|total(?!\s+times?\b))\b/, 'count', 0.95],
     [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?|winning)\b|^\s*name\b/, 'list', 0.9],
@@ -422,6 +434,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
         while (w.take(/\b(?:median|percentiles?|p10|p90)\b/, 'analysis measure'));
         w.take(/\bbreak(?:s|ing)? down\b|\bbroken down\b/, 'break down');
         w.take(/\b(?:dnf|dropout|drop-out) rate\b/, 'DNF rate');
+        w.take(/%|\b(?:percent(?:age)?|share|proportion)\b/, 'DNF rate (a share)');
       }
       if (intent === 'list') w.take(/^\s*name\b/, 'name (list)');
       break;
@@ -450,8 +463,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     w.trace.push('intent: list (default for a question about results)');
   }
   // "How many miles is a marathon?", "how far is a 10K": a definition, not the partner's data (no plan answers it)
-  const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\s+(?:is|are|in|does|make)\b|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
-  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !(twoPeople && out.intent === 'compare'))) {
+  const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\b(?!\s+(?:did|do|were|have|has|had|ran|run|logged|covered|raced|in total)\b)|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
+  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !out.breakdown && !(twoPeople && out.intent === 'compare'))) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
     w.trace.push(definition ? 'not about results: a definition (how long a distance is)' : 'not about results: no word of the domain');
@@ -480,4 +493,7 @@ function finishUnknown(w: Work, out: ParsedQuestion): void {
   const neg = /\b(?:not|never|without)\b|n't\b/.exec(w.s);
   if (neg && !out.unknown.includes(neg[0])) out.unknown.push(neg[0].trim());
   if (out.dateConflict) out.unknown.push(out.dateConflict);
+  // A share no rule read ("what % of women …") asks for a ratio, not the rows or a count.
+  const share = /%|\b(?:percent(?:age)?|proportion|ratio)\b/.exec(w.s);
+  if (share) out.unknown.push(share[0]);
 }

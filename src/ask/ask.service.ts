@@ -215,7 +215,7 @@ export class Ask {
     let value = columns.length === 1 && columns[0] === 'value' && rows.length === 1 ? Number(rows[0]!.value) : null;
     // "How many reads did session 1 get?": a session's reads by mat answer a how-many question with their total
     // (the number the sentence says), so the answer has the single value it was asked for.
-    if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
+    if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count|total)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
     return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
   }
 
@@ -349,16 +349,23 @@ export class Ask {
       if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
       plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
       plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
-      if (parsed.session.mat !== null) {
-        // A mat the session has no reads at is said so, never answered with every mat's reads.
-        const asked = parsed.session.mat;
+      let unknown = parsed.unknown;
+      const asked = parsed.session.mat ?? parsed.session.matWord;
+      if (asked !== undefined && asked !== null) {
         const mats = await sessionMats(tx, plan.session.id);
         const mat = mats.find((m) => m.toLowerCase() === asked.toLowerCase());
-        if (!mat) return { status: 'not_found', intent: 'timing', confidence: 0.9, answer: `Session ${plan.session.id} (${plan.session.name}) has no reads at a mat named "${asked}"${mats.length ? ` (its mats: ${mats.join(', ')})` : ''}.` };
-        plan.session.mat = mat;
-        parsed.trace.push(`mat: ${mat}`);
+        // A mat the session has no reads at is said so, never answered with every mat's reads.
+        if (!mat && parsed.session.mat !== null) return { status: 'not_found', intent: 'timing', confidence: 0.9, answer: `Session ${plan.session.id} (${plan.session.name}) has no reads at a mat named "${asked}"${mats.length ? ` (its mats: ${mats.join(', ')})` : ''}.` };
+        if (mat) {
+          plan.session.mat = mat;
+          parsed.trace.push(`mat: ${mat}`);
+          unknown = unknown.filter((x) => x !== asked);
+        } else if (!unknown.includes(asked)) {
+          unknown = [...unknown, asked]; // "reads at finish" in a session without that mat: not every mat's reads
+        }
+        parsed.unknown = unknown;
       }
-      return { plan, confidence: withUnexplained(confidence, parsed.unknown.length) };
+      return { plan, confidence: withUnexplained(confidence, unknown.length) };
     }
 
     const events = await this.partnerEvents(tx, partnerId);
@@ -390,6 +397,12 @@ export class Ask {
         }
         if (people.length === 1) plan.person.city = people[0]!.city;
         plan.intent = 'find';
+        // "Did Jules Abbott finish the …?": their results, each with its status, answer it; keeping only finished
+        // results would say "no results" for a DNF. A time, an order or a PR still asks for finished times.
+        if (plan.subject === 'finishers' && !plan.time && !plan.pr && !plan.bq && !plan.order) {
+          plan.subject = 'participants';
+          parsed.trace.push('subject: every result of the person (each with its status), not only finished ones');
+        }
         if (parsed.intent === 'count') plan.intent = 'count';
       } else {
         parsed.person = null;

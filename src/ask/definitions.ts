@@ -3,7 +3,7 @@
  * file: change a rule here, bump DEFINITIONS_VERSION, and every answer's plan says which
  * version it was computed under.
  */
-export const DEFINITIONS_VERSION = '2026-12-07.3';
+export const DEFINITIONS_VERSION = '2026-12-08.1';
 
 export interface DistanceDef {
   /** The canonical name answers use. */
@@ -18,7 +18,7 @@ export interface DistanceDef {
 
 export const DISTANCES: DistanceDef[] = [
   { name: 'marathon', words: ['marathon', 'marathoner', '26.2 mi', '26.2 miles', '42k', '42.2k', '42.195 km'], metres: 42195, tolerance: 0.01 },
-  { name: 'half marathon', words: ['half marathon', 'half marathoner', 'half', '13.1 mi', '13.1 miles', '21k', '21.1k'], metres: 21097.5, tolerance: 0.01 },
+  { name: 'half marathon', words: ['half marathon', 'half marathoner', 'half', 'hm', '13.1 mi', '13.1 miles', '21k', '21.1k'], metres: 21097.5, tolerance: 0.01 },
   { name: '5K', words: ['5k', '5 k', '5 km', '5000 m', '3.1 mi'], metres: 5000, tolerance: 0.02 },
   { name: '8K', words: ['8k', '8 km'], metres: 8000, tolerance: 0.02 },
   { name: '10K', words: ['10k', '10 k', '10 km', '6.2 mi'], metres: 10000, tolerance: 0.02 },
