@@ -33,12 +33,16 @@ export interface ParsedQuestion {
   bq: boolean;
   pr: boolean;
   active: boolean;
+  /** A bib number ("who wore bib 1005", "bib #12"). */
+  bib: string | null;
   /** A person's name; city when the question says which one ("John Smith from Denver", as a clarify answer's candidates read). */
   person: { first: string; last: string; capitalized: boolean; city: string | null } | null;
   /** The words after in/for/at/of/the that look like an event's name. */
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
   sides: [string, string] | null;
+  /** Both sides are two lower-case words and nothing else says the question is about results: people or nothing. */
+  sidesMayBePeople?: boolean;
   /** For analyze: "by age group". */
   breakdown: 'age_group' | null;
   /** mat: a mat named as one ("the FINISH mat"); matWord: a word that may be a mat's name ("reads at FINISH"). */
@@ -74,7 +78,8 @@ export const FILLER = new Set(
   contact details including include so far ever have has had got make made total overall registered entered signed where when year years
   current currently latest live timing session reads read detail full fastest slowest top first best worst quickest pr prs record records personal
   old year-old years-old did not complete completed completing
-  hold held host hosted timed organize organized organise organised`
+  hold held host hosted timed organize organized organise organised done
+  ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -107,6 +112,46 @@ class Work {
   has(re: RegExp): boolean {
     return re.test(this.s);
   }
+}
+
+const MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const monthOf = (word: string) => ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(word.slice(0, 3));
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** Spring, summer, fall: meteorological seasons (first month, months long). Winter spans two years: not read. */
+const SEASONS: Record<string, [number, number]> = { spring: [2, 3], summer: [5, 3], fall: [8, 3], autumn: [8, 3] };
+
+/**
+ * Months and seasons: "October 2025", "in april" / "since march" (the latest one that has begun),
+ * "between March and October 2025", "this spring", "last fall" (last year's). Null when none is said.
+ */
+function takeMonths(w: Work, y: number, m: number): DateRange | null {
+  const latest = (mi: number) => (mi <= m ? y : y - 1); // the latest such month that has begun
+  const between = w.take(new RegExp(String.raw`\bbetween\s+${MONTH}\s+((?:19|20)\d{2}\s+)?and\s+${MONTH}\s+((?:19|20)\d{2})\b`), 'months between');
+  if (between) {
+    const yr = Number(between[4]);
+    const y1 = between[2] ? Number(between[2]) : yr;
+    const a = monthOf(between[1]!), b = monthOf(between[3]!);
+    return { from: isoDate(y1, a, 1), to: isoDate(yr, b + 1, 1), label: `from ${MONTH_NAMES[a]} ${y1} to ${MONTH_NAMES[b]} ${yr}` };
+  }
+  const since = w.take(new RegExp(String.raw`\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?${MONTH}(?:\s+((?:19|20)\d{2}))?\b`), 'since month');
+  if (since) {
+    const mi = monthOf(since[1]!);
+    const yr = since[2] ? Number(since[2]) : latest(mi);
+    return { from: isoDate(yr, mi, 1), to: isoDate(y + 1, 0, 1), label: `since ${MONTH_NAMES[mi]} ${yr}` };
+  }
+  const month = w.take(new RegExp(String.raw`\b(?:in|during|of)\s+${MONTH}(?:\s+((?:19|20)\d{2}))?\b|\b${MONTH}\s+((?:19|20)\d{2})\b`), 'month');
+  if (month) {
+    const mi = monthOf((month[1] ?? month[3])!);
+    const yr = month[2] ? Number(month[2]) : month[4] ? Number(month[4]) : latest(mi);
+    return { from: isoDate(yr, mi, 1), to: isoDate(yr, mi + 1, 1), label: `in ${MONTH_NAMES[mi]} ${yr}` };
+  }
+  const season = w.take(/\b(this|last|past|previous)\s+(spring|summer|fall|autumn)\b/, 'season');
+  if (season) {
+    const [first, n] = SEASONS[season[2]!]!;
+    const yr = season[1] === 'this' ? y : y - 1;
+    return { from: isoDate(yr, first, 1), to: isoDate(yr, first + n, 1), label: `in ${season[1] === 'this' ? 'this' : 'last'} ${season[2]} (${yr})` };
+  }
+  return null;
 }
 
 /** "3 hours", "3:30", "3 hours 30 minutes", "20 minutes", "2:59:59" → ms. */
@@ -149,7 +194,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, distances: [], gender: null, age: null, time: null, dates: null, year: null,
-    limit: null, order: null, bq: false, pr: false, active: false, person: null, eventPhrase: null, sides: null, breakdown: null, session: null, refusal: null,
+    limit: null, order: null, bq: false, pr: false, active: false, person: null, bib: null, eventPhrase: null, sides: null, breakdown: null, session: null, refusal: null,
     unknown: [], tokens: [], trace: w.trace,
   };
   out.tokens = original.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
@@ -175,7 +220,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     // "show the reads from the FINISH mat": one mat's reads themselves, newest first (without a mat, the
     // session's reads are summed up by mat: a session may hold 100,000 reads)
     const namesMat = /\b[a-z0-9][a-z0-9_.-]{0,15}\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/.test(w.s) && !/\b(?:each|every|which|per|by)\s+(?:timing\s+)?(?:mat|reader|antenna)\b/.test(w.s);
-    const readList = !unknownTags && !tags && namesMat && w.take(/\b(?:show|list|display|give|get|see)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:raw\s+)?reads\b(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/, 'list of reads');
+    // "all reads", "every read": the reads themselves too (a list, cut at the row cap and saying so)
+    const everyRead = /\b(?:all|every)\s+(?:the\s+|of\s+the\s+)?(?:raw\s+)?reads?\b(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/.test(w.s);
+    const readList = !unknownTags && !tags && (namesMat || everyRead) && w.take(/\b(?:show|list|display|give|get|see)\s+(?:me\s+)?(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+)?(?:raw\s+)?(?:reads\b|read\b(?!s))(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/, 'list of reads');
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
@@ -208,6 +255,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     if (first) out.unknown.push(first[0]);
     return out;
   }
+
+  // A bib number: that entry ("who wore bib 1005", "whose bib was 1150", "bib #12").
+  const bib = w.take(/\bbib\s*(?:number|no\.?|#)?\s*(?:was|is|of)?\s*#?\s*(\d{1,6})\b/, 'bib');
+  if (bib) out.bib = bib[1]!;
 
   // Boston qualifiers (before "Boston" can be taken for an event).
   if (w.take(/\b(?:boston[- ]qualif(?:ier|iers|ying|ied|y)(?:\s+times?)?|bqs?|bq'?d|qualif(?:ied|y|iers?)\s+for\s+boston)\b/, 'boston qualifier')) out.bq = true;
@@ -244,7 +295,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Dates, against the clock.
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
-  if (w.take(/\b(?:last|previous|past)\s+year'?s?\b/, 'last year')) out.dates = { from: isoDate(y - 1, 0, 1), to: isoDate(y, 0, 1), label: `in ${y - 1}` };
+  const spanBefore = w.s;
+  const months = takeMonths(w, y, m);
+  if (months) out.dates = months;
+  // "in the last year", "over the past year": the twelve months to today (not last calendar year)
+  else if (w.take(/\b(?:in|over|during|within)\s+the\s+(?:last|past)\s+(?:one\s+|1\s+)?year\b/, 'last 12 months')) {
+    const d = now.getUTCDate();
+    out.dates = { from: isoDate(y - 1, m, d), to: isoDate(y, m, d + 1), label: 'in the last 12 months' };
+  } else if (w.take(/\b(?:last|previous|past)\s+year'?s?\b/, 'last year')) out.dates = { from: isoDate(y - 1, 0, 1), to: isoDate(y, 0, 1), label: `in ${y - 1}` };
   else if (w.take(/\bthis year'?s?\b|\bso far this year\b/, 'this year')) out.dates = { from: isoDate(y, 0, 1), to: isoDate(y + 1, 0, 1), label: `in ${y}` };
   else if (w.take(/\blast month\b/, 'last month')) out.dates = { from: isoDate(y, m - 1, 1), to: isoDate(y, m, 1), label: 'last month' };
   else if (w.take(/\bthis month\b/, 'this month')) out.dates = { from: isoDate(y, m, 1), to: isoDate(y, m + 1, 1), label: 'this month' };
@@ -260,6 +318,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       out.dates = { from, to: isoDate(y, m, d + 1), label: `in the last ${n} ${unit}` };
     }
   }
+  // the words the date rules consumed are no event's name ("events in october 2025", "finishers in the last 2 months")
+  const dateBlanks = [...spanBefore].map((c, i) => (c !== ' ' && w.s[i] === ' ' ? i : -1)).filter((i) => i >= 0);
   const since = w.take(/\bsince\s+((?:19|20)\d{2})\b/, 'since year');
   if (since) out.dates = { from: `${since[1]}-01-01`, to: isoDate(y + 1, 0, 1), label: `since ${since[1]}` };
   const yearM = /\b((?:19|20)\d{2})\b/.exec(w.s);
@@ -306,9 +366,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.gender = code[1] === 'm' ? 'M' : 'F';
     out.age = { min: Number(code[2]), max: Number(code[3]) };
   }
+  // "chip time" is the time every answer uses (gun time only when there is no chip time)
+  w.take(/\bchip[- ]times?\b/, 'chip time');
   // Gender.
-  if (out.gender) { /* said by a category code */ } else if (w.take(/\b(?:women's|woman's|women|woman|females|female|ladies|lady|girls?)(?![\w'])/, 'gender F')) out.gender = 'F';
-  else if (w.take(/\b(?:men's|man's|men|man|males|male|guys|boys?|gentlemen)(?![\w'])/, 'gender M')) out.gender = 'M';
+  if (out.gender) { /* said by a category code */ } else if (w.take(/\b(?:only\s+)?(?:women's|woman's|women|woman|females|female|ladies|lady|girls?)(?:\s+only)?(?![\w'])/, 'gender F')) out.gender = 'F';
+  else if (w.take(/\b(?:only\s+)?(?:men's|man's|men|man|males|male|guys|boys?|gentlemen)(?:\s+only)?(?![\w'])/, 'gender M')) out.gender = 'M';
   else if (w.take(/\b(?:non-?binary|nonbinary|enby)\b/, 'gender X')) out.gender = 'X';
 
   // A breakdown by age group (before ages: "age group" is not an age).
@@ -354,6 +416,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const cmpOrig = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/i.exec(original) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/i.exec(original);
   const nameLike = /^(?:the\s+)?[A-Z][\p{L}'-]+\s+[A-Z][\p{L}'-]+(?:'s)?(?:\s+(?:results?|times?|races?|performances?))?$/u;
   const twoPeople = !!cmpOrig && nameLike.test(cmpOrig[1]!.trim()) && nameLike.test(cmpOrig[2]!.trim());
+  // Two lower-case two-word sides ("michael wardian vs finley hale"): maybe two people; the service compares them
+  // only if both are names in the partner's results, else the question is not understood.
+  const pairLike = /^(?:the\s+)?[a-z][a-z'-]+\s+[a-z][a-z'-]+(?:'s)?$/;
+  if (!twoPeople && out.sides && out.sides.every((x) => pairLike.test(x)) && !DOMAIN.test(original)) out.sidesMayBePeople = true;
 
   // A person: "Michael Wardian's", "find runner Jane Doe", "results for Jane Doe".
   // (also "Jane Doe from Denver's": a clarify answer's candidate put in place of the name)
@@ -362,7 +428,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     // a name and nothing but a PR or results word: "Michael Wardian personal best", "john smith pb"
     ?? /^\s*([A-Za-z][a-zA-Z'-]+)\s+([A-Za-z][a-zA-Z'-]+)\s+(?:prs?|pbs?|personal (?:best|record)s?|results?)\s*[?.!]?\s*$/.exec(original);
   const lower = /\b(?:find|runner|athlete|named|called|about|up)\s+(?:runner\s+|athlete\s+)?([a-z][a-z'-]+)\s+([a-z][a-z'-]+)(?:'s)?\b/i.exec(original);
-  let evText = ` ${original.toLowerCase()} `; // aligned with w.s (one space each side)
+  let evText = [...` ${original.toLowerCase()} `].map((c, i) => (dateBlanks.includes(i) ? ' ' : c)).join(''); // aligned with w.s (one space each side)
   const p = poss ?? named;
   if (p) out.person = { first: p[1]!, last: p[2]!.replace(/'s$/, ''), capitalized: true, city: null };
   else if (lower && !FILLER.has(lower[1]!.toLowerCase()) && !FILLER.has(lower[2]!.toLowerCase())) out.person = { first: lower[1]!, last: lower[2]!.replace(/'s$/, ''), capitalized: false, city: null };
@@ -419,7 +485,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
     [/\b(?:compare[sd]?|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
+    [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|average|avg|mean|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
     // "total finishers, …", "total entrants at …": a number (not "total time")
     [/\b(?:how many|count|number of|total number|how much|total(?!\s+times?\b))\b/, 'count', 0.95],
     [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?|winning)\b|^\s*name\b/, 'list', 0.9],
@@ -431,7 +497,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       out.intentConfidence = c;
       w.trace.push(`intent: ${intent} (${re.source.slice(0, 40)})`);
       if (intent === 'analyze') {
-        while (w.take(/\b(?:median|percentiles?|p10|p90)\b/, 'analysis measure'));
+        while (w.take(/\b(?:median|percentiles?|p10|p90|average|avg|mean)\b/, 'analysis measure'));
         w.take(/\bbreak(?:s|ing)? down\b|\bbroken down\b/, 'break down');
         w.take(/\b(?:dnf|dropout|drop-out) rate\b/, 'DNF rate');
         w.take(/%|\b(?:percent(?:age)?|share|proportion)\b/, 'DNF rate (a share)');
@@ -464,7 +530,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   // "How many miles is a marathon?", "how far is a 10K": a definition, not the partner's data (no plan answers it)
   const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\b(?!\s+(?:did|do|were|have|has|had|ran|run|logged|covered|raced|in total)\b)|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
-  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !out.breakdown && !(twoPeople && out.intent === 'compare'))) {
+  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !out.breakdown && !((twoPeople || out.sidesMayBePeople) && out.intent === 'compare'))) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
     w.trace.push(definition ? 'not about results: a definition (how long a distance is)' : 'not about results: no word of the domain');
@@ -474,7 +540,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   w.take(/\b(?:crossed|crossing|cross|reached|made it (?:to|across))\s+the\s+(?:finish(?:ing)?\s+)?line\b/, 'crossed the finish line');
   // Subject.
   if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
-  else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
+  else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
   else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?|crossed)\b/.test(t)) out.subject = 'finishers';
   if (out.subject === 'events' || out.active) {
@@ -487,7 +553,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 function finishUnknown(w: Work, out: ParsedQuestion): void {
   out.unknown = w.s
     .split(/[^a-z0-9'-]+/)
-    .map((x) => x.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
+    // "'ed", "'d", "'s" left of a word a rule consumed ("DNF'ed", "BQ'd", "last month's") and lone dashes are no words
+    .filter((x) => !x.startsWith("'") && /[a-z0-9]/.test(x))
+    .map((x) => x.replace(/^'+|'+$/g, '').replace(/'s$/, '').replace(/^-+|-+$/g, ''))
     .filter((x) => x.length > 0 && !FILLER.has(x) && !/^\d{4}$/.test(x));
   // A negation no rule read ("did not complete") turns the question around: never answered as if it were not there.
   const neg = /\b(?:not|never|without)\b|n't\b/.exec(w.s);

@@ -77,6 +77,7 @@ function describe(plan: Plan): string {
   if (plan.time?.underMs != null) parts.push(`under ${formatMs(plan.time.underMs)}`);
   if (plan.time?.overMs != null) parts.push(`over ${formatMs(plan.time.overMs)}`);
   if (plan.bq) parts.push('with a Boston-qualifying time');
+  if (plan.bib) parts.push(`with bib ${plan.bib}`);
   if (plan.dates && plan.events.length === 0) parts.push(plan.dates.label);
   return parts.join(' ');
 }
@@ -311,6 +312,23 @@ export class Ask {
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
   }
 
+  /**
+   * Two adjacent words no rule read, neither an event's word nor a distance, that are the first and last name of
+   * someone in the partner's results ("kit abbott shamrock result", "finley hale PR?"): the rules read a name only
+   * when capitalized or after "find"/"for"/…, so a lower-case name would otherwise leave the question not understood.
+   */
+  private async unreadName(tx: Queryable, parsed: ParsedQuestion, events: EventRow[]): Promise<NonNullable<ParsedQuestion['person']> | null> {
+    const unread = new Set(parsed.unknown);
+    const tokens = parsed.tokens.map((t) => t.replace(/'s$/, ''));
+    const candidate = (w: string) => unread.has(w) && /^[a-z][a-z'-]+$/.test(w) && !DISTANCE_WORDS.has(w) && matchEvents([w], events).length === 0;
+    for (let i = 0; i + 1 < tokens.length && i < 40; i++) {
+      const [first, last] = [tokens[i]!, tokens[i + 1]!];
+      if (!candidate(first) || !candidate(last)) continue;
+      if ((await findPeople(tx, first, last)).length > 0) return { first, last, capitalized: false, city: null };
+    }
+    return null;
+  }
+
   /** The partner's events, from the kept list while its key is unchanged (read in the question's transaction). */
   private async partnerEvents(tx: Queryable, partnerId: number): Promise<EventRow[]> {
     const key = await eventsKey(tx);
@@ -333,6 +351,7 @@ export class Ask {
     plan.dates = parsed.dates;
     plan.bq = parsed.bq;
     plan.pr = parsed.pr;
+    plan.bib = parsed.bib;
     plan.active = parsed.active;
     plan.order = parsed.order;
     plan.breakdown = parsed.breakdown;
@@ -372,6 +391,20 @@ export class Ask {
 
     // A person: only when the partner has someone of that name (a capitalized name that is nobody is "not found").
     let qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
+    if (!parsed.person && parsed.intent !== 'compare') {
+      const named = await this.unreadName(tx, parsed, events);
+      if (named) {
+        parsed.person = named;
+        parsed.trace.push(`person: "${named.first} ${named.last}" (two words no rule read, a name in your results)`);
+        if (parsed.intent === 'list' || parsed.intent === 'unknown') {
+          parsed.intent = 'find';
+          plan.intent = 'find';
+          confidence = Math.max(confidence, 0.9); // as sure as a name the rules read (parser: find, 0.9)
+        }
+        // "casey ito best marathon": a person's best time is their PR (definitions.ts), as for a name the rules read
+        if (!plan.pr && parsed.limit === null && /\b(?:best|fastest|quickest)\b/.test(parsed.tokens.join(' '))) plan.pr = parsed.pr = true;
+      }
+    }
     if (parsed.person && !(parsed.intent === 'compare' && parsed.sides)) {
       const personWords = [words(parsed.person.first), words(parsed.person.last)].flat();
       const looksLikeEvent = matchEvents(personWords, events).length > 0;
@@ -447,6 +480,9 @@ export class Ask {
           const shared = found.filter((f) => f.people.length > 1).map((f) => `${f.people.length} people are named ${f.people[0]!.first_name} ${f.people[0]!.last_name} (see the city column)`);
           if (shared.length > 0) parsed.trace.push(`compare people: ${shared.join('; ')}`);
         }
+      }
+      if (!plan.people && parsed.sidesMayBePeople) {
+        return { status: 'not_understood', intent: 'unknown', confidence: 0, answer: `I don't understand the question: "${parsed.sides[0]}" and "${parsed.sides[1]}" are not two people in your results, and nothing else says what to compare.` };
       }
     }
     if (plan.intent === 'compare' && plan.people) {
@@ -547,8 +583,8 @@ export class Ask {
     }
     // A named person's results at an event: the distance the event's name says is not a filter either ("What did Drew
     // Hale run at the Boston Marathon 2025?" = all their races there, the 5K too), unless the question says one outside the name.
-    if (plan.person && plan.distance && plan.events.length > 0 && !explicit && plan.intent !== 'compare') {
-      parsed.trace.push(`distance: ${plan.distance.name} dropped (a person's results; the word is part of the event's name)`);
+    if ((plan.person || plan.bib) && plan.distance && plan.events.length > 0 && !explicit && plan.intent !== 'compare') {
+      parsed.trace.push(`distance: ${plan.distance.name} dropped (${plan.person ? "a person's results" : 'a bib'}; the word is part of the event's name)`);
       plan.distance = null;
     }
     if (plan.distance && plan.events.length > 0) {
@@ -592,7 +628,7 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
         : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
     }
     if (s.what === 'tags') return rows.length === 0 ? none : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name})${more}.`;
-    if (s.what === 'last_reads') return rows.length === 0 ? none : `The last ${rows.length} reads${at} of session ${s.id} (${s.name}), newest first${more}.`;
+    if (s.what === 'last_reads') return rows.length === 0 ? none : `The last ${rows.length === 1 ? 'read' : `${rows.length} reads`}${at} of session ${s.id} (${s.name}), newest first${more}.`;
     const total = rows.reduce((n, r) => n + Number(r.reads), 0);
     return rows.length === 0 ? none : `Session ${s.id} (${s.name}) has ${total} reads at ${s.mat ?? `${rows.length} mat${rows.length === 1 ? '' : 's'}`}.`;
   }
@@ -621,7 +657,7 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
     return rows
       .map((r) => {
         const s = (v: unknown) => (v === null || v === undefined ? '–' : String(v as string | number));
-        return `${s(r.event)} ${s(r.race)}: ${s(r.finishers)} finishers of ${s(r.starters)} starters (DNF ${r.dnf_rate_pct === null ? '–' : `${s(r.dnf_rate_pct)}%`}), fastest ${s(r.fastest)}, median ${s(r.median)}`;
+        return `${s(r.event)} ${s(r.race)}: ${s(r.finishers)} finishers of ${s(r.starters)} starters (DNF ${r.dnf_rate_pct === null ? '–' : `${s(r.dnf_rate_pct)}%`}), fastest ${s(r.fastest)}, median ${s(r.median)}, mean ${s(r.mean)}`;
       })
       .join('; ') + '.';
   }

@@ -23,6 +23,8 @@ export type Plan = {
   pr: boolean;
   active: boolean;
   person: { first: string; last: string; city: string | null } | null;
+  /** A bib number the question names ("who wore bib 1005"): that entry only. */
+  bib?: string | null;
   /** mat: one mat's (location's) reads only, its name as the session stores it; null = every mat. */
   session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat?: string | null } | null;
   /** For compare: two people (each one's results side by side). */
@@ -94,6 +96,7 @@ function conditions(plan: Plan, p: Params, eventIds: number[] | null): string[] 
     p.ctes.set(cte, `SELECT e.id FROM entries e WHERE ${name}${city}`);
     c.push(`e.id IN (SELECT id FROM ${cte})`);
   }
+  if (plan.bib) c.push(`e.bib = ${p.add(plan.bib)}::text`);
   if (plan.subject === 'finishers' || plan.time || plan.bq || plan.pr) c.push(`r.status = '${FINISHED_STATUS}' AND ${TIME} IS NOT NULL`);
   if (plan.subject === 'dnf') c.push(`r.status = 'DNF'`);
   if (plan.time?.underMs != null) c.push(`${TIME} < ${p.add(plan.time.underMs)}::bigint`);
@@ -152,6 +155,7 @@ function analyzeSelect(p: Params, plan: Plan, eventIds: number[], label: string 
        p88_ms_interval(min(${TIME}) FILTER (WHERE ${fin}))::text AS fastest,
        p88_ms_interval(round(percentile_cont(0.1) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS p10,
        ${median('')} AS median,
+       p88_ms_interval((floor(avg(${TIME}) FILTER (WHERE ${fin}) / 1000) * 1000)::bigint)::text AS mean,
        p88_ms_interval(round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ${TIME}) FILTER (WHERE ${fin}))::bigint)::text AS p90,
        count(*) FILTER (WHERE ${fin} AND e.gender = 'F')::int AS finishers_f,
        ${median(` AND e.gender = 'F'`)} AS median_f,

@@ -29,8 +29,8 @@ export const CTE_NAMES: ReadonlySet<string> = new Set(['bound', 'rosters', 'scop
  * (CoalesceExpr, A_Expr NULLIF); p88_ms_interval is ours (a migration's, milliseconds → interval).
  */
 export const FUNCTIONS: ReadonlySet<string> = new Set([
-  'count', 'min', 'max', 'percentile_cont', 'string_agg', 'row_number', // aggregates and windows
-  'round', 'lower', 'upper', 'initcap', 'p88_ms_interval',
+  'count', 'min', 'max', 'avg', 'percentile_cont', 'string_agg', 'row_number', // aggregates and windows
+  'round', 'floor', 'lower', 'upper', 'initcap', 'p88_ms_interval',
 ]);
 
 /**
