@@ -10,7 +10,8 @@ import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
 
 const KEY = 'sk-fake-llm-key-0123456789';
 /** A phrasing no rule understands ("how many" without a word of the domain). */
-const ODD = 'Of the folks who crossed the line at Shamrock, how many were ladies?';
+// ("Of the folks who crossed the line at Shamrock, how many were ladies?" was this phrasing until the rules learned to answer it)
+const ODD = 'At Shamrock, tally up the gals who made it home';
 const TIMEOUT_MS = 1000;
 
 describe('the language-model fallback (a fake OpenAI-compatible server)', () => {

@@ -29,8 +29,10 @@ export interface ParsedQuestion {
   /** A year the question names (also a date range). */
   year: number | null;
   limit: number | null;
-  order: 'fastest' | 'slowest' | null;
+  order: 'fastest' | 'slowest' | 'youngest' | 'oldest' | null;
   bq: boolean;
+  /** The Boston-qualifier words said "Boston" ("qualified for Boston"): that "Boston" names no event. */
+  bqSaysBoston?: boolean;
   pr: boolean;
   active: boolean;
   /** A bib number ("who wore bib 1005", "bib #12"). */
@@ -41,6 +43,8 @@ export interface ParsedQuestion {
   eventPhrase: string | null;
   /** For compare: the two sides' texts. */
   sides: [string, string] | null;
+  /** No word says the question is about results: it must name one of the partner's events or people. */
+  noDomainWord?: boolean;
   /** Both sides are two lower-case words and nothing else says the question is about results: people or nothing. */
   sidesMayBePeople?: boolean;
   /** For analyze: "by age group". */
@@ -79,13 +83,13 @@ export const FILLER = new Set(
   current currently latest live timing session reads read detail full fastest slowest top first best worst quickest pr prs record records personal
   old year-old years-old did not complete completed completing
   hold held host hosted timed organize organized organise organised done
-  ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing`
+  ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing field`
     .split(/\s+/)
     .filter(Boolean),
 );
 
 /** Words that say the question is about this domain at all. */
-const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bq|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
+const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bqs?|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
 
 const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20, fifty: 50, hundred: 100 };
 
@@ -139,17 +143,20 @@ function takeMonths(w: Work, y: number, m: number): DateRange | null {
     const yr = since[2] ? Number(since[2]) : latest(mi);
     return { from: isoDate(yr, mi, 1), to: isoDate(y + 1, 0, 1), label: `since ${MONTH_NAMES[mi]} ${yr}` };
   }
-  const month = w.take(new RegExp(String.raw`\b(?:in|during|of)\s+${MONTH}(?:\s+((?:19|20)\d{2}))?\b|\b${MONTH}\s+((?:19|20)\d{2})\b`), 'month');
+  const month = w.take(new RegExp(String.raw`\b(?:in|during|of)\s+${MONTH}(?:\s+((?:19|20)\d{2}))?\b|\b${MONTH}\s+((?:19|20)\d{2})\b|\b(this past|last|past|this)\s+${MONTH}\b`), 'month');
   if (month) {
-    const mi = monthOf((month[1] ?? month[3])!);
-    const yr = month[2] ? Number(month[2]) : month[4] ? Number(month[4]) : latest(mi);
+    const mi = monthOf((month[1] ?? month[3] ?? month[6])!);
+    // "this <month>": this year's; "last/this past <month>": the latest one that has begun
+    const yr = month[2] ? Number(month[2]) : month[4] ? Number(month[4]) : month[5] === 'this' ? y : latest(mi);
     return { from: isoDate(yr, mi, 1), to: isoDate(yr, mi + 1, 1), label: `in ${MONTH_NAMES[mi]} ${yr}` };
   }
-  const season = w.take(/\b(this|last|past|previous)\s+(spring|summer|fall|autumn)\b/, 'season');
+  const season = w.take(/\b(since\s+)?(this|last|past|previous)\s+(spring|summer|fall|autumn)\b/, 'season');
   if (season) {
-    const [first, n] = SEASONS[season[2]!]!;
-    const yr = season[1] === 'this' ? y : y - 1;
-    return { from: isoDate(yr, first, 1), to: isoDate(yr, first + n, 1), label: `in ${season[1] === 'this' ? 'this' : 'last'} ${season[2]} (${yr})` };
+    const [first, n] = SEASONS[season[3]!]!;
+    const yr = season[2] === 'this' ? y : y - 1;
+    const said = `${season[2] === 'this' ? 'this' : 'last'} ${season[3]} (${yr})`;
+    if (season[1]) return { from: isoDate(yr, first, 1), to: isoDate(y + 1, 0, 1), label: `since ${said}` };
+    return { from: isoDate(yr, first, 1), to: isoDate(yr, first + n, 1), label: `in ${said}` };
   }
   return null;
 }
@@ -184,13 +191,19 @@ const UNKNOWN_TAGS = new RegExp(
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:read\s+)?(?:not|aren't|weren't|isn't|missing)\s+(?:on|in|from)\s+(?:the\s+|our\s+|any\s+)?roster\b` +
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:with|that match|matching)\s+no\s+(?:roster\s+)?(?:participant|runner|entrant|bib|one)s?\b` +
     String.raw`|\b(?:tags?|chips?)\s+(?:without|with no)\s+(?:a\s+)?(?:roster|participant|runner|bib)s?\b` +
-    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:not|aren't|weren't|isn't)\s+(?:registered|assigned|known)\b`,
+    String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:not|aren't|weren't|isn't)\s+(?:registered|assigned|known)\b` +
+    // "chips … we don't have on the start list", "chips we can't match to a bib"
+    String.raw`|\b(?:tags?|chips?)\b(?:\s+\S+){0,4}?\s+(?:not|don't have|do not have|aren't|isn't|weren't|missing from)(?:\s+\S+){0,2}?\s+(?:on|in|from)\s+(?:the\s+|our\s+)?(?:roster|start\s*list|entry\s+list|registrations?)\b` +
+    String.raw`|\b(?:tags?|chips?)\s+(?:\S+\s+){0,2}?(?:can't|cannot|couldn't|can not)\s+match\s+(?:to|with)\s+(?:a\s+|any\s+)?(?:bib|runner|participant|name)s?\b`,
 );
 
 const DNF_RE = new RegExp(String.raw`\b(?:${DNF_WORDS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|')})\b`);
 
 export function parseQuestion(question: string, now: Date): ParsedQuestion {
-  const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500);
+  const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500)
+    // shorthand read as its words: "no. of" / "total no." = number, "how'd" = how did, "65-and-over" = 65 and over
+    .replace(/\bno\.\s*of\b/gi, 'number of').replace(/\btotal\s+no\.?(?=\s|$|[?,!])/gi, 'total number').replace(/\bhow'd\b/gi, 'how did')
+    .replace(/(\d)-and-(over|up|older|under|younger)\b/gi, '$1 and $2');
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, distances: [], gender: null, age: null, time: null, dates: null, year: null,
@@ -216,32 +229,35 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     const byName = sess && !/^\d+$/.test(sess[1]!);
     const asAsked = w.s; // before the rules below consume "crossed", "at" …: where a mat's name may be
     // "which tags were seen", "chips read at the finish": the tags themselves, once each
-    const tags = !unknownTags && w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded|crossed)\b/, 'tags read');
+    const tags = !unknownTags && (w.take(/\b(?:distinct|unique|different|individual)\s+(?:tags?|chips?|tag codes?)(?:\s+(?:that\s+)?(?:were\s+)?(?:seen|read|detected))?\b/, 'tags read') ?? w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded|crossed)\b/, 'tags read'));
     // "show the reads from the FINISH mat": one mat's reads themselves, newest first (without a mat, the
     // session's reads are summed up by mat: a session may hold 100,000 reads)
     const namesMat = /\b[a-z0-9][a-z0-9_.-]{0,15}\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/.test(w.s) && !/\b(?:each|every|which|per|by)\s+(?:timing\s+)?(?:mat|reader|antenna)\b/.test(w.s);
     // "all reads", "every read": the reads themselves too (a list, cut at the row cap and saying so)
     const everyRead = /\b(?:all|every)\s+(?:the\s+|of\s+the\s+)?(?:raw\s+)?reads?\b(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/.test(w.s);
-    const readList = !unknownTags && !tags && (namesMat || everyRead) && w.take(/\b(?:show|list|display|give|get|see)\s+(?:me\s+)?(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+)?(?:raw\s+)?(?:reads\b|read\b(?!s))(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/, 'list of reads');
+    // one mat's reads, not counted or summed up ("finish mat reads sess 1"): its reads themselves (a summary of one mat is one row)
+    const oneMatReads = namesMat && /\breads\b/.test(w.s) && !/\b(?:how many|number of|count|total|totals|summary|sum)\b/.test(w.s);
+    const readList = !unknownTags && !tags && (((namesMat || everyRead) && w.take(/\b(?:show|list|display|give|get|see)\s+(?:me\s+)?(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+)?(?:raw\s+)?(?:reads\b|read\b(?!s))(?!\s+(?:by|per)\b|\s+(?:at|for)\s+(?:each|every)\b)/, 'list of reads')) || oneMatReads);
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
-      what: unknownTags ? 'unknown_tags' : tags ? 'tags' : readList || w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      what: unknownTags ? 'unknown_tags' : tags ? 'tags' : readList || w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
       mat: null,
     };
     if (readList && !w.has(/\b(?:last|latest|recent|most recent)\b/)) out.limit = 100;
-    const n = /\b(?:last|latest|recent)\s+(\d{1,3})\s+reads?\b/.exec(w.s);
-    if (n) out.limit = Number(n[1]);
+    const n = /\b(?:last|latest|recent)\s+(\d{1,3}|couple(?:\s+of)?|few)\s+reads?\b/.exec(w.s);
+    if (n) out.limit = /^couple/.test(n[1]!) ? 2 : n[1] === 'few' ? 3 : Number(n[1]);
     // "the most recent read", "the latest read": one read (a singular noun and no number)
     else if (/\b(?:last|latest|newest|most recent)\s+read\b(?!s)/.test(w.s)) out.limit = 1;
     out.intent = 'timing';
     out.intentConfidence = sess ? 0.95 : 0.7;
     w.take(/\b(?:what'?s|what is|show(?: me)?)?\s*(?:the\s+)?(?:current|live|latest)?\s*timing data\b/, 'timing data');
-    w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+)?reads?\b/, 'last reads');
+    w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/, 'last reads');
     // the first / earliest reads have no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
     const first = /\b(?:first|earliest|oldest)\b/.exec(w.s);
     if (first) w.trace.push(`not read: "${first[0]}" (only the last reads are listed)`);
-    w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b/, 'reads by mat');
+    w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b|\bmat[- ]by[- ]mat\b/, 'reads by mat');
+    w.take(/\b(?:read\s+)?(?:totals|counts)\b/, 'reads by mat');
     w.take(/\b(?:at|per|by|for)\s+(?:each|every)\s+(?:mat|location|timing point)s?\b|\btiming points?\b/, 'reads by mat');
     // One mat by its name ("the FINISH mat", "at the 5k timing mat"): only that mat's reads (the service checks the session has it).
     const mat = w.take(/\b(?:(?:at|from|on|over|across|of)\s+)?(?:the\s+)?([a-z0-9][a-z0-9_.-]{0,15})\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/, 'one mat');
@@ -257,11 +273,16 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // A bib number: that entry ("who wore bib 1005", "whose bib was 1150", "bib #12").
-  const bib = w.take(/\bbib\s*(?:number|no\.?|#)?\s*(?:was|is|of)?\s*#?\s*(\d{1,6})\b/, 'bib');
+  const bib = w.take(/\b(?:bib|race\s+number|race\s+no\.?)\s*(?:number|no\.?|#)?\s*(?:was|is|of)?\s*#?\s*(\d{1,6})\b/, 'bib');
   if (bib) out.bib = bib[1]!;
 
   // Boston qualifiers (before "Boston" can be taken for an event).
-  if (w.take(/\b(?:boston[- ]qualif(?:ier|iers|ying|ied|y)(?:\s+times?)?|bqs?|bq'?d|qualif(?:ied|y|iers?)\s+for\s+boston)\b/, 'boston qualifier')) out.bq = true;
+  const bq = w.take(/\b(?:boston[- ]qualif(?:ier|iers|ying|ied|y)(?:\s+times?)?|bq'?d|bqs?(?:\s+times?)?|qualif(?:ied|y|iers?)\s+for\s+boston)\b/, 'boston qualifier');
+  if (bq) {
+    out.bq = true;
+    // "Boston" said in the qualifier is not an event's name ("BQ time at the Boston Marathon" names one)
+    out.bqSaysBoston = /boston/.test(bq[0]);
+  }
 
   if (w.take(/\b(?:prs?|p\.r\.|personal (?:record|best)s?|pbs?|best times?)\b/, 'personal record')) out.pr = true;
   if (w.take(/\b(?:active|upcoming|current|ongoing)\b(?=\s+(?:events?|races?))/, 'active')) out.active = true;
@@ -296,8 +317,13 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
   const spanBefore = w.s;
-  const months = takeMonths(w, y, m);
-  if (months) out.dates = months;
+  const halfYear = w.take(/\b(first|second|1st|2nd|latter)\s+half\s+of\s+(?:the\s+)?(last year|this year|(?:19|20)\d{2})\b/, 'half of a year');
+  const months = halfYear ? null : takeMonths(w, y, m);
+  if (halfYear) {
+    const yr = halfYear[2] === 'last year' ? y - 1 : halfYear[2] === 'this year' ? y : Number(halfYear[2]);
+    const second = /^(?:second|2nd|latter)$/.test(halfYear[1]!);
+    out.dates = { from: isoDate(yr, second ? 6 : 0, 1), to: isoDate(yr, second ? 12 : 6, 1), label: `in the ${second ? 'second' : 'first'} half of ${yr}` };
+  } else if (months) out.dates = months;
   // "in the last year", "over the past year": the twelve months to today (not last calendar year)
   else if (w.take(/\b(?:in|over|during|within)\s+the\s+(?:last|past)\s+(?:one\s+|1\s+)?year\b/, 'last 12 months')) {
     const d = now.getUTCDate();
@@ -350,7 +376,24 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   if (/\b(slowest|last)\b/.test(top?.[0] ?? '') || w.has(/\bslowest\b/)) out.order = 'slowest';
   else if (top || w.has(/\b(fastest|quickest|winners?|winning|won|best)\b/)) out.order = out.order ?? 'fastest';
-  if (w.take(/\b(?:the\s+)?(?:winners?|winning(?:\s+times?)?)\b|\bwho\s+won\b/, 'winner')) out.limit = out.limit ?? 1;
+  if (w.take(/\b(?:the\s+)?(?:winners?|winning(?:\s+times?)?)\b|\b(?:who|what\s+time|which\s+time)\s+won\b/, 'winner')) out.limit = out.limit ?? 1;
+  // by age: "the youngest woman to finish", "age of the oldest finisher" (one, with a singular noun)
+  const byAge = w.take(/\b(?:(?:the\s+)?age\s+of\s+(?:the\s+)?)?(youngest|oldest)\b/, 'by age');
+  if (byAge) {
+    out.order = byAge[1] === 'youngest' ? 'youngest' : 'oldest';
+    if (out.limit === null && /^\s*(?:(?:female|male|woman|man|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|one|marathoner|female|male|hm|half|marathon|5k|10k)\b(?!s)/.test(w.s.slice(byAge.index + byAge[0].length))) out.limit = 1;
+  }
+  // the podium: the first three
+  if (w.take(/\bpodium(?:\s+finish(?:ers|es)?)?\b/, 'podium')) {
+    out.limit = out.limit ?? 3;
+    out.order = out.order ?? 'fastest';
+  }
+  // the last finisher: the slowest one
+  const lastOne = w.take(/\b(?:the\s+)?last\s+(?:finisher|runner|person|athlete|one)(?:'s)?\b(?!s)/, 'last finisher');
+  if (lastOne) {
+    out.order = 'slowest';
+    out.limit = out.limit ?? 1;
+  }
   // A superlative with a singular noun and no number is one row: "the fastest woman", "the slowest finisher"
   const single = /\b(?:fastest|quickest|slowest)\s+(?:(?:overall|female|male|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|marathoner|female|male)\b(?!['’]s)/.exec(w.s);
   if (single && out.limit === null) {
@@ -410,6 +453,15 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     ?? /^(?:how (?:does|did|do)\s+)?(.+?)\s+(?:vs\.?|versus|compares?\s+(?:to|with|against)|compared\s+(?:to|with|against))\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
   if (cmp) {
     out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
+    // "boston marathon: 2026 vs 2025", "2025 vs 2026 boston marathon": a side that is only a year is the other side's event in that year
+    const yearOnly = /^(?:the\s+)?((?:19|20)\d{2})$/;
+    const [x, y2] = out.sides;
+    const onlyYear = (side: string, other: string) => {
+      const yr = yearOnly.exec(side)?.[1];
+      return yr && /\b(?:19|20)\d{2}\b/.test(other) ? other.replace(/\b(?:19|20)\d{2}\b/, yr) : null;
+    };
+    out.sides = [onlyYear(x, y2) ?? x, onlyYear(y2, x) ?? y2];
+    if (out.sides[0] !== x || out.sides[1] !== y2) w.trace.push(`compare: a year alone is the other side's event ("${out.sides.join('" and "')}")`);
     w.take(/\b(?:compare[sd]?\s+(?:to|with|against)|against)\b/, 'compare: the two sides');
   }
   // Two capitalized names on the sides ("compare John Smith and Jane Doe"): about runners, whatever the other words.
@@ -463,7 +515,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   let distText = w.s;
   for (const { d, word } of distWords) {
     const esc = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*');
-    const re = new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;)]|$)`);
+    const re = new RegExp(String.raw`(?:^|[\s(])${esc}(?:s|es|'s)?(?=[\s?.!,;:)]|$)`);
     // every time it is said (the service tells "the marathon at the Boston Marathon" from the name alone)
     for (let dm = re.exec(distText); dm; dm = re.exec(distText)) {
       // blanked, so "half marathon" is not also "marathon"
@@ -506,6 +558,12 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       break;
     }
   }
+  // a share of the DNFs, however worded ("what percent of the … field dnf'd", "DNFs as a percentage"): the DNF rate of the analysis
+  if (out.intent !== 'compare' && /%|\b(?:percent(?:age)?|share|proportion|ratio)\b/.test(t) && DNF_RE.test(t)) {
+    out.intent = 'analyze';
+    out.intentConfidence = 0.9;
+    while (w.take(/%|\b(?:as\s+an?\s+)?(?:percent(?:age)?|share|proportion|ratio)\b/, 'DNF rate (a share)'));
+  }
   // "How did the Boston Marathon go?", "how did the women do at …": the race's statistics; about a named person, their results (find)
   if (!out.person && (out.intent === 'list' || out.intent === 'unknown') && /\bhow (?:did|was) .+ (?:go|do|fare|perform)\b/.test(t)) {
     out.intent = 'analyze';
@@ -530,22 +588,37 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   // "How many miles is a marathon?", "how far is a 10K": a definition, not the partner's data (no plan answers it)
   const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\b(?!\s+(?:did|do|were|have|has|had|ran|run|logged|covered|raced|in total)\b)|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
-  if (definition || (!DOMAIN.test(t) && !out.person && !out.bq && !out.breakdown && !((twoPeople || out.sidesMayBePeople) && out.intent === 'compare'))) {
+  if (definition) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
-    w.trace.push(definition ? 'not about results: a definition (how long a distance is)' : 'not about results: no word of the domain');
+    w.trace.push('not about results: a definition (how long a distance is)');
+  } else if (!DOMAIN.test(t) && !out.person && !out.bq && !out.breakdown && !((twoPeople || out.sidesMayBePeople) && out.intent === 'compare')) {
+    // No word of the domain ("kit kowal hometown", "shamrock 2025 vs shamrock 2024"): answered only if it names one of
+    // the partner's events or people (the service looks), else not understood.
+    out.noDomainWord = true;
+    if (out.intent === 'unknown') {
+      out.intent = 'list';
+      out.intentConfidence = 0.7;
+    }
+    w.trace.push('no word of the domain: answered only if it names one of your events or people');
   }
 
   // "crossed the finish line" = finished (the finish words of the subject rule below)
   w.take(/\b(?:crossed|crossing|cross|reached|made it (?:to|across))\s+the\s+(?:finish(?:ing)?\s+)?line\b/, 'crossed the finish line');
   // Subject.
   if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
-  else if (/\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
+  // (not when people are counted or listed: "how many runners at all our events" counts runners)
+  else if (!/\b(?:runners?|finishers?|participants?|people|entrants?|athletes?|men|women|results?|ppl)\b(?=.*\bevents?\b)/.test(t) && /\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\b(?:every|each|all(?: the| our)?)\s+event\b|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|\b(?:race\s+)?(?:calendar|schedule)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
   else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?|crossed)\b/.test(t)) out.subject = 'finishers';
   if (out.subject === 'events' || out.active) {
     if (out.subject !== 'events') out.subject = 'events';
   }
+  // "the most recent event we timed", "our latest event": one, the newest (events are listed newest first)
+  if (out.subject === 'events' && out.limit === null && w.take(/\b(?:most recent|latest|newest|last)\s+(?=events?\b)/, 'newest event')) {
+    if (/\b(?:most recent|latest|newest|last)\s+event\b(?!s)/.test(t)) out.limit = 1;
+  }
+  w.take(/\b(?:newest|latest|most recent)\s+first\b/, 'newest first (the order events are listed in)');
   finishUnknown(w, out);
   return out;
 }

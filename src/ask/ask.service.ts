@@ -10,7 +10,7 @@ import { sqlState } from '../db/errors.js';
 import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
-import { distinctiveWords, matchEvents, seriesName, words, type EventRow } from './ask.match.js';
+import { distinctiveWords, matchEvents, seriesName, similarity, words, type EventRow } from './ask.match.js';
 import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange, sessionMats } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
@@ -91,6 +91,9 @@ function noun(plan: Plan, n: number): string {
   return one ? 'participant' : 'participants';
 }
 
+/** Words a person's result rows answer (their columns): explained once a person is found. */
+const PERSON_COLUMN_WORDS = ['age', 'old', 'hometown', 'home', 'town', 'city', 'status', 'bib', 'bibs', 'result', 'place', 'placed', 'gender', 'state'];
+
 /** How many partners' event lists are kept (the least recently used is dropped first). */
 const EVENT_LISTS_KEPT = 200;
 
@@ -151,6 +154,10 @@ export class Ask {
     try {
       const ruled = await withPartnerReadOnly(this.db, partnerId, this.opts.statementTimeoutMs, async (tx): Promise<AskAnswer | { llm: AskAnswer }> => {
         if (parsed.intent === 'unknown') return this.llm ? { llm: notUnderstood } : notUnderstood;
+        if (parsed.noDomainWord && !(await this.namesSomething(tx, partnerId, parsed))) {
+          const none = { ...notUnderstood, trace: [...parsed.trace, 'not about results: it names none of your events or people'] };
+          return this.llm ? { llm: none } : none;
+        }
         const resolved = await this.resolve(tx, partnerId, parsed, now, rowsWanted);
         if ('answer' in resolved) return { ...base, ...resolved };
         const { plan, confidence, nameDistance } = resolved;
@@ -217,6 +224,8 @@ export class Ask {
     // "How many reads did session 1 get?": a session's reads by mat answer a how-many question with their total
     // (the number the sentence says), so the answer has the single value it was asked for.
     if (plan.intent === 'timing' && plan.session?.what === 'by_mat' && /\b(?:how many|number of|count|total)\b/i.test(question) && !truncated) value = rows.reduce((n, r) => n + Number(r.reads), 0);
+    // "how many unique chips …": the number of tags
+    if (plan.intent === 'timing' && (plan.session?.what === 'tags' || plan.session?.what === 'unknown_tags') && /\b(?:how many|number of|count)\b/i.test(question) && !truncated) value = rows.length;
     return { ...head, columns, rows, value, row_count: rows.length, truncated, answer: sentence(plan, rows, value, truncated) };
   }
 
@@ -310,6 +319,20 @@ export class Ask {
     const answered = await this.answer(tx, { ...fallback, trace }, plan, LLM_CONFIDENCE, execute, rowsWanted, question);
     if (answered.status !== 'answered') return answered; // the SQL guard refused it
     return { ...answered, trace: [...answered.trace, 'llm: plan validated and compiled'] };
+  }
+
+  /** Whether a question with no word of the domain names one of the partner's events or people (then it is about results). */
+  private async namesSomething(tx: Queryable, partnerId: number, parsed: ParsedQuestion): Promise<boolean> {
+    if (parsed.sidesMayBePeople) return true; // the compare resolves both sides as people, or says it did not understand
+    const events = await this.partnerEvents(tx, partnerId);
+    const qWords = parsed.tokens.map((t) => t.replace(/'s$/, '').replace(/'/g, ''));
+    // Every word no rule read must be one of the named things' ("weather in boston": "weather" is not; not understood).
+    const eventWords = matchEvents(qWords, events).flatMap((c) => c.matched);
+    const person = parsed.person && (await findPeople(tx, parsed.person.first, parsed.person.last)).length > 0 ? parsed.person : await this.unreadName(tx, parsed, events);
+    if (eventWords.length === 0 && !person) return false;
+    const personWords = person ? [person.first.toLowerCase(), person.last.toLowerCase(), ...PERSON_COLUMN_WORDS] : [];
+    const left = parsed.unknown.filter((w) => !personWords.includes(w) && !DISTANCE_WORDS.has(w) && !eventWords.some((e) => similarity(e, w) >= 0.5));
+    return left.length === 0;
   }
 
   /**
@@ -422,6 +445,8 @@ export class Ask {
         const cityWords = city === null ? [] : words(city);
         for (const w of [...personWords, ...cityWords]) used.add(w);
         qWords = qWords.filter((w) => !personWords.includes(w) && !cityWords.includes(w));
+        // what a person's rows show answers "how old", "hometown", "status", "bib": those words are explained by them
+        for (const w of PERSON_COLUMN_WORDS) used.add(w);
         plan.person = { first: people[0]!.first_name, last: people[0]!.last_name, city: null };
         // Two people of one name: a person's results or PR would mix them; ask which (by home city).
         if (people.length > 1 && (parsed.pr || plan.intent === 'find' || plan.intent === 'list')) {
@@ -518,15 +543,23 @@ export class Ask {
       plan.sides = sides.map(({ label, eventIds }) => ({ label, eventIds }));
       plan.events = sides.flatMap((s) => s.rows.map((e) => ({ id: e.id, name: e.name, date: e.start_date })));
     } else if (plan.subject !== 'events' || parsed.eventPhrase) {
-      if (parsed.bq) {
+      if (parsed.bq && parsed.bqSaysBoston) {
         const i = qWords.indexOf('boston');
         if (i >= 0) qWords = [...qWords.slice(0, i), ...qWords.slice(i + 1)];
       }
-      let candidates = matchEvents(qWords, events);
+      const byName = matchEvents(qWords, events);
+      let candidates = byName;
       if (parsed.dates) candidates = candidates.filter((c) => c.event.start_date !== null && c.event.start_date >= parsed.dates!.from && c.event.start_date < parsed.dates!.to);
       const phraseWords = parsed.eventPhrase ? distinctiveWords(parsed.eventPhrase).filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w) && !DISTANCE_WORDS.has(w.replace(/s$/, '')) && !FILLER.has(w)) : [];
       if (candidates.length === 0 && phraseWords.length > 0 && !parsed.bq) {
         return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `I found no event matching "${parsed.eventPhrase}"${parsed.dates ? ` ${parsed.dates.label}` : ''} among your events.` };
+      }
+      // The name matches events, none of them in the dates said ("hartford marathon 2025 median"): not found, naming those
+      // there are, rather than the question answered for every event of those dates.
+      const strong = byName.filter((c) => c.score >= 0.8);
+      if (candidates.length === 0 && parsed.dates && strong.length > 0 && !parsed.bq) {
+        const named = [...new Set(strong.map((c) => c.event.name.replace(/\s*\b(?:19|20)\d{2}\b/g, '')))].join(', ');
+        return { status: 'not_found', intent: plan.intent, confidence: 0.9, answer: `I found no ${named} ${parsed.dates.label} among your events (there is ${strong.slice(0, 3).map((c) => `${c.event.name} (${c.event.start_date ?? 'no date'})`).join(', ')}).` };
       }
       const top = candidates[0];
       if (top) {
@@ -544,6 +577,9 @@ export class Ask {
         for (const w of words(top.event.name)) used.add(w);
         for (const w of qWords) if (top.matched.some((m) => m === w || (w.length > 3 && m.startsWith(w.slice(0, 4))))) used.add(w);
       } else if (plan.intent === 'analyze') {
+        // words no rule read may be an event's name the partner does not have ("chicago 2025 age group breakdown")
+        const unread = parsed.unknown.filter((w) => !used.has(w) && !DISTANCE_WORDS.has(w) && !FILLER.has(w));
+        if (unread.length > 0) return { status: 'not_found', intent: 'analyze', confidence: 0.9, answer: `I found no event matching "${unread.join(' ')}" among your events.` };
         return { status: 'clarify', intent: 'analyze', confidence: 0.5, answer: 'Which event should I analyze? Name it (for example one of your recent events).' };
       }
     }

@@ -31,7 +31,7 @@ export type Plan = {
   people: Array<{ first: string; last: string; city: string | null }> | null;
   /** For analyze: a breakdown by the age groups of definitions.ts. */
   breakdown: 'age_group' | null;
-  order: 'fastest' | 'slowest' | null;
+  order: 'fastest' | 'slowest' | 'youngest' | 'oldest' | null;
   limit: number;
   /** Today by the engine's clock (active events). */
   today: string;
@@ -138,6 +138,8 @@ const RESULT_COLUMNS = `ev.name AS event, ev.start_date::text AS date, ra.name A
        e.city, e.state, coalesce(r.status, 'registered') AS status, p88_ms_interval(${TIME})::text AS time, r.overall_place AS place`;
 
 function orderBy(plan: Plan): string {
+  if (plan.order === 'youngest') return `e.age ASC NULLS LAST, ${TIME} ASC NULLS LAST, e.id`;
+  if (plan.order === 'oldest') return `e.age DESC NULLS LAST, ${TIME} ASC NULLS LAST, e.id`;
   if (plan.order === 'slowest') return `${TIME} DESC NULLS LAST, e.id`;
   if (plan.order === 'fastest' || plan.time || plan.bq) return `${TIME} ASC NULLS LAST, e.id`;
   return `ev.start_date DESC NULLS LAST, ev.id, ra.distance_m DESC, r.overall_place NULLS LAST, ${TIME} NULLS LAST, e.id`;
