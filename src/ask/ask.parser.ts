@@ -50,7 +50,7 @@ export interface ParsedQuestion {
   /** For analyze: "by age group". */
   breakdown: 'age_group' | null;
   /** mat: a mat named as one ("the FINISH mat"); matWord: a word that may be a mat's name ("reads at FINISH"). */
-  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat: string | null; matWord?: string } | null;
+  session: { id: number | null; name: string | null; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat: string | null; matWord?: string; matHints?: string[]; first?: boolean; tagWords?: string[] } | null;
   /** Why the question was refused before anything ran (another partner's data). */
   refusal: string | null;
   /** A named year that the question's relative date excludes: never resolved, so never answered confidently. */
@@ -83,15 +83,16 @@ export const FILLER = new Set(
   current currently latest live timing session reads read detail full fastest slowest top first best worst quickest pr prs record records personal
   old year-old years-old did not complete completed completing
   hold held host hosted timed organize organized organise organised done
-  ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing field`
+  ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing field
+  names starters starter everything grand raw across combined altogether entries need picked pick reach reached hit happened happen`
     .split(/\s+/)
     .filter(Boolean),
 );
 
 /** Words that say the question is about this domain at all. */
-const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bqs?|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered)\b/i;
+const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bqs?|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered|timed|dropped|starters)\b/i;
 
-const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20, fifty: 50, hundred: 100 };
+const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, eighteen: 18, twenty: 20, fifty: 50, hundred: 100 };
 
 function isoDate(y: number, m: number, d: number): string {
   const dt = new Date(Date.UTC(y, m, d));
@@ -137,10 +138,10 @@ function takeMonths(w: Work, y: number, m: number): DateRange | null {
     const a = monthOf(between[1]!), b = monthOf(between[3]!);
     return { from: isoDate(y1, a, 1), to: isoDate(yr, b + 1, 1), label: `from ${MONTH_NAMES[a]} ${y1} to ${MONTH_NAMES[b]} ${yr}` };
   }
-  const since = w.take(new RegExp(String.raw`\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?${MONTH}(?:\s+((?:19|20)\d{2}))?\b`), 'since month');
+  const since = w.take(new RegExp(String.raw`\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?${MONTH}(?:\s+((?:19|20)\d{2}))?\b|\bfrom\s+${MONTH}(?:\s+((?:19|20)\d{2}))?\s+(?:on(?:wards?)?|forward|until now|to (?:now|date|today))\b`), 'since month');
   if (since) {
-    const mi = monthOf(since[1]!);
-    const yr = since[2] ? Number(since[2]) : latest(mi);
+    const mi = monthOf((since[1] ?? since[3])!);
+    const yr = since[2] ? Number(since[2]) : since[4] ? Number(since[4]) : latest(mi);
     return { from: isoDate(yr, mi, 1), to: isoDate(y + 1, 0, 1), label: `since ${MONTH_NAMES[mi]} ${yr}` };
   }
   const month = w.take(new RegExp(String.raw`\b(?:in|during|of)\s+${MONTH}(?:\s+((?:19|20)\d{2}))?\b|\b${MONTH}\s+((?:19|20)\d{2})\b|\b(this past|last|past|this)\s+${MONTH}\b`), 'month');
@@ -194,7 +195,8 @@ const UNKNOWN_TAGS = new RegExp(
     String.raw`|\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:are|were|is)\s+)?(?:not|aren't|weren't|isn't)\s+(?:registered|assigned|known)\b` +
     // "chips … we don't have on the start list", "chips we can't match to a bib"
     String.raw`|\b(?:tags?|chips?)\b(?:\s+\S+){0,4}?\s+(?:not|don't have|do not have|aren't|isn't|weren't|missing from)(?:\s+\S+){0,2}?\s+(?:on|in|from)\s+(?:the\s+|our\s+)?(?:roster|start\s*list|entry\s+list|registrations?)\b` +
-    String.raw`|\b(?:tags?|chips?)\s+(?:\S+\s+){0,2}?(?:can't|cannot|couldn't|can not)\s+match\s+(?:to|with)\s+(?:a\s+|any\s+)?(?:bib|runner|participant|name)s?\b`,
+    String.raw`|\b(?:tags?|chips?)\s+(?:\S+\s+){0,2}?(?:can't|cannot|couldn't|can not)\s+match\s+(?:to|with)\s+(?:a\s+|any\s+)?(?:bib|runner|participant|name)s?\b` +
+    String.raw`|\b(?:tags?|chips?)\s+(?:\S+\s+){0,2}?(?:don't|do not|doesn't|does not)\s+belong\s+to\s+(?:a\s+|any\s+)?(?:registered\s+)?(?:runner|participant|bib|entrant|anyone|anybody)s?\b`,
 );
 
 const DNF_RE = new RegExp(String.raw`\b(?:${DNF_WORDS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|')})\b`);
@@ -203,7 +205,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   const original = question.normalize('NFKC').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim().slice(0, 500)
     // shorthand read as its words: "no. of" / "total no." = number, "how'd" = how did, "65-and-over" = 65 and over
     .replace(/\bno\.\s*of\b/gi, 'number of').replace(/\btotal\s+no\.?(?=\s|$|[?,!])/gi, 'total number').replace(/\bhow'd\b/gi, 'how did')
-    .replace(/(\d)-and-(over|up|older|under|younger)\b/gi, '$1 and $2');
+    .replace(/(\d)-and-(over|up|older|under|younger)\b/gi, '$1 and $2')
+    // apostrophes people leave out, and a few spellings: "didnt", "arent", "womens", "grp", "over-60s"
+    .replace(/\b(did|do|does|was|were|are|is|ca|wo|have|has|had)nt\b/gi, "$1n't").replace(/\b(wo)?mens\b/gi, "$1men's").replace(/\bgrps?\b/gi, 'group')
+    .replace(/\b(over|under)-(\d)/gi, '$1 $2');
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, distances: [], gender: null, age: null, time: null, dates: null, year: null,
@@ -213,7 +218,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   out.tokens = original.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean);
 
   // Another partner's data: refused, whatever else the question says.
-  if (w.has(/\b(?:partner|tenant|customer|account)s?\s*(?:#|no\.?|number|id)?\s*\d+\b|\b(?:other|another|every|all|different)\s+(?:partner|tenant|customer|account)s?\b|\bbypass\b|\brow[- ]level\b/)) {
+  if (w.has(/\b(?:partner|tenant|customer|account)s?\s*(?:#|no\.?|number|id)?\s*\d+\b|\b(?:other|another|every|all|different)\s+(?:(?:timing\s+)?(?:partner|tenant|customer|account|compan(?:y|ies))(?:'s|s)?)(?![\w])|\bbypass\b|\brow[- ]level\b/)) {
     out.refusal = 'I can only answer questions about your own events and results.';
     w.trace.push('refusal: the question asks about another partner');
     return out;
@@ -222,14 +227,17 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Timing sessions (the live data).
   // (with its preposition: "tags in session 1 are not on the roster" reads on without the "in")
   const sess = w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:session|sess\.?)\s*(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session')
-    ?? w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:the\s+)?session\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name');
+    ?? w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:the\s+)?session\s+(?:named|called)\s+"?([^"?]+?)"?(?=[?.!]|\s*$)/, 'session name')
+    ?? w.take(/(?:\b(?:in|for|of|at|from|during)\s+)?(?:\bthe\s+)?"([^"]{1,100})"\s+session\b|\bsession\s+"([^"]{1,100})"/, 'session name');
+  if (sess && sess[1] === undefined && sess[2] !== undefined) sess[1] = sess[2];
   // Tags read that no roster participant has (by tag, else bib, as the displays match them).
   const unknownTags = w.take(UNKNOWN_TAGS, 'unknown tags');
   if (sess || unknownTags || w.has(/\b(timing data|reads?|mats?|last reads?)\b/)) {
     const byName = sess && !/^\d+$/.test(sess[1]!);
+    w.s = w.s.replace(/\bfinal\b/g, 'last '); // "the final two reads" (same length: the spans stay aligned)
     const asAsked = w.s; // before the rules below consume "crossed", "at" …: where a mat's name may be
     // "which tags were seen", "chips read at the finish": the tags themselves, once each
-    const tags = !unknownTags && (w.take(/\b(?:distinct|unique|different|individual)\s+(?:tags?|chips?|tag codes?)(?:\s+(?:that\s+)?(?:were\s+)?(?:seen|read|detected))?\b/, 'tags read') ?? w.take(/\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded|crossed)\b/, 'tags read'));
+    const tags = !unknownTags && (w.take(/\b(?:distinct|unique|different|individual)\s+(?:tags?|chips?|tag codes?)(?:\s+(?:that\s+)?(?:were\s+)?(?:seen|read|detected))?\b/, 'tags read') ?? w.take(/(?<!\b(?:last|latest|recent|first|earliest|newest)\s+)\b(?:tags?|chips?|tag codes?)\s+(?:(?:that|which)\s+)?(?:(?:were|was|got|have been)\s+)?(?:seen|read|detected|picked up|recorded|crossed|hit)\b/, 'tags read'));
     // "show the reads from the FINISH mat": one mat's reads themselves, newest first (without a mat, the
     // session's reads are summed up by mat: a session may hold 100,000 reads)
     const namesMat = /\b[a-z0-9][a-z0-9_.-]{0,15}\s+(?:timing\s+)?(?:mat|reader|antenna)\b(?!s)/.test(w.s) && !/\b(?:each|every|which|per|by)\s+(?:timing\s+)?(?:mat|reader|antenna)\b/.test(w.s);
@@ -241,19 +249,28 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.session = {
       id: sess && !byName ? Number(sess[1]) : null,
       name: byName ? sess[1]!.trim() : null,
-      what: unknownTags ? 'unknown_tags' : tags ? 'tags' : readList || w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
+      what: unknownTags ? 'unknown_tags' : tags ? 'tags' : readList || w.has(/\b(last|latest|recent|most recent)\s+(\d+\s+|two\s+|three\s+|four\s+|five\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/) ? 'last_reads' : 'by_mat',
       mat: null,
     };
     if (readList && !w.has(/\b(?:last|latest|recent|most recent)\b/)) out.limit = 100;
-    const n = /\b(?:last|latest|recent)\s+(\d{1,3}|couple(?:\s+of)?|few)\s+reads?\b/.exec(w.s);
-    if (n) out.limit = /^couple/.test(n[1]!) ? 2 : n[1] === 'few' ? 3 : Number(n[1]);
+    // "the first two reads", "the earliest read": the reads from the session's start
+    const firstReads = !unknownTags && !tags && w.take(/\b(?:first|earliest|oldest)\s+(?:(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|couple(?:\s+of)?|few)\s+)?(?:chip\s+)?(reads?)\b/, 'first reads');
+    if (firstReads) {
+      out.session.what = 'last_reads';
+      out.session.first = true;
+      const k = firstReads[1];
+      out.limit = k === undefined ? (firstReads[2] === 'read' ? 1 : 20) : /^couple/.test(k) ? 2 : k === 'few' ? 3 : Number(NUMBER_WORDS[k] ?? k);
+    }
+    const n = /\b(?:last|latest|recent)\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|couple(?:\s+of)?|few)\s+(?:chip\s+)?reads?\b/.exec(w.s);
+    if (firstReads) { /* counted above */ } else if (n) out.limit = /^couple/.test(n[1]!) ? 2 : n[1] === 'few' ? 3 : Number(NUMBER_WORDS[n[1]!] ?? n[1]);
     // "the most recent read", "the latest read": one read (a singular noun and no number)
-    else if (/\b(?:last|latest|newest|most recent)\s+read\b(?!s)/.test(w.s)) out.limit = 1;
+    else if (/\b(?:last|latest|newest|most recent)\s+(?:chip\s+)?read\b(?!s)/.test(w.s)) out.limit = 1;
     out.intent = 'timing';
     out.intentConfidence = sess ? 0.95 : 0.7;
     w.take(/\b(?:what'?s|what is|show(?: me)?)?\s*(?:the\s+)?(?:current|live|latest)?\s*timing data\b/, 'timing data');
-    w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/, 'last reads');
-    // the first / earliest reads have no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
+    w.take(/\b(?:last|latest|recent|most recent)\s+(?:\d{1,3}\s+|(?:two|three|four|five|six|seven|eight|nine|ten)\s+|couple\s+(?:of\s+)?|few\s+)?(?:chip\s+)?reads?\b/, 'last reads');
+    w.take(/\bbreak(?:s|ing)?\s+down\b|\bbroken\s+down\b/, 'reads by mat');
+    // "first" / "earliest" anywhere else has no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
     const first = /\b(?:first|earliest|oldest)\b/.exec(w.s);
     if (first) w.trace.push(`not read: "${first[0]}" (only the last reads are listed)`);
     w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b|\bmat[- ]by[- ]mat\b/, 'reads by mat');
@@ -266,8 +283,17 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     // "reads at FINISH", "tags crossed START": a word after at/from/crossed may be a mat's name; the service
     // keeps it only when the session has a mat of that name (else it stays a word no rule explained)
     const place = !out.session.mat && /\b(?:at|from|on|crossed|crossing|over)\s+(?:the\s+)?([a-z0-9][a-z0-9_.-]{0,15})\b/.exec(asAsked);
-    if (place && !/^(?:each|every|which|what|all|any|a|one|per|by|timing|that|this|same|least|most|session|sess|the)$/.test(place[1]!)) out.session.matWord = place[1]!;
+    if (place && !/^(?:each|every|which|what|all|any|a|one|per|by|timing|that|this|same|least|most|session|sess|the)$/.test(place[1]!)) {
+      out.session.matWord = place[1]!;
+      w.take(new RegExp(String.raw`\b${place[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\s+line\b`), 'mat (the line)');
+    }
+    // "T1 finish read", "what time did T1 finish": a word that is a mat's name only if the session has that mat (else nothing)
+    const hints = [...asAsked.matchAll(/\b([a-z0-9][a-z0-9_.-]{0,15})\s+(?=reads?\b)|\b(?:did|does|do)\s+\S+\s+(?:ever\s+)?([a-z0-9][a-z0-9_.-]{0,15})\b/g)].map((x) => (x[1] ?? x[2])!);
+    if (!out.session.mat && !out.session.matWord && hints.length > 0) out.session.matHints = hints;
     finishUnknown(w, out);
+    // words that may be a tag's code ("T1", "058003"): the service keeps one the session has read
+    const tagWords = out.unknown.filter((x) => /^[a-z0-9_-]{1,16}$/.test(x) && /\d/.test(x));
+    if (tagWords.length > 0) out.session.tagWords = tagWords;
     if (first) out.unknown.push(first[0]);
     return out;
   }
@@ -335,9 +361,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   else if (w.take(/\bnext year'?s?\b/, 'next year')) out.dates = { from: isoDate(y + 1, 0, 1), to: isoDate(y + 2, 0, 1), label: `in ${y + 1}` };
   else if (w.take(/\bnext month\b/, 'next month')) out.dates = { from: isoDate(y, m + 1, 1), to: isoDate(y, m + 2, 1), label: 'next month' };
   else {
-    const lastN = w.take(/\b(?:in\s+)?the\s+(?:last|past)\s+(\d{1,3})\s+(days?|weeks?|months?|years?)\b/, 'last N');
+    const lastN = w.take(/\b(?:(?:in|over|during|within|from)\s+)?the\s+(?:last|past)\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+(days?|weeks?|months?|years?)\b/, 'last N');
     if (lastN) {
-      const n = Number(lastN[1]);
+      const n = Number(NUMBER_WORDS[lastN[1]!] ?? lastN[1]);
       const unit = lastN[2]!;
       const d = now.getUTCDate();
       const from = unit.startsWith('day') ? isoDate(y, m, d - n) : unit.startsWith('week') ? isoDate(y, m, d - 7 * n) : unit.startsWith('month') ? isoDate(y, m - n, d) : isoDate(y - n, m, d);
@@ -367,22 +393,24 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Limit and order.
-  const top = w.take(/\b(?:top|fastest|first|best|quickest|slowest|last)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b(?!\s*(?:k|km|mi|miles?|hours?|minutes?|years?|days?)\b)/, 'limit');
+  const top = w.take(/\b(?:top|fastest|first|best|quickest|slowest|last|bottom)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b(?!\s*(?:k|km|mi|miles?|hours?|minutes?|years?|days?)\b)/, 'limit');
   if (top) out.limit = Number(NUMBER_WORDS[top[1]!] ?? top[1]);
   const nFastest = w.take(/\b(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\s+(fastest|slowest|quickest)\b/, 'limit');
   if (nFastest) {
     out.limit = Number(NUMBER_WORDS[nFastest[1]!] ?? nFastest[1]);
     out.order = nFastest[2] === 'slowest' ? 'slowest' : 'fastest';
   }
-  if (/\b(slowest|last)\b/.test(top?.[0] ?? '') || w.has(/\bslowest\b/)) out.order = 'slowest';
+  if (/\b(slowest|last|bottom)\b/.test(top?.[0] ?? '') || w.has(/\bslowest\b/)) out.order = 'slowest';
   else if (top || w.has(/\b(fastest|quickest|winners?|winning|won|best)\b/)) out.order = out.order ?? 'fastest';
   if (w.take(/\b(?:the\s+)?(?:winners?|winning(?:\s+times?)?)\b|\b(?:who|what\s+time|which\s+time)\s+won\b/, 'winner')) out.limit = out.limit ?? 1;
   // by age: "the youngest woman to finish", "age of the oldest finisher" (one, with a singular noun)
-  const byAge = w.take(/\b(?:(?:the\s+)?age\s+of\s+(?:the\s+)?)?(youngest|oldest)\b/, 'by age');
+  const byAge = w.take(/\b(?:(?:the\s+)?age\s+of\s+(?:the\s+|our\s+)?)?(youngest|oldest)\b(?!\s+(?:first|events?)\b)/, 'by age');
   if (byAge) {
     out.order = byAge[1] === 'youngest' ? 'youngest' : 'oldest';
     if (out.limit === null && /^\s*(?:(?:female|male|woman|man|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|one|marathoner|female|male|hm|half|marathon|5k|10k)\b(?!s)/.test(w.s.slice(byAge.index + byAge[0].length))) out.limit = 1;
   }
+  // "leaderboard", "standings", "rankings": the results fastest first
+  if (w.take(/\b(?:leaderboard|leader board|standings|rankings)\b/, 'leaderboard')) out.order = out.order ?? 'fastest';
   // the podium: the first three
   if (w.take(/\bpodium(?:\s+finish(?:ers|es)?)?\b/, 'podium')) {
     out.limit = out.limit ?? 3;
@@ -395,9 +423,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.limit = out.limit ?? 1;
   }
   // A superlative with a singular noun and no number is one row: "the fastest woman", "the slowest finisher"
-  const single = /\b(?:fastest|quickest|slowest)\s+(?:(?:overall|female|male|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|marathoner|female|male)\b(?!['’]s)/.exec(w.s);
+  const single = /\b(?:fastest|quickest|slowest|top|best|first)\s+(?:(?:overall|female|male|women's|men's)\s+)?(?:woman|man|lady|girl|boy|guy|runner|finisher|athlete|participant|person|entrant|marathoner|female|male)\b(?!['’]s)/.exec(w.s);
   if (single && out.limit === null) {
     out.limit = 1;
+    out.order = out.order ?? (/^(?:slowest)/.test(single[0]) ? 'slowest' : 'fastest');
     w.trace.push(`limit: one ("${single[0]}", a singular noun)`);
   }
   const limitWord = w.take(/\blimit\s+(\d{1,4})\b/, 'limit');
@@ -408,6 +437,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   if (code) {
     out.gender = code[1] === 'm' ? 'M' : 'F';
     out.age = { min: Number(code[2]), max: Number(code[3]) };
+  }
+  // "back in 2024", "on our books": nothing the plan changes
+  w.take(/\bback\s+(?=in\s+(?:19|20)\d{2}\b)/, 'back in');
+  w.take(/\bon\s+(?:our|the)\s+books\b/, 'on our books');
+  // "how long did … take": a time (the answer's time column, or the analysis' times); "on average": the mean
+  if (/\bhow\s+long\s+(?:did|does|do|was|were)\b.*\btake\b/.test(w.s)) {
+    w.take(/\bhow\s+long\b/, 'how long … take');
+    w.take(/\btake\b(?!.*\btake\b)/, 'how long … take');
   }
   // "chip time" is the time every answer uses (gun time only when there is no chip time)
   w.take(/\bchip[- ]times?\b/, 'chip time');
@@ -429,7 +466,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     const d = Number(decade[1] ?? decade[2]) * 10;
     out.age = { min: d, max: d + 9 };
   }
-  const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|and (?:over|up|older))(?=\s|$)/, 'age min'));
+  const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|plus\b|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})(?:'?s\b)?\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|plus\b|and (?:over|up|older))(?=\s|$)/, 'age min'));
   // "60 and over", "60+" include 60; "over 60", "older than 60" do not
   if (ageMin) out.age = ageMin[2] !== undefined ? { min: Number(ageMin[2]) + 1, max: 130 } : { min: Number(ageMin[1] ?? ageMin[3]), max: 130 };
   const ageMax = !out.age && (w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max')
@@ -449,13 +486,16 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Compare: two sides, split on and / vs / versus / with.
-  const cmp = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to|against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
-    ?? /^(?:how (?:does|did|do)\s+)?(.+?)\s+(?:vs\.?|versus|compares?\s+(?:to|with|against)|compared\s+(?:to|with|against))\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
+  const cmp = /\b(?:compare|stack(?:\s+up)?)\s+(.+?)\s+(?:and|vs\.?|versus|with|to|against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
+    ?? /^(?:how (?:does|did|do)\s+)?(.+?)\s+(?:vs\.?|v\.?|versus|compares?\s+(?:to|with|against)|compared\s+(?:to|with|against)|stacks?\s+up\s+against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
   if (cmp) {
     out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
     // "boston marathon: 2026 vs 2025", "2025 vs 2026 boston marathon": a side that is only a year is the other side's event in that year
     const yearOnly = /^(?:the\s+)?((?:19|20)\d{2})$/;
-    const [x, y2] = out.sides;
+    // "this year" / "last year" on a side are years ("boston marathon this year vs last year")
+    const yNow = now.getUTCFullYear();
+    const yearsSaid = (side: string) => side.replace(/\b(?:this|last)\s+year(?:'s)?\b/g, (m0) => String(m0.startsWith('this') ? yNow : yNow - 1)).replace(/\s*'s$/, '');
+    const [x, y2] = out.sides.map(yearsSaid) as [string, string];
     const onlyYear = (side: string, other: string) => {
       const yr = yearOnly.exec(side)?.[1];
       return yr && /\b(?:19|20)\d{2}\b/.test(other) ? other.replace(/\b(?:19|20)\d{2}\b/, yr) : null;
@@ -463,6 +503,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.sides = [onlyYear(x, y2) ?? x, onlyYear(y2, x) ?? y2];
     if (out.sides[0] !== x || out.sides[1] !== y2) w.trace.push(`compare: a year alone is the other side's event ("${out.sides.join('" and "')}")`);
     w.take(/\b(?:compare[sd]?\s+(?:to|with|against)|against)\b/, 'compare: the two sides');
+    w.take(/\bstack(?:s|ed)?(?:\s+up)?\b|(?<=\s)v\.?(?=\s)/, 'compare: the two sides');
+    // what a comparison shows anyway: "which was faster", "where did people run faster", "faster or slower"
+    w.take(/\b(?:which|who|where)\s+(?:one\s+)?(?:was|were|is|did)\s+(?:people\s+|runners\s+|times\s+)?(?:run\s+)?(?:faster|quicker|slower|better)\b|\b(?:faster|quicker)\s+or\s+slower\b/, 'compare: faster or slower');
   }
   // Two capitalized names on the sides ("compare John Smith and Jane Doe"): about runners, whatever the other words.
   const cmpOrig = /\bcompare\s+(.+?)\s+(?:and|vs\.?|versus|with|to)\s+(.+?)\s*[?.!]?\s*$/i.exec(original) ?? /^(.+?)\s+(?:vs\.?|versus)\s+(.+?)\s*[?.!]?\s*$/i.exec(original);
@@ -536,10 +579,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Each rule's words are explained by it (consumed), so they are not "not understood"; only
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
-    [/\b(?:compare[sd]?|comparison|vs\.?|versus)\b/, 'compare', 0.9],
-    [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|average|avg|mean|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
+    [/\b(?:compare[sd]?|comparison|vs\.?|versus|stack(?:s|ed)?\s+(?:up\s+)?against)\b|\s\bv\.?\s/, 'compare', 0.9],
+    [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|average|avg|mean|mid-?pack|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
     // "total finishers, …", "total entrants at …": a number (not "total time")
-    [/\b(?:how many|count|number of|total number|how much|total(?!\s+times?\b))\b/, 'count', 0.95],
+    // (also a number asked for at the end: "… - number?", "…, tally?")
+    [/\b(?:how many|count|number of|total number|how much|tally|total(?!\s+times?\b))\b|\bnumber\s*[?.!]*\s*$/, 'count', 0.95],
     [/\b(?:show|list|who|give|display|generate|export|download|get|which|all|top|fastest|slowest|winners?|winning)\b|^\s*name\b/, 'list', 0.9],
     [/\bfind\b/, 'list', 0.9],
   ];
@@ -549,7 +593,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       out.intentConfidence = c;
       w.trace.push(`intent: ${intent} (${re.source.slice(0, 40)})`);
       if (intent === 'analyze') {
-        while (w.take(/\b(?:median|percentiles?|p10|p90|average|avg|mean)\b/, 'analysis measure'));
+        while (w.take(/\b(?:median|percentiles?|p10|p90|average|avg|mean|mid-?pack)\b|\bon average\b/, 'analysis measure'));
         w.take(/\bbreak(?:s|ing)? down\b|\bbroken down\b/, 'break down');
         w.take(/\b(?:dnf|dropout|drop-out) rate\b/, 'DNF rate');
         w.take(/%|\b(?:percent(?:age)?|share|proportion)\b/, 'DNF rate (a share)');
@@ -587,7 +631,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     w.trace.push('intent: list (default for a question about results)');
   }
   // "How many miles is a marathon?", "how far is a 10K": a definition, not the partner's data (no plan answers it)
-  const definition = /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\b(?!\s+(?:did|do|were|have|has|had|ran|run|logged|covered|raced|in total)\b)|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
+  // writing content ("draft an instagram post …", "write an email to …"): not a question about the data
+  const writing = /\b(?:draft|write|compose|create|make)\s+(?:me\s+)?(?:an?\s+|the\s+|some\s+)?(?:\w+\s+)?(?:posts?|emails?|tweets?|messages?|letters?|press release|caption|newsletter|speech|poem)\b/.test(t);
+  const definition = writing || /\bhow\s+(?:many|much)\s+(?:miles?|kilometers?|kilometres?|kms?|meters?|metres?|feet|yards?|laps?)\b(?!\s+(?:did|do|were|have|has|had|ran|run|logged|covered|raced|in total)\b)|\bhow\s+(?:far|long)\s+is\s+(?:an?|one)\s+(?!\w+\s+(?:race|event)\b)/.test(t);
   if (definition) {
     out.intent = 'unknown';
     out.intentConfidence = 0;
@@ -608,11 +654,17 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Subject.
   if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
   // (not when people are counted or listed: "how many runners at all our events" counts runners)
-  else if (!/\b(?:runners?|finishers?|participants?|people|entrants?|athletes?|men|women|results?|ppl)\b(?=.*\bevents?\b)/.test(t) && /\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\b(?:every|each|all(?: the| our)?)\s+event\b|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|\b(?:race\s+)?(?:calendar|schedule)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
+  else if (!/\b(?:runners?|finishers?|participants?|people|entrants?|athletes?|men|women|results?|ppl|races?)\b(?=.*\bevents?\b)/.test(t) && /\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\b(?:every|each|all(?: the| our)?)\s+event\b|\b(?:first|earliest|oldest|most recent|latest|newest|last)\s+event\b(?!s)|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|\b(?:race\s+)?(?:calendar|schedule)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';
   else if (out.bq || out.time || out.pr || out.order || /\b(?:finish(?:ed|ers?|ing)?|complet(?:ed|ers?)|ran|times?|crossed)\b/.test(t)) out.subject = 'finishers';
   if (out.subject === 'events' || out.active) {
     if (out.subject !== 'events') out.subject = 'events';
+  }
+  // "oldest first", "in date order": events from the earliest; "the first event we ever timed": the earliest one
+  if (out.subject === 'events' && w.take(/\b(?:oldest|earliest)\s+first\b|\bchronological(?:ly)?\b|\bin date order\b/, 'events oldest first')) out.order = 'oldest';
+  if (out.subject === 'events' && w.take(/\b(?:first|earliest|oldest)\s+(?=event\b(?!s))/, 'the earliest event')) {
+    out.order = 'oldest';
+    out.limit = out.limit ?? 1;
   }
   // "the most recent event we timed", "our latest event": one, the newest (events are listed newest first)
   if (out.subject === 'events' && out.limit === null && w.take(/\b(?:most recent|latest|newest|last)\s+(?=events?\b)/, 'newest event')) {

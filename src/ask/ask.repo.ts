@@ -51,6 +51,11 @@ export async function sessionMats(tx: Queryable, sessionId: number): Promise<str
   return (await tx.query<{ name: string }>('SELECT DISTINCT location_name AS name FROM timing_reads WHERE session_id = $1 ORDER BY 1', [sessionId])).rows.map((r) => r.name);
 }
 
+/** Of these words, the tag codes the session has reads of (as the session stores them; compared case-insensitively). */
+export async function sessionTags(tx: Queryable, sessionId: number, words: string[]): Promise<string[]> {
+  return (await tx.query<{ tag: string }>('SELECT DISTINCT tag_code AS tag FROM timing_reads WHERE session_id = $1 AND lower(tag_code) = ANY($2::text[]) ORDER BY 1 LIMIT 5', [sessionId, words])).rows.map((r) => r.tag);
+}
+
 /** How many races of these events are within [minM, maxM] metres. */
 export async function racesInRange(tx: Queryable, eventIds: number[], minM: number, maxM: number): Promise<number> {
   const r = await tx.query<{ n: number }>(

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { withPartnerReadOnly } from '../db/tenant.js';
 import { FILLER, parseQuestion, type Intent, type ParsedQuestion } from './ask.parser.js';
 import { distinctiveWords, matchEvents, seriesName, similarity, words, type EventRow } from './ask.match.js';
-import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange, sessionMats } from './ask.repo.js';
+import { eventsKey, exampleNames, findPeople, findSessions, listEvents, otherRaces, racesInRange, sessionMats, sessionTags } from './ask.repo.js';
 import { compile, emptyPlan, type Plan } from './ask.sql.js';
 import { LLM_CONFIDENCE, LlmPlanner, type LlmOptions, type LlmResult } from './ask.llm.js';
 import { checkGeneratedSql, UnsafeSqlError } from './sql-guard.js';
@@ -389,10 +389,30 @@ export class Ask {
       }
       const s = { rows: await findSessions(tx, parsed.session.id, parsed.session.name) };
       if (s.rows.length === 0) return { status: 'not_found', intent: 'timing', confidence: 0.95, answer: `I found no timing session ${parsed.session.id ?? `named "${parsed.session.name}"`} among yours.` };
-      plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what };
+      plan.session = { id: s.rows[0]!.id, name: s.rows[0]!.session_name, what: parsed.session.what, first: parsed.session.first ?? false };
       plan.limit = Math.min(parsed.limit ?? (parsed.session.what === 'last_reads' ? 20 : 100), this.opts.maxRows);
       let unknown = parsed.unknown;
+      // One tag ("when did T2 get read", "T1 read count"): its reads only; asked how many, the count, else the reads themselves
+      const tags = parsed.session.tagWords ? await sessionTags(tx, plan.session.id, parsed.session.tagWords) : [];
+      if (tags.length === 1) {
+        plan.session.tag = tags[0]!;
+        parsed.trace.push(`tag: ${tags[0]!}`);
+        unknown = unknown.filter((x) => x !== tags[0]!.toLowerCase() && !/^(?:tag|tags|chip|chips)$/.test(x));
+        if (plan.session.what === 'by_mat' && !/\b(?:how many|number of|count|total|totals)\b/i.test(parsed.tokens.join(' '))) {
+          plan.session.what = 'last_reads';
+          plan.limit = Math.min(parsed.limit ?? 100, this.opts.maxRows);
+        }
+        parsed.unknown = unknown;
+      }
       const asked = parsed.session.mat ?? parsed.session.matWord;
+      if (!asked && parsed.session.matHints) {
+        const mats = await sessionMats(tx, plan.session.id);
+        const mat = mats.find((m) => parsed.session!.matHints!.some((h) => h === m.toLowerCase()));
+        if (mat) {
+          plan.session.mat = mat;
+          parsed.trace.push(`mat: ${mat} (a word of the question that is one of the session's mats)`);
+        }
+      }
       if (asked !== undefined && asked !== null) {
         const mats = await sessionMats(tx, plan.session.id);
         const mat = mats.find((m) => m.toLowerCase() === asked.toLowerCase());
@@ -656,7 +676,7 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
   const more = truncated ? ' (more than shown; the list is cut)' : '';
   if (plan.intent === 'timing' && plan.session) {
     const s = plan.session;
-    const at = s.mat ? ` at ${s.mat}` : '';
+    const at = (s.tag ? ` of tag ${s.tag}` : '') + (s.mat ? ` at ${s.mat}` : '');
     const none = `Session ${s.id} (${s.name}) has no reads${at} yet.`;
     if (s.what === 'unknown_tags') {
       return rows.length === 0
@@ -664,9 +684,10 @@ function sentence(plan: Plan, rows: Record<string, unknown>[], value: number | n
         : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name}) match${rows.length === 1 ? 'es' : ''} no roster participant (by tag, else bib)${more}.`;
     }
     if (s.what === 'tags') return rows.length === 0 ? none : `${rows.length} tag${rows.length === 1 ? '' : 's'} read${at} in session ${s.id} (${s.name})${more}.`;
-    if (s.what === 'last_reads') return rows.length === 0 ? none : `The last ${rows.length === 1 ? 'read' : `${rows.length} reads`}${at} of session ${s.id} (${s.name}), newest first${more}.`;
+    const which = s.first ? 'first' : 'last';
+    if (s.what === 'last_reads') return rows.length === 0 ? none : `The ${which} ${rows.length === 1 ? 'read' : `${rows.length} reads`}${at} in session ${s.id} (${s.name}), ${s.first ? 'oldest' : 'newest'} first${more}.`;
     const total = rows.reduce((n, r) => n + Number(r.reads), 0);
-    return rows.length === 0 ? none : `Session ${s.id} (${s.name}) has ${total} reads at ${s.mat ?? `${rows.length} mat${rows.length === 1 ? '' : 's'}`}.`;
+    return rows.length === 0 ? none : `Session ${s.id} (${s.name}) has ${total} read${total === 1 ? '' : 's'}${s.tag ? ` of tag ${s.tag}` : ''} at ${s.mat ?? `${rows.length} mat${rows.length === 1 ? '' : 's'}`}.`;
   }
   if (value !== null) {
     const who = plan.person ? ` named ${plan.person.first} ${plan.person.last}` : '';

@@ -25,8 +25,8 @@ export type Plan = {
   person: { first: string; last: string; city: string | null } | null;
   /** A bib number the question names ("who wore bib 1005"): that entry only. */
   bib?: string | null;
-  /** mat: one mat's (location's) reads only, its name as the session stores it; null = every mat. */
-  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat?: string | null } | null;
+  /** mat / tag: one mat's (location's) or one tag's reads only, as the session stores them; first: the earliest reads (else the latest). */
+  session: { id: number; name: string; what: 'by_mat' | 'last_reads' | 'unknown_tags' | 'tags'; mat?: string | null; tag?: string | null; first?: boolean } | null;
   /** For compare: two people (each one's results side by side). */
   people: Array<{ first: string; last: string; city: string | null }> | null;
   /** For analyze: a breakdown by the age groups of definitions.ts. */
@@ -246,7 +246,7 @@ export function compile(plan: Plan, cap: number): Compiled {
   const limit = Math.max(1, Math.min(plan.limit, cap));
   if (plan.intent === 'timing' && plan.session) {
     const sid = p.add(plan.session.id);
-    const oneMat = plan.session.mat ? `\n   AND tr.location_name = ${p.add(plan.session.mat)}::text` : '';
+    const oneMat = (plan.session.mat ? `\n   AND tr.location_name = ${p.add(plan.session.mat)}::text` : '') + (plan.session.tag ? `\n   AND tr.tag_code = ${p.add(plan.session.tag)}::text` : '');
     if (plan.session.what === 'unknown_tags') {
       // The rosters the session's display links read against; none bound = all the partner's rosters.
       return {
@@ -281,7 +281,7 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
         sql: `SELECT tr.read_time AS read_at, tr.location_name AS mat, tr.tag_code AS tag, tr.read_kind AS kind
   FROM timing_reads tr
  WHERE tr.session_id = ${sid}::int${oneMat}
- ORDER BY tr.read_time DESC, tr.id DESC
+ ORDER BY ${plan.session.first ? 'tr.read_time ASC, tr.id ASC' : 'tr.read_time DESC, tr.id DESC'}
  LIMIT ${p.add(limit + 1)}::int`,
         params: p.values,
       };
@@ -307,7 +307,7 @@ SELECT tr.tag_code AS tag, min(tr.read_time) AS first_read_at, max(tr.read_time)
        (SELECT count(*) FROM entries e WHERE e.event_id = ev.id)::int AS participants,
        (SELECT count(*) FROM results r WHERE r.event_id = ev.id AND r.status = '${FINISHED_STATUS}')::int AS finishers
   FROM results_events ev${where(c)}
- ORDER BY ev.start_date ${plan.active ? 'ASC' : 'DESC'} NULLS LAST, ev.name, ev.id
+ ORDER BY ev.start_date ${plan.active || plan.order === 'oldest' ? 'ASC' : 'DESC'} NULLS LAST, ev.name, ev.id
  LIMIT ${p.add(limit + 1)}::int`,
       params: p.values,
     };

@@ -3,7 +3,7 @@
  * file: change a rule here, bump DEFINITIONS_VERSION, and every answer's plan says which
  * version it was computed under.
  */
-export const DEFINITIONS_VERSION = '2026-12-08.3';
+export const DEFINITIONS_VERSION = '2026-12-08.4';
 
 export interface DistanceDef {
   /** The canonical name answers use. */
@@ -49,7 +49,7 @@ export const FINISHED_STATUS = 'finished';
  * Words and phrases that mean "did not finish" (a result with status DNF): the subject of
  * "how many DNFs", "number of dropouts in …". Lower case; the parser folds plurals it lists.
  */
-export const DNF_WORDS = ['dnf', 'dnfs', 'did not finish', "didn't finish", 'dropped out', 'drop out', 'dropout', 'dropouts', 'drop-out', 'drop-outs', 'non-finisher', 'non-finishers', 'non finishers', 'dropped'];
+export const DNF_WORDS = ['dnf', 'dnfs', 'did not finish', "didn't finish", 'dropped out', 'drop out', 'dropout', 'dropouts', 'drop-out', 'drop-outs', 'non-finisher', 'non-finishers', 'non finishers', 'dropped', 'dnfed', "dnf'd", "dnf'ed"];
 
 /**
  * Boston Marathon qualifying standards (B.A.A., for the 2026 race onward: five minutes faster
