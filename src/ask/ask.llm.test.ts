@@ -99,7 +99,7 @@ describe('the language-model fallback (a fake OpenAI-compatible server)', () => 
   });
 
   it('a rule parse below the confidence threshold goes to the model too; explain shows the model’s plan without running it', async () => {
-    const vague = 'How many runners finished the Shamrock Marathon wearing purple hats yesterday?';
+    const vague = 'How many runners finished the Shamrock Marathon wearing purple hats?';
     const rulesOnly = await new Ask(test.t.db).query(a.id, vague);
     expect(rulesOnly.status).toBe('not_understood');
     expect(rulesOnly.confidence).toBeLessThan(0.6);

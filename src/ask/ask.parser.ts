@@ -84,13 +84,14 @@ export const FILLER = new Set(
   old year-old years-old did not complete completed completing
   hold held host hosted timed organize organized organise organised done
   ppl folks everybody everyone anybody anyone pls plz thanks thank thx hi hey hello quick gimme went recorded logged clocked wore wearing field
-  names starters starter everything grand raw across combined altogether entries need picked pick reach reached hit happened happen`
+  names starters starter everything grand raw across combined altogether entries need picked pick reach reached hit happened happen
+  during seen em name`
     .split(/\s+/)
     .filter(Boolean),
 );
 
 /** Words that say the question is about this domain at all. */
-const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bqs?|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered|timed|dropped|starters)\b/i;
+const DOMAIN = /\b(runners?|race[sd]?|events?|finish(?:ed|ers?|ing)?|participants?|athletes?|entrants?|results?|marathon(?:er)?s?|dropouts?|5ks?|10ks?|pr|prs|bqs?|boston qualif|qualifiers?|times?|session|reads?|mats?|dnfs?|median|fastest|slowest|pace|people|men|women|male|female|ran|registered|timed|dropped|starters|bibs?)\b/i;
 
 const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, eighteen: 18, twenty: 20, fifty: 50, hundred: 100 };
 
@@ -151,10 +152,11 @@ function takeMonths(w: Work, y: number, m: number): DateRange | null {
     const yr = month[2] ? Number(month[2]) : month[4] ? Number(month[4]) : month[5] === 'this' ? y : latest(mi);
     return { from: isoDate(yr, mi, 1), to: isoDate(yr, mi + 1, 1), label: `in ${MONTH_NAMES[mi]} ${yr}` };
   }
-  const season = w.take(/\b(since\s+)?(this|last|past|previous)\s+(spring|summer|fall|autumn)\b/, 'season');
+  const season = w.take(/\b(since\s+)?(this past|this|last|past|previous)\s+(spring|summer|fall|autumn)\b/, 'season');
   if (season) {
     const [first, n] = SEASONS[season[3]!]!;
-    const yr = season[2] === 'this' ? y : y - 1;
+    // "this past spring" / "past spring": the latest one that has begun; "last": last year's; "this": this year's
+    const yr = season[2] === 'this' ? y : season[2] === 'this past' || season[2] === 'past' ? (first <= m ? y : y - 1) : y - 1;
     const said = `${season[2] === 'this' ? 'this' : 'last'} ${season[3]} (${yr})`;
     if (season[1]) return { from: isoDate(yr, first, 1), to: isoDate(y + 1, 0, 1), label: `since ${said}` };
     return { from: isoDate(yr, first, 1), to: isoDate(yr, first + n, 1), label: `in ${said}` };
@@ -208,7 +210,9 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     .replace(/(\d)-and-(over|up|older|under|younger)\b/gi, '$1 and $2')
     // apostrophes people leave out, and a few spellings: "didnt", "arent", "womens", "grp", "over-60s"
     .replace(/\b(did|do|does|was|were|are|is|ca|wo|have|has|had)nt\b/gi, "$1n't").replace(/\b(wo)?mens\b/gi, "$1men's").replace(/\bgrps?\b/gi, 'group')
-    .replace(/\b(over|under)-(\d)/gi, '$1 $2');
+    .replace(/\b(over|under)-(\d)/gi, '$1 $2')
+    // politeness at the end ("…, number pls"): the rules that read the end of a question see the question
+    .replace(/(?:[\s,;:-]+(?:pls|please|plz|thanks|thank you|thx|ty|cheers))+[\s.!?]*$/i, '');
   const w = new Work(` ${original.toLowerCase()} `);
   const out: ParsedQuestion = {
     intent: 'unknown', intentConfidence: 0, subject: 'participants', distance: null, distances: [], gender: null, age: null, time: null, dates: null, year: null,
@@ -224,6 +228,18 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     return out;
   }
 
+  // Not questions about the data: a how-to about equipment, a request to send something, a recommendation.
+  const lowerQ = original.toLowerCase();
+  const howTo = /^\s*how\s+(?:do|can|should|would)\s+(?:i|we|you)\s+(?:reset|fix|set up|setup|install|configure|connect|clean|repair|charge|mount|replace|program|update|calibrate|test)\b/.test(lowerQ)
+    || /\b(?:email|send|text|fax|mail|forward|print|post)\s+(?:the\s+|our\s+|these\s+|them\s+|those\s+)?(?:results?|list|data|it|this|them)\s+to\b/.test(lowerQ)
+    || /^\s*(?:can you\s+|could you\s+|please\s+)?(?:recommend|suggest)\b/.test(lowerQ);
+  if (howTo) {
+    out.intent = 'unknown';
+    out.intentConfidence = 0;
+    w.trace.push('not about results: a how-to, a request to send or a recommendation');
+    finishUnknown(w, out);
+    return out;
+  }
   // Timing sessions (the live data).
   // (with its preposition: "tags in session 1 are not on the roster" reads on without the "in")
   const sess = w.take(/\b(?:(?:in|for|of|at|from|during)\s+)?(?:session|sess\.?)\s*(?:#|no\.?|number|id)?\s*(\d{1,9})\b/, 'session')
@@ -253,6 +269,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
       mat: null,
     };
     if (readList && !w.has(/\b(?:last|latest|recent|most recent)\b/)) out.limit = 100;
+    // "which chip was read last": the last read
+    if (!unknownTags && w.take(/\b(?:which|what)\s+(?:chip|tag)\s+(?:was\s+)?(?:read|seen)\s+last\b/, 'last read')) {
+      out.session.what = 'last_reads';
+      out.limit = 1;
+    }
     // "the first two reads", "the earliest read": the reads from the session's start
     const firstReads = !unknownTags && !tags && w.take(/\b(?:first|earliest|oldest)\s+(?:(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|couple(?:\s+of)?|few)\s+)?(?:chip\s+)?(reads?)\b/, 'first reads');
     if (firstReads) {
@@ -273,7 +294,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     // "first" / "earliest" anywhere else has no rule: said so, not answered as reads by mat ("first" is a stop word elsewhere)
     const first = /\b(?:first|earliest|oldest)\b/.exec(w.s);
     if (first) w.trace.push(`not read: "${first[0]}" (only the last reads are listed)`);
-    w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b|\bmat[- ]by[- ]mat\b/, 'reads by mat');
+    w.take(/\b(?:reads?\s+)?(?:by|per)\s+(?:mat|location|timing point)s?\b|\bmat\s+(?:summary|totals?|counts?|breakdown)\b|\bmat[- ]by[- ]mat\b|\bmat\s+splits?\b/, 'reads by mat');
     w.take(/\b(?:read\s+)?(?:totals|counts)\b/, 'reads by mat');
     w.take(/\b(?:at|per|by|for)\s+(?:each|every)\s+(?:mat|location|timing point)s?\b|\btiming points?\b/, 'reads by mat');
     // One mat by its name ("the FINISH mat", "at the 5k timing mat"): only that mat's reads (the service checks the session has it).
@@ -372,6 +393,32 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
   // the words the date rules consumed are no event's name ("events in october 2025", "finishers in the last 2 months")
   const dateBlanks = [...spanBefore].map((c, i) => (c !== ' ' && w.s[i] === ' ' ? i : -1)).filter((i) => i >= 0);
+  if (!out.dates) {
+    const d = now.getUTCDate();
+    const before = w.take(/\b(before|prior to|after)\s+((?:19|20)\d{2})\b/, 'before/after a year');
+    if (before) {
+      const yr = Number(before[2]);
+      out.dates = before[1] === 'after' ? { from: `${yr + 1}-01-01`, to: isoDate(y + 1, 0, 1), label: `after ${yr}` } : { from: '1900-01-01', to: `${yr}-01-01`, label: `before ${yr}` };
+    } else if (w.take(/\b(?:in\s+|over\s+)?the\s+(?:last|past)\s+half[- ]year\b/, 'last 6 months')) {
+      out.dates = { from: isoDate(y, m - 6, d), to: isoDate(y, m, d + 1), label: 'in the last 6 months' };
+    } else if (w.take(/\b(?:in\s+)?the\s+year\s+before\s+last\b/, 'the year before last')) {
+      out.dates = { from: isoDate(y - 2, 0, 1), to: isoDate(y - 1, 0, 1), label: `in ${y - 2}` };
+    } else if (w.take(/\byesterday\b/, 'yesterday')) {
+      out.dates = { from: isoDate(y, m, d - 1), to: isoDate(y, m, d), label: 'yesterday' };
+    } else if (w.take(/\btoday\b/, 'today')) {
+      out.dates = { from: isoDate(y, m, d), to: isoDate(y, m, d + 1), label: 'today' };
+    } else if (w.take(/\b(this|last)\s+week(?:end)?\b/, 'week')) {
+      const monday = d - ((now.getUTCDay() + 6) % 7);
+      const last = /last/.test(w.trace.at(-1)!);
+      out.dates = { from: isoDate(y, m, monday - (last ? 7 : 0)), to: isoDate(y, m, monday + (last ? 0 : 7)), label: last ? 'last week' : 'this week' };
+    } else {
+      const ago = w.take(/\b(\d|one|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+ago\b/, 'years ago');
+      if (ago) {
+        const yr = y - Number(NUMBER_WORDS[ago[1]!] ?? ago[1]);
+        out.dates = { from: `${yr}-01-01`, to: `${yr + 1}-01-01`, label: `in ${yr}` };
+      }
+    }
+  }
   const since = w.take(/\bsince\s+((?:19|20)\d{2})\b/, 'since year');
   if (since) out.dates = { from: `${since[1]}-01-01`, to: isoDate(y + 1, 0, 1), label: `since ${since[1]}` };
   const yearM = /\b((?:19|20)\d{2})\b/.exec(w.s);
@@ -417,7 +464,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     out.order = out.order ?? 'fastest';
   }
   // the last finisher: the slowest one
-  const lastOne = w.take(/\b(?:the\s+)?last\s+(?:finisher|runner|person|athlete|one)(?:'s)?\b(?!s)/, 'last finisher');
+  w.take(/\bcame\s+in\b/, 'came in');
+  const lastOne = w.take(/\b(?:the\s+)?last\s+(?:finisher|runner|person|athlete|one)(?:'s)?\b(?!s)|\bdead\s+last\b/, 'last finisher');
   if (lastOne) {
     out.order = 'slowest';
     out.limit = out.limit ?? 1;
@@ -466,10 +514,14 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     const d = Number(decade[1] ?? decade[2]) * 10;
     out.age = { min: d, max: d + 9 };
   }
-  const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|plus\b|and (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})(?:'?s\b)?\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|plus\b|and (?:over|up|older))(?=\s|$)/, 'age min'));
+  const ageMin = !out.age && (w.take(/\b(?:aged?|ages)\s+(\d{1,2})\s*(?:\+|plus\b|(?:and|or) (?:over|up|older|above))|\b(?:over|older than|above)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,2})(?:'?s\b)?\s*(?:years? old)?\b(?!\s*(?:hours?|minutes?|:))|\b(\d{1,2})\s*(?:\+|plus\b|(?:and|or) (?:over|up|older))(?=\s|$)/, 'age min'));
   // "60 and over", "60+" include 60; "over 60", "older than 60" do not
   if (ageMin) out.age = ageMin[2] !== undefined ? { min: Number(ageMin[2]) + 1, max: 130 } : { min: Number(ageMin[1] ?? ageMin[3]), max: 130 };
   const ageMax = !out.age && (w.take(/\b(?:younger than|aged? under|under the age of|under age)\s+(\d{1,2})\b/, 'age max')
+    // "runners under 40" at a half marathon: people under a number are an age (not over a 5K/10K/mile, where it may be minutes)
+    // (over a half, a number under 60 cannot be minutes)
+    ?? (shortRace || /\b(?:\d+(?:\.\d+)?\s*(?:k|km|mi|miles?|miler)|mile)\b/.test(w.s) ? null
+      : w.take(/(?<=\b(?:runners|people|athletes|entrants|women|men|those|folks|ones)\s+)(?:under|below)\s+([1-5]\d)\b(?!\s*(?::|hours?|hrs?|minutes?|mins?|seconds?))/, 'age max'))
     // "under 30" with no unit, over a marathon or no distance: an age (a time under 30 would say minutes
     // or hours); over a shorter race ("half marathon under 90") it may be minutes, so it is not guessed
     ?? (shortRace || /\b(?:\d+(?:\.\d+)?\s*(?:k|km|mi|miles?|miler)|half|mile)\b/.test(w.s) ? null : w.take(/\b(?:under|below)\s+([1-9]\d)\b(?!\s*(?::|hours?|hrs?|minutes?|mins?|seconds?|k\b|km|mi))/, 'age max')));
@@ -486,7 +538,10 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   }
 
   // Compare: two sides, split on and / vs / versus / with.
-  const cmp = /\b(?:compare|stack(?:\s+up)?)\s+(.+?)\s+(?:and|vs\.?|versus|with|to|against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
+  const cmp = /\b(?:compare|stack(?:\s+up)?)\s+(?!against\b|with\b|to\b|up\b)(.+?)\s+(?:and|vs\.?|versus|with|to|against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
+    // "which was faster, X or Y", "X or Y - which was faster", "X and Y, how do they compare"
+    ?? /^(?:which|where|who)\s+(?:one\s+)?(?:was|were|is|did)\s+(?:people\s+|runners\s+)?(?:run\s+)?(?:faster|quicker|slower|better)[,:]?\s+(.+?)\s+or\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase())
+    ?? /^(.+?)\s+(?:or|and)\s+(.+?)[,:;-]+\s*(?:which|where|who|how)\s+(?:one\s+)?(?:was|were|is|did|do)\s+(?:people\s+|runners\s+|they\s+)?(?:run\s+)?(?:faster|quicker|slower|better|compare)\b.*$/.exec(original.toLowerCase())
     ?? /^(?:how (?:does|did|do)\s+)?(.+?)\s+(?:vs\.?|v\.?|versus|compares?\s+(?:to|with|against)|compared\s+(?:to|with|against)|stacks?\s+up\s+against)\s+(.+?)\s*[?.!]?\s*$/.exec(original.toLowerCase());
   if (cmp) {
     out.sides = [cmp[1]!.trim(), cmp[2]!.trim()];
@@ -579,7 +634,7 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
   // Each rule's words are explained by it (consumed), so they are not "not understood"; only
   // words the answer applies are listed ("average" is not: an analysis gives the median).
   const intentRules: Array<[RegExp, Intent, number]> = [
-    [/\b(?:compare[sd]?|comparison|vs\.?|versus|stack(?:s|ed)?\s+(?:up\s+)?against)\b|\s\bv\.?\s/, 'compare', 0.9],
+    [/\b(?:compare[sd]?|comparison|vs\.?|versus|stack(?:s|ed)?\s+(?:up\s+)?against)\b|\s\bv\.?\s|^(?:which|where|who)\s+(?:one\s+)?(?:was|were|is|did)\s+(?:people\s+|runners\s+)?(?:run\s+)?(?:faster|quicker|slower|better)\b.*\bor\b|\bor\b.*[,:;-]\s*(?:which|where|who)\s+(?:one\s+)?(?:was|were|is|did)\s+.*\b(?:faster|quicker|slower|better)\b/, 'compare', 0.9],
     [/(?:%\s*(?:of\s+)?(?:dnfs?|dropouts?|did not finish)\b|\b(?:dnfs?|dropouts?)\s*%|\b(?:percent(?:age)?|share|proportion)\s+(?:of\s+(?:\w+\s+)?)?(?:dnfs?|dropouts?|did not finish|didn't finish|dropped)\b)|\b(?:analy[sz]e|analysis|statistics|stats|breakdown|summary|overview|median|percentiles?|average|avg|mean|mid-?pack|break(?:s|ing)? down|broken down|(?:dnf|dropout|drop-out) rate)\b/, 'analyze', 0.9],
     // "total finishers, …", "total entrants at …": a number (not "total time")
     // (also a number asked for at the end: "… - number?", "…, tally?")
@@ -651,8 +706,11 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
 
   // "crossed the finish line" = finished (the finish words of the subject rule below)
   w.take(/\b(?:crossed|crossing|cross|reached|made it (?:to|across))\s+the\s+(?:finish(?:ing)?\s+)?line\b/, 'crossed the finish line');
+  // "… including DNFs", "starters incl dnfs", "finishers and dnfs": everyone, the DNFs among them (not only the DNFs)
+  const withDnf = w.take(/\b(?:incl\.?|including|inc\.?|plus|and|with|counting)\s+(?:the\s+)?(?:dnfs?|dropouts?|non-finishers|did not finish(?:es)?)\b/, 'including DNFs');
   // Subject.
-  if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
+  if (withDnf) out.subject = 'participants';
+  else if (w.take(DNF_RE, 'did not finish') || DNF_RE.test(t)) out.subject = 'dnf';
   // (not when people are counted or listed: "how many runners at all our events" counts runners)
   else if (!/\b(?:runners?|finishers?|participants?|people|entrants?|athletes?|men|women|results?|ppl|races?)\b(?=.*\bevents?\b)/.test(t) && /\b(?:how many|count|number of|list|show|which|all|our|active|upcoming)\s+(?:\w+\s+){0,2}?events\b|\b(?:every|each|all(?: the| our)?)\s+event\b|\b(?:first|earliest|oldest|most recent|latest|newest|last)\s+event\b(?!s)|\bevents\s+(?:did|do|have)\s+we\b|\bevent\s+(?:count|total|tally)\b|\b(?:race\s+)?(?:calendar|schedule)\b|^\s*(?:our\s+|all\s+)?events\b|^\s*(?:list|show)(?: me)?\s+(?:every|each|all(?: the)?|our)\s+events?\b|\bwhat\s+(?:did|have)\s+we\s+(?:time|timed|host|hosted|do|done)\b|^\s*(?:list|show)(?: me)?(?: our| all)? events\b/.test(t)) out.subject = 'events';
   else if (/\b(?:how many|count|number of)\s+(?:\w+\s+)?races\b/.test(t)) out.subject = 'races';

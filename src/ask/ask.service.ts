@@ -411,6 +411,8 @@ export class Ask {
         if (mat) {
           plan.session.mat = mat;
           parsed.trace.push(`mat: ${mat} (a word of the question that is one of the session's mats)`);
+          unknown = unknown.filter((x) => x !== mat.toLowerCase());
+          parsed.unknown = unknown;
         }
       }
       if (asked !== undefined && asked !== null) {

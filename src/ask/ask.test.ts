@@ -460,6 +460,29 @@ describe('asking in plain English', () => {
     expect(parseQuestion('events timed from jan 2025 onwards - how many', NOW)).toMatchObject({ intent: 'count', subject: 'events', dates: { from: '2025-01-01' } });
   });
 
+  it('round 13 (from the twelfth held-out set): politeness at the end, this past spring, including DNFs, dates before/ago/yesterday, out-of-domain requests', async () => {
+    const men = await truth(`SELECT count(*) AS n FROM results r JOIN entries e ON e.id = r.entry_id JOIN races ra ON ra.id = r.race_id JOIN results_events ev ON ev.id = r.event_id
+        WHERE r.partner_id = $1 AND ev.name = 'Shamrock Marathon 2025' AND ra.distance_m > 40000 AND e.gender = 'M' AND r.status = 'finished'`, [a.id]);
+    expect(await q('shamrock marathon 2025 male finishers, number pls')).toMatchObject({ status: 'answered', value: men });
+    expect(parseQuestion('events this past spring', NOW).dates).toMatchObject({ from: '2026-03-01', to: '2026-06-01' });
+    expect(parseQuestion('events last spring', NOW).dates).toMatchObject({ from: '2025-03-01' });
+    // "including DNFs" counts everyone (it counted only the DNFs)
+    const all = await truth(`SELECT count(*) AS n FROM entries e JOIN races ra ON ra.id = e.race_id JOIN results_events ev ON ev.id = e.event_id
+        WHERE e.partner_id = $1 AND ev.name = 'Shamrock Marathon 2025' AND ra.distance_m > 40000`, [a.id]);
+    expect(await q('total starters at shamrock marathon 2025 incl dnfs')).toMatchObject({ status: 'answered', value: all });
+    expect(parseQuestion('list all events we timed before 2025', NOW).dates).toMatchObject({ to: '2025-01-01' });
+    expect(parseQuestion('boston marathon from 2 years ago', NOW).dates).toMatchObject({ from: '2024-01-01', to: '2025-01-01' });
+    expect(parseQuestion('how many finishers yesterday', NOW).dates).toMatchObject({ from: '2026-06-14', to: '2026-06-15' });
+    expect(parseQuestion('what did we time the year before last', NOW).dates).toMatchObject({ from: '2024-01-01' });
+    for (const question of ['how do i reset a timing mat', 'can you email the results to our sponsor', 'recommend a caterer for race day']) {
+      expect((await q(question)).status, question).toBe('not_understood');
+    }
+    // compare wordings: "X and Y, how do they compare", "how did A stack up against B"
+    expect((await q('hartford marathon 2024 and boston marathon 2025, how do they compare')).plan!.sides!.map((x) => x.label)).toEqual(['Hartford Marathon 2024', 'Boston Marathon 2025']);
+    expect(parseQuestion('how did kit fox stack up against harper hale', NOW).sides).toEqual(['kit fox', 'harper hale']);
+    expect(parseQuestion('boston half marathon 2025 median for runners under 40', NOW).age).toEqual({ min: 0, max: 39 });
+  });
+
   it('the parser: broke, under N years, next year, who won, number words, compare connectives', () => {
     // the words left for the service are the event's name only
     const left = (question: string) => parseQuestion(question, NOW).unknown.filter((w) => !['boston', 'marathon', 'shamrock', 'hartford', 'half'].includes(w));

@@ -3,7 +3,7 @@
  * file: change a rule here, bump DEFINITIONS_VERSION, and every answer's plan says which
  * version it was computed under.
  */
-export const DEFINITIONS_VERSION = '2026-12-08.4';
+export const DEFINITIONS_VERSION = '2026-12-08.5';
 
 export interface DistanceDef {
   /** The canonical name answers use. */
