@@ -142,7 +142,8 @@ export function parseQuestion(question: string, now: Date): ParsedQuestion {
     .replace(/(\d)-and-(over|up|older|under|younger)\b/gi, '$1 and $2')
     // apostrophes people leave out, and a few spellings: "didnt", "arent", "womens", "grp", "over-60s"
     .replace(/\b(did|do|does|was|were|are|is|ca|wo|have|has|had)nt\b/gi, "$1n't").replace(/\b(wo)?mens\b/gi, "$1men's").replace(/\bgrps?\b/gi, 'group')
-    .replace(/\b(over|under)-(\d)/gi, '$1 $2')
+    // "under-30s", "the over 60s": people of an age (not 30 seconds); "over-60" reads as "over 60"
+    .replace(/\b(over|under)[- ](\d{2})s\b/gi, '$1 the age of $2').replace(/\b(over|under)-(\d)/gi, '$1 $2')
     // politeness at the end ("…, number pls"): the rules that read the end of a question see the question
     .replace(/(?:[\s,;:-]+(?:pls|please|plz|thanks|thank you|thx|ty|cheers))+[\s.!?]*$/i, '');
   const w = new Work(` ${original.toLowerCase()} `);

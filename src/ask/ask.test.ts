@@ -481,6 +481,9 @@ describe('asking in plain English', () => {
     expect((await q('hartford marathon 2024 and boston marathon 2025, how do they compare')).plan!.sides!.map((x) => x.label)).toEqual(['Hartford Marathon 2024', 'Boston Marathon 2025']);
     expect(parseQuestion('how did kit fox stack up against harper hale', NOW).sides).toEqual(['kit fox', 'harper hale']);
     expect(parseQuestion('boston half marathon 2025 median for runners under 40', NOW).age).toEqual({ min: 0, max: 39 });
+    // "under-30s" are people under 30 (round 12's "over-60s" spelling made it a time of 30 seconds: the fifteenth set's first run)
+    expect(parseQuestion('how many under-30s finished boston marathon 2026', NOW)).toMatchObject({ age: { min: 0, max: 29 }, time: null });
+    expect(parseQuestion('how many over-60s finished the boston marathon 2025', NOW)).toMatchObject({ age: { min: 61, max: 130 }, time: null });
   });
 
   it('the parser: broke, under N years, next year, who won, number words, compare connectives', () => {
